@@ -1,0 +1,138 @@
+/**
+ * The results of a reconciliation: per node and period, per cluster and period, and the run's summary.
+ * Every byte figure is the number of bytes in one period of `periodSeconds`; names carry their unit.
+ * `null` means "no data from that source for that node and period", never zero.
+ */
+import type { InterfaceClass } from './interface-rules';
+
+export const NODE_STATUSES = [
+  'ok',
+  'ec2Mismatch',
+  'unexplainedResidual',
+  'missingAgent',
+  'missingEc2',
+  'missingContainerInsights',
+  'partialPeriod',
+] as const;
+export type NodeStatus = (typeof NODE_STATUSES)[number];
+
+export interface InterfacePeriodBytes {
+  readonly name: string;
+  readonly interfaceClass: InterfaceClass;
+  readonly rxBytes: number;
+  readonly txBytes: number;
+}
+
+export interface NodePeriodResult {
+  readonly instanceId: string;
+  readonly nodeName: string | null;
+  /** ISO 8601 start of the period. */
+  readonly periodStart: string;
+  readonly periodSeconds: number;
+
+  readonly ec2InBytes: number | null;
+  readonly ec2OutBytes: number | null;
+  /** Container Insights `node_network_total_bytes` (a Bytes/Second average) times periodSeconds. */
+  readonly containerInsightsTotalBytes: number | null;
+
+  /** From the agent's per-interface counters; all null when the node has no agent data in the period. */
+  readonly physicalRxBytes: number | null;
+  readonly physicalTxBytes: number | null;
+  /** What pods received: the sum of host-side pod-veth TX. */
+  readonly podRxBytes: number | null;
+  /** What pods sent: the sum of host-side pod-veth RX. */
+  readonly podTxBytes: number | null;
+  readonly overlayBytes: number | null;
+  readonly bridgeBytes: number | null;
+  readonly unknownBytes: number | null;
+  /** The sum Container Insights makes: rx + tx of every interface but those cAdvisor ignores (`lo`, `veth`, `docker`, `nerdctl` prefixes). */
+  readonly naiveTotalBytes: number | null;
+  /** physicalRxBytes + physicalTxBytes: what left or entered the node, counted once. */
+  readonly correctedTotalBytes: number | null;
+  /** Lower bound of the physical traffic that was not pods': max(0, corrected - pod rx - pod tx). */
+  readonly hostOnlyBytes: number | null;
+
+  /** containerInsightsTotalBytes - correctedTotalBytes. */
+  readonly doubleCountedBytes: number | null;
+  /** (ec2InBytes + ec2OutBytes - correctedTotalBytes) / (ec2InBytes + ec2OutBytes); null when EC2 is missing or zero. */
+  readonly ec2DiscrepancyRatio: number | null;
+  /** containerInsightsTotalBytes - naiveTotalBytes: what the classification cannot explain. */
+  readonly containerInsightsResidualBytes: number | null;
+
+  readonly interfaces: readonly InterfacePeriodBytes[];
+  readonly status: NodeStatus;
+  /** Every finding for this node-period, most severe first, in plain words; the first one explains `status`. */
+  readonly findings: readonly Finding[];
+}
+
+export interface Finding {
+  readonly status: Exclude<NodeStatus, 'ok'>;
+  readonly message: string;
+}
+
+export interface WorstNode {
+  readonly instanceId: string;
+  readonly nodeName: string | null;
+  readonly status: NodeStatus;
+  readonly ec2DiscrepancyRatio: number | null;
+  readonly doubleCountedBytes: number | null;
+}
+
+export interface ClusterPeriodResult {
+  readonly periodStart: string;
+  readonly periodSeconds: number;
+  readonly nodesInInventory: number;
+  readonly nodesWithAgent: number;
+  /** nodesWithAgent / nodesInInventory, 0..1; null when the inventory is empty. */
+  readonly agentCoverageRatio: number | null;
+  /** Sums over the nodes that have the figure (null only when no node has it). */
+  readonly ec2InBytes: number | null;
+  readonly ec2OutBytes: number | null;
+  readonly containerInsightsTotalBytes: number | null;
+  readonly physicalRxBytes: number | null;
+  readonly physicalTxBytes: number | null;
+  readonly podRxBytes: number | null;
+  readonly podTxBytes: number | null;
+  readonly overlayBytes: number | null;
+  readonly bridgeBytes: number | null;
+  readonly naiveTotalBytes: number | null;
+  readonly correctedTotalBytes: number | null;
+  readonly hostOnlyBytes: number | null;
+  /** Over nodes that have both Container Insights and agent data. */
+  readonly doubleCountedBytes: number | null;
+  /** Over nodes that have both EC2 and agent data. */
+  readonly ec2DiscrepancyRatio: number | null;
+  readonly containerInsightsResidualBytes: number | null;
+  readonly nodesByStatus: Readonly<Record<NodeStatus, number>>;
+  readonly worstNodes: readonly WorstNode[];
+}
+
+/** Something that was not used, and why. Bad input is reported and skipped, never fatal to the run. */
+export interface SkippedItem {
+  readonly kind: 'series' | 'node' | 'source';
+  /** Where it was: a JSON path in a capture file, a query id, an instance id. */
+  readonly ref: string;
+  readonly reason: string;
+  readonly value?: unknown;
+}
+
+export interface ReconcileSummary {
+  readonly nodes: number;
+  readonly periods: number;
+  readonly nodePeriods: number;
+  readonly seriesRead: number;
+  readonly seriesSkipped: number;
+  readonly nodesSkipped: number;
+  readonly nodePeriodsByStatus: Readonly<Record<NodeStatus, number>>;
+}
+
+export interface ReconcileReport {
+  readonly cluster: string;
+  readonly periodSeconds: number;
+  /** The whole periods that were reconciled: [start, end). */
+  readonly window: { readonly start: string; readonly end: string };
+  readonly nodePeriods: readonly NodePeriodResult[];
+  readonly clusterPeriods: readonly ClusterPeriodResult[];
+  readonly skipped: readonly SkippedItem[];
+  readonly summary: ReconcileSummary;
+}

@@ -1,0 +1,79 @@
+/**
+ * What netrecon publishes: the namespace, metric names, units and dimensions of its custom metrics.
+ * The sink (lambda/aws) writes exactly these and the CDK app (lib/) alarms and draws exactly these, so both
+ * import this file instead of spelling names twice.
+ *
+ * Every byte metric is the number of bytes in one period (Sum over the period), timestamped at the period's
+ * start; divide by the period (metric math `m / PERIOD(m)`) for bytes/second.
+ */
+
+export const DEFAULT_OUTPUT_NAMESPACE = 'NetRecon';
+
+export const DIMENSION = {
+  cluster: 'ClusterName',
+  instanceId: 'InstanceId',
+  nodeName: 'NodeName',
+  status: 'Status',
+} as const;
+
+export type OutputUnit = 'Bytes' | 'Percent' | 'None' | 'Count';
+
+export interface OutputMetricSpec {
+  readonly name: string;
+  readonly unit: OutputUnit;
+  readonly description: string;
+}
+
+/** Per cluster and period (dimension ClusterName). */
+export const CLUSTER_METRICS = {
+  ec2TotalBytes: { name: 'Ec2TotalBytes', unit: 'Bytes', description: 'EC2 NetworkIn + NetworkOut over the nodes' },
+  containerInsightsTotalBytes: {
+    name: 'ContainerInsightsTotalBytes',
+    unit: 'Bytes',
+    description: 'Container Insights node_network_total_bytes x period, over the nodes',
+  },
+  physicalRxBytes: { name: 'PhysicalRxBytes', unit: 'Bytes', description: 'Corrected: bytes received on ENIs' },
+  physicalTxBytes: { name: 'PhysicalTxBytes', unit: 'Bytes', description: 'Corrected: bytes sent on ENIs' },
+  podRxBytes: { name: 'PodRxBytes', unit: 'Bytes', description: 'Bytes pods received (host-side veth TX)' },
+  podTxBytes: { name: 'PodTxBytes', unit: 'Bytes', description: 'Bytes pods sent (host-side veth RX)' },
+  hostOnlyBytes: { name: 'HostOnlyBytes', unit: 'Bytes', description: 'Lower bound of ENI traffic that was not pods' },
+  doubleCountedBytes: {
+    name: 'DoubleCountedBytes',
+    unit: 'Bytes',
+    description: 'Container Insights minus corrected: bytes counted twice',
+  },
+  ec2DiscrepancyRatio: {
+    name: 'Ec2DiscrepancyRatio',
+    unit: 'None',
+    description: '(EC2 in+out - corrected) / EC2 in+out',
+  },
+  containerInsightsResidualBytes: {
+    name: 'ContainerInsightsResidualBytes',
+    unit: 'Bytes',
+    description: 'Container Insights minus the naive interface sum: what classification cannot explain',
+  },
+  agentCoveragePercent: {
+    name: 'AgentCoveragePercent',
+    unit: 'Percent',
+    description: 'Nodes with per-interface agent data / nodes in the inventory x 100',
+  },
+  /** One datum per status (dimension Status as well as ClusterName). */
+  nodeCount: { name: 'NodeCount', unit: 'Count', description: 'Nodes by reconciliation status' },
+} as const satisfies Record<string, OutputMetricSpec>;
+
+/** Per node and period, only when per-node output is enabled (dimensions ClusterName, InstanceId, NodeName). */
+export const NODE_METRICS = {
+  physicalRxBytes: CLUSTER_METRICS.physicalRxBytes,
+  physicalTxBytes: CLUSTER_METRICS.physicalTxBytes,
+  podRxBytes: CLUSTER_METRICS.podRxBytes,
+  podTxBytes: CLUSTER_METRICS.podTxBytes,
+  doubleCountedBytes: CLUSTER_METRICS.doubleCountedBytes,
+  ec2DiscrepancyRatio: CLUSTER_METRICS.ec2DiscrepancyRatio,
+} as const satisfies Record<string, OutputMetricSpec>;
+
+/** One datum per run and cluster, timestamped at the run's time (not a period's), so its absence is news. */
+export const HEARTBEAT_METRIC = {
+  name: 'Heartbeat',
+  unit: 'Count',
+  description: 'A reconciler run finished for this cluster',
+} as const satisfies OutputMetricSpec;
