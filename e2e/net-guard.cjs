@@ -8,7 +8,6 @@
 const net = require('node:net');
 const fs = require('node:fs');
 
-const LOG = process.env.NETRECON_E2E_NET_LOG;
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|::ffff:127(\.\d{1,3}){3}|\[::1\])$/i;
 
 function describeTarget(args) {
@@ -28,9 +27,10 @@ net.Socket.prototype.connect = function guardedConnect(...args) {
   const { local, target } = describeTarget(args);
   if (!local) {
     const line = `${new Date().toISOString()} pid=${process.pid} ${process.argv.slice(1, 3).join(' ')} -> ${target}\n`;
-    if (LOG) {
+    const log = process.env.NETRECON_E2E_NET_LOG;
+    if (log) {
       try {
-        fs.appendFileSync(LOG, line);
+        fs.appendFileSync(log, line);
       } catch {
         // The log is evidence, not a dependency: a write failure must not change the process's behaviour.
       }
