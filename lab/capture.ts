@@ -23,7 +23,7 @@ export interface LabCaptureInput {
   readonly runId: string;
   readonly instanceId: string;
   readonly nodeName: string;
-  /** Wall-clock start of the run; the first synthetic period starts at this time floored to the period. */
+  /** Wall-clock start of the run; the synthetic periods end at this time floored to the period, so none lies in the future. */
   readonly startedAtMs: number;
   /** When the capture is written. */
   readonly capturedAtMs: number;
@@ -46,7 +46,7 @@ export interface LabCapture {
 export function buildLabCapture(input: LabCaptureInput): LabCapture {
   const periodSeconds = input.periodSeconds ?? LAB_PERIOD_SECONDS;
   const periodMs = periodSeconds * 1000;
-  const firstStartMs = Math.floor(input.startedAtMs / periodMs) * periodMs;
+  const firstStartMs = (Math.floor(input.startedAtMs / periodMs) - input.phases.length) * periodMs;
   const timestamps = input.phases.map((_, i) => new Date(firstStartMs + i * periodMs).toISOString());
   const periods = input.phases.map((phase, i) => ({ phaseId: phase.id, periodStart: timestamps[i]! }));
 
@@ -58,58 +58,45 @@ export function buildLabCapture(input: LabCaptureInput): LabCapture {
   const sum = (phase: PhaseMeasurement, among: readonly string[], pick: (d: { rxBytes: number; txBytes: number }) => number) =>
     among.reduce((total, name) => total + pick(delta(phase, name)), 0);
 
-  const base = { periodSeconds, timestamps, statusCode: 'Complete' } as const;
   const series: CaptureSeries[] = [];
+  // Fields in the order a reader of the file expects: what the series is, then its numbers.
+  const add = (head: Omit<CaptureSeries, 'periodSeconds' | 'timestamps' | 'values' | 'statusCode' | 'simulated'>, values: number[], simulated?: true) =>
+    series.push({ ...head, periodSeconds, timestamps, values, statusCode: 'Complete', ...(simulated ? { simulated } : {}) });
 
   for (const name of names.filter((n) => !AGENT_EXCLUDED_INTERFACES.includes(n))) {
     const dimensions = { [DEFAULT_AGENT_DIMENSIONS.instanceId]: input.instanceId, [DEFAULT_AGENT_DIMENSIONS.interface]: name };
     for (const [direction, metricName] of [['rx', 'net_bytes_recv'], ['tx', 'net_bytes_sent']] as const) {
-      series.push({
-        ...base,
-        id: `agent_${name}_${direction}`,
-        source: 'agent',
-        direction,
-        namespace: 'CWAgent',
-        metricName,
-        dimensions,
-        stat: 'Sum',
-        unit: 'Bytes',
-        values: input.phases.map((p) => (direction === 'rx' ? delta(p, name).rxBytes : delta(p, name).txBytes)),
-      });
+      add(
+        { id: `agent_${name}_${direction}`, source: 'agent', direction, namespace: 'CWAgent', metricName, dimensions, stat: 'Sum', unit: 'Bytes' },
+        input.phases.map((p) => (direction === 'rx' ? delta(p, name).rxBytes : delta(p, name).txBytes)),
+      );
     }
   }
 
   const ec2Dimensions = { [INSTANCE_ID_DIMENSION]: input.instanceId };
   for (const [direction, metricName] of [['in', 'NetworkIn'], ['out', 'NetworkOut']] as const) {
-    series.push({
-      ...base,
-      id: `ec2_${metricName}`,
-      source: 'ec2',
-      direction,
-      namespace: 'AWS/EC2',
-      metricName,
-      dimensions: ec2Dimensions,
-      stat: 'Sum',
-      unit: 'Bytes',
-      values: input.phases.map((p) => sum(p, physical, (d) => (direction === 'in' ? d.rxBytes : d.txBytes))),
-      simulated: true,
-    });
+    add(
+      { id: `ec2_${metricName}`, source: 'ec2', direction, namespace: 'AWS/EC2', metricName, dimensions: ec2Dimensions, stat: 'Sum', unit: 'Bytes' },
+      input.phases.map((p) => sum(p, physical, (d) => (direction === 'in' ? d.rxBytes : d.txBytes))),
+      true,
+    );
   }
 
-  series.push({
-    ...base,
-    id: 'ci_node_network_total_bytes',
-    source: 'containerInsights',
-    direction: 'total',
-    namespace: 'ContainerInsights',
-    metricName: 'node_network_total_bytes',
-    dimensions: { ClusterName: LAB_CLUSTER, [INSTANCE_ID_DIMENSION]: input.instanceId, NodeName: input.nodeName },
-    stat: 'Average',
-    unit: 'Bytes/Second',
+  add(
+    {
+      id: 'ci_node_network_total_bytes',
+      source: 'containerInsights',
+      direction: 'total',
+      namespace: 'ContainerInsights',
+      metricName: 'node_network_total_bytes',
+      dimensions: { ClusterName: LAB_CLUSTER, [INSTANCE_ID_DIMENSION]: input.instanceId, NodeName: input.nodeName },
+      stat: 'Average',
+      unit: 'Bytes/Second',
+    },
     // A rate averaged over the period: bytes / periodSeconds (the reconciler multiplies it back).
-    values: input.phases.map((p) => sum(p, ciCounted, (d) => d.rxBytes + d.txBytes) / periodSeconds),
-    simulated: true,
-  });
+    input.phases.map((p) => sum(p, ciCounted, (d) => d.rxBytes + d.txBytes) / periodSeconds),
+    true,
+  );
 
   const endMs = firstStartMs + input.phases.length * periodMs;
   const phaseList = periods.map((p) => `phase ${p.phaseId} at ${p.periodStart}`).join(', ');
@@ -120,7 +107,7 @@ export function buildLabCapture(input: LabCaptureInput): LabCapture {
       `netrecon namespace lab run ${input.runId}: ${input.mib} MiB moved per phase on a simulated VPC CNI node. ` +
       `Agent series (CWAgent net_bytes_recv/net_bytes_sent, lo excluded) are real Linux kernel counter deltas of the node's network namespace (/proc/net/dev). ` +
       `EC2 (NetworkIn/NetworkOut = physical interfaces) and Container Insights (node_network_total_bytes = rx+tx of interfaces cAdvisor keeps, as Bytes/Second over the period) are SIMULATED: derived from the same counters, marked simulated. ` +
-      `Periods are synthetic, one per phase, ${periodSeconds} s apart (${phaseList}); the real phases took seconds.`,
+      `Periods are synthetic, one per phase, ${periodSeconds} s apart (${phaseList}), ending when the run started; the real phases took seconds each.`,
     generator: LAB_GENERATOR,
     cluster: LAB_CLUSTER,
     capturedAt: new Date(input.capturedAtMs).toISOString(),

@@ -26,6 +26,8 @@ export interface LabContext {
   /** Defaults to a fresh pid-and-random name set. */
   readonly names?: RunNames;
   readonly now?: () => number;
+  /** Runs one phase; tests swap it to make a phase fail. Defaults to ./phases.ts `runPhase`. */
+  readonly runPhase?: typeof runPhase;
 }
 
 export interface PhaseFailure {
@@ -89,7 +91,7 @@ export async function runLab(options: LabOptions, context: LabContext): Promise<
       const plan = plans[id];
       progress(`phase ${id}: ${plan.title}: ${options.mib} MiB, ${plan.path}`);
       try {
-        const measured = await runPhase(plan, topology.nodeNetns, bytes, timeoutMs, signal);
+        const measured = await (context.runPhase ?? runPhase)(plan, topology.nodeNetns, bytes, timeoutMs, signal);
         measurements.push(measured);
         const mbPerSecond = measured.appBytes / 1e6 / (measured.transferMs / 1000);
         progress(`phase ${id}: ${measured.appBytes} bytes in ${(measured.transferMs / 1000).toFixed(2)} s (${mbPerSecond.toFixed(0)} MB/s)`);

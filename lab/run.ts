@@ -2,14 +2,16 @@
  * `npm run lab`: the namespace lab's entry. Wiring only: flags, signals, output. See ./lab.ts for the run,
  * ./capture.ts for the capture and docs/lab.md for what it shows.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { EXIT, HELP, type LabArgs, parseLabArgs, UsageError } from './args';
 import { buildLabCapture } from './capture';
 import { cleanStaleNamespaces, runLab } from './lab';
 import { makeRunNames, PROBE_ROLE } from './names';
-import { reconcileLabCapture } from './reconcile-step';
+import { renderTable } from '../lambda/report/table';
+import type { ReconcileReport } from '../lambda/core/model';
+import { writeAndReconcile } from './reconcile-step';
 import { LabResources } from './resources';
 import { renderSummaryText, summarise } from './summary';
 import { namespacesForbiddenReason } from './topology';
@@ -53,21 +55,23 @@ async function labMain(args: LabArgs, resources: LabResources, signal: AbortSign
     phases: run.measurements,
   });
   await mkdir(dirname(capturePath), { recursive: true });
-  await writeFile(capturePath, `${JSON.stringify(capture, null, 2)}\n`);
-  progress(`capture written to ${capturePath}`);
-
   const reconcileStartMs = Date.now();
-  let report = null;
+  let report: ReconcileReport | null = null;
   let reconcileError: string | null = null;
   try {
-    report = reconcileLabCapture(capture);
+    report = await writeAndReconcile(capture, capturePath);
+    progress(`capture written to ${capturePath}`);
   } catch (error) {
     reconcileError = (error as Error).message;
   }
   const reconcileMs = Date.now() - reconcileStartMs;
 
   const summary = summarise({ run, mib: args.mib, capturePath, periods, report, reconcileError, reconcileMs, wallMs: Date.now() - wallStartMs });
-  process.stdout.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : `${renderSummaryText(summary)}\n`);
+  if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  else {
+    process.stdout.write(`${renderSummaryText(summary)}\n`);
+    if (report) process.stdout.write(`\nThe reconciler's report (the same as: ${summary.replayCommand}):\n\n${renderTable(report)}`);
+  }
   const failed = run.failures.length > 0 || run.teardownFailures.length > 0 || reconcileError !== null;
   return failed ? EXIT.failed : EXIT.ok;
 }

@@ -5,6 +5,7 @@
  */
 import { buildRules, classifyInterface, type InterfaceClass } from '../lambda/core/interface-rules';
 import type { NodePeriodResult, NodeStatus, ReconcileReport } from '../lambda/core/model';
+import { explainGap } from '../lambda/report/explain';
 import type { PhasePeriod } from './capture';
 import type { LabRun } from './lab';
 
@@ -53,7 +54,8 @@ export interface LabSummary {
   readonly phases: readonly PhaseSummary[];
   readonly failures: LabRun['failures'];
   readonly teardownFailures: readonly string[];
-  readonly reconcile: { readonly summary: ReconcileReport['summary']; readonly skipped: ReconcileReport['skipped'] } | null;
+  /** The reconciler's run summary, what it skipped, and its one-sentence explanation of the gap. */
+  readonly reconcile: { readonly summary: ReconcileReport['summary']; readonly skipped: ReconcileReport['skipped']; readonly explanation: string } | null;
   readonly reconcileError: string | null;
 }
 
@@ -111,7 +113,7 @@ export function summarise(input: SummaryInput): LabSummary {
     phases,
     failures: input.run.failures,
     teardownFailures: input.run.teardownFailures,
-    reconcile: input.report ? { summary: input.report.summary, skipped: input.report.skipped } : null,
+    reconcile: input.report ? { summary: input.report.summary, skipped: input.report.skipped, explanation: explainGap(input.report) } : null,
     reconcileError: input.reconcileError,
   };
 }

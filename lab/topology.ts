@@ -43,14 +43,25 @@ async function ip(netns: string, args: readonly string[], signal?: AbortSignal):
   return stdout;
 }
 
-async function sysctl(netns: string, settings: readonly string[], signal?: AbortSignal): Promise<void> {
-  await run(inNetns(netns, ['sysctl', '-q', '-w', ...settings]), { signal, hint: `Setting sysctls in ${netns} failed.` });
+/**
+ * Writes /proc/sys keys inside a namespace with a fixed shell script (the keys and values are arguments, never
+ * spliced into the script), so the lab needs no procps. Keys marked optional are skipped when the kernel lacks
+ * them (no IPv6 at all means no IPv6 noise either).
+ */
+async function setSysctls(netns: string, settings: Readonly<Record<string, string>>, optional: boolean, signal?: AbortSignal): Promise<void> {
+  const script = `for kv; do f="/proc/sys/\${kv%%=*}"; if [ ! -e "$f" ] && [ "$OPTIONAL" = 1 ]; then continue; fi; printf '%s' "\${kv#*=}" > "$f" || exit 1; done`;
+  const args = Object.entries(settings).map(([key, value]) => `${key.replaceAll('.', '/')}=${value}`);
+  await run(inNetns(netns, ['env', `OPTIONAL=${optional ? 1 : 0}`, 'sh', '-c', script, 'sh', ...args]), {
+    signal,
+    hint: `Setting ${Object.keys(settings).join(', ')} in ${netns} failed.`,
+  });
 }
 
 async function addNamespace(name: string, resources: LabResources, signal?: AbortSignal): Promise<void> {
-  await run(['ip', 'netns', 'add', name], { signal, hint: NOT_PERMITTED_HINT });
+  // Registered first: if the add is interrupted half-way, teardown still looks for it.
   resources.addNetns(name);
-  await sysctl(name, ['net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'], signal);
+  await run(['ip', 'netns', 'add', name], { signal, hint: NOT_PERMITTED_HINT });
+  await setSysctls(name, { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' }, true, signal);
   await ip(name, ['link', 'set', 'lo', 'up'], signal);
 }
 
@@ -91,7 +102,7 @@ export async function createTopology(names: RunNames, resources: LabResources, s
   await ip(srv, ['route', 'add', ADDRESSES.podCidr, 'via', ADDRESSES.nodeIp, 'dev', 'eth0'], signal);
   await ip(node, ['addr', 'add', `${ADDRESSES.nodeIp}/${ADDRESSES.uplinkPrefixLength}`, 'dev', 'eth0'], signal);
   await ip(node, ['link', 'set', 'eth0', 'up'], signal);
-  await sysctl(node, ['net.ipv4.ip_forward=1'], signal);
+  await setSysctls(node, { 'net.ipv4.ip_forward': '1' }, false, signal);
 
   const podA = await addPod(node, pa, ADDRESSES.podAIp, signal);
   const podB = await addPod(node, pb, ADDRESSES.podBIp, signal);

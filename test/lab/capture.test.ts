@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaptureSeries } from '../../lambda/capture/capture';
+import { validateCapture } from '../../lambda/capture/validate';
 import { buildLabCapture } from '../../lab/capture';
 import type { PhaseMeasurement } from '../../lab/phases';
 
@@ -43,14 +44,14 @@ const find = (pred: (s: CaptureSeries) => boolean): CaptureSeries => {
 };
 
 describe('the lab capture', () => {
-  it('puts each phase in its own synthetic 300 s period, starting at the run start floored to the period', () => {
+  it('puts each phase in its own synthetic 300 s period, the last one ending at the run start floored to the period', () => {
     expect(periods).toEqual([
-      { phaseId: 'a', periodStart: '2025-03-01T10:05:00.000Z' },
-      { phaseId: 'c', periodStart: '2025-03-01T10:10:00.000Z' },
+      { phaseId: 'a', periodStart: '2025-03-01T09:55:00.000Z' },
+      { phaseId: 'c', periodStart: '2025-03-01T10:00:00.000Z' },
     ]);
     expect(capture.periodSeconds).toBe(300);
-    expect(capture.window).toEqual({ start: '2025-03-01T10:05:00.000Z', end: '2025-03-01T10:15:00.000Z' });
-    expect(capture.nodes[0]?.launchTime).toBe('2025-03-01T10:05:00.000Z');
+    expect(capture.window).toEqual({ start: '2025-03-01T09:55:00.000Z', end: '2025-03-01T10:05:00.000Z' });
+    expect(capture.nodes[0]?.launchTime).toBe('2025-03-01T09:55:00.000Z');
   });
 
   it('publishes the agent series as per-interface deltas, Sum in Bytes, without lo, as the CloudWatch agent does', () => {
@@ -87,5 +88,10 @@ describe('the lab capture', () => {
     expect(capture.description).toMatch(/SIMULATED/);
     expect(capture.description).toMatch(/real Linux kernel counter deltas/);
     expect(capture.generator).toBe('netrecon lab');
+  });
+
+  it('is a valid capture: the validator keeps every node and series', () => {
+    const { skipped } = validateCapture(JSON.parse(JSON.stringify(capture)), 'lab');
+    expect(skipped).toEqual([]);
   });
 });

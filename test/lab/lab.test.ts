@@ -83,6 +83,7 @@ describe('the namespace lab, on real kernel counters', () => {
     expect(summary.phases.map((p) => p.phase)).toEqual(['a', 'b', 'c']);
     expect(summary.reconcileError).toBeNull();
     expect(summary.reconcile?.summary.seriesSkipped).toBe(0);
+    expect(summary.phases.map((p) => p.status)).toEqual(['ok', 'ok', 'ok']);
     expect(await leftovers(summary.runId)).toEqual([]);
   });
 
