@@ -19,7 +19,7 @@ import { namespacesForbiddenReason } from './topology';
 /** After a signal, the orderly teardown gets this long before the synchronous one takes over. */
 const SIGNAL_GRACE_MS = 20_000;
 
-export class LabInterrupted extends Error {
+class LabInterrupted extends Error {
   constructor(readonly signal: NodeJS.Signals) {
     super(`interrupted by ${signal}`);
     this.name = 'LabInterrupted';

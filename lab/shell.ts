@@ -19,7 +19,7 @@ export class CommandError extends Error {
   ) {
     const how = signal ? `was killed by ${signal}` : `exited with ${exitCode}`;
     const detail = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '';
-    super(`\`${argv.join(' ')}\` ${how}${detail}. ${hint}`, options);
+    super(`\`${argv.join(' ')}\` ${how}${detail}.${hint ? ` ${hint}` : ''}`, options);
     this.name = 'CommandError';
   }
 }

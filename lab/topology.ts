@@ -112,12 +112,12 @@ export async function createTopology(names: RunNames, resources: LabResources, s
 /** Tries to create (and delete) one namespace: the honest test of whether this machine allows the lab. Returns why not, or null. */
 export async function namespacesForbiddenReason(probeName: string): Promise<string | null> {
   try {
-    await run(['ip', 'netns', 'add', probeName], { timeoutMs: 5_000 });
+    await run(['ip', 'netns', 'add', probeName], { timeoutMs: 5_000, hint: '' });
   } catch (error) {
     return `cannot create a network namespace (${(error as Error).message})`;
   }
   try {
-    await run(['ip', 'netns', 'del', probeName], { timeoutMs: 5_000 });
+    await run(['ip', 'netns', 'del', probeName], { timeoutMs: 5_000, hint: '' });
   } catch (error) {
     return `created namespace ${probeName} but cannot delete it (${(error as Error).message})`;
   }
