@@ -157,9 +157,9 @@ describe('the namespace lab, on real kernel counters', () => {
     expect(await leftovers(second.runId)).toEqual([]);
   }, 120_000);
 
-  it('tears down its namespaces and servers when interrupted with SIGINT mid-transfer', async (ctx) => {
+  it('tears down its namespaces and servers when interrupted with SIGINT mid-run', async (ctx) => {
     if (forbidden) ctx.skip(skipNote);
-    // A large transfer, so the lab is certainly busy when the signal comes; its deadline still bounds it.
+    // 1 GiB a phase keeps the lab busy for seconds after phase a starts (transfer or settling), so the signal lands mid-run; --timeout bounds it.
     const lab = startLab(['--mib', '1024', '--timeout', '60', '--out', join(workDir, 'interrupted.capture.json')], 90_000);
     const deadline = Date.now() + 30_000;
     while (!/\[lab\] phase a:/.test(lab.stderrSoFar()) && Date.now() < deadline && lab.child.exitCode === null) {
