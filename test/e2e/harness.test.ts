@@ -1,11 +1,11 @@
 // The e2e harness's own moving parts, tested without the emulator: if these were wrong, `npm run e2e`
 // could pass for the wrong reason.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CLUSTER_METRICS } from '../../lambda/output-metrics';
 import { buildClusterModel, CLUSTER, OTHER_CLUSTER, seededWindow, vpcCniVethName } from '../../e2e/lib/cluster-model';
 import { callsBetween } from '../../e2e/lib/emulator';
@@ -78,6 +78,7 @@ describe('the hand formula', () => {
 
 describe('the sandbox', () => {
   const dir = mkdtempSync(join(tmpdir(), 'e2e-sandbox-test-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('gives children dummy credentials, the emulator endpoint, and the network guard', () => {
     const s = makeSandbox('http://localhost:4566', dir);
@@ -122,6 +123,7 @@ describe('the network guard', () => {
     expect(out[0]).toMatch(/remote: .*refused a connection to 203\.0\.113\.9:443/);
     expect(out[1]).toBe('loopback: connected');
     expect(existsSync(log) && readFileSync(log, 'utf8')).toMatch(/-> 203\.0\.113\.9:443/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
