@@ -80,7 +80,7 @@ export async function fetchDeployedFunction(sandbox: Sandbox, clients: { cfn: Cl
   const zipPath = join(options.workDir, `${logicalId}.zip`);
   writeFileSync(zipPath, zip);
   await run('python3', ['-m', 'zipfile', '-e', zipPath, taskRoot]);
-  provideRuntimeSdk(runtimeDir, taskRoot);
+  provideRuntimeSdk(runtimeDir);
   return {
     stackName: options.stackName,
     logicalId,
@@ -99,7 +99,7 @@ export async function fetchDeployedFunction(sandbox: Sandbox, clients: { cfn: Cl
  * by default. This provides the repository's copy at the same place relative to the task, and nothing else: a
  * bundle that forgot any other dependency fails here as it would in Lambda.
  */
-function provideRuntimeSdk(runtimeDir: string, taskRoot: string): void {
+function provideRuntimeSdk(runtimeDir: string): void {
   for (let dir = dirname(runtimeDir); dir !== parse(dir).root; dir = dirname(dir)) {
     if (existsSync(join(dir, 'node_modules'))) {
       throw new Error(`${join(dir, 'node_modules')} exists above the unzipped bundle: it would hide missing dependencies. Use a work dir elsewhere.`);
@@ -108,7 +108,6 @@ function provideRuntimeSdk(runtimeDir: string, taskRoot: string): void {
   const modules = join(runtimeDir, 'node_modules');
   mkdirSync(modules, { recursive: true });
   if (!existsSync(join(modules, '@aws-sdk'))) symlinkSync(join(REPO_DIR, 'node_modules', '@aws-sdk'), join(modules, '@aws-sdk'), 'dir');
-  void taskRoot;
 }
 
 export interface Invocation {
