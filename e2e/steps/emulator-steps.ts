@@ -29,6 +29,8 @@ export function emulatorSteps(context: SuiteContext): StepDefinition[] {
         for (const patch of emulator.patches()) figures.notes.push(`patch ${patch}`);
         try {
           const probes = await runMotoProbes(makeSandbox(raw.endpoint, context.workDir));
+          const probeCalls = Object.values(await raw.calls()).reduce((t, n) => t + n, 0);
+          figures.notes.push(`${probes.length} probes, ${probeCalls} calls to the unpatched moto (not counted below)`);
           figures.compared = probes.length;
           for (const p of probes) {
             figures.notes.push(`${p.present ? 'DEFECT ' : 'FIXED? '} ${p.id}: ${p.evidence}`);

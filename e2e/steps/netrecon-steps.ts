@@ -4,6 +4,7 @@
  */
 import { CLUSTER_METRICS } from '../../lambda/output-metrics';
 import { invokeDeployed, type InvokeResult } from '../lib/artifact';
+import { callsBetween } from '../lib/emulator';
 import { CLUSTER, OTHER_CLUSTER } from '../lib/cluster-model';
 import { compareWithExpected, publishedClusters, readPublished, type Reading } from '../lib/readback';
 import type { StepDefinition, StepFigures } from '../lib/steps';
@@ -42,6 +43,21 @@ function describeRun(s: RunSummaryLike, invoked: InvokeResult, index = 0): strin
   );
 }
 
+/** The emulator's service prefix for each operation the handler counts in its run summary. */
+const SERVICE_OF: Record<string, string> = { DescribeInstances: 'ec2', ListMetrics: 'monitoring', GetMetricData: 'monitoring', PutMetricData: 'monitoring' };
+
+/** The handler's own per-operation call counts (its run summary) against what the emulator answered meanwhile. */
+function callCountProblems(reported: Record<string, number> | undefined, answered: Record<string, number>): string[] {
+  const problems: string[] = [];
+  const expected = new Map(Object.entries(reported ?? {}).map(([op, n]) => [`${SERVICE_OF[op] ?? '?'}:${op}`, n]));
+  for (const key of new Set([...expected.keys(), ...Object.keys(answered)])) {
+    const said = expected.get(key) ?? 0;
+    const seen = answered[key] ?? 0;
+    if (said !== seen) problems.push(`${key}: the run summary says ${said}, the emulator answered ${seen}`);
+  }
+  return problems;
+}
+
 function sameReading(before: Reading, after: Reading, figures: StepFigures): string[] {
   const problems: string[] = [];
   let compared = 0;
@@ -72,7 +88,9 @@ export function netreconSteps(context: SuiteContext): StepDefinition[] {
       skipBecause,
       run: async (figures) => {
         firstEvent = scheduledEvent(context.sandbox!.region);
+        const before = await context.emulator!.calls();
         const invoked = await invoke(firstEvent, 'scheduled');
+        const answered = callsBetween(before, await context.emulator!.calls());
         const summary = summaryOf(invoked, 'scheduled run');
         figures.emitted = summary.metricsEmitted;
         figures.notes.push(describeRun(summary, invoked));
@@ -80,6 +98,10 @@ export function netreconSteps(context: SuiteContext): StepDefinition[] {
         if (!ours || ours.outcome !== 'emitted') throw new Error(`cluster ${CLUSTER}: ${JSON.stringify(ours)}`);
         const seededNodes = context.seed!.model.nodes.filter((n) => n.cluster === CLUSTER).length;
         if (ours.nodes !== seededNodes) throw new Error(`the handler saw ${ours.nodes} nodes, ${seededNodes} are tagged for ${CLUSTER}`);
+        // The run summary's API accounting (what the README's cost figures rest on) against the wire.
+        const miscounted = callCountProblems(summary.apiCalls, answered);
+        if (miscounted.length > 0) throw new Error(`the run summary's API call counts are wrong:\n${miscounted.join('\n')}`);
+        figures.notes.push('the run summary\'s API call counts equal what the emulator answered');
       },
     },
     {
