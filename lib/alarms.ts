@@ -13,9 +13,10 @@
  * Lambda Throttles are not alarmed: with reserved concurrency 1, an invocation that waits behind a long run is
  * throttled by design and retried by Lambda's async queue.
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -167,11 +168,24 @@ export class ReconcilerAlarms extends Construct {
 
   private emailTopic(email: string): sns.Topic {
     const topic = new sns.Topic(this, 'Topic', { displayName: 'netrecon alarms', enforceSSL: true });
+    // The topic policy (created for enforceSSL) replaces SNS's default one, so CloudWatch is allowed to publish
+    // explicitly, and only for this stack's alarms in this account (the confused-deputy conditions).
+    const stack = Stack.of(this);
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisStack',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          },
+        },
+      }),
+    );
     const subscription = new sns.Subscription(this, 'EmailSubscription', { topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: email });
-    Validations.of(topic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason: 'Alarm notifications carry alarm names only; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key would add $1/month and a key policy.',
-    });
     Validations.of(subscription).acknowledge({
       id: 'Serverless-SNSRedrivePolicy',
       reason: 'An email that cannot be delivered has nowhere useful to be redriven; the alarm state stays visible in the console.',
