@@ -27,7 +27,8 @@ import type { ReconcilerSettings } from './props';
 export interface ClusterAlarms {
   readonly ec2Discrepancy: cw.Alarm;
   readonly agentCoverage: cw.Alarm;
-  readonly containerInsightsResidual: cw.Alarm;
+  /** Absent when `residualAlarm` is false. */
+  readonly containerInsightsResidual: cw.Alarm | undefined;
   readonly heartbeat: cw.Alarm;
   /** ALARM when any of the above, or the shared function-errors alarm, is in ALARM. Notifies the topic. */
   readonly composite: cw.CompositeAlarm;
@@ -79,10 +80,6 @@ export class ReconcilerAlarms extends Construct {
     this.clusters = clusters;
   }
 
-  /** Every alarm, the composites first. */
-  all(): cw.IAlarm[] {
-    return [...this.clusters.values()].flatMap((c) => [c.composite, c.ec2Discrepancy, c.agentCoverage, c.containerInsightsResidual, c.heartbeat]).concat(this.functionErrors);
-  }
 
   private clusterAlarms(settings: ReconcilerSettings, cluster: string): ClusterAlarms {
     const scope = new Construct(this, `Cluster-${cluster}`);
@@ -113,7 +110,7 @@ export class ReconcilerAlarms extends Construct {
       comparisonOperator: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
       description: `${cluster}: fewer than ${settings.minAgentCoveragePercent} % of the nodes published per-interface counters in ${dataWindow}. Check the CloudWatch agent on the nodes that are missing (NodeCount with Status=missingAgent).`,
     });
-    const containerInsightsResidual = this.alarm(scope, 'ContainerInsightsResidual', {
+    const containerInsightsResidual = !settings.residualAlarm ? undefined : this.alarm(scope, 'ContainerInsightsResidual', {
       ...data,
       suffix: `${cluster}-ci-residual`,
       // A fraction of Container Insights' own total, and only once the residual is big enough to matter.
@@ -140,9 +137,9 @@ export class ReconcilerAlarms extends Construct {
 
     const composite = new cw.CompositeAlarm(scope, 'Health', {
       compositeAlarmName: `${this.prefix}-${cluster}`,
-      alarmDescription: `netrecon for ${cluster}: one of its alarms (EC2 discrepancy, agent coverage, Container Insights residual, heartbeat) or the reconciler's error alarm is in ALARM.`,
+      alarmDescription: `netrecon for ${cluster}: one of its alarms (EC2 discrepancy, agent coverage, ${settings.residualAlarm ? 'Container Insights residual, ' : ''}heartbeat) or the reconciler's error alarm is in ALARM.`,
       alarmRule: cw.AlarmRule.anyOf(
-        ...[ec2Discrepancy, agentCoverage, containerInsightsResidual, heartbeat, this.functionErrors].map((a) => cw.AlarmRule.fromAlarm(a, cw.AlarmState.ALARM)),
+        ...clusterAlarmList({ ec2Discrepancy, agentCoverage, containerInsightsResidual, heartbeat }, this.functionErrors).map((a) => cw.AlarmRule.fromAlarm(a, cw.AlarmState.ALARM)),
       ),
     });
     if (this.topic) {
@@ -192,6 +189,11 @@ export class ReconcilerAlarms extends Construct {
     });
     return topic;
   }
+}
+
+/** A cluster's own alarms in a fixed order, then the shared function-errors alarm. */
+export function clusterAlarmList(alarms: Omit<ClusterAlarms, 'composite'>, functionErrors: cw.IAlarm): cw.IAlarm[] {
+  return [alarms.ec2Discrepancy, alarms.agentCoverage, alarms.containerInsightsResidual, alarms.heartbeat, functionErrors].filter((a): a is cw.IAlarm => a !== undefined);
 }
 
 function pct(ratio: number): string {

@@ -138,6 +138,7 @@ export function readAppContext(get: ContextReader): AppConfig {
       thresholds: object<Partial<Thresholds>>('thresholds', false),
       interfaceRules: object<InterfaceRuleOverrides>('interfaceRules', true),
       minAgentCoveragePercent: number('minAgentCoveragePercent'),
+      residualAlarm: flag('residualAlarm'),
       alarmDatapoints: number('alarmDatapoints'),
       alarmEmail: text('alarmEmail'),
       logRetention: number('logRetentionDays') as RetentionDays | undefined,

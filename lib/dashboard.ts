@@ -8,7 +8,7 @@ import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { NODE_STATUSES } from '../lambda/core/model';
 import { CLUSTER_METRICS, DIMENSION, NODE_METRICS } from '../lambda/output-metrics';
-import type { ClusterAlarms } from './alarms';
+import { clusterAlarmList, type ClusterAlarms } from './alarms';
 import { bytesPerSecond, outputMetric } from './metrics';
 import type { ReconcilerSettings } from './props';
 
@@ -149,7 +149,7 @@ export function alarmStatusWidget(cluster: string, alarms: ClusterAlarms, functi
     title: `${cluster}: alarms`,
     width: 8,
     height: 6,
-    alarms: [alarms.composite, alarms.ec2Discrepancy, alarms.agentCoverage, alarms.containerInsightsResidual, alarms.heartbeat, functionErrors],
+    alarms: [alarms.composite, ...clusterAlarmList(alarms, functionErrors)],
   });
 }
 

@@ -73,6 +73,12 @@ export interface NetworkReconcilerProps {
   readonly interfaceRules?: InterfaceRuleOverrides;
   /** The coverage alarm fires below this percentage of nodes with agent data. @default 100 */
   readonly minAgentCoveragePercent?: number;
+  /**
+   * Alarm on the Container Insights residual. Turn it off when the agent collects ENIs only (`resources`
+   * `["eth*", "ens*"]`, the cheap choice): Container Insights' pod-veth bytes are then unexplained by design.
+   * @default true
+   */
+  readonly residualAlarm?: boolean;
   /** The data alarms fire when this many periods breach ("M" of M-of-N; N is derived from the data's lateness). @default 3 */
   readonly alarmDatapoints?: number;
   /** An existing topic for the per-cluster composite alarms. Give this or `alarmEmail`, not both. @default - none */
@@ -116,6 +122,7 @@ export interface ReconcilerSettings {
   readonly thresholds: Thresholds;
   readonly interfaceRules: InterfaceRuleOverrides;
   readonly minAgentCoveragePercent: number;
+  readonly residualAlarm: boolean;
   readonly alarmDatapoints: number;
   readonly alarmTopic: sns.ITopic | undefined;
   readonly alarmEmail: string | undefined;
@@ -263,6 +270,7 @@ export function resolveSettings(props: NetworkReconcilerProps): ReconcilerSettin
     thresholds,
     interfaceRules: props.interfaceRules ?? {},
     minAgentCoveragePercent,
+    residualAlarm: props.residualAlarm ?? true,
     alarmDatapoints,
     alarmTopic: props.alarmTopic,
     alarmEmail: props.alarmEmail,

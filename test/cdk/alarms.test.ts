@@ -131,6 +131,14 @@ describe('alarms with other props', () => {
     expect(residual.Metrics[0].Expression).toBe('IF(ABS(residual) >= 10485760, ABS(residual) / ci, 0)');
   });
 
+  it('leave the residual alarm out when asked (an agent that collects ENIs only)', () => {
+    const { template } = synthStack({ residualAlarm: false });
+    const names = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).map((r) => r.Properties.AlarmName);
+    expect(names.sort()).toEqual(['NetRecon-demo-agent-coverage', 'NetRecon-demo-ec2-discrepancy', 'NetRecon-demo-heartbeat', 'NetRecon-reconciler-errors']);
+    const rule = flatten(alarmNamed(template, 'AWS::CloudWatch::CompositeAlarm', 'NetRecon-demo').props.AlarmRule);
+    expect(rule.match(/ALARM\(/g)).toHaveLength(4);
+  });
+
   it('notify an existing topic given by ARN, creating none', () => {
     const arn = 'arn:aws:sns:eu-west-1:123456789012:oncall';
     const { template } = synthStack({}, { alarmTopicArn: arn });

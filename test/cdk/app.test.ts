@@ -31,6 +31,7 @@ describe('readAppContext', () => {
         agentNamespace: 'NodeAgent',
         logRetentionDays: '90',
         alarmEmail: 'oncall@example.com',
+        residualAlarm: 'false',
       }),
     );
     expect(config.stackName).toBe('NetRecon');
@@ -44,6 +45,7 @@ describe('readAppContext', () => {
       sources: { agentNamespace: 'NodeAgent' },
       logRetention: 90,
       alarmEmail: 'oncall@example.com',
+      residualAlarm: false,
       lagSeconds: undefined,
     });
     expect(config.reconciler.scheduleInterval?.toMinutes()).toBe(10);
