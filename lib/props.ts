@@ -43,7 +43,7 @@ export interface SourceNames {
 export interface NetworkReconcilerProps {
   /** EKS cluster names. One run reconciles them all, one after the other (at most 50: one dashboard holds 500 widgets). */
   readonly clusters: readonly string[];
-  /** How often the reconciler runs: whole minutes, 1 minute to 1 day. @default Duration.minutes(5) */
+  /** How often the reconciler runs: whole minutes, at most 8 hours (the heartbeat alarm waits the timeout plus two runs, within CloudWatch's one-day window). @default Duration.minutes(5) */
   readonly scheduleInterval?: Duration;
   /** Reconciliation period in seconds, a multiple of 60. @default 300 (EC2 basic monitoring's period) */
   readonly periodSeconds?: number;
