@@ -104,7 +104,7 @@ export interface NetworkReconcilerProps {
   readonly dashboardName?: string;
 }
 
-type Required<T> = { readonly [K in keyof T]-?: NonNullable<T[K]> };
+type Resolved<T> = { readonly [K in keyof T]-?: NonNullable<T[K]> };
 
 /** The props with every default filled in and every value checked. */
 export interface ReconcilerSettings {
@@ -118,7 +118,7 @@ export interface ReconcilerSettings {
   readonly perNodeMetrics: boolean;
   readonly nodeFilter: string;
   readonly outputNamespace: string;
-  readonly sources: Required<SourceNames>;
+  readonly sources: Resolved<SourceNames>;
   readonly thresholds: Thresholds;
   readonly interfaceRules: InterfaceRuleOverrides;
   readonly minAgentCoveragePercent: number;
@@ -179,8 +179,13 @@ function nonEmpty(prop: string, value: unknown): string {
   return value;
 }
 
-function sources(value: SourceNames = {}): Required<SourceNames> {
-  const merged = { ...SOURCE_DEFAULTS, ...value };
+/** An explicit `undefined` means "use the default", as it does for every other prop. */
+function defined<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function sources(value: SourceNames | undefined): Resolved<SourceNames> {
+  const merged = { ...SOURCE_DEFAULTS, ...defined(value) };
   for (const [key, name] of Object.entries(merged)) nonEmpty(`sources.${key}`, name);
   return merged;
 }
@@ -188,7 +193,7 @@ function sources(value: SourceNames = {}): Required<SourceNames> {
 /** The core's own validation, so a value the function would refuse at cold start is refused at synth instead. */
 function reconcileInputs(props: NetworkReconcilerProps, periodSeconds: number): Thresholds {
   try {
-    return makeReconcileConfig({ periodSeconds, thresholds: props.thresholds, ruleOverrides: props.interfaceRules }).thresholds;
+    return makeReconcileConfig({ periodSeconds, thresholds: defined(props.thresholds), ruleOverrides: props.interfaceRules }).thresholds;
   } catch (error) {
     if (error instanceof ConfigError) throw new NetReconPropsError(error.setting, error.value, error.hint, { cause: error });
     if (error instanceof InterfaceRuleError) throw new NetReconPropsError('interfaceRules', error.value, error.message, { cause: error });

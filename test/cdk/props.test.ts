@@ -52,6 +52,12 @@ describe('resolveSettings', () => {
     expect(s.sources).toMatchObject({ agentNamespace: 'NodeAgent', ec2Namespace: 'AWS/EC2' });
   });
 
+  it('treats an explicit undefined in sources or thresholds as the default', () => {
+    const s = resolveSettings({ ...base, thresholds: { ec2MismatchRatio: undefined }, sources: { agentNamespace: undefined } });
+    expect(s.thresholds.ec2MismatchRatio).toBe(0.1);
+    expect(s.sources.agentNamespace).toBe('CWAgent');
+  });
+
   it.each<[string, Partial<NetworkReconcilerProps>, RegExp]>([
     ['no cluster', { clusters: [] }, /prop clusters is invalid: \[\]/],
     ['a cluster name with a comma', { clusters: ['a,b'] }, /prop clusters is invalid: "a,b"/],
