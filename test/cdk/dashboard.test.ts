@@ -90,6 +90,10 @@ describe('the dashboard', () => {
     for (const row of metricRows(traffic)) expect(row[4]).toMatchObject({ stat: 'Sum', period: 60 });
   });
 
+  it('lists only the alarms that exist', () => {
+    expect(titled(widgetsOf({ residualAlarm: false }), 'demo: alarms').properties.alarms).toHaveLength(5);
+  });
+
   it('has no per-node widget when per-node metrics are off', () => {
     expect(JSON.stringify(widgets)).not.toContain('SCHEMA(');
   });
