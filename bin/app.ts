@@ -1,0 +1,24 @@
+/**
+ * The CDK app: `npx cdk synth|deploy -c clusters=NAME[,NAME] [-c key=value ...]` (keys in docs/deploy.md).
+ * User errors (a missing or bad setting) print one line and exit 1, without a stack trace.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AppContextError, readAppContext } from '../lib/app-context';
+import { NetReconPropsError } from '../lib/errors';
+import { NetReconStack } from '../lib/netrecon-stack';
+
+const app = new App();
+try {
+  const config = readAppContext((key) => app.node.tryGetContext(key));
+  new NetReconStack(app, config.stackName, { env: config.env, reconciler: config.reconciler, alarmTopicArn: config.alarmTopicArn });
+  if (config.nag) {
+    // Only loaded on request: cdk-nag is a development dependency.
+    const { AwsSolutionsChecks, ServerlessChecks } = await import('cdk-nag');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  }
+  app.synth();
+} catch (error) {
+  if (!(error instanceof AppContextError || error instanceof NetReconPropsError)) throw error;
+  console.error(`netrecon: ${error.message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,201 @@
+/**
+ * Alarms per cluster: EC2 discrepancy, agent coverage, Container Insights residual and the run heartbeat, plus
+ * one function-errors alarm shared by every cluster; one composite alarm per cluster is the only thing that
+ * notifies. Periods and M-of-N windows come from alarm-windows.ts.
+ *
+ * Missing data, alarm by alarm:
+ * - Discrepancy, coverage, residual: NOT_BREACHING. netrecon's datapoints arrive up to `latePeriods` after
+ *   their timestamps (lag plus the batched hourly read), so the newest part of every window is empty by
+ *   design; an empty period must count as neither good news nor bad. When the reconciler stops altogether
+ *   these go OK rather than INSUFFICIENT_DATA, on purpose: the outage is the heartbeat's one alarm, not four.
+ * - Heartbeat: BREACHING. It is timestamped at run time, not at a period start, so silence is the failure.
+ * - Function errors: NOT_BREACHING. Lambda publishes Errors only for intervals with invocations.
+ * Lambda Throttles are not alarmed: with reserved concurrency 1, an invocation that waits behind a long run is
+ * throttled by design and retried by Lambda's async queue.
+ */
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { CLUSTER_METRICS, HEARTBEAT_METRIC } from '../lambda/output-metrics';
+import { outputMetric } from './metrics';
+import type { ReconcilerSettings } from './props';
+
+export interface ClusterAlarms {
+  readonly ec2Discrepancy: cw.Alarm;
+  readonly agentCoverage: cw.Alarm;
+  /** Absent when `residualAlarm` is false. */
+  readonly containerInsightsResidual: cw.Alarm | undefined;
+  readonly heartbeat: cw.Alarm;
+  /** ALARM when any of the above, or the shared function-errors alarm, is in ALARM. Notifies the topic. */
+  readonly composite: cw.CompositeAlarm;
+}
+
+export interface ReconcilerAlarmsProps {
+  readonly settings: ReconcilerSettings;
+  readonly fn: lambda.IFunction;
+}
+
+interface AlarmSpec {
+  readonly suffix: string;
+  readonly metric: cw.IMetric;
+  readonly threshold: number;
+  readonly comparisonOperator: cw.ComparisonOperator;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly treatMissingData: cw.TreatMissingData;
+  readonly description: string;
+}
+
+export class ReconcilerAlarms extends Construct {
+  readonly functionErrors: cw.Alarm;
+  readonly clusters: ReadonlyMap<string, ClusterAlarms>;
+  /** The topic the composite alarms notify, if any. */
+  readonly topic: sns.ITopic | undefined;
+  private readonly prefix: string;
+
+  constructor(scope: Construct, id: string, props: ReconcilerAlarmsProps) {
+    super(scope, id);
+    const { settings, fn } = props;
+    this.prefix = Stack.of(this).stackName;
+    this.topic = settings.alarmTopic ?? (settings.alarmEmail ? this.emailTopic(settings.alarmEmail) : undefined);
+
+    const w = settings.windows;
+    this.functionErrors = this.alarm(this, 'FunctionErrors', {
+      suffix: 'reconciler-errors',
+      metric: fn.metricErrors({ statistic: cw.Stats.SUM, period: Duration.seconds(w.errorsPeriodSeconds) }),
+      threshold: 1,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: w.errorsEvaluationPeriods,
+      datapointsToAlarm: w.errorsDatapoints,
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      description: `The reconciler function failed in ${w.errorsDatapoints} of the last ${w.errorsEvaluationPeriods} schedule intervals (Lambda retries each failed run twice). See its log group and the failed-invocations queue.`,
+    });
+
+    const clusters = new Map<string, ClusterAlarms>();
+    for (const cluster of settings.clusters) clusters.set(cluster, this.clusterAlarms(settings, cluster));
+    this.clusters = clusters;
+  }
+
+
+  private clusterAlarms(settings: ReconcilerSettings, cluster: string): ClusterAlarms {
+    const scope = new Construct(this, `Cluster-${cluster}`);
+    const ns = settings.outputNamespace;
+    const p = settings.periodSeconds;
+    const w = settings.windows;
+    const m = settings.alarmDatapoints;
+    const t = settings.thresholds;
+    const metric = (spec: Parameters<typeof outputMetric>[0], statistic = cw.Stats.AVERAGE) =>
+      outputMetric(spec, { namespace: ns, cluster, statistic, periodSeconds: p });
+    const dataWindow = `${m} of the last ${w.dataEvaluationPeriods} periods of ${p} s (data arrive up to ${w.latePeriods} periods late)`;
+    const data = { evaluationPeriods: w.dataEvaluationPeriods, datapointsToAlarm: m, treatMissingData: cw.TreatMissingData.NOT_BREACHING };
+
+    const ec2Discrepancy = this.alarm(scope, 'Ec2Discrepancy', {
+      ...data,
+      suffix: `${cluster}-ec2-discrepancy`,
+      // The ratio is signed: corrected above EC2 is as wrong as below it.
+      metric: new cw.MathExpression({ expression: 'ABS(ratio)', usingMetrics: { ratio: metric(CLUSTER_METRICS.ec2DiscrepancyRatio) }, label: '|EC2 discrepancy ratio|', period: Duration.seconds(p) }),
+      threshold: t.ec2MismatchRatio,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: `${cluster}: EC2 NetworkIn+NetworkOut and the corrected ENI bytes differ by more than ${pct(t.ec2MismatchRatio)} in ${dataWindow}. Usually an ENI the agent does not collect (check its "resources" and the interface rules) or nodes without the agent.`,
+    });
+    const agentCoverage = this.alarm(scope, 'AgentCoverage', {
+      ...data,
+      suffix: `${cluster}-agent-coverage`,
+      metric: metric(CLUSTER_METRICS.agentCoveragePercent, cw.Stats.MINIMUM),
+      threshold: settings.minAgentCoveragePercent,
+      comparisonOperator: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+      description: `${cluster}: fewer than ${settings.minAgentCoveragePercent} % of the nodes published per-interface counters in ${dataWindow}. Check the CloudWatch agent on the nodes that are missing (NodeCount with Status=missingAgent).`,
+    });
+    const containerInsightsResidual = !settings.residualAlarm ? undefined : this.alarm(scope, 'ContainerInsightsResidual', {
+      ...data,
+      suffix: `${cluster}-ci-residual`,
+      // A fraction of Container Insights' own total, and only once the residual is big enough to matter.
+      metric: new cw.MathExpression({
+        expression: `IF(ABS(residual) >= ${t.residualMinBytes}, ABS(residual) / ci, 0)`,
+        usingMetrics: { residual: metric(CLUSTER_METRICS.containerInsightsResidualBytes), ci: metric(CLUSTER_METRICS.containerInsightsTotalBytes) },
+        label: '|Container Insights residual| / Container Insights',
+        period: Duration.seconds(p),
+      }),
+      threshold: t.residualRatio,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: `${cluster}: more than ${pct(t.residualRatio)} of Container Insights' node_network_total_bytes (and at least ${t.residualMinBytes} bytes) is not explained by the per-interface counters in ${dataWindow}. Usually interfaces the agent does not collect, or an unclassified interface name.`,
+    });
+    const heartbeat = this.alarm(scope, 'Heartbeat', {
+      suffix: `${cluster}-heartbeat`,
+      metric: outputMetric(HEARTBEAT_METRIC, { namespace: ns, cluster, statistic: cw.Stats.SAMPLE_COUNT, periodSeconds: w.heartbeatPeriodSeconds }),
+      threshold: 1,
+      comparisonOperator: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: w.heartbeatEvaluationPeriods,
+      datapointsToAlarm: w.heartbeatEvaluationPeriods,
+      treatMissingData: cw.TreatMissingData.BREACHING,
+      description: `${cluster}: no reconciler run finished for this cluster in ${w.heartbeatEvaluationPeriods} schedule intervals of ${w.heartbeatPeriodSeconds} s (the function timeout plus two runs). Right after the first deploy this is expected until the first run.`,
+    });
+
+    const composite = new cw.CompositeAlarm(scope, 'Health', {
+      compositeAlarmName: `${this.prefix}-${cluster}`,
+      alarmDescription: `netrecon for ${cluster}: one of its alarms (EC2 discrepancy, agent coverage, ${settings.residualAlarm ? 'Container Insights residual, ' : ''}heartbeat) or the reconciler's error alarm is in ALARM.`,
+      alarmRule: cw.AlarmRule.anyOf(
+        ...clusterAlarmList({ ec2Discrepancy, agentCoverage, containerInsightsResidual, heartbeat }, this.functionErrors).map((a) => cw.AlarmRule.fromAlarm(a, cw.AlarmState.ALARM)),
+      ),
+    });
+    if (this.topic) {
+      composite.addAlarmAction(new cwActions.SnsAction(this.topic));
+      composite.addOkAction(new cwActions.SnsAction(this.topic));
+    }
+    return { ec2Discrepancy, agentCoverage, containerInsightsResidual, heartbeat, composite };
+  }
+
+  /** The one alarm factory: every alarm gets its name, description and missing-data treatment here. */
+  private alarm(scope: Construct, id: string, spec: AlarmSpec): cw.Alarm {
+    return new cw.Alarm(scope, id, {
+      alarmName: `${this.prefix}-${spec.suffix}`,
+      alarmDescription: spec.description,
+      metric: spec.metric,
+      threshold: spec.threshold,
+      comparisonOperator: spec.comparisonOperator,
+      evaluationPeriods: spec.evaluationPeriods,
+      datapointsToAlarm: spec.datapointsToAlarm,
+      treatMissingData: spec.treatMissingData,
+    });
+  }
+
+  private emailTopic(email: string): sns.Topic {
+    const topic = new sns.Topic(this, 'Topic', { displayName: 'netrecon alarms', enforceSSL: true });
+    // The topic policy (created for enforceSSL) replaces SNS's default one, so CloudWatch is allowed to publish
+    // explicitly, and only for this stack's alarms in this account (the confused-deputy conditions).
+    const stack = Stack.of(this);
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisStack',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: `${this.prefix}-*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          },
+        },
+      }),
+    );
+    const subscription = new sns.Subscription(this, 'EmailSubscription', { topic, protocol: sns.SubscriptionProtocol.EMAIL, endpoint: email });
+    Validations.of(subscription).acknowledge({
+      id: 'Serverless-SNSRedrivePolicy',
+      reason: 'An email that cannot be delivered has nowhere useful to be redriven; the alarm state stays visible in the console.',
+    });
+    return topic;
+  }
+}
+
+/** A cluster's own alarms in a fixed order, then the shared function-errors alarm. */
+export function clusterAlarmList(alarms: Omit<ClusterAlarms, 'composite'>, functionErrors: cw.IAlarm): cw.IAlarm[] {
+  return [alarms.ec2Discrepancy, alarms.agentCoverage, alarms.containerInsightsResidual, alarms.heartbeat, functionErrors].filter((a): a is cw.IAlarm => a !== undefined);
+}
+
+function pct(ratio: number): string {
+  return `${Math.round(ratio * 1000) / 10} %`;
+}

@@ -1,0 +1,150 @@
+/**
+ * Reads the app's settings from CDK context: `cdk.json`'s "context" (typed JSON) or `-c key=value` flags
+ * (always strings). Every key is optional except `clusters`; a bad value is named with the flag to fix it.
+ */
+import { readFileSync } from 'node:fs';
+import { Duration } from 'aws-cdk-lib';
+import type { Environment } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { InterfaceRuleOverrides } from '../lambda/core/interface-rules';
+import type { Thresholds } from '../lambda/core/config';
+import type { NetworkReconcilerProps, SourceNames } from './props';
+
+export class AppContextError extends Error {
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+    readonly hint: string,
+  ) {
+    super(`Context "${key}" is invalid: ${JSON.stringify(value)}. ${hint}`);
+    this.name = 'AppContextError';
+  }
+}
+
+export interface AppConfig {
+  readonly stackName: string;
+  /** Undefined unless `account` or `region` is given: the stack is environment-agnostic by default. */
+  readonly env: Environment | undefined;
+  readonly alarmTopicArn: string | undefined;
+  /** Run cdk-nag's AwsSolutions and Serverless packs during synth. */
+  readonly nag: boolean;
+  readonly reconciler: Omit<NetworkReconcilerProps, 'alarmTopic'>;
+}
+
+/** The source-name keys, shared with the props (`-c agentNamespace=MyAgent`). */
+const SOURCE_KEYS = [
+  'ec2Namespace', 'ec2InMetric', 'ec2OutMetric', 'containerInsightsNamespace', 'containerInsightsMetric',
+  'agentNamespace', 'agentRxMetric', 'agentTxMetric', 'agentInterfaceDimension', 'agentInstanceDimension',
+] as const satisfies readonly (keyof SourceNames)[];
+
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+export type ContextReader = (key: string) => unknown;
+
+export function readAppContext(get: ContextReader): AppConfig {
+  const text = (key: string): string | undefined => {
+    const value = get(key);
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string' || value.trim() === '') throw new AppContextError(key, value, 'Give a non-empty string.');
+    return value.trim();
+  };
+  const number = (key: string): number | undefined => {
+    const value = get(key);
+    if (value === undefined || value === null) return undefined;
+    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+    if (!Number.isFinite(n)) throw new AppContextError(key, value, `Give a number, e.g. -c ${key}=300.`);
+    return n;
+  };
+  const flag = (key: string): boolean | undefined => {
+    const value = get(key);
+    if (value === undefined || value === null) return undefined;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    throw new AppContextError(key, value, `Give true or false, e.g. -c ${key}=true.`);
+  };
+  const object = <T>(key: string, fileAllowed: boolean): T | undefined => {
+    const value = get(key);
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'object' && !Array.isArray(value)) return value as T;
+    if (typeof value !== 'string') throw new AppContextError(key, value, 'Give a JSON object.');
+    const trimmed = value.trim();
+    let source = trimmed;
+    if (!trimmed.startsWith('{')) {
+      if (!fileAllowed) throw new AppContextError(key, value, `Give a JSON object, e.g. -c '${key}={"ec2MismatchRatio":0.2}'.`);
+      try {
+        source = readFileSync(trimmed, 'utf8');
+      } catch (cause) {
+        throw new AppContextError(key, value, `Give a JSON object or the path of a JSON file (${(cause as Error).message}).`);
+      }
+    }
+    try {
+      const parsed: unknown = JSON.parse(source);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      return parsed as T;
+    } catch (cause) {
+      throw new AppContextError(key, value, `It is not a JSON object (${(cause as Error).message}).`);
+    }
+  };
+
+  const clustersValue = get('clusters');
+  if (clustersValue === undefined || clustersValue === null || clustersValue === '') {
+    throw new AppContextError('clusters', clustersValue, 'It is required: npx cdk deploy -c clusters=my-cluster[,other-cluster].');
+  }
+  const clusters = Array.isArray(clustersValue)
+    ? clustersValue.map(String)
+    : typeof clustersValue === 'string'
+      ? clustersValue.split(',').map((c) => c.trim()).filter((c) => c !== '')
+      : (() => {
+          throw new AppContextError('clusters', clustersValue, 'Give cluster names separated by commas.');
+        })();
+
+  const sources: Record<string, string> = {};
+  for (const key of SOURCE_KEYS) {
+    const value = text(key);
+    if (value !== undefined) sources[key] = value;
+  }
+
+  const positive = (key: string): number | undefined => {
+    const n = number(key);
+    if (n !== undefined && n <= 0) throw new AppContextError(key, get(key), 'Give a positive number.');
+    return n;
+  };
+  const scheduleMinutes = positive('scheduleMinutes');
+  const timeoutSeconds = positive('timeoutSeconds');
+  const alarmTopicArn = text('alarmTopicArn');
+  if (alarmTopicArn !== undefined && !TOPIC_ARN.test(alarmTopicArn)) {
+    throw new AppContextError('alarmTopicArn', alarmTopicArn, 'Give an SNS topic ARN, e.g. arn:aws:sns:eu-west-1:123456789012:oncall.');
+  }
+  const account = text('account');
+  const region = text('region');
+
+  return {
+    stackName: text('stackName') ?? 'NetRecon',
+    env: account || region ? { account, region } : undefined,
+    alarmTopicArn,
+    nag: flag('nag') ?? false,
+    reconciler: {
+      clusters,
+      scheduleInterval: scheduleMinutes === undefined ? undefined : Duration.minutes(scheduleMinutes),
+      periodSeconds: number('periodSeconds'),
+      lagSeconds: number('lagSeconds'),
+      backfillSeconds: number('backfillSeconds'),
+      maxPeriodsPerRun: number('maxPeriodsPerRun'),
+      periodsPerRead: number('periodsPerRead'),
+      perNodeMetrics: flag('perNodeMetrics'),
+      nodeFilter: text('nodeFilter'),
+      outputNamespace: text('outputNamespace'),
+      sources,
+      thresholds: object<Partial<Thresholds>>('thresholds', false),
+      interfaceRules: object<InterfaceRuleOverrides>('interfaceRules', true),
+      minAgentCoveragePercent: number('minAgentCoveragePercent'),
+      residualAlarm: flag('residualAlarm'),
+      alarmDatapoints: number('alarmDatapoints'),
+      alarmEmail: text('alarmEmail'),
+      logRetention: number('logRetentionDays') as RetentionDays | undefined,
+      memorySize: number('memorySize'),
+      timeout: timeoutSeconds === undefined ? undefined : Duration.seconds(timeoutSeconds),
+      dashboardName: text('dashboardName'),
+    },
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * One dashboard per stack: a short explanation, then a section per cluster. Every byte series is shown in
+ * bytes/s (per-period sums divided by PERIOD), so EC2, Container Insights and the corrected figures sit on one
+ * axis. Widgets come from the small factories below, one per kind.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+import { NODE_STATUSES } from '../lambda/core/model';
+import { CLUSTER_METRICS, DIMENSION, NODE_METRICS } from '../lambda/output-metrics';
+import { clusterAlarmList, type ClusterAlarms } from './alarms';
+import { bytesPerSecond, outputMetric } from './metrics';
+import type { ReconcilerSettings } from './props';
+
+export const EXPLANATION_MARKDOWN = [
+  '### Why Container Insights reads about twice EC2',
+  'On VPC CNI nodes a pod\'s traffic crosses the node\'s ENI (`eth0`, `ens5`) and then the pod\'s host-side veth (`eni…`), and Container Insights sums every interface except `lo`, `veth*` and `docker*`, so that traffic is counted twice (and same-node pod-to-pod traffic, which EC2 never sees, is counted on both veths).',
+  'EC2 `NetworkIn`/`NetworkOut` count the ENIs only: netrecon\'s corrected physical traffic should match EC2, and Container Insights minus it is the double-counted bytes.',
+].join('\n\n');
+
+const COLOR = { ec2: '#1f77b4', containerInsights: '#ff7f0e', physical: '#2ca02c', pod: '#9467bd', doubleCounted: '#d62728' } as const;
+
+export interface ReconcilerDashboardProps {
+  readonly settings: ReconcilerSettings;
+  readonly alarms: ReadonlyMap<string, ClusterAlarms>;
+  readonly functionErrors: cw.IAlarm;
+}
+
+export class ReconcilerDashboard extends Construct {
+  readonly dashboard: cw.Dashboard;
+
+  constructor(scope: Construct, id: string, props: ReconcilerDashboardProps) {
+    super(scope, id);
+    const { settings } = props;
+    this.dashboard = new cw.Dashboard(this, 'Dashboard', {
+      dashboardName: settings.dashboardName,
+      // Data arrive about an hour late (batched reads), so a short default range would look empty.
+      defaultInterval: Duration.days(1),
+    });
+    this.dashboard.addWidgets(new cw.TextWidget({ markdown: EXPLANATION_MARKDOWN, width: 24, height: 4 }));
+    for (const cluster of settings.clusters) {
+      const alarms = props.alarms.get(cluster);
+      if (!alarms) throw new Error(`no alarms for cluster ${cluster}`);
+      for (const row of clusterSection(settings, cluster, alarms, props.functionErrors)) this.dashboard.addWidgets(...row);
+    }
+  }
+}
+
+function clusterSection(settings: ReconcilerSettings, cluster: string, alarms: ClusterAlarms, functionErrors: cw.IAlarm): cw.IWidget[][] {
+  const rows: cw.IWidget[][] = [
+    [new cw.TextWidget({ markdown: `## Cluster \`${cluster}\``, width: 24, height: 1 })],
+    [trafficWidget(settings, cluster), ratioWidget(settings, cluster), coverageWidget(settings, cluster)],
+    [nodesByStatusWidget(settings, cluster), residualWidget(settings, cluster), alarmStatusWidget(cluster, alarms, functionErrors)],
+  ];
+  if (settings.perNodeMetrics) rows.push([worstNodesWidget(settings, cluster)]);
+  return rows;
+}
+
+type Metric = (spec: Parameters<typeof outputMetric>[0], statistic: string, extra?: { dimensions?: Record<string, string>; label?: string; color?: string }) => cw.Metric;
+
+function metricsOf(settings: ReconcilerSettings, cluster: string): Metric {
+  return (spec, statistic, extra = {}) =>
+    outputMetric(spec, { namespace: settings.outputNamespace, cluster, statistic, periodSeconds: settings.periodSeconds, ...extra });
+}
+
+/** The five byte views side by side, all in bytes/s. */
+export function trafficWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
+  const m = metricsOf(settings, cluster);
+  const p = settings.periodSeconds;
+  const sum = cw.Stats.SUM;
+  return new cw.GraphWidget({
+    title: `${cluster}: traffic, bytes/s`,
+    width: 12,
+    height: 7,
+    left: [
+      bytesPerSecond('EC2 NetworkIn + NetworkOut', COLOR.ec2, p, { ec2: m(CLUSTER_METRICS.ec2TotalBytes, sum) }),
+      bytesPerSecond('Container Insights node_network_total_bytes', COLOR.containerInsights, p, { ci: m(CLUSTER_METRICS.containerInsightsTotalBytes, sum) }),
+      bytesPerSecond('Corrected physical (ENI rx + tx)', COLOR.physical, p, { physRx: m(CLUSTER_METRICS.physicalRxBytes, sum), physTx: m(CLUSTER_METRICS.physicalTxBytes, sum) }),
+      bytesPerSecond('Pod traffic (veth rx + tx)', COLOR.pod, p, { podRx: m(CLUSTER_METRICS.podRxBytes, sum), podTx: m(CLUSTER_METRICS.podTxBytes, sum) }),
+      bytesPerSecond('Double-counted by Container Insights', COLOR.doubleCounted, p, { dc: m(CLUSTER_METRICS.doubleCountedBytes, sum) }),
+    ],
+    leftYAxis: { label: 'bytes/s', showUnits: false, min: 0 },
+  });
+}
+
+export function ratioWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
+  const t = settings.thresholds.ec2MismatchRatio;
+  return new cw.GraphWidget({
+    title: `${cluster}: (EC2 - corrected) / EC2`,
+    width: 6,
+    height: 7,
+    left: [metricsOf(settings, cluster)(CLUSTER_METRICS.ec2DiscrepancyRatio, cw.Stats.AVERAGE, { label: 'EC2 discrepancy ratio' })],
+    leftAnnotations: [
+      { value: t, label: `alarm above ${t}`, color: COLOR.doubleCounted },
+      { value: -t, label: `alarm below -${t}`, color: COLOR.doubleCounted },
+    ],
+    leftYAxis: { showUnits: false },
+  });
+}
+
+export function coverageWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
+  return new cw.GraphWidget({
+    title: `${cluster}: nodes with agent data, %`,
+    width: 6,
+    height: 7,
+    left: [metricsOf(settings, cluster)(CLUSTER_METRICS.agentCoveragePercent, cw.Stats.MINIMUM, { label: 'agent coverage' })],
+    leftAnnotations: [{ value: settings.minAgentCoveragePercent, label: `alarm below ${settings.minAgentCoveragePercent} %`, color: COLOR.doubleCounted }],
+    leftYAxis: { min: 0, max: 100, showUnits: false },
+  });
+}
+
+export function nodesByStatusWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
+  const m = metricsOf(settings, cluster);
+  return new cw.GraphWidget({
+    title: `${cluster}: nodes by status`,
+    width: 8,
+    height: 6,
+    stacked: true,
+    left: NODE_STATUSES.map((status) => m(CLUSTER_METRICS.nodeCount, cw.Stats.AVERAGE, { dimensions: { [DIMENSION.status]: status }, label: status })),
+    leftYAxis: { min: 0, showUnits: false },
+  });
+}
+
+export function residualWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
+  const m = metricsOf(settings, cluster);
+  const limit = settings.thresholds.residualRatio * 100;
+  return new cw.GraphWidget({
+    title: `${cluster}: Container Insights not explained by interfaces, %`,
+    width: 8,
+    height: 6,
+    left: [
+      new cw.MathExpression({
+        expression: '100 * residual / ci',
+        usingMetrics: { residual: m(CLUSTER_METRICS.containerInsightsResidualBytes, cw.Stats.SUM), ci: m(CLUSTER_METRICS.containerInsightsTotalBytes, cw.Stats.SUM) },
+        label: 'residual, % of Container Insights',
+        period: Duration.seconds(settings.periodSeconds),
+      }),
+    ],
+    leftAnnotations: [
+      { value: limit, label: `alarm above ${limit} %`, color: COLOR.doubleCounted },
+      { value: -limit, color: COLOR.doubleCounted },
+    ],
+    leftYAxis: { showUnits: false },
+  });
+}
+
+export function alarmStatusWidget(cluster: string, alarms: ClusterAlarms, functionErrors: cw.IAlarm): cw.AlarmStatusWidget {
+  return new cw.AlarmStatusWidget({
+    title: `${cluster}: alarms`,
+    width: 8,
+    height: 6,
+    alarms: [alarms.composite, ...clusterAlarmList(alarms, functionErrors)],
+  });
+}
+
+/**
+ * The Metrics Insights query behind the worst-nodes widget. Ordered by the largest ratio: a node whose agent
+ * misses an interface reads below EC2, so its ratio is high. Metrics Insights processes at most 10,000 metrics
+ * per query, which is 10,000 nodes of one cluster.
+ */
+export function worstNodesQuery(namespace: string, cluster: string): string {
+  const d = DIMENSION;
+  return (
+    `SELECT MAX(${NODE_METRICS.ec2DiscrepancyRatio.name}) FROM SCHEMA("${namespace}", ${d.cluster}, ${d.instanceId}, ${d.nodeName}) ` +
+    `WHERE ${d.cluster} = '${cluster}' GROUP BY ${d.instanceId}, ${d.nodeName} ORDER BY MAX() DESC LIMIT 10`
+  );
+}
+
+export function worstNodesWidget(settings: ReconcilerSettings, cluster: string): cw.TableWidget {
+  return new cw.TableWidget({
+    title: `${cluster}: ten nodes with the largest EC2 discrepancy ratio`,
+    width: 24,
+    height: 6,
+    metrics: [new cw.MathExpression({ expression: worstNodesQuery(settings.outputNamespace, cluster), label: 'EC2 discrepancy ratio', period: Duration.seconds(settings.periodSeconds) })],
+    summary: { columns: [cw.TableSummaryColumn.MAXIMUM, cw.TableSummaryColumn.AVERAGE], hideNonSummaryColumns: true },
+  });
+}

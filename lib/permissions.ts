@@ -1,0 +1,63 @@
+/**
+ * The reconciler's whole IAM policy: what it reads, what it writes, and nothing else.
+ *
+ * `Resource: "*"` below is not laziness. In the Service Authorization Reference ("Actions, resources, and
+ * condition keys for Amazon CloudWatch" and "... for Amazon EC2") the Resource types column is empty for
+ * cloudwatch:GetMetricData, cloudwatch:ListMetrics, cloudwatch:PutMetricData and ec2:DescribeInstances, which
+ * means they support no resource-level permissions and a policy must name "*" for them (the EC2 guide says the
+ * same of every ec2:Describe* action). PutMetricData is narrowed instead by its condition key
+ * cloudwatch:namespace, as the CloudWatch guide's "Using condition keys to limit access to CloudWatch
+ * namespaces" shows. Logs and the failure queue do have ARNs, so those two grants name exactly one resource each.
+ */
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+export interface ReconcilerPolicyInputs {
+  /** The only namespace the function may publish to. */
+  readonly outputNamespace: string;
+  /** `Fn::GetAtt LogGroup.Arn`, which ends in `:*` (the log group's streams). */
+  readonly logGroupArn: string;
+  readonly failureQueueArn: string;
+}
+
+/** Statement ids, so tests and reviewers can find each grant. */
+export const SID = {
+  readMetrics: 'ReadSourceMetrics',
+  describeNodes: 'DescribeNodes',
+  publish: 'PublishOnlyToOutputNamespace',
+  logs: 'WriteOwnLogGroup',
+  failures: 'SendFailedInvocationsToQueue',
+} as const;
+
+export function reconcilerPolicyStatements(inputs: ReconcilerPolicyInputs): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: SID.readMetrics,
+      actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],
+      resources: ['*'], // no resource-level permissions exist for these actions (see the file comment)
+    }),
+    new iam.PolicyStatement({
+      sid: SID.describeNodes,
+      actions: ['ec2:DescribeInstances'],
+      resources: ['*'], // ec2:Describe* support no resource-level permissions
+    }),
+    new iam.PolicyStatement({
+      sid: SID.publish,
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'], // no resource types; the namespace condition is the scope
+      conditions: { StringEquals: { 'cloudwatch:namespace': inputs.outputNamespace } },
+    }),
+    new iam.PolicyStatement({
+      sid: SID.logs,
+      // The log group exists (the stack creates it), so logs:CreateLogGroup is not needed.
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [inputs.logGroupArn],
+    }),
+    new iam.PolicyStatement({
+      sid: SID.failures,
+      // The on-failure destination needs SendMessage only (CDK's SqsDestination would also grant
+      // GetQueueAttributes and GetQueueUrl, which Lambda does not use).
+      actions: ['sqs:SendMessage'],
+      resources: [inputs.failureQueueArn],
+    }),
+  ];
+}

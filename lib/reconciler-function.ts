@@ -1,0 +1,134 @@
+/**
+ * The reconciler Lambda: a self-contained arm64 bundle (AWS SDK included, so the SDK version is the one the
+ * tests ran against), one execution at a time, failures kept in an encrypted queue, logs with a retention.
+ */
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { reconcilerEnvironment } from './environment';
+import { reconcilerPolicyStatements } from './permissions';
+import type { ReconcilerSettings } from './props';
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
+const LOCK_FILE = fileURLToPath(new URL('../package-lock.json', import.meta.url));
+
+/**
+ * Local esbuild only (never Docker), every dependency inside the bundle, ESM like the sources. The banner gives
+ * CommonJS dependencies inside an ESM bundle the `require` they expect for Node built-ins.
+ */
+export const RECONCILER_BUNDLING: BundlingOptions = {
+  forceDockerBundling: false,
+  externalModules: [],
+  format: OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: "import { createRequire as __netreconCreateRequire } from 'node:module'; const require = __netreconCreateRequire(import.meta.url);",
+  minify: true,
+  keepNames: true,
+  sourceMap: true,
+  sourcesContent: false,
+};
+
+export interface ReconcilerFunctionProps {
+  readonly settings: ReconcilerSettings;
+  /** Only for tests that bundle another entry with the same options. @default lambda/handler.ts */
+  readonly entry?: string;
+}
+
+/** An on-failure destination whose send permission is granted by the role's own policy (SendMessage only). */
+class FailureQueueDestination implements lambda.IDestination {
+  constructor(private readonly queue: sqs.IQueue) {}
+  bind(): lambda.DestinationConfig {
+    return { destination: this.queue.queueArn };
+  }
+}
+
+export class ReconcilerFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  /** Invocations that failed after Lambda's retries (or expired in its queue), with the error and the event. */
+  readonly failureQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: ReconcilerFunctionProps) {
+    super(scope, id);
+    const { settings } = props;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: settings.logRetention,
+      // `cdk destroy` should leave nothing behind that keeps costing; the retention bounds what is lost.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.failureQueue = new sqs.Queue(this, 'FailedInvocations', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    // The policy lives inside the role resource, so it exists before Lambda validates the destination.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'netrecon reconciler: reads EC2/Container Insights/agent metrics, publishes to its own namespace',
+      inlinePolicies: {
+        NetRecon: new iam.PolicyDocument({
+          statements: reconcilerPolicyStatements({
+            outputNamespace: settings.outputNamespace,
+            logGroupArn: this.logGroup.logGroupArn,
+            failureQueueArn: this.failureQueue.queueArn,
+          }),
+        }),
+      },
+    });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry ?? HANDLER_ENTRY,
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: LOCK_FILE,
+      bundling: RECONCILER_BUNDLING,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      description: 'netrecon: reconciles EKS node network metrics (EC2, Container Insights, agent) and publishes corrected ones',
+      memorySize: settings.memorySize,
+      timeout: Duration.seconds(settings.timeoutSeconds),
+      role: this.role,
+      environment: reconcilerEnvironment(settings),
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.INFO,
+      // One run at a time: scheduled runs, Lambda's own retries and manual backfills queue up instead of
+      // overlapping, which is what lets the high-water mark guard against emitting a period twice.
+      reservedConcurrentExecutions: 1,
+      // A failed run is retried twice (1 and 2 minutes later); a run that still fails lands in the queue. An event
+      // throttled behind a long run waits in Lambda's queue for up to 6 hours, so a manual backfill is not dropped.
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new FailureQueueDestination(this.failureQueue),
+    });
+
+    Validations.of(this.failureQueue).acknowledge(
+      { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter destination of the reconciler.' },
+      { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is itself the dead-letter destination of the reconciler.' },
+    );
+    const noResourceScoping =
+      'GetMetricData, ListMetrics, PutMetricData and DescribeInstances have no resource-level permissions; PutMetricData is limited by cloudwatch:namespace.';
+    Validations.of(this.role).acknowledge(
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: noResourceScoping },
+      { id: 'Serverless-LambdaStarPermissions', reason: noResourceScoping },
+    );
+    Validations.of(this.function).acknowledge(
+      { id: 'AwsSolutions-L1', reason: 'The project pins nodejs22.x, the runtime its bundle and tests target; moving to a newer runtime is a deliberate upgrade.' },
+      { id: 'Serverless-LambdaLatestVersion', reason: 'The project pins nodejs22.x, the runtime its bundle and tests target; moving to a newer runtime is a deliberate upgrade.' },
+      { id: 'Serverless-LambdaDLQ', reason: 'Failed asynchronous invocations go to an on-failure destination (the SQS queue), which records the error as well as the event.' },
+      { id: 'Serverless-LambdaTracing', reason: 'X-Ray would add xray:Put* to a deliberately minimal role; the run summary log and the heartbeat metric cover tracing needs.' },
+    );
+  }
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { NODE_STATUSES } from '../../lambda/core/model';
+import { CLUSTER_METRICS, DIMENSION, NODE_METRICS } from '../../lambda/output-metrics';
+import { EXPLANATION_MARKDOWN, worstNodesQuery } from '../../lib/dashboard';
+import { flatten, onlyResource, synthStack } from './support';
+
+interface Widget {
+  type: string;
+  width: number;
+  height: number;
+  properties: Record<string, any>;
+}
+
+function widgetsOf(reconciler: Parameters<typeof synthStack>[0]): Widget[] {
+  const { template } = synthStack(reconciler);
+  const body = JSON.parse(flatten(onlyResource(template, 'AWS::CloudWatch::Dashboard').props.DashboardBody));
+  return body.widgets;
+}
+
+/** Every metric row of a metric widget, as [namespace, name, ...dimension pairs, options] arrays, expressions excluded. */
+const metricRows = (w: Widget): unknown[][] => (w.properties.metrics ?? []).filter((row: unknown[]) => typeof row[0] === 'string');
+const expressions = (w: Widget): string[] =>
+  (w.properties.metrics ?? []).filter((row: unknown[]) => typeof row[0] === 'object').map((row: [{ expression: string }]) => row[0].expression);
+const titled = (widgets: Widget[], title: string): Widget => {
+  const w = widgets.find((x) => x.properties.title === title);
+  if (!w) throw new Error(`no widget titled ${title}: ${widgets.map((x) => x.properties.title).join(' | ')}`);
+  return w;
+};
+
+describe('the dashboard', () => {
+  const widgets = widgetsOf({ clusters: ['prod-eu', 'prod-us'] });
+
+  it('starts with the two-sentence explanation, then a section per cluster', () => {
+    expect(widgets[0]).toMatchObject({ type: 'text', width: 24, properties: { markdown: EXPLANATION_MARKDOWN } });
+    expect(EXPLANATION_MARKDOWN).toMatch(/counted twice/);
+    const headers = widgets.filter((w) => w.type === 'text').map((w) => w.properties.markdown).slice(1);
+    expect(headers).toEqual(['## Cluster `prod-eu`', '## Cluster `prod-us`']);
+  });
+
+  it('shows EC2, Container Insights, corrected physical, pod and double-counted traffic in bytes/s', () => {
+    const traffic = titled(widgets, 'prod-eu: traffic, bytes/s');
+    expect(expressions(traffic)).toEqual([
+      'ec2 / PERIOD(ec2)',
+      'ci / PERIOD(ci)',
+      '(physRx + physTx) / PERIOD(physRx)',
+      '(podRx + podTx) / PERIOD(podRx)',
+      'dc / PERIOD(dc)',
+    ]);
+    const names = [
+      CLUSTER_METRICS.ec2TotalBytes,
+      CLUSTER_METRICS.containerInsightsTotalBytes,
+      CLUSTER_METRICS.physicalRxBytes,
+      CLUSTER_METRICS.physicalTxBytes,
+      CLUSTER_METRICS.podRxBytes,
+      CLUSTER_METRICS.podTxBytes,
+      CLUSTER_METRICS.doubleCountedBytes,
+    ].map((m) => m.name);
+    expect(metricRows(traffic).map((row) => row.slice(0, 4))).toEqual(names.map((name) => ['NetRecon', name, DIMENSION.cluster, 'prod-eu']));
+    // Per-period sums, hidden: only the bytes/s expressions are drawn. (CDK omits period 300, the default.)
+    for (const row of metricRows(traffic)) expect(row[4]).toEqual({ id: expect.any(String), stat: 'Sum', visible: false });
+    expect(traffic.properties.yAxis.left).toMatchObject({ label: 'bytes/s', min: 0 });
+  });
+
+  it('draws the discrepancy ratio with its threshold on both sides', () => {
+    const ratio = titled(widgets, 'prod-us: (EC2 - corrected) / EC2');
+    // Average is the widget default, so CDK leaves `stat` out.
+    expect(metricRows(ratio)).toEqual([['NetRecon', CLUSTER_METRICS.ec2DiscrepancyRatio.name, DIMENSION.cluster, 'prod-us', { label: 'EC2 discrepancy ratio' }]]);
+    expect(ratio.properties.annotations.horizontal.map((a: { value: number }) => a.value)).toEqual([0.1, -0.1]);
+  });
+
+  it('draws coverage against its alarm line, and nodes by every status', () => {
+    const coverage = titled(widgets, 'prod-eu: nodes with agent data, %');
+    expect(metricRows(coverage)[0]!.slice(0, 4)).toEqual(['NetRecon', CLUSTER_METRICS.agentCoveragePercent.name, DIMENSION.cluster, 'prod-eu']);
+    expect(coverage.properties.annotations.horizontal[0].value).toBe(100);
+    const statuses = titled(widgets, 'prod-eu: nodes by status');
+    expect(metricRows(statuses).map((row) => row.slice(0, 6))).toEqual(
+      NODE_STATUSES.map((s) => ['NetRecon', CLUSTER_METRICS.nodeCount.name, DIMENSION.cluster, 'prod-eu', DIMENSION.status, s]),
+    );
+    expect(statuses.properties.stacked).toBe(true);
+  });
+
+  it('shows each cluster\'s alarms, composite first, plus the shared errors alarm', () => {
+    const status = titled(widgets, 'prod-us: alarms');
+    expect(status.type).toBe('alarm');
+    expect(status.properties.alarms).toHaveLength(6);
+  });
+
+  it('reads the metrics at the reconciliation period', () => {
+    const traffic = titled(widgetsOf({ periodSeconds: 60 }), 'demo: traffic, bytes/s');
+    for (const row of metricRows(traffic)) expect(row[4]).toMatchObject({ stat: 'Sum', period: 60 });
+  });
+
+  it('lists only the alarms that exist', () => {
+    expect(titled(widgetsOf({ residualAlarm: false }), 'demo: alarms').properties.alarms).toHaveLength(5);
+  });
+
+  it('has no per-node widget when per-node metrics are off', () => {
+    expect(JSON.stringify(widgets)).not.toContain('SCHEMA(');
+  });
+
+  it('is for 24 h by default, since the data arrive about an hour late', () => {
+    const { template } = synthStack();
+    expect(flatten(onlyResource(template, 'AWS::CloudWatch::Dashboard').props.DashboardBody)).toContain('"start":"-P1D"');
+  });
+});
+
+describe('the worst-nodes widget', () => {
+  it('queries the per-node discrepancy ratio with Metrics Insights when per-node metrics are on', () => {
+    const widgets = widgetsOf({ clusters: ['prod-eu'], perNodeMetrics: true, outputNamespace: 'Platform/NetRecon' });
+    const worst = titled(widgets, 'prod-eu: ten nodes with the largest EC2 discrepancy ratio');
+    expect(expressions(worst)).toEqual([
+      `SELECT MAX(${NODE_METRICS.ec2DiscrepancyRatio.name}) FROM SCHEMA("Platform/NetRecon", ClusterName, InstanceId, NodeName) WHERE ClusterName = 'prod-eu' GROUP BY InstanceId, NodeName ORDER BY MAX() DESC LIMIT 10`,
+    ]);
+    expect(worst.type).toBe('metric');
+    expect(worst.properties.view).toBe('table');
+    expect(worstNodesQuery('NetRecon', 'x')).toContain(`${DIMENSION.cluster} = 'x'`);
+  });
+});

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { App, Duration } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Stack } from 'aws-cdk-lib';
+import { DEFAULT_THRESHOLDS } from '../../lambda/core/config';
+import { alarmWindows } from '../../lib/alarm-windows';
+import { NetReconPropsError } from '../../lib/errors';
+import { NetReconStack } from '../../lib/netrecon-stack';
+import { resolveSettings, type NetworkReconcilerProps } from '../../lib/props';
+
+const base: NetworkReconcilerProps = { clusters: ['demo'] };
+
+function rejection(props: Partial<NetworkReconcilerProps>): NetReconPropsError {
+  try {
+    resolveSettings({ ...base, ...props });
+  } catch (error) {
+    if (error instanceof NetReconPropsError) return error;
+    throw error;
+  }
+  throw new Error(`props were accepted: ${JSON.stringify(props)}`);
+}
+
+describe('resolveSettings', () => {
+  it('fills in the documented defaults', () => {
+    const s = resolveSettings(base);
+    expect(s).toMatchObject({
+      clusters: ['demo'],
+      scheduleIntervalSeconds: 300,
+      periodSeconds: 300,
+      lagSeconds: 600,
+      backfillSeconds: 86_400,
+      maxPeriodsPerRun: 288,
+      periodsPerRead: 12,
+      perNodeMetrics: false,
+      nodeFilter: 'tag:eks:cluster-name',
+      outputNamespace: 'NetRecon',
+      minAgentCoveragePercent: 100,
+      alarmDatapoints: 3,
+      logRetention: RetentionDays.ONE_MONTH,
+      memorySize: 2048,
+      timeoutSeconds: 900,
+    });
+    expect(s.thresholds).toEqual(DEFAULT_THRESHOLDS);
+    expect(s.sources.agentNamespace).toBe('CWAgent');
+    expect(s.interfaceRules).toEqual({});
+  });
+
+  it('merges partial thresholds and source names with the defaults', () => {
+    const s = resolveSettings({ ...base, thresholds: { ec2MismatchRatio: 0.2 }, sources: { agentNamespace: 'NodeAgent' } });
+    expect(s.thresholds).toEqual({ ...DEFAULT_THRESHOLDS, ec2MismatchRatio: 0.2 });
+    expect(s.sources).toMatchObject({ agentNamespace: 'NodeAgent', ec2Namespace: 'AWS/EC2' });
+  });
+
+  it('treats an explicit undefined in sources or thresholds as the default', () => {
+    const s = resolveSettings({ ...base, thresholds: { ec2MismatchRatio: undefined }, sources: { agentNamespace: undefined } });
+    expect(s.thresholds.ec2MismatchRatio).toBe(0.1);
+    expect(s.sources.agentNamespace).toBe('CWAgent');
+  });
+
+  it.each<[string, Partial<NetworkReconcilerProps>, RegExp]>([
+    ['no cluster', { clusters: [] }, /prop clusters is invalid: \[\]/],
+    ['a cluster name with a comma', { clusters: ['a,b'] }, /prop clusters is invalid: "a,b"/],
+    ['a duplicate cluster', { clusters: ['a', 'a'] }, /prop clusters is invalid: "a"\. Each cluster may appear once/],
+    ['too many clusters', { clusters: Array.from({ length: 51 }, (_, i) => `c${i}`) }, /prop clusters is invalid: 51\. At most 50/],
+    ['a period that is not whole minutes', { periodSeconds: 250 }, /prop periodSeconds is invalid: 250\. Use a whole number of minutes/],
+    ['a negative lag', { lagSeconds: -1 }, /prop lagSeconds is invalid: -1/],
+    ['a backfill beyond two weeks', { backfillSeconds: 15 * 86_400 }, /prop backfillSeconds is invalid: 1296000.*two weeks/],
+    ['a schedule in seconds', { scheduleInterval: Duration.seconds(90) }, /prop scheduleInterval is invalid: "1 minute 30 seconds"\. Use whole minutes/],
+    ['a timeout above Lambda\'s limit', { timeout: Duration.minutes(16) }, /prop timeout is invalid: "16 minutes"\. Use whole seconds from 1 to 900/],
+    ['memory Lambda cannot give', { memorySize: 64 }, /prop memorySize is invalid: 64/],
+    ['an AWS/ output namespace', { outputNamespace: 'AWS/NetRecon' }, /prop outputNamespace is invalid: "AWS\/NetRecon"/],
+    ['an output namespace equal to a source', { outputNamespace: 'CWAgent' }, /prop outputNamespace is invalid: "CWAgent"\. It must differ from the source namespaces/],
+    ['an empty source metric name', { sources: { agentRxMetric: '' } }, /prop sources\.agentRxMetric is invalid: ""/],
+    ['a negative threshold', { thresholds: { ec2MismatchRatio: -0.1 } }, /prop thresholds\.ec2MismatchRatio is invalid: -0\.1/],
+    ['a bad regular expression', { interfaceRules: { prepend: [{ pattern: '(', interfaceClass: 'physical', note: 'x' }] } }, /prop interfaceRules is invalid: "\(".*not a valid regular expression/],
+    ['a VPC CNI prefix too long', { interfaceRules: { vpcCniVethPrefix: 'toolong' } }, /prop interfaceRules is invalid: "toolong"/],
+    ['an unknown interface class', { interfaceRules: { prepend: [{ pattern: '^x$', interfaceClass: 'wifi' as never, note: 'x' }] } }, /prop interfaceRules is invalid: "wifi"/],
+    ['a node filter that is not a tag', { nodeFilter: 'cluster=demo' }, /prop nodeFilter is invalid: "cluster=demo"/],
+    ['a coverage above 100 %', { minAgentCoveragePercent: 101 }, /prop minAgentCoveragePercent is invalid: 101/],
+    ['zero alarm datapoints', { alarmDatapoints: 0 }, /prop alarmDatapoints is invalid: 0/],
+    ['a bad email', { alarmEmail: 'oncall' }, /prop alarmEmail is invalid: "oncall"/],
+    ['periods per read above the per-run cap', { maxPeriodsPerRun: 6, periodsPerRead: 12 }, /prop periodsPerRead is invalid: 12\. .*cannot exceed maxPeriodsPerRun/],
+    ['an alarm window longer than a day', { periodSeconds: 3600, periodsPerRead: 24 }, /prop periodsPerRead is invalid: 24\. The data alarms must look back .* at most one day/],
+    ['a schedule whose heartbeat window exceeds a day', { scheduleInterval: Duration.hours(12) }, /prop scheduleInterval is invalid: "720 minutes"/],
+    ['a retention CloudWatch Logs does not offer', { logRetention: 2 as RetentionDays }, /prop logRetention is invalid: 2/],
+  ])('rejects %s, naming the prop and the value', (_name, props, message) => {
+    expect(rejection(props).message).toMatch(message);
+  });
+
+  it('rejects a topic and an email together', () => {
+    const topic = sns.Topic.fromTopicArn(new Stack(), 'T', 'arn:aws:sns:eu-west-1:123456789012:oncall');
+    expect(rejection({ alarmTopic: topic, alarmEmail: 'oncall@example.com' }).message).toMatch(/Give alarmTopic or alarmEmail, not both/);
+  });
+
+  it('fails the stack at synth time with the same error', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    expect(() => new NetReconStack(app, 'Bad', { reconciler: { clusters: ['demo'], periodSeconds: 90 } })).toThrow(
+      /NetworkReconciler prop periodSeconds is invalid: 90/,
+    );
+  });
+});
+
+describe('alarmWindows', () => {
+  const defaults = { periodSeconds: 300, lagSeconds: 600, periodsPerRead: 12, scheduleIntervalSeconds: 300, timeoutSeconds: 900, alarmDatapoints: 3 };
+
+  it('looks back over the batched read, the lag and two schedule intervals, plus 2 x M', () => {
+    // 600 + 13 x 300 + 2 x 300 = 5,100 s = 17 periods; 17 + 2 x 3 = 23.
+    expect(alarmWindows(defaults)).toEqual({
+      latePeriods: 17,
+      dataEvaluationPeriods: 23,
+      heartbeatPeriodSeconds: 300,
+      heartbeatEvaluationPeriods: 5,
+      errorsPeriodSeconds: 300,
+      errorsEvaluationPeriods: 3,
+      errorsDatapoints: 2,
+    });
+  });
+
+  it('shrinks with reads every period', () => {
+    // 600 + 2 x 300 + 600 = 1,800 s = 6 periods.
+    expect(alarmWindows({ ...defaults, periodsPerRead: 1 })).toMatchObject({ latePeriods: 6, dataEvaluationPeriods: 12 });
+  });
+
+  it('rounds partial periods up', () => {
+    // 600 + 13 x 60 + 2 x 300 = 1,980 s = 33 periods of 60 s.
+    expect(alarmWindows({ ...defaults, periodSeconds: 60 })).toMatchObject({ latePeriods: 33, dataEvaluationPeriods: 39 });
+  });
+
+  it('waits the timeout plus two intervals for a heartbeat', () => {
+    expect(alarmWindows({ ...defaults, scheduleIntervalSeconds: 60, timeoutSeconds: 300 }).heartbeatEvaluationPeriods).toBe(7);
+  });
+});

@@ -1,0 +1,64 @@
+/** Shared helpers for the CDK tests: synthesize the real stack once per file and read what it produced. */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { NetReconStack, type NetReconStackProps } from '../../lib/netrecon-stack';
+import type { NetworkReconcilerProps } from '../../lib/props';
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: NetReconStack;
+  readonly template: Template;
+}
+
+export interface SynthOptions {
+  /** Run esbuild for the function (slow-ish); off by default since most tests read only the template. */
+  readonly bundle?: boolean;
+  readonly stackName?: string;
+  readonly alarmTopicArn?: string;
+  readonly outdir?: string;
+}
+
+export function synthStack(reconciler: Partial<NetworkReconcilerProps> = {}, options: SynthOptions = {}): Synthesized {
+  const app = new App({
+    outdir: options.outdir,
+    // An empty bundling-stacks list makes CDK skip esbuild and stage a placeholder asset.
+    context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
+  });
+  const props: NetReconStackProps = {
+    reconciler: { clusters: ['demo'], ...reconciler },
+    alarmTopicArn: options.alarmTopicArn,
+  };
+  const stack = new NetReconStack(app, options.stackName ?? 'NetRecon', props);
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** Resources of one type, keyed by logical id. */
+export function resourcesOfType(template: Template, type: string): Record<string, { Properties: Record<string, unknown> }> {
+  return template.findResources(type) as Record<string, { Properties: Record<string, unknown> }>;
+}
+
+/** The one resource of a type, failing loudly when there are none or several. */
+export function onlyResource(template: Template, type: string): { id: string; props: Record<string, any> } {
+  const entries = Object.entries(resourcesOfType(template, type));
+  if (entries.length !== 1) throw new Error(`expected one ${type}, found ${entries.length}`);
+  const [id, resource] = entries[0]!;
+  return { id, props: resource.Properties };
+}
+
+/**
+ * A CloudFormation value with intrinsics flattened to readable placeholders (`{Ref:X}`, `{GetAtt:X.Arn}`), so a
+ * Fn::Join'ed JSON document such as a dashboard body can be parsed.
+ */
+export function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, any>;
+    if ('Fn::Join' in v) {
+      const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+      return parts.map(flatten).join(sep);
+    }
+    if ('Ref' in v) return `{Ref:${v.Ref}}`;
+    if ('Fn::GetAtt' in v) return `{GetAtt:${(v['Fn::GetAtt'] as string[]).join('.')}}`;
+  }
+  throw new Error(`cannot flatten ${JSON.stringify(value)}`);
+}
