@@ -41,7 +41,7 @@ export interface SuiteContext {
   clients?: Clients;
   seed?: SeedState;
   deployed?: DeployState;
-  /** Set when the real product pieces are on this branch; otherwise the phase-1 stand-in app is used. */
+  /** Which product pieces are on this branch (the steps that need a missing one are skipped, saying why). */
   readonly product: ProductPieces;
 }
 
@@ -78,7 +78,6 @@ async function main(argv: string[]): Promise<number> {
     `netrecon e2e on moto, work dir ${workDir}\n` +
       `product pieces on this branch: CDK app ${p.app ? 'yes' : 'NO'}, handler ${p.handler ? 'yes' : 'NO'}, live CLI ${p.liveCli ? 'yes' : 'NO'}\n`,
   );
-  if (!p.app) process.stdout.write('PHASE 1: bin/app.ts is not here yet: deploying the stand-in app e2e/fixtures/stand-in-app (not netrecon)\n');
 
   const steps = [...emulatorSteps(context), ...seedSteps(context), ...deploySteps(context), ...productSteps(context)];
   const runner = new StepRunner(steps.length, () => context.emulator?.calls() ?? Promise.resolve({}));
