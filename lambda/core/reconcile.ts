@@ -1,16 +1,119 @@
-import type { Capture } from '../capture/capture';
+/**
+ * The reconciliation run: a (validated) capture in, a report out. Pure: no I/O, no clock.
+ * Series are matched to inventory nodes by instance id, aligned to the period grid, reconciled per node and
+ * period (node-period.ts) and rolled up per cluster and period (rollup.ts). A series that cannot be used is
+ * skipped with its reason, and every other series and node is still reconciled.
+ */
+import { DEFAULT_AGENT_DIMENSIONS, INSTANCE_ID_DIMENSION, type Capture, type CaptureSeries } from '../capture/capture';
+import { alignSeries, periodGrid, periodStarts, type SeriesPeriodBucket } from './align';
 import type { ReconcileConfig } from './config';
-import type { ReconcileReport, SkippedItem } from './model';
+import { NODE_STATUSES, type NodePeriodResult, type NodeStatus, type ReconcileReport, type SkippedItem } from './model';
+import { reconcileNodePeriod, type NodeIdentity, type NodeSeriesBuckets } from './node-period';
+import { rollUp } from './rollup';
+import { epochSecondsOf, isoOf } from './units';
 
 export interface ReconcileOptions {
   /** Items the caller already skipped (bad series found while validating a capture); counted in the summary. */
   readonly skipped?: readonly SkippedItem[];
 }
 
-/** Reconciles every node and whole period of a (validated) capture. Pure: no I/O, no clock. */
+function describeSeries(s: CaptureSeries, index: number): string {
+  const dims = Object.entries(s.dimensions)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return `series[${index}]${s.id ? ` (${s.id})` : ''} ${s.namespace} ${s.metricName} {${dims}}`;
+}
+
 export function reconcile(capture: Capture, config: ReconcileConfig, options: ReconcileOptions = {}): ReconcileReport {
-  void capture;
-  void config;
-  void options;
-  throw new Error('not implemented yet');
+  const skipped: SkippedItem[] = [...(options.skipped ?? [])];
+  const grid = periodGrid(capture.window.start, capture.window.end, config.periodSeconds);
+  const agentDims = capture.agentDimensions ?? DEFAULT_AGENT_DIMENSIONS;
+
+  const nodes = new Map<string, { identity: NodeIdentity; series: NodeSeriesBuckets }>();
+  for (const n of capture.nodes) {
+    nodes.set(n.instanceId, {
+      identity: {
+        instanceId: n.instanceId,
+        nodeName: n.nodeName ?? null,
+        launchSeconds: epochSecondsOf(n.launchTime),
+        endSeconds: n.endTime ? epochSecondsOf(n.endTime) : Number.POSITIVE_INFINITY,
+        launchTime: n.launchTime,
+        endTime: n.endTime ?? null,
+      },
+      series: { ec2In: null, ec2Out: null, containerInsights: null, agent: new Map() },
+    });
+  }
+
+  let seriesRead = 0;
+  capture.series.forEach((s, index) => {
+    const ref = describeSeries(s, index);
+    const skip = (reason: string, value?: unknown): void => {
+      skipped.push({ kind: 'series', ref, reason, ...(value === undefined ? {} : { value }) });
+    };
+    const instanceId = s.source === 'agent' ? s.dimensions[agentDims.instanceId] : s.dimensions[INSTANCE_ID_DIMENSION];
+    const node = instanceId === undefined ? undefined : nodes.get(instanceId);
+    if (instanceId === undefined) {
+      return skip(`it has no ${s.source === 'agent' ? agentDims.instanceId : INSTANCE_ID_DIMENSION} dimension, so it belongs to no node`);
+    }
+    if (!node) return skip(`instance ${instanceId} is not in the capture's node inventory`, instanceId);
+
+    const aligned = alignSeries(s, grid);
+    if (!aligned.ok) return skip(aligned.reason, aligned.value);
+
+    const target = node.series;
+    const place = (
+      current: ReadonlyMap<number, SeriesPeriodBucket> | null,
+      set: (b: ReadonlyMap<number, SeriesPeriodBucket>) => void,
+    ): void => {
+      if (current !== null) return skip(`a series for the same node and measure came first; this one is a duplicate`);
+      set(aligned.buckets);
+      seriesRead++;
+    };
+    if (s.source === 'ec2' && s.direction === 'in') return place(target.ec2In, (b) => (target.ec2In = b));
+    if (s.source === 'ec2' && s.direction === 'out') return place(target.ec2Out, (b) => (target.ec2Out = b));
+    if (s.source === 'containerInsights' && s.direction === 'total') {
+      return place(target.containerInsights, (b) => (target.containerInsights = b));
+    }
+    if (s.source === 'agent' && (s.direction === 'rx' || s.direction === 'tx')) {
+      const name = s.dimensions[agentDims.interface];
+      if (name === undefined) return skip(`it has no ${agentDims.interface} dimension`);
+      const entry = target.agent.get(name) ?? { rx: null, tx: null };
+      target.agent.set(name, entry);
+      const dir = s.direction;
+      return place(entry[dir], (b) => (entry[dir] = b));
+    }
+    return skip(`direction "${s.direction}" does not fit source "${s.source}"`, s.direction);
+  });
+
+  const starts = periodStarts(grid);
+  const byPeriod = starts.map((start) => {
+    const results: NodePeriodResult[] = [];
+    for (const { identity, series } of nodes.values()) {
+      const running = identity.launchSeconds < start + grid.periodSeconds && identity.endSeconds > start;
+      if (running) results.push(reconcileNodePeriod(identity, start, series, config));
+    }
+    return results;
+  });
+  const nodePeriods = byPeriod.flat();
+
+  const byStatus = Object.fromEntries(NODE_STATUSES.map((s) => [s, 0])) as Record<NodeStatus, number>;
+  for (const np of nodePeriods) byStatus[np.status]++;
+
+  return {
+    cluster: capture.cluster,
+    periodSeconds: grid.periodSeconds,
+    window: { start: isoOf(grid.firstStart), end: isoOf(grid.firstStart + grid.count * grid.periodSeconds) },
+    nodePeriods,
+    clusterPeriods: starts.map((start, i) => rollUp(isoOf(start), config, byPeriod[i]!)),
+    skipped,
+    summary: {
+      nodes: nodes.size,
+      periods: grid.count,
+      nodePeriods: nodePeriods.length,
+      seriesRead,
+      seriesSkipped: skipped.filter((s) => s.kind === 'series').length,
+      nodesSkipped: skipped.filter((s) => s.kind === 'node').length,
+      nodePeriodsByStatus: byStatus,
+    },
+  };
 }

@@ -1,0 +1,84 @@
+/** `netrecon reconcile`: reconcile a capture file and print the report. */
+import { readCaptureFile } from '../../capture/io';
+import { makeReconcileConfig } from '../../core/config';
+import { reconcile } from '../../core/reconcile';
+import type { ReconcileReport, SkippedItem } from '../../core/model';
+import { explainGap } from '../../report/explain';
+import { renderTable } from '../../report/table';
+import { readRuleOverrides, readThresholds } from '../config-files';
+import { EXIT, UsageError, parseNumberOption, parseOptions, type Command, type CommandIo } from '../usage';
+
+const HELP = `Usage: netrecon reconcile --from FILE [options]
+
+Reconciles the three views of each node's network traffic (EC2 NetworkIn/Out, Container Insights
+node_network_total_bytes, per-interface agent counters) in a capture file and prints, per node and
+period, what each view says, the corrected (counted-once) traffic, the pod traffic and the bytes
+Container Insights counts twice.
+
+Options:
+  --from FILE           a capture file (docs/capture-format.md), e.g. examples/seed-experiment.capture.json
+  --format table|json   human table (default) or JSON with stable field names for scripts
+  --period SECONDS      reconciliation period, a multiple of 60 and of every series' own period
+                        (default: the capture's periodSeconds)
+  --rules FILE          interface rule overrides: {"prepend": [{"pattern", "interfaceClass", "note"}],
+                        "vpcCniVethPrefix": "eni"}  (see "netrecon rules --help")
+  --thresholds FILE     JSON object overriding thresholds (ec2MismatchRatio, ec2MismatchMinBytes,
+                        residualRatio, residualMinBytes, minSampleFraction)
+  -h, --help            this help
+
+Exit status: 0 every node-period is ok and nothing was skipped; 1 usage or file error;
+2 the report was produced but some node-period is not ok or some input was skipped (like diff(1),
+so a script can alarm on it). Warnings about skipped input go to stderr.`;
+
+function warnSkipped(skipped: readonly SkippedItem[], io: CommandIo): void {
+  for (const s of skipped) {
+    const value = s.value === undefined ? '' : ` (value: ${JSON.stringify(s.value)})`;
+    io.stderr(`warning: skipped ${s.kind} ${s.ref}: ${s.reason}${value}\n`);
+  }
+}
+
+export function exitCodeFor(report: ReconcileReport): number {
+  const allOk = report.nodePeriods.every((n) => n.status === 'ok');
+  return allOk && report.skipped.length === 0 ? EXIT.ok : EXIT.notReconciled;
+}
+
+export const reconcileCommand: Command = {
+  name: 'reconcile',
+  summary: 'reconcile a capture file and print the report',
+  help: HELP,
+  async run(argv, io) {
+    const { values } = parseOptions('reconcile', argv, {
+      from: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      period: { type: 'string' },
+      rules: { type: 'string' },
+      thresholds: { type: 'string' },
+    });
+    if (values.help) {
+      io.stdout(`${HELP}\n`);
+      return EXIT.ok;
+    }
+    if (values.format !== 'table' && values.format !== 'json') {
+      throw new UsageError(`--format must be table or json; got ${JSON.stringify(values.format)}`);
+    }
+    if (values.from === undefined) {
+      throw new UsageError('--from FILE is required', 'Try: netrecon reconcile --from examples/seed-experiment.capture.json');
+    }
+    const { capture, skipped } = await readCaptureFile(values.from);
+    const config = makeReconcileConfig({
+      periodSeconds: parseNumberOption('period', values.period) ?? capture.periodSeconds,
+      ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
+      ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
+    });
+    const report = reconcile(capture, config, { skipped });
+    if (report.summary.periods === 0) {
+      throw new UsageError(
+        `${values.from}: the window ${capture.window.start} .. ${capture.window.end} holds no whole period of ${config.periodSeconds} s`,
+        'Use a shorter --period or a capture with a longer window.',
+      );
+    }
+    warnSkipped(report.skipped, io);
+    io.stdout(values.format === 'json' ? `${JSON.stringify({ ...report, explanation: explainGap(report) }, null, 2)}\n` : renderTable(report));
+    return exitCodeFor(report);
+  },
+};

@@ -1,0 +1,147 @@
+/**
+ * The reconciliation of one node in one period: from its aligned buckets to every figure of NodePeriodResult.
+ * The formulas are those of ../shared/design/metrics.md §5; statuses come from status.ts.
+ */
+import type { ReconcileConfig } from './config';
+import { classifyInterface, containerInsightsCounts, type InterfaceClass } from './interface-rules';
+import type { InterfacePeriodBytes, NodePeriodResult } from './model';
+import { findingsFor, type SourceCoverage } from './status';
+import { coveredSeconds, type SeriesPeriodBucket } from './align';
+import { isoOf } from './units';
+
+/** One node's aligned series, keyed by what they measure. */
+export interface NodeSeriesBuckets {
+  ec2In: ReadonlyMap<number, SeriesPeriodBucket> | null;
+  ec2Out: ReadonlyMap<number, SeriesPeriodBucket> | null;
+  containerInsights: ReadonlyMap<number, SeriesPeriodBucket> | null;
+  /** interface name -> rx / tx buckets */
+  agent: Map<string, { rx: ReadonlyMap<number, SeriesPeriodBucket> | null; tx: ReadonlyMap<number, SeriesPeriodBucket> | null }>;
+}
+
+export interface NodeIdentity {
+  readonly instanceId: string;
+  readonly nodeName: string | null;
+  /** Epoch seconds. */
+  readonly launchSeconds: number;
+  /** Epoch seconds; +Infinity while running. */
+  readonly endSeconds: number;
+  readonly launchTime: string;
+  readonly endTime: string | null;
+}
+
+function coverage(buckets: (SeriesPeriodBucket | undefined)[], periodSeconds: number): SourceCoverage | null {
+  const present = buckets.filter((b): b is SeriesPeriodBucket => b !== undefined);
+  if (present.length === 0) return null;
+  return { coveredSeconds: coveredSeconds(present), periodSeconds };
+}
+
+function sumOrNull(values: (number | null)[]): number | null {
+  return values.some((v) => v === null) ? null : values.reduce<number>((a, v) => a + (v ?? 0), 0);
+}
+
+export function reconcileNodePeriod(
+  node: NodeIdentity,
+  periodStart: number,
+  series: NodeSeriesBuckets,
+  config: ReconcileConfig,
+): NodePeriodResult {
+  const P = config.periodSeconds;
+  const ec2InBucket = series.ec2In?.get(periodStart);
+  const ec2OutBucket = series.ec2Out?.get(periodStart);
+  const ciBucket = series.containerInsights?.get(periodStart);
+
+  const ec2InBytes = ec2InBucket?.bytes ?? null;
+  const ec2OutBytes = ec2OutBucket?.bytes ?? null;
+  const containerInsightsTotalBytes = ciBucket?.bytes ?? null;
+
+  const interfaces: InterfacePeriodBytes[] = [];
+  const agentBuckets: SeriesPeriodBucket[] = [];
+  const oneSidedInterfaces: string[] = [];
+  for (const [name, { rx, tx }] of [...series.agent].sort(([a], [b]) => a.localeCompare(b))) {
+    const rxBucket = rx?.get(periodStart);
+    const txBucket = tx?.get(periodStart);
+    if (!rxBucket && !txBucket) continue;
+    if (!rxBucket || !txBucket) oneSidedInterfaces.push(name);
+    if (rxBucket) agentBuckets.push(rxBucket);
+    if (txBucket) agentBuckets.push(txBucket);
+    interfaces.push({
+      name,
+      interfaceClass: classifyInterface(name, config.rules).interfaceClass,
+      rxBytes: rxBucket?.bytes ?? 0,
+      txBytes: txBucket?.bytes ?? 0,
+    });
+  }
+  const hasAgent = interfaces.length > 0;
+
+  const sumOf = (cls: InterfaceClass, pick: (i: InterfacePeriodBytes) => number): number | null =>
+    hasAgent ? interfaces.filter((i) => i.interfaceClass === cls).reduce((a, i) => a + pick(i), 0) : null;
+  const rxPlusTx = (i: InterfacePeriodBytes): number => i.rxBytes + i.txBytes;
+
+  const physicalRxBytes = sumOf('physical', (i) => i.rxBytes);
+  const physicalTxBytes = sumOf('physical', (i) => i.txBytes);
+  // The host side of a pod's veth transmits what the pod receives, and receives what the pod sends.
+  const podRxBytes = sumOf('podVeth', (i) => i.txBytes);
+  const podTxBytes = sumOf('podVeth', (i) => i.rxBytes);
+  const overlayBytes = sumOf('overlay', rxPlusTx);
+  const bridgeBytes = sumOf('bridge', rxPlusTx);
+  const unknownBytes = sumOf('unknown', rxPlusTx);
+  const naiveTotalBytes = hasAgent
+    ? interfaces.filter((i) => containerInsightsCounts(i.name)).reduce((a, i) => a + rxPlusTx(i), 0)
+    : null;
+  const correctedTotalBytes = sumOrNull([physicalRxBytes, physicalTxBytes]);
+  const podTotalBytes = sumOrNull([podRxBytes, podTxBytes]);
+  const hostOnlyBytes =
+    correctedTotalBytes === null || podTotalBytes === null ? null : Math.max(0, correctedTotalBytes - podTotalBytes);
+
+  const doubleCountedBytes =
+    containerInsightsTotalBytes === null || correctedTotalBytes === null ? null : containerInsightsTotalBytes - correctedTotalBytes;
+  const ec2TotalBytes = sumOrNull([ec2InBytes, ec2OutBytes]);
+  const ec2DiscrepancyRatio =
+    ec2TotalBytes === null || correctedTotalBytes === null || ec2TotalBytes === 0
+      ? null
+      : (ec2TotalBytes - correctedTotalBytes) / ec2TotalBytes;
+  const containerInsightsResidualBytes =
+    containerInsightsTotalBytes === null || naiveTotalBytes === null ? null : containerInsightsTotalBytes - naiveTotalBytes;
+
+  const findings = findingsFor({
+    periodStart,
+    periodSeconds: P,
+    node,
+    thresholds: config.thresholds,
+    ec2In: coverage([ec2InBucket], P),
+    ec2Out: coverage([ec2OutBucket], P),
+    containerInsights: coverage([ciBucket], P),
+    agent: coverage(agentBuckets, P),
+    oneSidedInterfaces,
+    ec2TotalBytes,
+    correctedTotalBytes,
+    containerInsightsTotalBytes,
+    containerInsightsResidualBytes,
+  });
+
+  return {
+    instanceId: node.instanceId,
+    nodeName: node.nodeName,
+    periodStart: isoOf(periodStart),
+    periodSeconds: P,
+    ec2InBytes,
+    ec2OutBytes,
+    containerInsightsTotalBytes,
+    physicalRxBytes,
+    physicalTxBytes,
+    podRxBytes,
+    podTxBytes,
+    overlayBytes,
+    bridgeBytes,
+    unknownBytes,
+    naiveTotalBytes,
+    correctedTotalBytes,
+    hostOnlyBytes,
+    doubleCountedBytes,
+    ec2DiscrepancyRatio,
+    containerInsightsResidualBytes,
+    interfaces,
+    status: findings[0]?.status ?? 'ok',
+    findings,
+  };
+}

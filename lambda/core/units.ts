@@ -1,0 +1,50 @@
+/**
+ * Every unit conversion netrecon makes, in one place.
+ *
+ * The three sources publish two kinds of values:
+ * - byte counts per interval (EC2 `NetworkIn`/`NetworkOut`, agent `net_bytes_recv`/`net_bytes_sent`, statistic
+ *   Sum, unit Bytes): the bytes that crossed during the sample's own interval;
+ * - a byte rate (Container Insights `node_network_total_bytes`, statistic Average, unit Bytes/Second): the mean
+ *   rate over the sample's interval, so the bytes of that interval are rate × interval seconds.
+ * A period's bytes are the sum of its samples' bytes. When every sample is there this is exactly
+ * "Sum over the period" or "Average × periodSeconds"; when some are missing it is the bytes the present samples
+ * account for, never scaled up (the period is then reported partial).
+ */
+
+export const VALUE_KINDS = ['bytesPerInterval', 'bytesPerSecond'] as const;
+export type ValueKind = (typeof VALUE_KINDS)[number];
+
+/** The (unit, statistic) pairs netrecon understands, and what a value of each means. */
+const KIND_BY_UNIT_AND_STAT: Readonly<Record<string, ValueKind>> = {
+  'Bytes|Sum': 'bytesPerInterval',
+  'Bytes/Second|Average': 'bytesPerSecond',
+};
+
+export const SUPPORTED_UNIT_STATS = Object.keys(KIND_BY_UNIT_AND_STAT).map((k) => k.replace('|', ' with statistic '));
+
+export function valueKindOf(unit: string, stat: string): ValueKind | null {
+  return KIND_BY_UNIT_AND_STAT[`${unit}|${stat}`] ?? null;
+}
+
+/** Bytes that crossed during one sample's interval of `sampleSeconds`. */
+export function sampleBytes(kind: ValueKind, value: number, sampleSeconds: number): number {
+  return kind === 'bytesPerSecond' ? value * sampleSeconds : value;
+}
+
+/** A period's bytes as a mean rate, for dashboards and tables that show bytes/second. */
+export function bytesPerSecondOf(bytes: number, periodSeconds: number): number {
+  return bytes / periodSeconds;
+}
+
+/** Start (epoch seconds) of the epoch-aligned period of `periodSeconds` that contains `epochSeconds`. */
+export function periodStartOf(epochSeconds: number, periodSeconds: number): number {
+  return Math.floor(epochSeconds / periodSeconds) * periodSeconds;
+}
+
+export function epochSecondsOf(iso: string): number {
+  return Date.parse(iso) / 1000;
+}
+
+export function isoOf(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString();
+}

@@ -1,0 +1,98 @@
+/** The human report of `netrecon reconcile`: one row per node and period, a cluster line per period, findings. */
+import { formatBytes, formatPercent } from '../core/format-bytes';
+import type { ClusterPeriodResult, NodePeriodResult, ReconcileReport } from '../core/model';
+import { explainGap } from './explain';
+
+const bytes = (v: number | null): string => (v === null ? '-' : formatBytes(v));
+const sum = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
+const clock = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+const shortNodeName = (name: string | null): string => (name === null ? '-' : name.split('.')[0]!);
+
+interface Column {
+  readonly title: string;
+  readonly right?: boolean;
+}
+const COLUMNS: readonly Column[] = [
+  { title: 'PERIOD (UTC)' },
+  { title: 'INSTANCE' },
+  { title: 'NODE' },
+  { title: 'EC2 IN+OUT', right: true },
+  { title: 'CONTAINER INS.', right: true },
+  { title: 'CORRECTED', right: true },
+  { title: 'POD RX+TX', right: true },
+  { title: 'DOUBLE-COUNTED', right: true },
+  { title: 'STATUS' },
+];
+
+function nodeRow(n: NodePeriodResult): string[] {
+  return [
+    clock(n.periodStart),
+    n.instanceId,
+    shortNodeName(n.nodeName),
+    bytes(sum(n.ec2InBytes, n.ec2OutBytes)),
+    bytes(n.containerInsightsTotalBytes),
+    bytes(n.correctedTotalBytes),
+    bytes(sum(n.podRxBytes, n.podTxBytes)),
+    bytes(n.doubleCountedBytes),
+    n.status,
+  ];
+}
+
+function clusterRow(c: ClusterPeriodResult): string[] {
+  const coverage = c.agentCoverageRatio === null ? '-' : formatPercent(c.agentCoverageRatio);
+  const notOk = c.nodesInInventory - c.nodesByStatus.ok;
+  return [
+    clock(c.periodStart),
+    'cluster',
+    `${c.nodesInInventory} node${c.nodesInInventory === 1 ? '' : 's'}`,
+    bytes(sum(c.ec2InBytes, c.ec2OutBytes)),
+    bytes(c.containerInsightsTotalBytes),
+    bytes(c.correctedTotalBytes),
+    bytes(sum(c.podRxBytes, c.podTxBytes)),
+    bytes(c.doubleCountedBytes),
+    `agent coverage ${coverage}${notOk > 0 ? `, ${notOk} not ok` : ''}`,
+  ];
+}
+
+function layout(rows: string[][]): string[] {
+  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => (COLUMNS[i]!.right ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(COLUMNS.map((c) => c.title)), ...rows.map(line)];
+}
+
+export function renderTable(report: ReconcileReport): string {
+  const s = report.summary;
+  const lines: string[] = [
+    `cluster ${report.cluster}: ${s.nodes} node${s.nodes === 1 ? '' : 's'}, ${s.periods} period${s.periods === 1 ? '' : 's'} of ${report.periodSeconds} s from ${clock(report.window.start)} to ${clock(report.window.end)} UTC; bytes per period`,
+    '',
+  ];
+  const rows: string[][] = [];
+  for (const c of report.clusterPeriods) {
+    rows.push(...report.nodePeriods.filter((n) => n.periodStart === c.periodStart).map(nodeRow));
+    rows.push(clusterRow(c));
+  }
+  lines.push(...layout(rows), '');
+
+  const notOk = report.nodePeriods.filter((n) => n.status !== 'ok');
+  if (notOk.length > 0) {
+    lines.push('Findings:');
+    for (const n of notOk) {
+      lines.push(`  ${clock(n.periodStart)} ${n.instanceId} ${n.status}: ${n.findings.map((f) => f.message).join('; ')}`);
+    }
+    lines.push('');
+  }
+  lines.push(explainGap(report), '');
+  const statusCounts = Object.entries(s.nodePeriodsByStatus)
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${count} ${status}`)
+    .join(', ');
+  lines.push(
+    `Summary: ${s.nodePeriods} node-periods (${statusCounts || 'none'}); ${s.seriesRead} series read, ` +
+      `${s.seriesSkipped} series and ${s.nodesSkipped} nodes skipped.`,
+  );
+  return `${lines.join('\n')}\n`;
+}
