@@ -161,3 +161,39 @@ export function decidePending(nowSeconds: number, s: ScheduleSettings, window: R
   const periods = pending.slice(0, s.maxPeriodsPerRun);
   return { ...base, periods, deferred: pending.length - periods.length };
 }
+
+/**
+ * This container's own record of what it emitted, merged with CloudWatch's ledger on every run. CloudWatch can
+ * show a fresh marker late (and data 3-24 h old up to 2 h late), so a warm container does not trust an
+ * empty answer for a period it emitted itself. Lost on a cold start; see docs/aws.md for the limits.
+ */
+export class LedgerMemory {
+  private readonly byCluster = new Map<string, Map<number, LedgerEntry>>();
+
+  private entries(namespace: string, cluster: string): Map<number, LedgerEntry> {
+    const key = `${namespace}\u0000${cluster}`;
+    let m = this.byCluster.get(key);
+    if (!m) this.byCluster.set(key, (m = new Map()));
+    return m;
+  }
+
+  view(namespace: string, cluster: string): Ledger {
+    return this.entries(namespace, cluster);
+  }
+
+  /** Before sending: the period needs `total` requests, `landed` of them are already in. */
+  expect(namespace: string, cluster: string, periodStartSeconds: number, landed: number, total: number): void {
+    this.entries(namespace, cluster).set(periodStartSeconds, { landed, total });
+  }
+
+  landed(namespace: string, cluster: string, periodStartSeconds: number): void {
+    const m = this.entries(namespace, cluster);
+    const e = m.get(periodStartSeconds) ?? { landed: 0, total: 1 };
+    m.set(periodStartSeconds, { landed: e.landed + 1, total: e.total });
+  }
+
+  /** Forgets periods older than the backfill bound. */
+  prune(oldestSeconds: number): void {
+    for (const m of this.byCluster.values()) for (const start of m.keys()) if (start < oldestSeconds) m.delete(start);
+  }
+}
