@@ -1,4 +1,6 @@
 /** Shared test wiring: a virtual clock (sleeps advance time instantly), runtimes and pipeline settings. */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { makeAwsRuntime, type AwsRuntime, type CloudWatchSender, type Ec2Sender } from '../../lambda/aws/api';
 import { parseNodeFilter } from '../../lambda/aws/inventory';
 import { DEFAULT_SOURCE_SETTINGS } from '../../lambda/aws/sources';
@@ -19,7 +21,13 @@ export function virtualClock(startMs = 0): Clock & { slept: number[] } {
   };
 }
 
-export function testRuntime(cloudWatch: CloudWatchSender, ec2: Ec2Sender, extra: Partial<Parameters<typeof makeAwsRuntime>[0]> = {}): AwsRuntime {
+/** Real SDK clients with dummy credentials: aws-sdk-client-mock replaces their `send`, nothing leaves the process. */
+export function sdkClients(): { cloudWatch: CloudWatchClient; ec2: EC2Client } {
+  const config = { region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } };
+  return { cloudWatch: new CloudWatchClient(config), ec2: new EC2Client(config) };
+}
+
+export function testRuntime(cloudWatch: CloudWatchSender = sdkClients().cloudWatch, ec2: Ec2Sender = sdkClients().ec2, extra: Partial<Parameters<typeof makeAwsRuntime>[0]> = {}): AwsRuntime {
   return makeAwsRuntime({ cloudWatch, ec2, clock: virtualClock(), retry: { attempts: 4, baseDelayMs: 1, random: () => 0.5 }, ...extra });
 }
 
