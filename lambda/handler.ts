@@ -60,6 +60,7 @@ export class RunFailedError extends Error {
 export interface RunnerDeps {
   readonly config: HandlerConfig | Error;
   readonly cloudWatch: CloudWatchSender;
+  readonly cloudWatchPut?: CloudWatchSender;
   readonly ec2: Ec2Sender;
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
   readonly ledgerMemory: LedgerMemory;
@@ -108,6 +109,7 @@ export function makeRunner(deps: RunnerDeps) {
     for (const cluster of parsed.clusters) {
       const rt = makeAwsRuntime({
         cloudWatch: deps.cloudWatch,
+        ...(deps.cloudWatchPut ? { cloudWatchPut: deps.cloudWatchPut } : {}),
         ec2: deps.ec2,
         ...(deps.clock ? { clock: deps.clock } : {}),
         ...(options?.signal ? { signal: options.signal } : {}),
@@ -207,6 +209,7 @@ const clients = createClients();
 export const runner = makeRunner({
   config: loadConfig(),
   cloudWatch: clients.cloudWatch,
+  cloudWatchPut: clients.cloudWatchPut,
   ec2: clients.ec2,
   logger,
   ledgerMemory: new LedgerMemory(),

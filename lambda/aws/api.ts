@@ -67,6 +67,12 @@ export const DEFAULT_QUOTAS: Quotas = {
 
 export interface AwsRuntime {
   readonly cloudWatch: CloudWatchSender;
+  /**
+   * The client PutMetricData goes through: without SDK retries, because a put that timed out may have landed,
+   * and a blind retry would add its values a second time. The sink retries only throttling (a definite
+   * rejection) and leaves any other doubt to the ledger, read by the next run.
+   */
+  readonly cloudWatchPut: CloudWatchSender;
   readonly ec2: Ec2Sender;
   readonly clock: Clock;
   readonly signal?: AbortSignal;
@@ -87,6 +93,8 @@ export interface AwsRuntime {
 
 export interface AwsRuntimeInput {
   readonly cloudWatch: CloudWatchSender;
+  /** Default: `cloudWatch` (tests); the handler and the CLI pass a client with SDK retries off (clients.ts). */
+  readonly cloudWatchPut?: CloudWatchSender;
   readonly ec2: Ec2Sender;
   readonly clock?: Clock;
   readonly signal?: AbortSignal;
@@ -102,6 +110,7 @@ export function makeAwsRuntime(input: AwsRuntimeInput): AwsRuntime {
   const q = { ...DEFAULT_QUOTAS, ...input.quotas };
   return {
     cloudWatch: input.cloudWatch,
+    cloudWatchPut: input.cloudWatchPut ?? input.cloudWatch,
     ec2: input.ec2,
     clock,
     ...(input.signal ? { signal: input.signal } : {}),
@@ -120,7 +129,13 @@ export function makeAwsRuntime(input: AwsRuntimeInput): AwsRuntime {
 }
 
 /** One paced, counted, retried call. `pace` waits for the quota buckets before each try. */
-export function callAws<T>(rt: AwsRuntime, operation: Operation, pace: () => Promise<void>, send: () => Promise<T>): Promise<T> {
+export function callAws<T>(
+  rt: AwsRuntime,
+  operation: Operation,
+  pace: () => Promise<void>,
+  send: () => Promise<T>,
+  retryable?: (error: unknown) => boolean,
+): Promise<T> {
   return withRetry(
     async () => {
       await pace();
@@ -136,6 +151,7 @@ export function callAws<T>(rt: AwsRuntime, operation: Operation, pace: () => Pro
       ...rt.retry,
       clock: rt.clock,
       ...(rt.signal ? { signal: rt.signal } : {}),
+      ...(retryable ? { retryable } : {}),
       onRetry: () => {
         rt.counters.retries++;
       },

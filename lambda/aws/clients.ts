@@ -16,6 +16,8 @@ export interface ClientOptions {
 
 export interface AwsClients {
   readonly cloudWatch: CloudWatchClient;
+  /** For PutMetricData only: no SDK retries (a timed-out put may have landed; see AwsRuntime.cloudWatchPut). */
+  readonly cloudWatchPut: CloudWatchClient;
   readonly ec2: EC2Client;
 }
 
@@ -26,5 +28,9 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
   };
-  return { cloudWatch: new CloudWatchClient(common), ec2: new EC2Client(common) };
+  return {
+    cloudWatch: new CloudWatchClient(common),
+    cloudWatchPut: new CloudWatchClient({ ...common, maxAttempts: 1 }),
+    ec2: new EC2Client(common),
+  };
 }

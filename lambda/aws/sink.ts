@@ -7,6 +7,7 @@
  */
 import { PutMetricDataCommand, type MetricDatum, type PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { AwsStepError, callAws, sendOptions, type AwsRuntime } from './api';
+import { isThrottling } from './throttle';
 import type { LedgerEntry } from './ledger';
 import { PUT_METRIC_DATA_MAX_BYTES, PUT_METRIC_DATA_MAX_METRICS } from './limits';
 import { heartbeatDatum, ledgerDatum } from './output-datums';
@@ -176,7 +177,9 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, onLanded:
         rt,
         'PutMetricData',
         () => rt.buckets.putMetricData.take(1, rt.signal),
-        () => rt.cloudWatch.send(new PutMetricDataCommand(request.input), sendOptions(rt)),
+        () => rt.cloudWatchPut.send(new PutMetricDataCommand(request.input), sendOptions(rt)),
+        // Only a throttled request is known not to have landed; after any other failure it may have.
+        isThrottling,
       );
     } catch (error) {
       if (rt.signal?.aborted) throw error;
@@ -186,7 +189,7 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, onLanded:
         error: new AwsStepError(
           'PutMetricData',
           `request ${i + 1} of ${plan.requests.length} failed after retries (${error instanceof Error ? error.message : String(error)})`,
-          'Nothing after it was sent; the next run resumes from the ledger.',
+          'Nothing after it was sent; the next run reads the ledger and resumes after the last request that landed.',
           { cause: error },
         ),
       };

@@ -112,6 +112,8 @@ export interface RetryOptions {
   readonly onRetry?: (error: unknown, attempt: number) => void;
   /** Source of randomness for jitter; tests pass a constant. */
   readonly random?: () => number;
+  /** Which errors are worth another try. Default isRetryable. */
+  readonly retryable?: (error: unknown) => boolean;
 }
 
 export async function withRetry<T>(operation: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
@@ -124,7 +126,7 @@ export async function withRetry<T>(operation: () => Promise<T>, options: RetryOp
     try {
       return await operation();
     } catch (error) {
-      if (attempt >= attempts || !isRetryable(error) || options.signal?.aborted) throw error;
+      if (attempt >= attempts || !(options.retryable ?? isRetryable)(error) || options.signal?.aborted) throw error;
       options.onRetry?.(error, attempt);
       await clock.sleep(Math.round(random() * Math.min(max, base * 2 ** (attempt - 1))), options.signal);
     }

@@ -151,8 +151,26 @@ describe('PutMetricData payload', () => {
     const landed: number[] = [];
     const result = await sendEmission(testRuntime(), plan, (s) => landed.push(s));
     expect(result.requestsSent).toBe(1);
-    expect(result.error?.message).toMatch(/request 2 of 3 failed.*resumes from the ledger/);
+    expect(result.error?.message).toMatch(/request 2 of 3 failed.*resumes after the last request that landed/);
     expect(landed).toEqual([T0]);
     expect(cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 2);
+  });
+});
+
+describe('PutMetricData retries', () => {
+  it('retries a throttled request, which is known not to have landed', async () => {
+    cw.on(PutMetricDataCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })).resolves({});
+    const plan = planEmission([{ periodStartSeconds: T0, datums: datums(3) }], 'NetRecon', 'c1', null);
+    const rt = testRuntime();
+    expect(await sendEmission(rt, plan)).toEqual({ requestsSent: 1, datumsSent: 4 });
+    expect(rt.counters.retries).toBe(1);
+  });
+
+  it('does not retry a request that timed out, since it may have landed: the ledger decides next run', async () => {
+    cw.on(PutMetricDataCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    const plan = planEmission([{ periodStartSeconds: T0, datums: datums(3) }], 'NetRecon', 'c1', null);
+    const result = await sendEmission(testRuntime(), plan);
+    expect(result.error?.message).toMatch(/request 1 of 1 failed/);
+    expect(cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 1);
   });
 });
