@@ -26,7 +26,7 @@ import { agentBytes, containerInsightsRate, ec2Bytes, type SynthNode } from './s
 export interface FakeAwsOptions {
   /** Latency added to every call, in ms. Default 0. */
   readonly latencyMs?: number;
-  /** Per-second quotas to enforce with ThrottlingException (sliding one-second window); none when absent. */
+  /** Per-second quotas to enforce with ThrottlingException (token buckets); none when absent. */
   readonly quotas?: { readonly getMetricDataTps?: number; readonly getMetricDataDps?: number; readonly listMetricsTps?: number; readonly putMetricDataTps?: number };
   /** List every multi-dimension series twice in ListMetrics, as moto 5.2.1 does. */
   readonly duplicateListings?: boolean;
@@ -62,7 +62,8 @@ export class FakeAws {
   /** Output store: series key -> epoch-minute -> aggregate. */
   readonly store = new Map<string, Map<number, Stored>>();
   private readonly byId = new Map<string, SynthNode>();
-  private readonly recent = new Map<string, { t: number; n: number }[]>();
+  /** Quota accounting as AWS throttles: a token bucket per quota, full at the start, refilled at the quota rate. */
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
   /** Calls to fail on purpose: operation -> remaining count and error. */
   private readonly failures = new Map<string, { remaining: number; error: () => Error }>();
   private readonly ns: { ec2: string; containerInsights: string; agent: string };
@@ -125,15 +126,16 @@ export class FakeAws {
   private quota(name: string, amount: number, perSecond: number | undefined): void {
     if (!perSecond) return;
     const now = Date.now();
-    const list = (this.recent.get(name) ?? []).filter((e) => e.t > now - 1000);
-    const used = list.reduce((a, e) => a + e.n, 0);
-    if (used + amount > perSecond) {
+    const b = this.buckets.get(name) ?? { tokens: perSecond, at: now };
+    b.tokens = Math.min(perSecond, b.tokens + ((now - b.at) / 1000) * perSecond);
+    b.at = now;
+    this.buckets.set(name, b);
+    const cost = Math.min(amount, perSecond);
+    if (b.tokens < cost) {
       this.counters.throttled++;
-      this.recent.set(name, list);
       throw apiError('ThrottlingException', `Rate exceeded (${name})`);
     }
-    list.push({ t: now, n: amount });
-    this.recent.set(name, list);
+    b.tokens -= cost;
   }
 
   private reject(message: string): never {

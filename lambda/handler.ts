@@ -57,12 +57,20 @@ export class RunFailedError extends Error {
   }
 }
 
+/** What the runner logs through: the Powertools Logger in Lambda, anything with these methods in tests. */
+export interface RunLogger {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+  debug(message: string, data?: Record<string, unknown>): void;
+}
+
 export interface RunnerDeps {
   readonly config: HandlerConfig | Error;
   readonly cloudWatch: CloudWatchSender;
   readonly cloudWatchPut?: CloudWatchSender;
   readonly ec2: Ec2Sender;
-  readonly logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  readonly logger: RunLogger;
   readonly ledgerMemory: LedgerMemory;
   readonly now?: () => Date;
   readonly clock?: Clock;
@@ -206,12 +214,15 @@ function loadConfig(): HandlerConfig | Error {
 
 const clients = createClients();
 
+const at = (level: 'info' | 'warn' | 'error' | 'debug') => (message: string, data?: Record<string, unknown>) =>
+  data ? logger[level](message, data) : logger[level](message);
+
 export const runner = makeRunner({
   config: loadConfig(),
   cloudWatch: clients.cloudWatch,
   cloudWatchPut: clients.cloudWatchPut,
   ec2: clients.ec2,
-  logger,
+  logger: { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') },
   ledgerMemory: new LedgerMemory(),
 });
 

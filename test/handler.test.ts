@@ -80,9 +80,9 @@ describe('handler run', () => {
   afterEach(() => restore());
   const logs: { level: string; message: string; data?: unknown }[] = [];
   const logger = {
-    info: (message: string, data?: unknown) => logs.push({ level: 'info', message, data }),
-    warn: (message: string, data?: unknown) => logs.push({ level: 'warn', message, data }),
-    error: (message: string, data?: unknown) => logs.push({ level: 'error', message, data }),
+    info: (message: string, data?: unknown) => void logs.push({ level: 'info', message, data }),
+    warn: (message: string, data?: unknown) => void logs.push({ level: 'warn', message, data }),
+    error: (message: string, data?: unknown) => void logs.push({ level: 'error', message, data }),
     debug: () => undefined,
   };
 

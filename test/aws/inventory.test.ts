@@ -1,5 +1,5 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { endTimeFromTransitionReason, listClusterNodes, parseNodeFilter } from '../../lambda/aws/inventory';
@@ -9,7 +9,7 @@ const ec2 = mockClient(EC2Client);
 beforeEach(() => ec2.reset());
 
 const window = { windowStartSeconds: Date.parse('2026-03-01T10:00:00Z') / 1000, windowEndSeconds: Date.parse('2026-03-01T11:00:00Z') / 1000 };
-const instance = (id: string, extra: object = {}) => ({ InstanceId: id, PrivateDnsName: `ip-${id}.internal`, InstanceType: 'm6i.large', LaunchTime: new Date('2026-02-01T00:00:00Z'), State: { Name: 'running' }, ...extra });
+const instance = (id: string, extra: object = {}): Instance => ({ InstanceId: id, PrivateDnsName: `ip-${id}.internal`, InstanceType: 'm6i.large', LaunchTime: new Date('2026-02-01T00:00:00Z'), State: { Name: 'running' }, ...extra }) as Instance;
 
 describe('node inventory', () => {
   it('follows NextToken and filters by the cluster tag', async () => {
