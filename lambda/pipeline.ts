@@ -13,7 +13,7 @@ import type { ReconcileConfig } from './core/config';
 import type { NodePeriodResult, ReconcileReport, SkippedItem } from './core/model';
 import { reconcile } from './core/reconcile';
 import type { AwsRuntime } from './aws/api';
-import { discoverAgentSeries } from './aws/discovery';
+import { discoverAgentSeries, type AgentListing } from './aws/discovery';
 import { listClusterNodes, type NodeFilter } from './aws/inventory';
 import { candidateWindow, decidePending, mergeLedgers, readLedger, type LedgerMemory, type PendingDecision, type RunWindow, type ScheduleSettings } from './aws/ledger';
 import { readMetrics } from './aws/metric-reader';
@@ -21,7 +21,7 @@ import { periodDatums } from './aws/output-datums';
 import { planCalls, seriesForNodes, type ReadWindow } from './aws/query-plan';
 import { ReportMerger } from './aws/report-merge';
 import { planEmission, sendEmission, type EmissionPlan, type EmissionResult } from './aws/sink';
-import type { SeriesSpec, SourceSettings } from './aws/sources';
+import type { SourceSettings } from './aws/sources';
 
 export interface PipelineSettings {
   readonly reconcile: ReconcileConfig;
@@ -30,11 +30,11 @@ export interface PipelineSettings {
   readonly schedule: ScheduleSettings;
   readonly outputNamespace: string;
   readonly perNodeMetrics: boolean;
-  /** Nodes reconciled together; bounds memory (about 11 series a node). Default 2,000. */
+  /** Nodes reconciled together; bounds memory (about 11 series a node). Default 1,000. */
   readonly nodeBatchSize?: number;
 }
 
-export const DEFAULT_NODE_BATCH_SIZE = 2000;
+export const DEFAULT_NODE_BATCH_SIZE = 1000;
 
 export interface ClusterRunInput {
   readonly rt: AwsRuntime;
@@ -90,7 +90,7 @@ export interface CaptureInput {
   readonly region?: string;
   readonly settings: PipelineSettings;
   readonly nodes: readonly CaptureNode[];
-  readonly agentByInstance: ReadonlyMap<string, readonly SeriesSpec[]>;
+  readonly agentByInstance: ReadonlyMap<string, AgentListing>;
   readonly window: ReadWindow;
   readonly now: Date;
   readonly generator: string;

@@ -11,7 +11,7 @@
 import { ListMetricsCommand, type ListMetricsCommandInput } from '@aws-sdk/client-cloudwatch';
 import { callAws, sendOptions, type AwsRuntime } from './api';
 import { LIST_METRICS_RECENTLY_ACTIVE, LIST_METRICS_RECENTLY_ACTIVE_SECONDS } from './limits';
-import { agentSeriesOf, seriesKey, type SeriesSpec, type SourceSettings } from './sources';
+import { seriesKey, type SourceSettings } from './sources';
 
 export interface DiscoveryRequest {
   readonly settings: SourceSettings;
@@ -23,23 +23,44 @@ export interface DiscoveryRequest {
   readonly nowSeconds: number;
 }
 
+/**
+ * One listed agent series of an instance, kept small (a 100,000-node cluster lists 800,000 of them): the interface
+ * name when the dimensions are exactly the instance and the interface (the usual case), the whole dimension set
+ * otherwise (when append_dimensions added more).
+ */
+export type AgentSeriesRef = string | Readonly<Record<string, string>>;
+
+export interface AgentListing {
+  readonly rx: AgentSeriesRef[];
+  readonly tx: AgentSeriesRef[];
+}
+
 export interface DiscoveryResult {
-  /** Agent series by instance id, deduplicated, in listing order. */
-  readonly byInstance: Map<string, SeriesSpec[]>;
+  /** Listed agent series by instance id, deduplicated. */
+  readonly byInstance: Map<string, AgentListing>;
   readonly listed: number;
   readonly duplicates: number;
 }
+
+/** The dimension set a reference stands for. */
+export function refDimensions(ref: AgentSeriesRef, instanceId: string, settings: SourceSettings): Readonly<Record<string, string>> {
+  return typeof ref === 'string' ? { [settings.agentInstanceDimension]: instanceId, [settings.agentInterfaceDimension]: ref } : ref;
+}
+
+const sameRef = (a: AgentSeriesRef, b: AgentSeriesRef, key: (r: AgentSeriesRef) => string): boolean =>
+  typeof a === 'string' && typeof b === 'string' ? a === b : key(a) === key(b);
 
 async function listOneMetric(
   rt: AwsRuntime,
   request: DiscoveryRequest,
   direction: 'rx' | 'tx',
-  into: Map<string, SeriesSpec[]>,
-  seen: Set<string>,
+  into: Map<string, AgentListing>,
 ): Promise<{ listed: number; duplicates: number }> {
   const { settings } = request;
   const metricName = direction === 'rx' ? settings.agentRxMetric : settings.agentTxMetric;
   const recent = request.windowStartSeconds >= request.nowSeconds - LIST_METRICS_RECENTLY_ACTIVE_SECONDS;
+  // Interface names repeat across nodes (eth0, ens5, ...): keep one string of each.
+  const names = new Map<string, string>();
   let nextToken: string | undefined;
   let listed = 0;
   let duplicates = 0;
@@ -64,18 +85,22 @@ async function listOneMetric(
       const dimensions: Record<string, string> = {};
       for (const d of metric.Dimensions ?? []) if (d.Name !== undefined && d.Value !== undefined) dimensions[d.Name] = d.Value;
       const instanceId = dimensions[settings.agentInstanceDimension];
-      if (instanceId === undefined || !request.instanceIds.has(instanceId)) continue;
-      const key = seriesKey(settings.agentNamespace, metricName, dimensions);
-      if (seen.has(key)) {
+      const iface = dimensions[settings.agentInterfaceDimension];
+      if (instanceId === undefined || iface === undefined || !request.instanceIds.has(instanceId)) continue;
+      let ref: AgentSeriesRef = dimensions;
+      if (Object.keys(dimensions).length === 2) {
+        ref = names.get(iface) ?? iface;
+        names.set(iface, ref);
+      }
+      let listing = into.get(instanceId);
+      if (!listing) into.set(instanceId, (listing = { rx: [], tx: [] }));
+      const list = listing[direction];
+      const key = (r: AgentSeriesRef): string => seriesKey(settings.agentNamespace, metricName, refDimensions(r, instanceId, settings));
+      if (list.some((existing) => sameRef(existing, ref, key))) {
         duplicates++;
         continue;
       }
-      const spec = agentSeriesOf(direction, dimensions, settings, request.periodSeconds);
-      if (!spec) continue;
-      seen.add(key);
-      const list = into.get(instanceId);
-      if (list) list.push(spec);
-      else into.set(instanceId, [spec]);
+      list.push(ref);
     }
     nextToken = page.NextToken;
     if (pages % 50 === 0) rt.progress(`discovery: ${listed} ${metricName} series listed after ${pages} pages`);
@@ -85,12 +110,8 @@ async function listOneMetric(
 
 /** Lists the rx and tx metric (two independent paginations, run side by side within the ListMetrics quota). */
 export async function discoverAgentSeries(rt: AwsRuntime, request: DiscoveryRequest): Promise<DiscoveryResult> {
-  const byInstance = new Map<string, SeriesSpec[]>();
-  const seen = new Set<string>();
-  const counts = await Promise.all([
-    listOneMetric(rt, request, 'rx', byInstance, seen),
-    listOneMetric(rt, request, 'tx', byInstance, seen),
-  ]);
+  const byInstance = new Map<string, AgentListing>();
+  const counts = await Promise.all([listOneMetric(rt, request, 'rx', byInstance), listOneMetric(rt, request, 'tx', byInstance)]);
   return {
     byInstance,
     listed: counts[0].listed + counts[1].listed,

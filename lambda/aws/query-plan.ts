@@ -8,7 +8,8 @@
  * series with one query.
  */
 import { GET_METRIC_DATA_MAX_DATAPOINTS, GET_METRIC_DATA_MAX_QUERIES } from './limits';
-import { awsSeriesOf, dedupeSeries, specKey, type NodeRef, type SeriesSpec, type SourceSettings } from './sources';
+import { refDimensions, type AgentListing } from './discovery';
+import { agentSeriesOf, awsSeriesOf, dedupeSeries, specKey, type NodeRef, type SeriesSpec, type SourceSettings } from './sources';
 
 export interface PlannedQuery {
   /** GetMetricData query id, unique within its call (^[a-z][a-zA-Z0-9_]*$). */
@@ -82,7 +83,7 @@ export function planCalls(specs: readonly SeriesSpec[], window: ReadWindow): Pla
  */
 export function seriesForNodes(
   nodes: readonly NodeRef[],
-  agentByInstance: ReadonlyMap<string, readonly SeriesSpec[]>,
+  agentByInstance: ReadonlyMap<string, AgentListing>,
   cluster: string,
   settings: SourceSettings,
   periodSeconds: number,
@@ -90,8 +91,15 @@ export function seriesForNodes(
   const all: SeriesSpec[] = [];
   for (const node of nodes) {
     all.push(...awsSeriesOf(node, cluster, settings, periodSeconds));
-    const agent = [...(agentByInstance.get(node.instanceId) ?? [])].sort((a, b) => (specKey(a) < specKey(b) ? -1 : 1));
-    all.push(...agent);
+    const listing = agentByInstance.get(node.instanceId);
+    const agent: SeriesSpec[] = [];
+    for (const direction of ['rx', 'tx'] as const) {
+      for (const ref of listing?.[direction] ?? []) {
+        const spec = agentSeriesOf(direction, refDimensions(ref, node.instanceId, settings), settings, periodSeconds);
+        if (spec) agent.push(spec);
+      }
+    }
+    all.push(...agent.sort((a, b) => (specKey(a) < specKey(b) ? -1 : 1)));
   }
   return dedupeSeries(all);
 }

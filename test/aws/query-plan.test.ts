@@ -41,7 +41,8 @@ describe('query plan', () => {
     const b = agentSeriesOf('rx', { interface: 'eth0', InstanceId: 'i-1' }, DEFAULT_SOURCE_SETTINGS, 300)!;
     const c = agentSeriesOf('tx', { InstanceId: 'i-1', interface: 'eth0' }, DEFAULT_SOURCE_SETTINGS, 300)!;
     expect(dedupeSeries([a, b, c, a])).toEqual([a, c]);
-    const specs = seriesForNodes([{ instanceId: 'i-1', nodeName: 'ip-1' }], new Map([['i-1', [a, b, c, a]]]), 'c1', DEFAULT_SOURCE_SETTINGS, 300);
+    // What discovery keeps per instance is already deduplicated; the planner dedupes again across sources.
+    const specs = seriesForNodes([{ instanceId: 'i-1', nodeName: 'ip-1' }], new Map([['i-1', { rx: ['eth0', { interface: 'eth0', InstanceId: 'i-1' }], tx: ['eth0'] }]]), 'c1', DEFAULT_SOURCE_SETTINGS, 300);
     const keys = specs.map(specKey);
     expect(new Set(keys).size).toBe(keys.length);
     // EC2 in, EC2 out, Container Insights, agent rx, agent tx.
@@ -49,7 +50,7 @@ describe('query plan', () => {
   });
 
   it('reads EC2 at the period and the agent and Container Insights at 60 s, so partial periods show', () => {
-    const specs = seriesForNodes([{ instanceId: 'i-1', nodeName: 'ip-1' }], new Map([['i-1', [agent(1)]]]), 'c1', DEFAULT_SOURCE_SETTINGS, 300);
+    const specs = seriesForNodes([{ instanceId: 'i-1', nodeName: 'ip-1' }], new Map([['i-1', { rx: ['eth0'], tx: [] }]]), 'c1', DEFAULT_SOURCE_SETTINGS, 300);
     expect(specs.map((s) => s.periodSeconds)).toEqual([300, 300, 60, 60]);
     expect(specs[2]!.dimensions).toEqual({ ClusterName: 'c1', InstanceId: 'i-1', NodeName: 'ip-1' });
   });
