@@ -151,8 +151,19 @@ async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: 
 
   const merger = batches.length > 1 ? new ReportMerger(cluster, settings.reconcile) : null;
   let single: ReconcileReport | null = null;
+  const readBatch = (nodes: CaptureNode[]) =>
+    readCapture(rt, { cluster, ...(input.region ? { region: input.region } : {}), settings, nodes, agentByInstance: agent.byInstance, window, now: input.now, generator: 'netrecon pipeline' });
+  // The next batch is read while this one is reconciled: reading mostly waits on the API and its quotas,
+  // reconciling is CPU, so the two overlap. Two batches of series are in memory at most.
+  const prefetch = (nodes: CaptureNode[]) => {
+    const p = readBatch(nodes);
+    p.catch(() => undefined); // awaited below; this only keeps an early failure from being reported as unhandled
+    return p;
+  };
+  let next = prefetch(batches[0]!);
   for (const [b, nodes] of batches.entries()) {
-    const read = await readCapture(rt, { cluster, ...(input.region ? { region: input.region } : {}), settings, nodes, agentByInstance: agent.byInstance, window, now: input.now, generator: 'netrecon pipeline' });
+    const read = await next;
+    if (b + 1 < batches.length) next = prefetch(batches[b + 1]!);
     const validated = validateCapture(read.capture, `GetMetricData answers for ${cluster}`);
     const report = reconcile(validated.capture, settings.reconcile, { skipped: [...read.skipped, ...validated.skipped] });
     if (merger) {
