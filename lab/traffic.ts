@@ -1,0 +1,91 @@
+/**
+ * Starts HTTP servers and runs downloads inside the lab's namespaces (the program is ./traffic/endpoint.ts).
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { LabResources } from './resources';
+import { CommandError, inNetns, run } from './shell';
+
+/** The repository root: `--import tsx` resolves from here, whatever the caller's working directory. */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ENDPOINT = fileURLToPath(new URL('./traffic/endpoint.ts', import.meta.url));
+const SERVER_READY_TIMEOUT_MS = 15_000;
+
+function endpointArgv(netns: string, args: readonly string[]): string[] {
+  return inNetns(netns, [process.execPath, '--import', 'tsx', ENDPOINT, ...args]);
+}
+
+export interface ServerHandle {
+  readonly netns: string;
+  readonly url: string;
+  readonly pid: number;
+}
+
+/**
+ * Starts a server in `netns` and resolves once it listens. The process is registered in `resources`; it also
+ * exits by itself when the lab's end of its stdin closes or after `maxSeconds`, so even a lab killed with
+ * SIGKILL leaves no server running for long.
+ */
+export function startServer(
+  netns: string,
+  host: string,
+  port: number,
+  maxSeconds: number,
+  resources: LabResources,
+  signal?: AbortSignal,
+): Promise<ServerHandle> {
+  const argv = endpointArgv(netns, ['serve', '--host', host, '--port', String(port), '--max-seconds', String(maxSeconds)]);
+  const [file, ...args] = argv as [string, ...string[]];
+  const child = spawn(file, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  resources.addProcess(child);
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    const onAbort = (): void => fail(signal?.reason as Error);
+    const timer = setTimeout(
+      () => fail(new CommandError(argv, null, null, stderr, `The server did not listen within ${SERVER_READY_TIMEOUT_MS} ms.`)),
+      SERVER_READY_TIMEOUT_MS,
+    );
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdin.on('error', () => undefined);
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr = (stderr + c).slice(-10_000)));
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+      if (!stdout.includes('\n')) return;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      child.stdout.removeAllListeners('data').resume();
+      resolve({ netns, url: `http://${host}:${port}`, pid: child.pid ?? -1 });
+    });
+    child.on('error', (error) => fail(error));
+    child.on('exit', (code, sig) => fail(new CommandError(argv, code, sig, stderr, 'The server exited before it listened.')));
+  });
+}
+
+export interface DownloadResult {
+  /** Body bytes the client application received. */
+  readonly bytes: number;
+  readonly ms: number;
+}
+
+/** Downloads `bytes` bytes from `serverUrl` with a client running in `netns`. */
+export async function download(
+  netns: string,
+  serverUrl: string,
+  bytes: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<DownloadResult> {
+  const argv = endpointArgv(netns, ['fetch', '--url', `${serverUrl}/bytes/${bytes}`, '--expect-bytes', String(bytes), '--timeout-ms', String(timeoutMs)]);
+  // The child's own deadline is the transfer's; the outer one adds room for Node's start-up.
+  const { stdout } = await run(argv, { cwd: REPO_ROOT, timeoutMs: timeoutMs + 15_000, signal, hint: `The download in ${netns} failed.` });
+  const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as Partial<DownloadResult>;
+  if (typeof result.bytes !== 'number' || typeof result.ms !== 'number') throw new Error(`unexpected client output in ${netns}: ${stdout}`);
+  return { bytes: result.bytes, ms: result.ms };
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CaptureFileError, formatCaptureJson, readCaptureFile } from '../../lambda/capture/io';
+import { CaptureFormatError, validateCapture } from '../../lambda/capture/validate';
+import { makeReconcileConfig } from '../../lambda/core/config';
+import { reconcile } from '../../lambda/core/reconcile';
+import { capture, containerInsights, ec2, iface, node } from '../helpers/capture-builder';
+
+const A = 'i-000000000000000aa';
+const B = 'i-000000000000000bb';
+/** A capture as parsed JSON (plain objects we can break). */
+const good = (): Record<string, any> =>
+  JSON.parse(JSON.stringify(capture([node(A), node(B)], [...iface(A, 'eth0', 10, 10), ...iface(B, 'eth0', 10, 10), ec2(A, 'in', [1, 1])])));
+
+function formatError(value: unknown): CaptureFormatError {
+  try {
+    validateCapture(value, 'x.capture.json');
+  } catch (e) {
+    if (e instanceof CaptureFormatError) return e;
+    throw e;
+  }
+  throw new Error('expected a CaptureFormatError');
+}
+
+describe('validateCapture: structural errors reject the capture with file, JSON path and value', () => {
+  const cases: [string, (c: Record<string, any>) => unknown, string, unknown][] = [
+    ['not an object', () => [1, 2], '$', [1, 2]],
+    ['wrong format', (c) => ({ ...c, format: 'pcap' }), '$.format', 'pcap'],
+    ['unsupported version', (c) => ({ ...c, version: 2 }), '$.version', 2],
+    ['empty cluster', (c) => ({ ...c, cluster: ' ' }), '$.cluster', ' '],
+    ['period not whole minutes', (c) => ({ ...c, periodSeconds: 90 }), '$.periodSeconds', 90],
+    ['window start not a time', (c) => ({ ...c, window: { ...c.window, start: 'yesterday' } }), '$.window.start', 'yesterday'],
+    ['window backwards', (c) => ({ ...c, window: { start: c.window.end, end: c.window.start } }), '$.window.end', undefined],
+    ['nodes not a list', (c) => ({ ...c, nodes: {} }), '$.nodes', {}],
+    ['series not a list', (c) => ({ ...c, series: null }), '$.series', null],
+    ['agentDimensions incomplete', (c) => ({ ...c, agentDimensions: { instanceId: 'InstanceId' } }), '$.agentDimensions', { instanceId: 'InstanceId' }],
+  ];
+  it.each(cases)('%s', (_name, breakIt, path, value) => {
+    const e = formatError(breakIt(good()));
+    expect(e.origin).toBe('x.capture.json');
+    expect(e.jsonPath).toBe(path);
+    if (value !== undefined) expect(e.value).toEqual(value);
+    expect(e.message).toContain(`x.capture.json: ${path}: `);
+    expect(e.hint.length).toBeGreaterThan(0);
+  });
+});
+
+describe('validateCapture: one bad series or node is skipped and named; the rest is kept', () => {
+  const seriesCases: [string, (s: Record<string, any>) => void, string, unknown][] = [
+    ['NaN written as a string', (s) => (s.values[3] = 'NaN'), '$.series[0].values[3]', 'NaN'],
+    ['a null value', (s) => (s.values[1] = null), '$.series[0].values[1]', null],
+    ['negative bytes', (s) => (s.values[2] = -5), '$.series[0].values[2]', -5],
+    ['timestamps and values of different lengths', (s) => s.values.pop(), '$.series[0].values', '10 timestamps, 9 values'],
+    ['an unknown source', (s) => (s.source = 'prometheus'), '$.series[0].source', 'prometheus'],
+    ['a direction that does not fit the source', (s) => (s.direction = 'in'), '$.series[0].direction', 'in'],
+    ['a unit it cannot convert', (s) => (s.unit = 'Bits'), '$.series[0].unit', 'Bits / Sum'],
+    ['a bad timestamp', (s) => (s.timestamps[0] = '2024-13-45'), '$.series[0].timestamps[0]', '2024-13-45'],
+    ['a non-string dimension', (s) => (s.dimensions.interface = 5), '$.series[0].dimensions', { InstanceId: A, interface: 5 }],
+  ];
+  it.each(seriesCases)('%s', (_name, breakIt, ref, value) => {
+    const raw = good();
+    breakIt(raw.series[0]);
+    const { capture: c, skipped } = validateCapture(raw, 'x');
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toMatchObject({ kind: 'series', ref, value });
+    expect(c.series).toHaveLength(raw.series.length - 1);
+  });
+
+  it('reconciles every other node when one series is bad, and counts the skip in the summary', () => {
+    const raw = good();
+    raw.series[0].values[3] = 'NaN';
+    const { capture: c, skipped } = validateCapture(raw, 'x');
+    const report = reconcile(c, makeReconcileConfig(), { skipped });
+    expect(report.summary.seriesSkipped).toBe(1);
+    const nodeB = report.nodePeriods.filter((n) => n.instanceId === B);
+    expect(nodeB.map((n) => n.correctedTotalBytes)).toEqual([100, 100]);
+    // Node A lost its eth0 rx series: its tx is still there, and the period says it is one-sided.
+    const nodeA = report.nodePeriods.find((n) => n.instanceId === A)!;
+    expect(nodeA.findings).toContainEqual({ status: 'partialPeriod', message: 'interface eth0 has received or sent bytes but not both' });
+  });
+
+  it('skips a node without a launch time and a node listed twice', () => {
+    const raw = good();
+    raw.nodes.push({ instanceId: A, launchTime: raw.nodes[0].launchTime });
+    delete raw.nodes[1].launchTime;
+    const { capture: c, skipped } = validateCapture(raw, 'x');
+    expect(c.nodes.map((n) => n.instanceId)).toEqual([A]);
+    expect(skipped.map((s) => s.ref)).toEqual(['$.nodes[1].launchTime', '$.nodes[2].instanceId']);
+    const report = reconcile(c, makeReconcileConfig(), { skipped });
+    expect(report.summary.nodesSkipped).toBe(2);
+    // B's series now belong to no node in the inventory: skipped too, and said so.
+    expect(report.summary.seriesSkipped).toBe(2);
+  });
+});
+
+describe('capture files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netrecon-capture-'));
+
+  it('round-trips through formatCaptureJson', async () => {
+    const c = capture([node(A)], [...iface(A, 'eth0', 1, 2), containerInsights(A, [1.5, 2.25])]);
+    const path = join(dir, 'round.capture.json');
+    writeFileSync(path, formatCaptureJson(c));
+    const { capture: back, skipped } = await readCaptureFile(path);
+    expect(skipped).toEqual([]);
+    expect(back).toEqual(c);
+  });
+
+  it('names a missing file and says what to pass', async () => {
+    await expect(readCaptureFile(join(dir, 'nope.json'))).rejects.toThrow(CaptureFileError);
+    await expect(readCaptureFile(join(dir, 'nope.json'))).rejects.toThrow(/nope\.json: cannot read the capture: no such file/);
+  });
+
+  it('rejects a file that is not JSON at path $', async () => {
+    const path = join(dir, 'broken.capture.json');
+    writeFileSync(path, '{"format": "netrecon.capture",');
+    await expect(readCaptureFile(path)).rejects.toMatchObject({ name: 'CaptureFormatError', jsonPath: '$', origin: path });
+  });
+});
+
+describe('docs/capture-format.md', () => {
+  it('holds an example that validates and reconciles', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../docs/capture-format.md', import.meta.url), 'utf8');
+    const example = /```json\n([\s\S]*?)\n```/.exec(doc)![1]!;
+    const { capture: c, skipped } = validateCapture(JSON.parse(example), 'docs example');
+    expect(skipped).toEqual([]);
+    const report = reconcile(c, makeReconcileConfig(), { skipped });
+    // Two of five agent and Container Insights samples: partial, as the document says.
+    expect(report.nodePeriods.map((n) => n.status)).toEqual(['partialPeriod']);
+    expect(report.nodePeriods[0]!.podRxBytes).toBe(0);
+    expect(report.nodePeriods[0]!.podTxBytes).toBe(1200 + 1180);
+  });
+});
