@@ -101,7 +101,7 @@ export const reconcileCommand: Command = {
       );
     }
     if (values.from === undefined) {
-      throw new UsageError('--from FILE or --cluster NAME is required', 'Try: netrecon reconcile --from examples/seed-experiment.capture.json');
+      throw new UsageError('--from FILE is required (or --cluster NAME for a live account)', 'Try: netrecon reconcile --from examples/seed-experiment.capture.json');
     }
     const { capture, skipped } = await readCaptureFile(values.from);
     const config = makeReconcileConfig({
