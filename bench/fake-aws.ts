@@ -43,6 +43,8 @@ export interface FakeCounters {
   putDatums: number;
   rejected: number;
   throttled: number;
+  /** Throttled calls by quota name (GetMetricData, GetMetricDataPoints, ListMetrics, PutMetricData). */
+  throttledBy: Record<string, number>;
 }
 
 interface Stored {
@@ -58,7 +60,7 @@ function apiError(name: string, message: string, status = 400): Error {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class FakeAws {
-  readonly counters: FakeCounters = { calls: {}, queries: 0, datapointsReturned: 0, putDatums: 0, rejected: 0, throttled: 0 };
+  readonly counters: FakeCounters = { calls: {}, queries: 0, datapointsReturned: 0, putDatums: 0, rejected: 0, throttled: 0, throttledBy: {} };
   /** Output store: series key -> epoch-minute -> aggregate. */
   readonly store = new Map<string, Map<number, Stored>>();
   private readonly byId = new Map<string, SynthNode>();
@@ -133,6 +135,7 @@ export class FakeAws {
     const cost = Math.min(amount, perSecond);
     if (b.tokens < cost) {
       this.counters.throttled++;
+      this.counters.throttledBy[name] = (this.counters.throttledBy[name] ?? 0) + 1;
       throw apiError('ThrottlingException', `Rate exceeded (${name})`);
     }
     b.tokens -= cost;

@@ -112,6 +112,7 @@ process.stdout.write(
     datapointsReturned: rt.counters.datapointsReturned,
     metricsEmitted: plan === 'naive' ? naivePuts : rt.counters.metricsEmitted,
     throttled: fake.counters.throttled,
+    throttledGetMetricData: (fake.counters.throttledBy.GetMetricData ?? 0) + (fake.counters.throttledBy.GetMetricDataPoints ?? 0),
     rejected: fake.counters.rejected,
     retries: rt.counters.retries,
     skipped: result.report?.skipped.length ?? 0,
