@@ -70,7 +70,7 @@ console.log(`Each run in its own process with --max-old-space-size=${heapMiB}; p
 console.log('ours: one read of 12 pending periods an hour (60 s agent/CI queries, P for EC2) + 11 ledger-only runs; naive: 12 reads of 1 period, one put per metric.');
 console.log('Prices: GetMetricData $0.01 / 1,000 metrics requested; ListMetrics and PutMetricData $0.01 / 1,000 requests (lambda/aws/pricing.ts).\n');
 
-const header = `${'plan'.padEnd(6)}${pad('nodes', 8)}${pad('series', 9)}${pad('Describe', 9)}${pad('List', 6)}${pad('GetMD', 7)}${pad('Put', 6)}${pad('metrics req', 12)}${pad('datapoints', 12)}${pad('$/run', 11)}${pad('$/node-month', 13)}${pad('read $/n-mo', 12)}${pad('wall s', 8)}${pad('peak MiB', 9)}${pad('ok/np', 14)}`;
+const header = `${'plan'.padEnd(6)}${pad('nodes', 8)}${pad('series', 9)}${pad('Describe', 9)}${pad('List', 6)}${pad('GetMD', 7)}${pad('Put', 6)}${pad('metrics req', 12)}${pad('datapoints', 12)}${pad('$/run', 11)}${pad('$/node-month', 13)}${pad('read $/n-mo', 12)}${pad('wall s', 8)}${pad('peak MiB', 9)}${pad('ok/node-periods', 18)}`;
 for (const nodes of sizes) {
   const ours = measure('ours', nodes);
   const naive = measure('naive', nodes);
@@ -79,7 +79,7 @@ for (const nodes of sizes) {
     const hour = perHourUsd(m);
     const run = runCostUsd({ getMetricDataCalls: m.calls.GetMetricData, metricsRequested: m.metricsRequested, listMetricsCalls: m.calls.ListMetrics, putMetricDataCalls: m.calls.PutMetricData, describeInstancesCalls: m.calls.DescribeInstances });
     console.log(
-      `${m.plan.padEnd(6)}${pad(m.nodes, 8)}${pad(m.series, 9)}${pad(m.calls.DescribeInstances, 9)}${pad(m.calls.ListMetrics, 6)}${pad(m.calls.GetMetricData, 7)}${pad(m.calls.PutMetricData, 6)}${pad(m.metricsRequested, 12)}${pad(m.datapointsReturned, 12)}${pad(usd(run), 11)}${pad(usd((hour.all * HOURS_PER_MONTH) / m.nodes), 13)}${pad(usd((hour.read * HOURS_PER_MONTH) / m.nodes), 12)}${pad(m.wallSeconds.toFixed(1), 8)}${pad(m.peakRssMiB.toFixed(0), 9)}${pad(`${m.nodePeriodsOk}/${m.nodePeriods}`, 14)}`,
+      `${m.plan.padEnd(6)}${pad(m.nodes, 8)}${pad(m.series, 9)}${pad(m.calls.DescribeInstances, 9)}${pad(m.calls.ListMetrics, 6)}${pad(m.calls.GetMetricData, 7)}${pad(m.calls.PutMetricData, 6)}${pad(m.metricsRequested, 12)}${pad(m.datapointsReturned, 12)}${pad(usd(run), 11)}${pad(usd((hour.all * HOURS_PER_MONTH) / m.nodes), 13)}${pad(usd((hour.read * HOURS_PER_MONTH) / m.nodes), 12)}${pad(m.wallSeconds.toFixed(1), 8)}${pad(m.peakRssMiB.toFixed(0), 9)}${pad(`${m.nodePeriodsOk}/${m.nodePeriods}`, 18)}`,
     );
   }
   const o = perHourUsd(ours);
