@@ -8,7 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { makeAwsRuntime, newCounters, OPERATIONS, type ApiCounters, type CloudWatchSender, type Ec2Sender, type Quotas } from './aws/api';
+import { DEFAULT_QUOTAS, makeAwsRuntime, newCounters, OPERATIONS, type ApiCounters, type CloudWatchSender, type Ec2Sender, type Quotas } from './aws/api';
 import { createClients } from './aws/clients';
 import { LedgerMemory } from './aws/ledger';
 import type { Clock } from './aws/throttle';
@@ -102,9 +102,26 @@ function sumCalls(list: readonly ApiCounters[]): ApiCounters {
   return total;
 }
 
+/**
+ * The share of the time left that one cluster's metric read may plan for; the rest is discovery, reconciling and
+ * publishing. The read is paced by the GetMetricData datapoints-per-second quota, so time becomes datapoints.
+ */
+export const READ_SHARE_OF_REMAINING_TIME = 0.5;
+
+/** Datapoints this cluster's read may take, from the invocation's time left; undefined outside Lambda. */
+export function readBudgetDatapoints(context: Partial<Context> | undefined, quotas: Partial<Quotas> | undefined, clustersLeft: number): number | undefined {
+  const remainingMs = context?.getRemainingTimeInMillis?.();
+  if (remainingMs === undefined) return undefined;
+  const dps = quotas?.getMetricDataDps ?? DEFAULT_QUOTAS.getMetricDataDps;
+  return Math.floor((dps * (remainingMs / 1000) * READ_SHARE_OF_REMAINING_TIME) / Math.max(1, clustersLeft));
+}
+
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+
 /** The handler body: (event, context, { signal }) -> run summary; throws when the config, the event or a cluster failed. */
 export function makeRunner(deps: RunnerDeps) {
-  return async (event: unknown, _context?: Partial<Context>, options?: { signal?: AbortSignal }): Promise<RunSummary> => {
+  return async (event: unknown, context?: Partial<Context>, options?: { signal?: AbortSignal }): Promise<RunSummary> => {
     const started = Date.now();
     if (deps.config instanceof Error) throw deps.config;
     const config = deps.config;
@@ -114,7 +131,7 @@ export function makeRunner(deps: RunnerDeps) {
 
     const summaries: ClusterSummary[] = [];
     const counters: ApiCounters[] = [];
-    for (const cluster of parsed.clusters) {
+    for (const [index, cluster] of parsed.clusters.entries()) {
       const rt = makeAwsRuntime({
         cloudWatch: deps.cloudWatch,
         ...(deps.cloudWatchPut ? { cloudWatchPut: deps.cloudWatchPut } : {}),
@@ -135,6 +152,7 @@ export function makeRunner(deps: RunnerDeps) {
           now,
           mode: 'emit',
           ledgerMemory: deps.ledgerMemory,
+          ...optional('readBudgetDatapoints', readBudgetDatapoints(context, deps.quotas, parsed.clusters.length - index)),
         });
         const skipped = result.report?.skipped ?? [];
         const error = result.emitted?.error;

@@ -48,6 +48,13 @@ export interface ClusterRunInput {
   readonly reportWholeWindow?: boolean;
   readonly ledgerMemory?: LedgerMemory;
   readonly region?: string;
+  /**
+   * At most this many GetMetricData datapoints in this run. The pending periods are cut to fit, oldest first, and
+   * the rest are deferred to the next run: a large cluster catching up after an outage spreads the catch-up over
+   * several runs instead of running into the function's timeout (the handler sets it from the time left and the
+   * datapoints-per-second quota). Unset: no cut (the CLI reads what it is asked for).
+   */
+  readonly readBudgetDatapoints?: number;
 }
 
 export interface ClusterRunResult {
@@ -141,9 +148,31 @@ export async function captureCluster(
   return { capture: read.capture, skipped: [...inventory.skipped, ...read.skipped] };
 }
 
-async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: ReadWindow) {
+type Discovered = Awaited<ReturnType<typeof discover>>;
+
+/** GetMetricData datapoints one period of the cluster's series costs: each series returns P / its query period. */
+function datapointsPerPeriod(cluster: string, settings: PipelineSettings, found: Discovered): number {
+  const P = settings.reconcile.periodSeconds;
+  const size = settings.nodeBatchSize ?? DEFAULT_NODE_BATCH_SIZE;
+  let points = 0;
+  // By batch, so a 100,000-node cluster's specs are never all in memory at once.
+  for (let i = 0; i < found.inventory.nodes.length; i += size) {
+    const specs = seriesForNodes(found.inventory.nodes.slice(i, i + size), found.agent.byInstance, cluster, settings.sources, P);
+    for (const spec of specs) points += P / spec.periodSeconds;
+  }
+  return points;
+}
+
+/** Cuts the decision's periods to what the read budget covers (at least one, so a run always progresses). */
+function withinBudget(decision: PendingDecision, pointsPerPeriod: number, budget: number): PendingDecision {
+  const fits = Math.max(1, Math.floor(budget / Math.max(1, pointsPerPeriod)));
+  if (decision.periods.length <= fits) return decision;
+  return { ...decision, periods: decision.periods.slice(0, fits), deferred: decision.deferred + decision.periods.length - fits };
+}
+
+async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: ReadWindow, found: Discovered) {
   const { cluster, settings } = input;
-  const { inventory, agent } = await discover(rt, cluster, settings, window, input.now.getTime() / 1000);
+  const { inventory, agent } = found;
   const size = settings.nodeBatchSize ?? DEFAULT_NODE_BATCH_SIZE;
   const batches: CaptureNode[][] = [];
   for (let i = 0; i < inventory.nodes.length; i += size) batches.push(inventory.nodes.slice(i, i + size));
@@ -191,7 +220,16 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
   const fromCloudWatch = await readLedger(rt, { namespace: settings.outputNamespace, cluster, periodSeconds: P, ...candidate });
   const remembered = input.ledgerMemory?.view(settings.outputNamespace, cluster) ?? new Map();
   const ledger = mergeLedgers(fromCloudWatch, remembered);
-  const decision = decidePending(nowSeconds, settings.schedule, input.window, ledger);
+  let decision = decidePending(nowSeconds, settings.schedule, input.window, ledger);
+
+  let found: Discovered | null = null;
+  const discoverOver = (w: ReadWindow) => discover(rt, cluster, settings, w, nowSeconds);
+  if (decision.periods.length > 0 && input.readBudgetDatapoints !== undefined) {
+    // Discovery over every pending period is a superset of what a shorter read needs: nodes that launched later
+    // simply have no node-period in the periods read.
+    found = await discoverOver({ startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P });
+    decision = withinBudget(decision, datapointsPerPeriod(cluster, settings, found), input.readBudgetDatapoints);
+  }
   rt.progress(`${cluster}: ${decision.periods.length} period(s) to emit, ${decision.alreadyComplete} already complete${decision.waiting ? ` (${decision.waiting})` : ''}`);
 
   let window: ReadWindow | null = null;
@@ -201,7 +239,7 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
   let report: ReconcileReport | null = null;
   let counts = { nodes: 0, listed: 0, duplicates: 0 };
   if (window) {
-    const r = await reconcileBatches(rt, input, window);
+    const r = await reconcileBatches(rt, input, window, found ?? (await discoverOver(window)));
     report = r.report;
     counts = { nodes: r.nodes, listed: r.listed, duplicates: r.duplicates };
   }

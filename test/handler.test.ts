@@ -121,3 +121,14 @@ describe('handler run', () => {
     await expect(runner({})).rejects.toThrow(/NETRECON_CLUSTERS is required/);
   });
 });
+
+describe('readBudgetDatapoints', () => {
+  it('turns the time left into datapoints at the quota, half of it, shared by the clusters still to run', async () => {
+    const { readBudgetDatapoints } = await import('../lambda/handler');
+    // 600 s x 180,000 datapoints/s x 0.5 / 3 clusters = 18,000,000.
+    expect(readBudgetDatapoints({ getRemainingTimeInMillis: () => 600_000 }, undefined, 3)).toBe(18_000_000);
+    // A raised quota raises the budget: 600 s x 400,000 x 0.5 = 120,000,000.
+    expect(readBudgetDatapoints({ getRemainingTimeInMillis: () => 600_000 }, { getMetricDataDps: 400_000 }, 1)).toBe(120_000_000);
+    expect(readBudgetDatapoints(undefined, undefined, 1)).toBeUndefined();
+  });
+});

@@ -97,3 +97,21 @@ describe('exactly-once emission', () => {
     expect(exactlyOnce(fake)).toEqual({ ok: true, doubled: [] });
   });
 });
+
+describe('the read budget of a run', () => {
+  it('spreads a catch-up too big for one invocation over several runs, oldest first, each period once', async () => {
+    const { fake, runner, ledgerCount } = setup({ nodes: 3, env: { NETRECON_MAX_PERIODS_PER_RUN: '288' } });
+    // 3 nodes x (2 EC2 at P + 1 Container Insights and 8 agent series at 60 s, 5 points each) = 3 x 47 = 141
+    // datapoints a period. 16 ms left at 180,000 datapoints/s, half of it for the read: 1,440 datapoints, 10 periods.
+    const context = { getRemainingTimeInMillis: () => 16 };
+    const memory = new LedgerMemory();
+    const first = await runner(NOW_SECONDS, memory)({}, context as never);
+    expect(first.clusters[0]!.periodsEmitted).toBe(10);
+    expect(first.clusters[0]!.periodsDeferred).toBe(286 - 10);
+    // Without a deadline (the CLI, or a generous one) the rest goes in one run.
+    const second = await runner(NOW_SECONDS, memory)({});
+    expect(second.clusters[0]!.periodsEmitted).toBe(276);
+    expect(ledgerCount()).toBe(286);
+    expect(exactlyOnce(fake)).toEqual({ ok: true, doubled: [] });
+  });
+});
