@@ -77,3 +77,15 @@ export const HEARTBEAT_METRIC = {
   unit: 'Count',
   description: 'A reconciler run finished for this cluster',
 } as const satisfies OutputMetricSpec;
+
+/**
+ * The exactly-once ledger (the high-water mark; see docs/aws.md): one datum per PutMetricData request and period
+ * in it, dimension ClusterName, timestamped at the period's start, written in the same request as the data it
+ * vouches for. Its value is the number of requests the period's data takes, so per period SampleCount = requests
+ * that landed and Maximum = requests needed: the period is complete when SampleCount >= Maximum.
+ */
+export const LEDGER_METRIC = {
+  name: 'EmitLedger',
+  unit: 'Count',
+  description: 'Exactly-once ledger: PutMetricData requests of a period that landed (SampleCount) of those needed (Maximum)',
+} as const satisfies OutputMetricSpec;

@@ -14,6 +14,14 @@ export const ENV = {
   backfillSeconds: 'NETRECON_BACKFILL_SECONDS',
   /** At most this many periods per cluster and run (the rest wait for the next run). Default 288. */
   maxPeriodsPerRun: 'NETRECON_MAX_PERIODS_PER_RUN',
+  /**
+   * Periods per read: a scheduled run reads metrics only once at least this many closed periods are pending
+   * (or the oldest pending one is about to leave the backfill window); the runs in between only check the
+   * ledger and beat the heartbeat. GetMetricData bills per metric requested whatever the time range, so the
+   * read cost falls by this factor while freshness worsens by (this - 1) periods. Default 12 (hourly reads of
+   * 5-minute periods). 1 reads every closed period as soon as it is past the lag.
+   */
+  minPendingPeriods: 'NETRECON_MIN_PENDING_PERIODS',
   /** Output namespace. Default NetRecon. */
   outputNamespace: 'NETRECON_OUTPUT_NAMESPACE',
   /** "true" to also publish per-node metrics (each is a paid custom metric). Default false. */
@@ -57,5 +65,6 @@ export const RUN_DEFAULTS = {
   lagSeconds: 600,
   backfillSeconds: 86_400,
   maxPeriodsPerRun: 288,
+  minPendingPeriods: 12,
   nodeFilter: 'tag:eks:cluster-name',
 } as const;

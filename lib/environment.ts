@@ -20,6 +20,7 @@ export function reconcilerEnvironment(settings: ReconcilerSettings): Record<stri
     [ENV.lagSeconds]: String(settings.lagSeconds),
     [ENV.backfillSeconds]: String(settings.backfillSeconds),
     [ENV.maxPeriodsPerRun]: String(settings.maxPeriodsPerRun),
+    [ENV.minPendingPeriods]: String(settings.periodsPerRead),
     [ENV.outputNamespace]: settings.outputNamespace,
     [ENV.perNodeMetrics]: String(settings.perNodeMetrics),
     [ENV.nodeFilter]: settings.nodeFilter,

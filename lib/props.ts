@@ -55,7 +55,8 @@ export interface NetworkReconcilerProps {
   readonly maxPeriodsPerRun?: number;
   /**
    * How many closed periods the reconciler lets pile up before it reads them in one GetMetricData window: a
-   * window of 12 periods costs what one costs. Only sizes the alarms' tolerance for late data here.
+   * window of 12 periods costs what one costs (NETRECON_MIN_PENDING_PERIODS). The alarms' tolerance for late data
+   * follows it.
    * @default 12
    */
   readonly periodsPerRead?: number;

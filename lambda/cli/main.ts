@@ -4,11 +4,12 @@ import { CaptureFileError } from '../capture/io';
 import { CaptureFormatError } from '../capture/validate';
 import { ConfigError } from '../core/config';
 import { InterfaceRuleError } from '../core/interface-rules';
+import { captureCommand } from './commands/capture';
 import { reconcileCommand } from './commands/reconcile';
 import { rulesCommand } from './commands/rules';
 import { EXIT, UsageError, type Command, type CommandIo } from './usage';
 
-const COMMANDS: readonly Command[] = [reconcileCommand, rulesCommand];
+const COMMANDS: readonly Command[] = [reconcileCommand, captureCommand, rulesCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -77,6 +77,7 @@ describe('the reconciler function, bundled as `cdk synth` does', () => {
       [ENV.lagSeconds]: '600',
       [ENV.backfillSeconds]: '86400',
       [ENV.maxPeriodsPerRun]: '288',
+      [ENV.minPendingPeriods]: '12',
       [ENV.outputNamespace]: 'NetRecon',
       [ENV.perNodeMetrics]: 'false',
       [ENV.nodeFilter]: 'tag:eks:cluster-name',

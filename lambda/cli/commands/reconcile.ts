@@ -7,8 +7,11 @@ import { explainGap } from '../../report/explain';
 import { renderTable } from '../../report/table';
 import { readRuleOverrides, readThresholds } from '../config-files';
 import { EXIT, UsageError, parseNumberOption, parseOptions, type Command, type CommandIo } from '../usage';
+import { LIVE_HELP, LIVE_OPTIONS } from './live';
+import { runLiveReconcile } from './reconcile-live';
 
 const HELP = `Usage: netrecon reconcile --from FILE [options]
+       netrecon reconcile --cluster NAME [--region R] [--profile P] [--start T --end T] [--dry-run] [options]
 
 Reconciles the three views of each node's network traffic (EC2 NetworkIn/Out, Container Insights
 node_network_total_bytes, per-interface agent counters) in a capture file and prints, per node and
@@ -25,6 +28,13 @@ Options:
   --thresholds FILE     JSON object overriding thresholds (ec2MismatchRatio, ec2MismatchMinBytes,
                         residualRatio, residualMinBytes, minSampleFraction)
   -h, --help            this help
+
+Live mode (--cluster instead of --from): runs the deployed function's pipeline against the account and
+publishes, exactly once, the periods not published yet (see docs/aws.md); progress goes to stderr.
+${LIVE_HELP}
+  --dry-run             read and reconcile, print what would be published, publish nothing
+  --namespace NS        output namespace (default NetRecon)
+  --per-node-metrics    also publish per-node metrics (each is a paid custom metric)
 
 Exit status: 0 every node-period is ok and nothing was skipped; 1 usage or file error;
 2 the report was produced but some node-period is not ok or some input was skipped (like diff(1),
@@ -53,6 +63,10 @@ export const reconcileCommand: Command = {
       period: { type: 'string' },
       rules: { type: 'string' },
       thresholds: { type: 'string' },
+      ...LIVE_OPTIONS,
+      'dry-run': { type: 'boolean' },
+      namespace: { type: 'string' },
+      'per-node-metrics': { type: 'boolean' },
     });
     if (values.help) {
       io.stdout(`${HELP}\n`);
@@ -61,8 +75,33 @@ export const reconcileCommand: Command = {
     if (values.format !== 'table' && values.format !== 'json') {
       throw new UsageError(`--format must be table or json; got ${JSON.stringify(values.format)}`);
     }
+    if (values.cluster !== undefined) {
+      if (values.from !== undefined) throw new UsageError('--from and --cluster cannot be used together', 'Reconcile a capture file (--from) or a live cluster (--cluster).');
+      const config = makeReconcileConfig({
+        periodSeconds: parseNumberOption('period', values.period) ?? 300,
+        ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
+        ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
+      });
+      return runLiveReconcile(
+        {
+          cluster: values.cluster,
+          ...(values.region ? { region: values.region } : {}),
+          ...(values.profile ? { profile: values.profile } : {}),
+          ...(values.start ? { start: values.start } : {}),
+          ...(values.end ? { end: values.end } : {}),
+          ...(values['node-filter'] ? { nodeFilter: values['node-filter'] } : {}),
+          ...(values.namespace ? { namespace: values.namespace } : {}),
+          perNodeMetrics: values['per-node-metrics'] === true,
+          dryRun: values['dry-run'] === true,
+          format: values.format,
+        },
+        config,
+        io,
+        exitCodeFor,
+      );
+    }
     if (values.from === undefined) {
-      throw new UsageError('--from FILE is required', 'Try: netrecon reconcile --from examples/seed-experiment.capture.json');
+      throw new UsageError('--from FILE is required (or --cluster NAME for a live account)', 'Try: netrecon reconcile --from examples/seed-experiment.capture.json');
     }
     const { capture, skipped } = await readCaptureFile(values.from);
     const config = makeReconcileConfig({

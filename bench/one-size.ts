@@ -1,0 +1,125 @@
+/**
+ * One benchmark measurement in its own process (so peak memory is this run's alone): a synthetic cluster of N
+ * nodes behind the simulated SDK clients (bench/fake-aws.ts), then either
+ * - `ours`: one scheduled-style run over 12 pending periods (one hour at P = 300 s) through the real pipeline:
+ *   ledger read, inventory, discovery, planner, GetMetricData, capture, validation, core, roll-up, sink; or
+ * - `naive`: the plan we compare against: every 5-minute run reads its one closed period with one query per
+ *   series, and publishes one PutMetricData request per metric (the same planner, reader and core, window of
+ *   one period; no ledger).
+ * Prints one JSON line.
+ */
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { makeAwsRuntime, DEFAULT_QUOTAS } from '../lambda/aws/api';
+import { parseNodeFilter } from '../lambda/aws/inventory';
+import { LedgerMemory } from '../lambda/aws/ledger';
+import { DEFAULT_SOURCE_SETTINGS } from '../lambda/aws/sources';
+import { makeReconcileConfig } from '../lambda/core/config';
+import { runCluster, type PipelineSettings } from '../lambda/pipeline';
+import { FakeAws } from './fake-aws';
+import { makeCluster } from './synthetic-cluster';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k!, v ?? 'true'];
+  }),
+);
+const nodes = Number(args.nodes ?? 1000);
+const plan = (args.plan ?? 'ours') as 'ours' | 'naive';
+const latencyMs = Number(args.latency ?? 50);
+const dpsQuota = args['dps-quota'] !== 'false';
+
+const P = 300;
+const now = Math.floor(Date.UTC(2026, 2, 1, 12, 0, 0) / 1000);
+const closedEnd = now - 600;
+const periods = plan === 'ours' ? 12 : 1;
+
+let peakRss = 0;
+const sample = (): void => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+};
+const sampler = setInterval(sample, 50);
+
+const fake = new FakeAws(makeCluster({ cluster: 'bench', nodes, interfacesPerNode: 4, launchSeconds: now - 7 * 86_400 }), {
+  latencyMs,
+  storeAllOutput: false,
+  quotas: {
+    getMetricDataTps: DEFAULT_QUOTAS.getMetricDataTps,
+    ...(dpsQuota ? { getMetricDataDps: DEFAULT_QUOTAS.getMetricDataDps } : {}),
+    listMetricsTps: DEFAULT_QUOTAS.listMetricsTps,
+    putMetricDataTps: DEFAULT_QUOTAS.putMetricDataTps,
+  },
+});
+const rt = makeAwsRuntime({
+  cloudWatch: fake.cloudWatch,
+  ec2: fake.ec2,
+  // The quotas our pacing keeps to; the fake throttles anything above them.
+  quotas: dpsQuota ? {} : { getMetricDataDps: 1e12 },
+  readConcurrency: 8,
+  progress: (m) => process.stderr.write(`  [${plan} ${nodes}] ${m}\n`),
+});
+const settings: PipelineSettings = {
+  reconcile: makeReconcileConfig({ periodSeconds: P }),
+  sources: DEFAULT_SOURCE_SETTINGS,
+  nodeFilter: parseNodeFilter('tag:eks:cluster-name'),
+  schedule: { periodSeconds: P, lagSeconds: 600, backfillSeconds: 86_400, maxPeriodsPerRun: 288, minPendingPeriods: 12 },
+  outputNamespace: 'NetRecon',
+  perNodeMetrics: false,
+};
+
+const started = performance.now();
+const result = await runCluster({
+  rt,
+  cluster: 'bench',
+  settings,
+  window: { kind: 'manual', startSeconds: closedEnd - periods * P, endSeconds: closedEnd },
+  now: new Date(now * 1000),
+  mode: plan === 'ours' ? 'emit' : 'dryRun',
+  ledgerMemory: new LedgerMemory(),
+});
+let naivePuts = 0;
+if (plan === 'naive') {
+  // One put per metric: every datum of the period in its own request.
+  for (const request of result.emission?.requests ?? []) {
+    for (const datum of request.input.MetricData ?? []) {
+      if (datum.MetricName === 'EmitLedger') continue;
+      await fake.cloudWatch.send(new PutMetricDataCommand({ Namespace: 'NetRecon', MetricData: [datum] }));
+      rt.counters.calls.PutMetricData++;
+      naivePuts++;
+    }
+  }
+}
+const wallSeconds = (performance.now() - started) / 1000;
+sample();
+clearInterval(sampler);
+
+const series = result.report?.summary.seriesRead ?? 0;
+if (plan === 'naive') {
+  // The naive plan keeps no ledger: take the pipeline's one ledger read out of its figures.
+  rt.counters.calls.GetMetricData -= 1;
+  rt.counters.metricsRequested -= 1;
+}
+process.stdout.write(
+  `${JSON.stringify({
+    plan,
+    nodes,
+    periods,
+    latencyMs,
+    dpsQuota,
+    series,
+    calls: rt.counters.calls,
+    metricsRequested: rt.counters.metricsRequested,
+    datapointsReturned: rt.counters.datapointsReturned,
+    metricsEmitted: plan === 'naive' ? naivePuts : rt.counters.metricsEmitted,
+    throttled: fake.counters.throttled,
+    throttledGetMetricData: (fake.counters.throttledBy.GetMetricData ?? 0) + (fake.counters.throttledBy.GetMetricDataPoints ?? 0),
+    rejected: fake.counters.rejected,
+    retries: rt.counters.retries,
+    skipped: result.report?.skipped.length ?? 0,
+    nodePeriodsOk: result.report?.summary.nodePeriodsByStatus.ok ?? 0,
+    nodePeriods: result.report?.summary.nodePeriods ?? 0,
+    emitError: result.emitted?.error?.message ?? null,
+    wallSeconds,
+    peakRssMiB: peakRss / 2 ** 20,
+  })}\n`,
+);

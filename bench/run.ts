@@ -1,0 +1,100 @@
+/**
+ * `npm run bench`: the query plan's cost and speed, ours against the naive plan, for 1,000, 10,000 and 100,000
+ * nodes with 4 agent interfaces each, through the real planner, reader, core and sink against the in-process
+ * SIMULATION of the SDK clients (bench/fake-aws.ts: 50 ms a call, per-call limits and the default quotas
+ * enforced). Each measurement runs in its own process so its peak memory is its own. Figures, not a test.
+ *
+ * Options: --sizes=1000,10000,100000  --latency=50  --heap-mib=768 (V8 heap limit of each run)  --dps-quota=false (lift the GetMetricData datapoints-per-second
+ * quota, as if raised, to see what the plan itself costs in time).
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { HOURS_PER_MONTH, PRICES_USD, runCostUsd } from '../lambda/aws/pricing';
+import { GET_METRIC_DATA_DPS_RECENT, GET_METRIC_DATA_MAX_QUERIES } from '../lambda/aws/limits';
+
+interface Measurement {
+  plan: 'ours' | 'naive';
+  nodes: number;
+  periods: number;
+  series: number;
+  calls: { DescribeInstances: number; ListMetrics: number; GetMetricData: number; PutMetricData: number };
+  metricsRequested: number;
+  datapointsReturned: number;
+  metricsEmitted: number;
+  throttled: number;
+  throttledGetMetricData: number;
+  retries: number;
+  rejected: number;
+  skipped: number;
+  nodePeriods: number;
+  nodePeriodsOk: number;
+  emitError: string | null;
+  wallSeconds: number;
+  peakRssMiB: number;
+}
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const sizes = (args.sizes ?? '1000,10000,100000').split(',').map(Number);
+const latency = args.latency ?? '50';
+const dps = args['dps-quota'] ?? 'true';
+const oneSize = fileURLToPath(new URL('./one-size.ts', import.meta.url));
+const heapMiB = Number(args['heap-mib'] ?? 768);
+
+function measure(plan: 'ours' | 'naive', nodes: number): Measurement {
+  // A heap limit like a 1 GiB function's: without one, V8 on this 24 GiB machine lets garbage pile up and the
+  // peak RSS measures its laziness rather than what the run needs.
+  const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMiB}`, '--import', 'tsx', oneSize, `--nodes=${nodes}`, `--plan=${plan}`, `--latency=${latency}`, `--dps-quota=${dps}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`${plan} ${nodes} failed with status ${r.status}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Measurement;
+}
+
+/** Runs a 5-minute schedule makes per hour: ours reads once (12 periods) and 11 runs only read the ledger and beat. */
+function perHourUsd(m: Measurement): { all: number; read: number } {
+  const run = runCostUsd({ getMetricDataCalls: m.calls.GetMetricData, metricsRequested: m.metricsRequested, listMetricsCalls: m.calls.ListMetrics, putMetricDataCalls: m.calls.PutMetricData, describeInstancesCalls: m.calls.DescribeInstances });
+  const readRun = m.metricsRequested * PRICES_USD.getMetricDataPerMetric;
+  if (m.plan === 'naive') return { all: 12 * run, read: 12 * readRun };
+  const idle = PRICES_USD.getMetricDataPerMetric + PRICES_USD.apiRequest; // ledger read (1 metric) + heartbeat put
+  return { all: run + 11 * idle, read: readRun + 11 * PRICES_USD.getMetricDataPerMetric };
+}
+
+const usd = (x: number): string => (x >= 1 ? `$${x.toFixed(2)}` : `$${x.toPrecision(3)}`);
+const pad = (s: string | number, n: number): string => String(s).padStart(n);
+
+console.log(`netrecon benchmark: simulated CloudWatch/EC2 (bench/fake-aws.ts), ${latency} ms a call, 4 agent interfaces a node,`);
+console.log(`P = 300 s, 5-minute schedule, GetMetricData datapoints-per-second quota ${dps === 'false' ? 'lifted' : `enforced (${GET_METRIC_DATA_DPS_RECENT.toLocaleString('en-US')} DPS)`}.`);
+console.log(`Each run in its own process with --max-old-space-size=${heapMiB}; peak MiB is that process's peak RSS, simulation included.`);
+console.log('ours: one read of 12 pending periods an hour (60 s agent/CI queries, P for EC2) + 11 ledger-only runs; naive: 12 reads of 1 period, one put per metric.');
+console.log('Prices: GetMetricData $0.01 / 1,000 metrics requested; ListMetrics and PutMetricData $0.01 / 1,000 requests (lambda/aws/pricing.ts).\n');
+
+const header = `${'plan'.padEnd(6)}${pad('nodes', 8)}${pad('series', 9)}${pad('Describe', 9)}${pad('List', 6)}${pad('GetMD', 7)}${pad('Put', 6)}${pad('metrics req', 12)}${pad('datapoints', 12)}${pad('$/run', 11)}${pad('$/node-month', 13)}${pad('read $/n-mo', 12)}${pad('wall s', 8)}${pad('peak MiB', 9)}${pad('ok/node-periods', 18)}`;
+for (const nodes of sizes) {
+  const ours = measure('ours', nodes);
+  const naive = measure('naive', nodes);
+  console.log(header);
+  for (const m of [ours, naive]) {
+    const hour = perHourUsd(m);
+    const run = runCostUsd({ getMetricDataCalls: m.calls.GetMetricData, metricsRequested: m.metricsRequested, listMetricsCalls: m.calls.ListMetrics, putMetricDataCalls: m.calls.PutMetricData, describeInstancesCalls: m.calls.DescribeInstances });
+    console.log(
+      `${m.plan.padEnd(6)}${pad(m.nodes, 8)}${pad(m.series, 9)}${pad(m.calls.DescribeInstances, 9)}${pad(m.calls.ListMetrics, 6)}${pad(m.calls.GetMetricData, 7)}${pad(m.calls.PutMetricData, 6)}${pad(m.metricsRequested, 12)}${pad(m.datapointsReturned, 12)}${pad(usd(run), 11)}${pad(usd((hour.all * HOURS_PER_MONTH) / m.nodes), 13)}${pad(usd((hour.read * HOURS_PER_MONTH) / m.nodes), 12)}${pad(m.wallSeconds.toFixed(1), 8)}${pad(m.peakRssMiB.toFixed(0), 9)}${pad(`${m.nodePeriodsOk}/${m.nodePeriods}`, 18)}`,
+    );
+  }
+  const o = perHourUsd(ours);
+  const n = perHourUsd(naive);
+  // Calls retried after throttling count as calls (not as metrics requested): leave them and the ledger read out.
+  const dataCalls = ours.calls.GetMetricData - 1 - ours.throttledGetMetricData;
+  console.log(
+    `per hour of data: GetMetricData calls ours ${ours.calls.GetMetricData + 11} vs naive ${12 * naive.calls.GetMetricData} (${((12 * naive.calls.GetMetricData) / (ours.calls.GetMetricData + 11)).toFixed(1)}x); ` +
+      `metrics requested ${ours.metricsRequested + 11} vs ${12 * naive.metricsRequested} (${((12 * naive.metricsRequested) / (ours.metricsRequested + 11)).toFixed(1)}x); ` +
+      `PutMetricData ${ours.calls.PutMetricData + 11} vs ${12 * naive.calls.PutMetricData}; wall time ${ours.wallSeconds.toFixed(1)} s vs 12 x ${naive.wallSeconds.toFixed(1)} s; ` +
+      `API $/node-month ratio naive/ours ${(n.all / o.all).toFixed(1)}x, read-only ${(n.read / o.read).toFixed(1)}x.`,
+  );
+  console.log(
+    `GetMetricData calls of the read: ${dataCalls} for ${ours.series} series = ceil(series / ${GET_METRIC_DATA_MAX_QUERIES}) + ${dataCalls - Math.ceil(ours.series / GET_METRIC_DATA_MAX_QUERIES)}` +
+      ` (+1 ledger read, +${ours.throttledGetMetricData} retried after throttling); datapoints-per-second floor ${(ours.datapointsReturned / GET_METRIC_DATA_DPS_RECENT).toFixed(1)} s; ` +
+      `rejected by per-call limits: ${ours.rejected + naive.rejected}; skipped: ${ours.skipped}; emit error: ${ours.emitError ?? 'none'}.\n`,
+  );
+}

@@ -1,0 +1,36 @@
+/**
+ * SDK client construction, in one place: adaptive retry mode (client-side rate limiting on throttling), an
+ * optional region and profile for the CLI. The handler creates its clients once per container, at module load;
+ * the CLI once per command.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
+
+export interface ClientOptions {
+  readonly region?: string;
+  /** A named profile from the shared config files (CLI only; Lambda uses its role). */
+  readonly profile?: string;
+  /** Tries per call inside the SDK, first included. Default 3 (the SDK's). */
+  readonly maxAttempts?: number;
+}
+
+export interface AwsClients {
+  readonly cloudWatch: CloudWatchClient;
+  /** For PutMetricData only: no SDK retries (a timed-out put may have landed; see AwsRuntime.cloudWatchPut). */
+  readonly cloudWatchPut: CloudWatchClient;
+  readonly ec2: EC2Client;
+}
+
+export function createClients(options: ClientOptions = {}): AwsClients {
+  const common = {
+    retryMode: 'adaptive' as const,
+    maxAttempts: options.maxAttempts ?? 3,
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+  };
+  return {
+    cloudWatch: new CloudWatchClient(common),
+    cloudWatchPut: new CloudWatchClient({ ...common, maxAttempts: 1 }),
+    ec2: new EC2Client(common),
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * Agent interface discovery: which `net_bytes_recv` / `net_bytes_sent` series exist, with ListMetrics (500 a
+ * page, NextToken) filtered to series that carry both the instance and the interface dimension, and to
+ * recently active series when the window lies inside the last three hours. ListMetrics + MetricStat is used
+ * rather than a SEARCH expression because SEARCH's billing per metric is not settled in public sources and
+ * moto answers SEARCH with no data (shared/design/metrics.md §7, issue 7).
+ *
+ * ListMetrics may list a series more than once (moto lists a multi-dimension series once per datapoint), so
+ * every listed series is deduplicated by its key before it reaches the planner.
+ */
+import { ListMetricsCommand, type ListMetricsCommandInput } from '@aws-sdk/client-cloudwatch';
+import { callAws, sendOptions, type AwsRuntime } from './api';
+import { LIST_METRICS_RECENTLY_ACTIVE, LIST_METRICS_RECENTLY_ACTIVE_SECONDS } from './limits';
+import { seriesKey, type SourceSettings } from './sources';
+
+export interface DiscoveryRequest {
+  readonly settings: SourceSettings;
+  /** Only series of these instances are kept (the namespace holds every cluster's nodes). */
+  readonly instanceIds: ReadonlySet<string>;
+  readonly periodSeconds: number;
+  /** Epoch seconds of the read window's start, and now: RecentlyActive is used when the window is that recent. */
+  readonly windowStartSeconds: number;
+  readonly nowSeconds: number;
+}
+
+/**
+ * One listed agent series of an instance, kept small (a 100,000-node cluster lists 800,000 of them): the interface
+ * name when the dimensions are exactly the instance and the interface (the usual case), the whole dimension set
+ * otherwise (when append_dimensions added more).
+ */
+export type AgentSeriesRef = string | Readonly<Record<string, string>>;
+
+export interface AgentListing {
+  readonly rx: AgentSeriesRef[];
+  readonly tx: AgentSeriesRef[];
+}
+
+export interface DiscoveryResult {
+  /** Listed agent series by instance id, deduplicated. */
+  readonly byInstance: Map<string, AgentListing>;
+  readonly listed: number;
+  readonly duplicates: number;
+}
+
+/** The dimension set a reference stands for. */
+export function refDimensions(ref: AgentSeriesRef, instanceId: string, settings: SourceSettings): Readonly<Record<string, string>> {
+  return typeof ref === 'string' ? { [settings.agentInstanceDimension]: instanceId, [settings.agentInterfaceDimension]: ref } : ref;
+}
+
+const sameRef = (a: AgentSeriesRef, b: AgentSeriesRef, key: (r: AgentSeriesRef) => string): boolean =>
+  typeof a === 'string' && typeof b === 'string' ? a === b : key(a) === key(b);
+
+async function listOneMetric(
+  rt: AwsRuntime,
+  request: DiscoveryRequest,
+  direction: 'rx' | 'tx',
+  into: Map<string, AgentListing>,
+): Promise<{ listed: number; duplicates: number }> {
+  const { settings } = request;
+  const metricName = direction === 'rx' ? settings.agentRxMetric : settings.agentTxMetric;
+  const recent = request.windowStartSeconds >= request.nowSeconds - LIST_METRICS_RECENTLY_ACTIVE_SECONDS;
+  // Interface names repeat across nodes (eth0, ens5, ...): keep one string of each.
+  const names = new Map<string, string>();
+  let nextToken: string | undefined;
+  let listed = 0;
+  let duplicates = 0;
+  let pages = 0;
+  do {
+    const input: ListMetricsCommandInput = {
+      Namespace: settings.agentNamespace,
+      MetricName: metricName,
+      Dimensions: [{ Name: settings.agentInstanceDimension }, { Name: settings.agentInterfaceDimension }],
+      ...(recent ? { RecentlyActive: LIST_METRICS_RECENTLY_ACTIVE } : {}),
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    };
+    const page = await callAws(
+      rt,
+      'ListMetrics',
+      () => rt.buckets.listMetrics.take(1, rt.signal),
+      () => rt.cloudWatch.send(new ListMetricsCommand(input), sendOptions(rt)),
+    );
+    pages++;
+    for (const metric of page.Metrics ?? []) {
+      listed++;
+      const dimensions: Record<string, string> = {};
+      for (const d of metric.Dimensions ?? []) if (d.Name !== undefined && d.Value !== undefined) dimensions[d.Name] = d.Value;
+      const instanceId = dimensions[settings.agentInstanceDimension];
+      const iface = dimensions[settings.agentInterfaceDimension];
+      if (instanceId === undefined || iface === undefined || !request.instanceIds.has(instanceId)) continue;
+      let ref: AgentSeriesRef = dimensions;
+      if (Object.keys(dimensions).length === 2) {
+        ref = names.get(iface) ?? iface;
+        names.set(iface, ref);
+      }
+      let listing = into.get(instanceId);
+      if (!listing) into.set(instanceId, (listing = { rx: [], tx: [] }));
+      const list = listing[direction];
+      const key = (r: AgentSeriesRef): string => seriesKey(settings.agentNamespace, metricName, refDimensions(r, instanceId, settings));
+      if (list.some((existing) => sameRef(existing, ref, key))) {
+        duplicates++;
+        continue;
+      }
+      list.push(ref);
+    }
+    nextToken = page.NextToken;
+    if (pages % 50 === 0) rt.progress(`discovery: ${listed} ${metricName} series listed after ${pages} pages`);
+  } while (nextToken);
+  return { listed, duplicates };
+}
+
+/** Lists the rx and tx metric (two independent paginations, run side by side within the ListMetrics quota). */
+export async function discoverAgentSeries(rt: AwsRuntime, request: DiscoveryRequest): Promise<DiscoveryResult> {
+  const byInstance = new Map<string, AgentListing>();
+  const counts = await Promise.all([listOneMetric(rt, request, 'rx', byInstance), listOneMetric(rt, request, 'tx', byInstance)]);
+  return {
+    byInstance,
+    listed: counts[0].listed + counts[1].listed,
+    duplicates: counts[0].duplicates + counts[1].duplicates,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * The node inventory: the cluster's EC2 instances that were running at any time in the window, from
+ * DescribeInstances (paginated, filtered by the cluster tag). A node that joined or left inside the window keeps
+ * its launch or end time, so the core marks those periods partial instead of blaming a missing agent.
+ */
+import { DescribeInstancesCommand, type Filter, type Instance } from '@aws-sdk/client-ec2';
+import type { CaptureNode } from '../capture/capture';
+import type { SkippedItem } from '../core/model';
+import { callAws, sendOptions, type AwsRuntime } from './api';
+import { DESCRIBE_INSTANCES_MAX_RESULTS } from './limits';
+
+/** How nodes are recognised: `tag:<key>` (tag value = cluster name) or `tag-key:<key with {cluster}>`. */
+export type NodeFilter = { readonly kind: 'tag'; readonly key: string } | { readonly kind: 'tagKey'; readonly keyTemplate: string };
+
+export class NodeFilterError extends Error {
+  constructor(readonly value: string) {
+    super(
+      `node filter ${JSON.stringify(value)} is not understood. Use "tag:<key>" (instances whose tag <key> equals the ` +
+        `cluster name, e.g. tag:eks:cluster-name) or "tag-key:<key>" (instances that have the tag key; {cluster} is ` +
+        `replaced by the cluster name, e.g. tag-key:kubernetes.io/cluster/{cluster}).`,
+    );
+    this.name = 'NodeFilterError';
+  }
+}
+
+export function parseNodeFilter(spec: string): NodeFilter {
+  const tagKey = /^tag-key:(.+)$/.exec(spec);
+  if (tagKey) return { kind: 'tagKey', keyTemplate: tagKey[1]! };
+  const tag = /^tag:(.+)$/.exec(spec);
+  if (tag) return { kind: 'tag', key: tag[1]! };
+  throw new NodeFilterError(spec);
+}
+
+export function ec2Filters(filter: NodeFilter, cluster: string): Filter[] {
+  return filter.kind === 'tag'
+    ? [{ Name: `tag:${filter.key}`, Values: [cluster] }]
+    : [{ Name: 'tag-key', Values: [filter.keyTemplate.replaceAll('{cluster}', cluster)] }];
+}
+
+/** "User initiated (2024-05-01 10:20:30 GMT)" -> ISO 8601; EC2 states the stop time only in this text. */
+export function endTimeFromTransitionReason(reason: string | undefined): string | undefined {
+  const m = /\((\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}) GMT\)/.exec(reason ?? '');
+  return m ? `${m[1]}T${m[2]}.000Z` : undefined;
+}
+
+const STOPPED_STATES = new Set(['shutting-down', 'terminated', 'stopping', 'stopped']);
+
+export interface InventoryResult {
+  readonly nodes: CaptureNode[];
+  readonly skipped: SkippedItem[];
+}
+
+/** Maps one instance; returns a reason instead when it cannot be placed in time. */
+export function nodeOf(instance: Instance): CaptureNode | { skip: string } {
+  if (!instance.InstanceId) return { skip: 'the instance has no InstanceId' };
+  if (!instance.LaunchTime) return { skip: 'the instance has no LaunchTime' };
+  const state = instance.State?.Name;
+  const endTime = state && STOPPED_STATES.has(state) ? endTimeFromTransitionReason(instance.StateTransitionReason) : undefined;
+  if (state && STOPPED_STATES.has(state) && endTime === undefined) {
+    return { skip: `it is ${state} and EC2 does not say since when (StateTransitionReason ${JSON.stringify(instance.StateTransitionReason ?? '')})` };
+  }
+  return {
+    instanceId: instance.InstanceId,
+    ...(instance.PrivateDnsName ? { nodeName: instance.PrivateDnsName } : {}),
+    ...(instance.InstanceType ? { instanceType: instance.InstanceType } : {}),
+    launchTime: new Date(instance.LaunchTime).toISOString(),
+    ...(endTime ? { endTime } : {}),
+    ...(state ? { state } : {}),
+  };
+}
+
+export interface InventoryRequest {
+  readonly cluster: string;
+  readonly filter: NodeFilter;
+  /** Epoch seconds, [start, end). */
+  readonly windowStartSeconds: number;
+  readonly windowEndSeconds: number;
+}
+
+export async function listClusterNodes(rt: AwsRuntime, request: InventoryRequest): Promise<InventoryResult> {
+  const byId = new Map<string, CaptureNode>();
+  const skipped: SkippedItem[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const input = {
+      Filters: ec2Filters(request.filter, request.cluster),
+      MaxResults: DESCRIBE_INSTANCES_MAX_RESULTS,
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    };
+    const page = await callAws(
+      rt,
+      'DescribeInstances',
+      () => rt.buckets.describeInstances.take(1, rt.signal),
+      () => rt.ec2.send(new DescribeInstancesCommand(input), sendOptions(rt)),
+    );
+    pages++;
+    for (const reservation of page.Reservations ?? []) {
+      for (const instance of reservation.Instances ?? []) {
+        const node = nodeOf(instance);
+        if ('skip' in node) {
+          skipped.push({ kind: 'node', ref: instance.InstanceId ?? '(no id)', reason: node.skip });
+          continue;
+        }
+        const launched = Date.parse(node.launchTime) / 1000;
+        const ended = node.endTime ? Date.parse(node.endTime) / 1000 : Number.POSITIVE_INFINITY;
+        if (launched < request.windowEndSeconds && ended > request.windowStartSeconds) byId.set(node.instanceId, node);
+      }
+    }
+    nextToken = page.NextToken;
+    if (pages % 10 === 0) rt.progress(`inventory: ${byId.size} nodes after ${pages} pages`);
+  } while (nextToken);
+  const nodes = [...byId.values()].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
+  return { nodes, skipped };
+}

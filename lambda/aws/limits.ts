@@ -1,0 +1,66 @@
+/**
+ * Every AWS API limit and quota the adapters rely on, each with the documentation it comes from.
+ * Per-call limits are hard (the API rejects a bigger call); per-second quotas are account-and-Region defaults
+ * that users can raise, so the rate limiter takes them as settings with these defaults.
+ */
+
+/**
+ * GetMetricData: "A GetMetricData operation that does not include a query can retrieve as many as 500
+ * different metrics in a single request, with a total of as many as 100,800 data points."
+ * (CloudWatch API Reference, GetMetricData; AWS Knowledge Center "cloudwatch-getmetricdata-api": 500 metrics and
+ * 100,800 data points per call.)
+ */
+export const GET_METRIC_DATA_MAX_QUERIES = 500;
+export const GET_METRIC_DATA_MAX_DATAPOINTS = 100_800;
+
+/**
+ * GetMetricData quotas: "50 transactions per second (TPS)"; "180,000 data points per second (DPS), if the
+ * StartTime in the API request is less than or equal to three hours from the current time"; "396,000 DPS, if
+ * the StartTime is more than three hours from the current time." (AWS Knowledge Center,
+ * "Which API should I use, GetMetricData or GetMetricStatistics?"; CloudWatch service quotas.)
+ */
+export const GET_METRIC_DATA_TPS = 50;
+export const GET_METRIC_DATA_DPS_RECENT = 180_000;
+export const GET_METRIC_DATA_DPS_OLDER = 396_000;
+export const GET_METRIC_DATA_RECENT_SECONDS = 3 * 3600;
+
+/**
+ * ListMetrics: "Up to 500 results are returned for any one call. To retrieve additional results, use the
+ * returned token with subsequent calls." RecentlyActive: "specify this parameter with a value of PT3H. This is
+ * the only valid value" and "there is a low probability that the returned results include metrics with last
+ * published data as much as 50 minutes more than the specified time interval". "After you create a metric,
+ * allow up to 15 minutes for the metric to appear." (CloudWatch API Reference, ListMetrics.)
+ * Quota 25 TPS (CloudWatch service quotas, as recorded in shared/design/metrics.md §7).
+ */
+export const LIST_METRICS_PAGE_SIZE = 500;
+export const LIST_METRICS_RECENTLY_ACTIVE = 'PT3H';
+export const LIST_METRICS_RECENTLY_ACTIVE_SECONDS = 3 * 3600;
+export const LIST_METRICS_TPS = 25;
+
+/**
+ * PutMetricData: "Each PutMetricData request is limited to 1 MB in size for HTTP POST requests. You can send a
+ * payload compressed by gzip. Each request is also limited to no more than 1000 different metrics."
+ * "Values must be in the range of -2^360 to 2^360. In addition, special values (for example, NaN, +Infinity,
+ * -Infinity) are not supported." "You can use up to 30 dimensions per metric." (CloudWatch API Reference,
+ * PutMetricData.) We count 1 MB as 1,000,000 bytes of the uncompressed body, the conservative reading.
+ * Quota 500 TPS (shared/design/metrics.md §7).
+ */
+export const PUT_METRIC_DATA_MAX_METRICS = 1000;
+export const PUT_METRIC_DATA_MAX_BYTES = 1_000_000;
+export const PUT_METRIC_DATA_TPS = 500;
+
+/**
+ * DescribeInstances: MaxResults "can be between 5 and 1000"; "We strongly recommend using only paginated
+ * requests. Unpaginated requests are susceptible to throttling and timeouts." (EC2 API Reference,
+ * DescribeInstances.) Describe* calls share a token bucket of 100 refilled at 20 per second (EC2 API request
+ * throttling, as recorded in shared/design/metrics.md §7).
+ */
+export const DESCRIBE_INSTANCES_MAX_RESULTS = 1000;
+export const DESCRIBE_INSTANCES_TPS = 20;
+
+/**
+ * Retention of 1-minute data: "Data points with a period of 60 seconds (1-minute) are available for 15 days."
+ * PutMetricData accepts timestamps up to two weeks in the past. (CloudWatch API Reference, GetMetricData and
+ * PutMetricData.) The backfill bound must stay inside both.
+ */
+export const MAX_BACKFILL_SECONDS = 14 * 86_400;

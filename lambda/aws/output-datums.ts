@@ -1,0 +1,93 @@
+/**
+ * What netrecon publishes for one period, as PutMetricData datums, in a fixed order (the exactly-once ledger
+ * relies on the same input giving the same datums in the same order). Pure.
+ *
+ * Cluster metrics always (dimension ClusterName; NodeCount also by Status); per-node metrics only when enabled
+ * (dimensions ClusterName, InstanceId, NodeName), because each is a paid custom metric (docs/aws.md, "Cost").
+ * A figure that is null (no node had that source) is not published: no datum means no data, never zero.
+ */
+import type { MetricDatum, StandardUnit } from '@aws-sdk/client-cloudwatch';
+import { NODE_STATUSES, type ClusterPeriodResult, type NodePeriodResult } from '../core/model';
+import { CLUSTER_METRICS, DIMENSION, HEARTBEAT_METRIC, LEDGER_METRIC, NODE_METRICS, type OutputMetricSpec } from '../output-metrics';
+
+export interface OutputSettings {
+  readonly namespace: string;
+  readonly cluster: string;
+  readonly perNodeMetrics: boolean;
+}
+
+/** CloudWatch rejects NaN, ±Infinity and magnitudes beyond 2^360 (PutMetricData API reference). */
+const MAX_MAGNITUDE = 2 ** 360;
+const publishable = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= MAX_MAGNITUDE;
+
+function datum(spec: OutputMetricSpec, dims: Record<string, string>, timestamp: Date, value: number): MetricDatum {
+  return {
+    MetricName: spec.name,
+    Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })),
+    Timestamp: timestamp,
+    Value: value,
+    Unit: spec.unit as StandardUnit,
+  };
+}
+
+export function clusterDatums(cp: ClusterPeriodResult, cluster: string): MetricDatum[] {
+  const at = new Date(cp.periodStart);
+  const dims = { [DIMENSION.cluster]: cluster };
+  const out: MetricDatum[] = [];
+  const push = (spec: OutputMetricSpec, value: number | null): void => {
+    if (publishable(value)) out.push(datum(spec, dims, at, value));
+  };
+  const m = CLUSTER_METRICS;
+  push(m.ec2TotalBytes, cp.ec2InBytes !== null && cp.ec2OutBytes !== null ? cp.ec2InBytes + cp.ec2OutBytes : null);
+  push(m.containerInsightsTotalBytes, cp.containerInsightsTotalBytes);
+  push(m.physicalRxBytes, cp.physicalRxBytes);
+  push(m.physicalTxBytes, cp.physicalTxBytes);
+  push(m.podRxBytes, cp.podRxBytes);
+  push(m.podTxBytes, cp.podTxBytes);
+  push(m.hostOnlyBytes, cp.hostOnlyBytes);
+  push(m.doubleCountedBytes, cp.doubleCountedBytes);
+  push(m.ec2DiscrepancyRatio, cp.ec2DiscrepancyRatio);
+  push(m.containerInsightsResidualBytes, cp.containerInsightsResidualBytes);
+  push(m.agentCoveragePercent, cp.agentCoverageRatio === null ? null : cp.agentCoverageRatio * 100);
+  // Every status, zeros included, so an alarm on a status sees 0 rather than missing data.
+  for (const status of NODE_STATUSES) {
+    out.push(datum(m.nodeCount, { ...dims, [DIMENSION.status]: status }, at, cp.nodesByStatus[status]));
+  }
+  return out;
+}
+
+export function nodeDatums(np: NodePeriodResult, cluster: string): MetricDatum[] {
+  const at = new Date(np.periodStart);
+  // NodeName is left out when the inventory had no PrivateDnsName: CloudWatch refuses empty dimension values.
+  const dims: Record<string, string> = { [DIMENSION.cluster]: cluster, [DIMENSION.instanceId]: np.instanceId };
+  if (np.nodeName) dims[DIMENSION.nodeName] = np.nodeName;
+  const out: MetricDatum[] = [];
+  const push = (spec: OutputMetricSpec, value: number | null): void => {
+    if (publishable(value)) out.push(datum(spec, dims, at, value));
+  };
+  push(NODE_METRICS.physicalRxBytes, np.physicalRxBytes);
+  push(NODE_METRICS.physicalTxBytes, np.physicalTxBytes);
+  push(NODE_METRICS.podRxBytes, np.podRxBytes);
+  push(NODE_METRICS.podTxBytes, np.podTxBytes);
+  push(NODE_METRICS.doubleCountedBytes, np.doubleCountedBytes);
+  push(NODE_METRICS.ec2DiscrepancyRatio, np.ec2DiscrepancyRatio);
+  return out;
+}
+
+/** All datums of one period: cluster first, then nodes by instance id. */
+export function periodDatums(cp: ClusterPeriodResult, nodes: readonly NodePeriodResult[], settings: OutputSettings): MetricDatum[] {
+  const out = clusterDatums(cp, settings.cluster);
+  if (settings.perNodeMetrics) {
+    const sorted = [...nodes].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
+    for (const np of sorted) out.push(...nodeDatums(np, settings.cluster));
+  }
+  return out;
+}
+
+export function ledgerDatum(cluster: string, periodStartSeconds: number, requestsNeeded: number): MetricDatum {
+  return datum(LEDGER_METRIC, { [DIMENSION.cluster]: cluster }, new Date(periodStartSeconds * 1000), requestsNeeded);
+}
+
+export function heartbeatDatum(cluster: string, at: Date): MetricDatum {
+  return datum(HEARTBEAT_METRIC, { [DIMENSION.cluster]: cluster }, at, 1);
+}

@@ -1,0 +1,48 @@
+/**
+ * CloudWatch list prices netrecon's cost estimates use (us-east-1, standard tier), in one place.
+ * Source: aws.amazon.com/cloudwatch/pricing, as recorded in shared/design/metrics.md §7, and the AWS Knowledge
+ * Center: "GetMetricData: $0.01 per 1,000 metrics requested"; "You can request up to five statistics for the
+ * same metric in a single GetMetricData API request. Additional statistics are billed as an additional metric."
+ *
+ * What changes the read bill (GetMetricData is billed per metric requested, whatever the time range):
+ * - the number of series requested per read (agent `resources`, per-node vs cluster series);
+ * - how often each series is requested, i.e. the periods per read (NETRECON_MIN_PENDING_PERIODS): one query
+ *   over 12 periods costs what one query over 1 period costs;
+ * - SEARCH / Metrics Insights expressions, whose billing per metric analyzed is not settled in public sources,
+ *   which is one reason the planner uses ListMetrics + MetricStat instead.
+ * What changes only the call count, not the bill: how queries are packed into calls (500 a call), NextToken
+ * pages, the datapoints per call, retries of throttled calls (a throttled call is not billed as a request of
+ * metrics), and the query period (60 s or P).
+ */
+export const PRICES_USD = {
+  /** GetMetricData, per metric (MetricStat query) requested. */
+  getMetricDataPerMetric: 0.01 / 1000,
+  /** PutMetricData, ListMetrics and other standard API requests, per request (beyond the free 1M a month). */
+  apiRequest: 0.01 / 1000,
+  /** Custom metric, per metric-month, first 10,000 metrics (prorated hourly). */
+  customMetricMonth: 0.3,
+} as const;
+
+/** A month as CloudWatch prorates it: 730 hours. */
+export const HOURS_PER_MONTH = 730;
+
+export interface ApiUsage {
+  readonly getMetricDataCalls: number;
+  readonly metricsRequested: number;
+  readonly listMetricsCalls: number;
+  readonly putMetricDataCalls: number;
+  readonly describeInstancesCalls: number;
+}
+
+/** Dollars one run costs in API charges (DescribeInstances is free; custom-metric storage is per month, not per run). */
+export function runCostUsd(usage: ApiUsage): number {
+  return (
+    usage.metricsRequested * PRICES_USD.getMetricDataPerMetric +
+    (usage.listMetricsCalls + usage.putMetricDataCalls) * PRICES_USD.apiRequest
+  );
+}
+
+/** Dollars a month for a run repeated every `intervalSeconds`. */
+export function monthlyCostUsd(costPerRunUsd: number, intervalSeconds: number): number {
+  return costPerRunUsd * ((HOURS_PER_MONTH * 3600) / intervalSeconds);
+}

@@ -1,0 +1,103 @@
+/**
+ * What the live commands (`netrecon reconcile --cluster`, `netrecon capture`) share: the account options, the
+ * time window, the pipeline settings and the AWS runtime with progress on stderr, and AWS errors turned into
+ * one line a user can act on.
+ */
+import { makeAwsRuntime, type AwsRuntime } from '../../aws/api';
+import { createClients } from '../../aws/clients';
+import { NodeFilterError, parseNodeFilter } from '../../aws/inventory';
+import { MAX_BACKFILL_SECONDS } from '../../aws/limits';
+import { DEFAULT_SOURCE_SETTINGS } from '../../aws/sources';
+import type { ReconcileConfig } from '../../core/config';
+import { DEFAULT_OUTPUT_NAMESPACE } from '../../output-metrics';
+import { RUN_DEFAULTS } from '../../runtime-config';
+import type { PipelineSettings } from '../../pipeline';
+import { UsageError, type CommandIo } from '../usage';
+
+export const LIVE_OPTIONS = {
+  cluster: { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  'node-filter': { type: 'string' },
+} as const;
+
+export const LIVE_HELP = `  --cluster NAME        the EKS cluster to read from the account (instances tagged eks:cluster-name=NAME)
+  --region R            AWS region (default: the SDK's, e.g. AWS_REGION or the profile's)
+  --profile P           named profile from the shared AWS config files
+  --start T --end T     ISO 8601 times (e.g. 2026-03-01T10:00:00Z); whole periods inside [start, end) are used
+                        (default: the last hour of closed periods, 10 minutes of lag for late data)
+  --node-filter F       how nodes are found: tag:<key> (default tag:eks:cluster-name) or
+                        tag-key:<key with {cluster}>, e.g. tag-key:kubernetes.io/cluster/{cluster}`;
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+function isoSeconds(name: string, value: string): number {
+  if (!ISO_8601.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new UsageError(`--${name} must be an ISO 8601 time with a zone; got ${JSON.stringify(value)}`, 'Example: --start 2026-03-01T10:00:00Z --end 2026-03-01T11:00:00Z');
+  }
+  return Date.parse(value) / 1000;
+}
+
+/** The whole periods of the asked window, or the last hour of closed periods. */
+export function liveWindow(start: string | undefined, end: string | undefined, periodSeconds: number, nowSeconds: number): { startSeconds: number; endSeconds: number } {
+  if ((start === undefined) !== (end === undefined)) throw new UsageError('--start and --end go together', 'Give both, or neither for the last hour.');
+  const P = periodSeconds;
+  if (start === undefined || end === undefined) {
+    const closedEnd = Math.floor((nowSeconds - RUN_DEFAULTS.lagSeconds) / P) * P;
+    return { startSeconds: closedEnd - Math.ceil(3600 / P) * P, endSeconds: closedEnd };
+  }
+  const s = isoSeconds('start', start);
+  const e = isoSeconds('end', end);
+  if (e <= s) throw new UsageError(`--end (${end}) must be after --start (${start})`);
+  if (s < nowSeconds - MAX_BACKFILL_SECONDS) throw new UsageError(`--start ${start} is more than 14 days ago`, 'CloudWatch keeps 1-minute data for 15 days; start later.');
+  const startSeconds = Math.ceil(s / P) * P;
+  const endSeconds = Math.floor(e / P) * P;
+  if (endSeconds <= startSeconds) throw new UsageError(`the window ${start} .. ${end} holds no whole period of ${P} s`, 'Widen the window or use a shorter --period.');
+  return { startSeconds, endSeconds };
+}
+
+export function liveSettings(reconcile: ReconcileConfig, options: { nodeFilter?: string; namespace?: string; perNodeMetrics?: boolean }): PipelineSettings {
+  let nodeFilter;
+  try {
+    nodeFilter = parseNodeFilter(options.nodeFilter ?? RUN_DEFAULTS.nodeFilter);
+  } catch (cause) {
+    if (cause instanceof NodeFilterError) throw new UsageError(`--node-filter: ${cause.message}`);
+    throw cause;
+  }
+  return {
+    reconcile,
+    sources: DEFAULT_SOURCE_SETTINGS,
+    nodeFilter,
+    // A person asks for a window: every whole closed period of it, at once, up to what CloudWatch still holds.
+    schedule: { periodSeconds: reconcile.periodSeconds, lagSeconds: RUN_DEFAULTS.lagSeconds, backfillSeconds: MAX_BACKFILL_SECONDS, maxPeriodsPerRun: 4032, minPendingPeriods: 1 },
+    outputNamespace: options.namespace ?? DEFAULT_OUTPUT_NAMESPACE,
+    perNodeMetrics: options.perNodeMetrics ?? false,
+  };
+}
+
+export function liveRuntime(io: CommandIo, region: string | undefined, profile: string | undefined): AwsRuntime {
+  const clients = createClients({ ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
+  return makeAwsRuntime({
+    cloudWatch: clients.cloudWatch,
+    cloudWatchPut: clients.cloudWatchPut,
+    ec2: clients.ec2,
+    progress: (message) => io.stderr(`netrecon: ${message}\n`),
+  });
+}
+
+/** SDK and AWS errors as one line with a hint (credentials, region, permissions), or undefined for other errors. */
+export function describeAwsError(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const name = error.name;
+  if (/CredentialsProviderError|ExpiredToken|UnrecognizedClient|InvalidClientTokenId|SignatureDoesNotMatch/.test(name) || /credential/i.test(error.message)) {
+    return `no usable AWS credentials (${name}: ${error.message}). Set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.`;
+  }
+  if (/Region is missing/i.test(error.message)) return `no AWS region (${error.message}). Pass --region or set AWS_REGION.`;
+  if (/AccessDenied|UnauthorizedOperation/.test(name)) {
+    return `AWS refused the call (${name}: ${error.message}). netrecon needs cloudwatch:GetMetricData, cloudwatch:ListMetrics, ec2:DescribeInstances (and cloudwatch:PutMetricData to emit).`;
+  }
+  if ('$metadata' in error || name === 'AwsStepError' || /ENOTFOUND|ECONNREFUSED|ETIMEDOUT/.test(error.message)) return `${name}: ${error.message}`;
+  return undefined;
+}

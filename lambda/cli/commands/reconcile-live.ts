@@ -1,0 +1,99 @@
+/**
+ * `netrecon reconcile --cluster NAME`: the Lambda's pipeline against a live account, from a terminal. Reads the
+ * window (default: the last hour of closed periods), prints the same report as `--from FILE`, and publishes the
+ * periods the ledger does not have yet, exactly once, like the deployed function; `--dry-run` prints what would
+ * be published and writes nothing.
+ */
+import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
+import type { ReconcileConfig } from '../../core/config';
+import { explainGap } from '../../report/explain';
+import { renderTable } from '../../report/table';
+import { LedgerMemory } from '../../aws/ledger';
+import { runCluster } from '../../pipeline';
+import { EXIT, type CommandIo } from '../usage';
+import { describeAwsError, liveRuntime, liveSettings, liveWindow } from './live';
+
+export interface LiveReconcileOptions {
+  readonly cluster: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly start?: string;
+  readonly end?: string;
+  readonly nodeFilter?: string;
+  readonly namespace?: string;
+  readonly perNodeMetrics: boolean;
+  readonly dryRun: boolean;
+  readonly format: 'table' | 'json';
+}
+
+function datumLine(d: MetricDatum): string {
+  const dims = (d.Dimensions ?? []).map((x) => `${x.Name}=${x.Value}`).join(',');
+  return `  ${d.Timestamp?.toISOString() ?? '-'}  ${d.MetricName} {${dims}} ${d.Value} ${d.Unit ?? ''}`;
+}
+
+export async function runLiveReconcile(options: LiveReconcileOptions, reconcile: ReconcileConfig, io: CommandIo, exitCodeFor: (r: NonNullable<Awaited<ReturnType<typeof runCluster>>['report']>) => number): Promise<number> {
+  const now = new Date();
+  const window = liveWindow(options.start, options.end, reconcile.periodSeconds, now.getTime() / 1000);
+  const settings = liveSettings(reconcile, {
+    ...(options.nodeFilter ? { nodeFilter: options.nodeFilter } : {}),
+    ...(options.namespace ? { namespace: options.namespace } : {}),
+    perNodeMetrics: options.perNodeMetrics,
+  });
+  const rt = liveRuntime(io, options.region, options.profile);
+  let result;
+  try {
+    result = await runCluster({
+      rt,
+      cluster: options.cluster,
+      settings,
+      window: { kind: 'manual', ...window },
+      now,
+      mode: options.dryRun ? 'dryRun' : 'emit',
+      reportWholeWindow: true,
+      ledgerMemory: new LedgerMemory(),
+      ...(options.region ? { region: options.region } : {}),
+    });
+  } catch (error) {
+    const message = describeAwsError(error);
+    if (message === undefined) throw error;
+    io.stderr(`netrecon reconcile: ${message}\n`);
+    return EXIT.usage;
+  }
+  const report = result.report;
+  if (!report) {
+    io.stderr(`netrecon reconcile: no closed period in the window\n`);
+    return EXIT.usage;
+  }
+  for (const s of report.skipped) io.stderr(`warning: skipped ${s.kind} ${s.ref}: ${s.reason}\n`);
+
+  const plan = result.emission;
+  const datums = (plan?.requests ?? []).flatMap((r) => r.input.MetricData ?? []).filter((d) => d.MetricName !== 'Heartbeat');
+  const publish = {
+    namespace: settings.outputNamespace,
+    dryRun: options.dryRun,
+    periods: (plan?.periods ?? []).map((p) => new Date(p.periodStartSeconds * 1000).toISOString()),
+    periodsAlreadyPublished: result.decision.alreadyComplete,
+    requests: plan?.requests.length ?? 0,
+    datums,
+    ...(result.emitted?.error ? { error: result.emitted.error.message } : {}),
+  };
+  if (options.format === 'json') {
+    io.stdout(`${JSON.stringify({ ...report, explanation: explainGap(report), publish }, null, 2)}\n`);
+  } else {
+    io.stdout(renderTable(report));
+    const verb = options.dryRun ? 'Would publish' : 'Published';
+    io.stdout(`\n${verb} to ${publish.namespace}: ${datums.length} datums in ${publish.requests} PutMetricData request(s) for ${publish.periods.length} period(s); ${publish.periodsAlreadyPublished} period(s) of the window were already published.\n`);
+    if (options.dryRun) {
+      const shown = datums.slice(0, 60);
+      for (const d of shown) io.stdout(`${datumLine(d)}\n`);
+      if (datums.length > shown.length) io.stdout(`  ... and ${datums.length - shown.length} more (use --format json for all)\n`);
+    }
+  }
+  const c = rt.counters.calls;
+  io.stderr(`netrecon: ${result.nodes} nodes; calls: ${c.DescribeInstances} DescribeInstances, ${c.ListMetrics} ListMetrics, ${c.GetMetricData} GetMetricData (${rt.counters.metricsRequested} metrics requested), ${c.PutMetricData} PutMetricData\n`);
+  if (result.emitted?.error) {
+    io.stderr(`netrecon reconcile: ${result.emitted.error.message}\n`);
+    return EXIT.usage;
+  }
+  return exitCodeFor(report);
+}

@@ -1,0 +1,71 @@
+/**
+ * The events the reconciler accepts, validated:
+ * - EventBridge scheduled events (`"detail-type": "Scheduled Event"`, source aws.events) and EventBridge
+ *   Scheduler's default payload (no input: an empty object, or the text "{}"): the rolling schedule window;
+ * - a manual backfill `{ "start": ISO 8601, "end": ISO 8601, "cluster"?: name }`.
+ */
+import type { RunWindow } from './aws/ledger';
+import { MAX_BACKFILL_SECONDS } from './aws/limits';
+
+export class EventError extends Error {
+  constructor(
+    message: string,
+    readonly value: unknown,
+    readonly hint: string,
+  ) {
+    super(`${message}: ${preview(value)}. ${hint}`);
+    this.name = 'EventError';
+  }
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+export interface ParsedEvent {
+  readonly trigger: 'schedule' | 'manual';
+  readonly window: RunWindow;
+  /** The clusters this run covers, in configuration order. */
+  readonly clusters: readonly string[];
+}
+
+const MANUAL_HINT = 'Send {"start": "2026-01-01T00:00:00Z", "end": "2026-01-01T06:00:00Z", "cluster": "optional-name"} or a scheduled event.';
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+function isoSeconds(value: unknown, field: string): number {
+  if (typeof value !== 'string' || !ISO_8601.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new EventError(`"${field}" must be an ISO 8601 time with a zone`, value, MANUAL_HINT);
+  }
+  return Date.parse(value) / 1000;
+}
+
+export function parseEvent(event: unknown, configuredClusters: readonly string[], nowSeconds: number): ParsedEvent {
+  const scheduled: ParsedEvent = { trigger: 'schedule', window: { kind: 'scheduled' }, clusters: configuredClusters };
+  if (event === undefined || event === null || event === '' || event === '{}') return scheduled;
+  if (typeof event !== 'object' || Array.isArray(event)) throw new EventError('the event is not an object', event, MANUAL_HINT);
+  const e = event as Record<string, unknown>;
+  if (Object.keys(e).length === 0) return scheduled;
+  if ('detail-type' in e) {
+    if (e['detail-type'] === 'Scheduled Event') return scheduled;
+    throw new EventError('an EventBridge event that is not a scheduled event', e['detail-type'], 'Target the function with a schedule, or send a manual backfill event.');
+  }
+  const unknown = Object.keys(e).filter((k) => k !== 'start' && k !== 'end' && k !== 'cluster');
+  if (unknown.length > 0) throw new EventError(`unknown field ${JSON.stringify(unknown[0])} in the event`, event, MANUAL_HINT);
+  if (e.start === undefined || e.end === undefined) throw new EventError('a manual event needs both "start" and "end"', event, MANUAL_HINT);
+  const startSeconds = isoSeconds(e.start, 'start');
+  const endSeconds = isoSeconds(e.end, 'end');
+  if (endSeconds <= startSeconds) throw new EventError('"end" must be after "start"', event, MANUAL_HINT);
+  if (startSeconds < nowSeconds - MAX_BACKFILL_SECONDS) {
+    throw new EventError('"start" is more than 14 days ago', e.start, 'CloudWatch keeps 1-minute data 15 days and accepts timestamps up to 14 days back; start later.');
+  }
+  if (startSeconds >= nowSeconds) throw new EventError('"start" is in the future', e.start, 'A backfill covers closed periods in the past.');
+  let clusters = configuredClusters;
+  if (e.cluster !== undefined) {
+    if (typeof e.cluster !== 'string' || !configuredClusters.includes(e.cluster)) {
+      throw new EventError('"cluster" is not one of the configured clusters', e.cluster, `Configured: ${configuredClusters.join(', ')}.`);
+    }
+    clusters = [e.cluster];
+  }
+  return { trigger: 'manual', window: { kind: 'manual', startSeconds, endSeconds }, clusters };
+}

@@ -1,0 +1,284 @@
+/**
+ * One cluster, end to end: ledger -> inventory -> agent discovery -> query plan -> GetMetricData -> capture ->
+ * validateCapture -> reconcile -> roll-up -> PutMetricData with the exactly-once ledger. The Lambda handler and
+ * the live CLI (`netrecon reconcile --cluster`, `netrecon capture`) both run this; they differ only in the
+ * window they ask for and whether they emit.
+ *
+ * Nodes are reconciled in batches (sorted by instance id), so a 100,000-node cluster never holds all its
+ * series at once; the batches' node-periods are merged and rolled up by the core (aws/report-merge.ts).
+ */
+import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureNode } from './capture/capture';
+import { validateCapture } from './capture/validate';
+import type { ReconcileConfig } from './core/config';
+import type { NodePeriodResult, ReconcileReport, SkippedItem } from './core/model';
+import { reconcile } from './core/reconcile';
+import type { AwsRuntime } from './aws/api';
+import { discoverAgentSeries, type AgentListing } from './aws/discovery';
+import { listClusterNodes, type NodeFilter } from './aws/inventory';
+import { candidateWindow, decidePending, mergeLedgers, readLedger, type LedgerMemory, type PendingDecision, type RunWindow, type ScheduleSettings } from './aws/ledger';
+import { readMetrics } from './aws/metric-reader';
+import { periodDatums } from './aws/output-datums';
+import { planCalls, seriesForNodes, type ReadWindow } from './aws/query-plan';
+import { ReportMerger } from './aws/report-merge';
+import { planEmission, sendEmission, type EmissionPlan, type EmissionResult } from './aws/sink';
+import type { SourceSettings } from './aws/sources';
+
+export interface PipelineSettings {
+  readonly reconcile: ReconcileConfig;
+  readonly sources: SourceSettings;
+  readonly nodeFilter: NodeFilter;
+  readonly schedule: ScheduleSettings;
+  readonly outputNamespace: string;
+  readonly perNodeMetrics: boolean;
+  /** Nodes reconciled together; bounds memory (about 11 series a node). Default 1,000. */
+  readonly nodeBatchSize?: number;
+}
+
+export const DEFAULT_NODE_BATCH_SIZE = 1000;
+
+export interface ClusterRunInput {
+  readonly rt: AwsRuntime;
+  readonly cluster: string;
+  readonly settings: PipelineSettings;
+  readonly window: RunWindow;
+  readonly now: Date;
+  /** `emit` publishes (and beats the heartbeat); `dryRun` reads everything and plans the emission only. */
+  readonly mode: 'emit' | 'dryRun';
+  /** Report every closed period of the window, not only the pending ones (the CLI's view). */
+  readonly reportWholeWindow?: boolean;
+  readonly ledgerMemory?: LedgerMemory;
+  readonly region?: string;
+  /**
+   * At most this many GetMetricData datapoints in this run. The pending periods are cut to fit, oldest first, and
+   * the rest are deferred to the next run: a large cluster catching up after an outage spreads the catch-up over
+   * several runs instead of running into the function's timeout (the handler sets it from the time left and the
+   * datapoints-per-second quota). Unset: no cut (the CLI reads what it is asked for).
+   */
+  readonly readBudgetDatapoints?: number;
+}
+
+export interface ClusterRunResult {
+  readonly cluster: string;
+  readonly decision: PendingDecision;
+  /** The window metrics were read for; null when nothing was read. */
+  readonly readWindow: { readonly start: string; readonly end: string } | null;
+  readonly nodes: number;
+  readonly agentSeriesListed: number;
+  readonly agentSeriesDuplicates: number;
+  readonly report: ReconcileReport | null;
+  readonly emission: EmissionPlan | null;
+  readonly emitted: EmissionResult | null;
+}
+
+const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
+
+/** Inventory and agent discovery for a read window. */
+async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number) {
+  rt.progress(`${cluster}: inventory and agent series discovery`);
+  const inventory = await listClusterNodes(rt, {
+    cluster,
+    filter: settings.nodeFilter,
+    windowStartSeconds: window.startSeconds,
+    windowEndSeconds: window.endSeconds,
+  });
+  const agent = await discoverAgentSeries(rt, {
+    settings: settings.sources,
+    instanceIds: new Set(inventory.nodes.map((n) => n.instanceId)),
+    periodSeconds: settings.reconcile.periodSeconds,
+    windowStartSeconds: window.startSeconds,
+    nowSeconds,
+  });
+  rt.progress(`${cluster}: ${inventory.nodes.length} nodes, ${agent.listed} agent series listed`);
+  return { inventory, agent };
+}
+
+export interface CaptureInput {
+  readonly cluster: string;
+  readonly region?: string;
+  readonly settings: PipelineSettings;
+  readonly nodes: readonly CaptureNode[];
+  readonly agentByInstance: ReadonlyMap<string, AgentListing>;
+  readonly window: ReadWindow;
+  readonly now: Date;
+  readonly generator: string;
+}
+
+/** Reads the series of some nodes into a capture (the same shape `netrecon capture` writes). */
+export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<{ capture: Capture; skipped: SkippedItem[] }> {
+  const { settings } = input;
+  const specs = seriesForNodes(input.nodes, input.agentByInstance, input.cluster, settings.sources, settings.reconcile.periodSeconds);
+  const read = await readMetrics(rt, planCalls(specs, input.window), input.window);
+  const capture: Capture = {
+    format: CAPTURE_FORMAT,
+    version: CAPTURE_VERSION,
+    description: `Read from CloudWatch and EC2 for cluster ${input.cluster}${input.region ? ` in ${input.region}` : ''}.`,
+    generator: input.generator,
+    cluster: input.cluster,
+    ...(input.region ? { region: input.region } : {}),
+    capturedAt: input.now.toISOString(),
+    periodSeconds: settings.reconcile.periodSeconds,
+    window: { start: iso(input.window.startSeconds), end: iso(input.window.endSeconds) },
+    agentDimensions: { instanceId: settings.sources.agentInstanceDimension, interface: settings.sources.agentInterfaceDimension },
+    nodes: input.nodes,
+    series: read.series,
+  };
+  return { capture, skipped: read.skipped };
+}
+
+/** `netrecon capture`: inventory, discovery and one read of the whole window, as a capture. */
+export async function captureCluster(
+  rt: AwsRuntime,
+  cluster: string,
+  settings: PipelineSettings,
+  window: ReadWindow,
+  now: Date,
+  region?: string,
+): Promise<{ capture: Capture; skipped: SkippedItem[] }> {
+  const { inventory, agent } = await discover(rt, cluster, settings, window, now.getTime() / 1000);
+  const read = await readCapture(rt, {
+    cluster,
+    ...(region ? { region } : {}),
+    settings,
+    nodes: inventory.nodes,
+    agentByInstance: agent.byInstance,
+    window,
+    now,
+    generator: 'netrecon capture',
+  });
+  return { capture: read.capture, skipped: [...inventory.skipped, ...read.skipped] };
+}
+
+type Discovered = Awaited<ReturnType<typeof discover>>;
+
+/** GetMetricData datapoints one period of the cluster's series costs: each series returns P / its query period. */
+function datapointsPerPeriod(cluster: string, settings: PipelineSettings, found: Discovered): number {
+  const P = settings.reconcile.periodSeconds;
+  const size = settings.nodeBatchSize ?? DEFAULT_NODE_BATCH_SIZE;
+  let points = 0;
+  // By batch, so a 100,000-node cluster's specs are never all in memory at once.
+  for (let i = 0; i < found.inventory.nodes.length; i += size) {
+    const specs = seriesForNodes(found.inventory.nodes.slice(i, i + size), found.agent.byInstance, cluster, settings.sources, P);
+    for (const spec of specs) points += P / spec.periodSeconds;
+  }
+  return points;
+}
+
+/** Cuts the decision's periods to what the read budget covers (at least one, so a run always progresses). */
+function withinBudget(decision: PendingDecision, pointsPerPeriod: number, budget: number): PendingDecision {
+  const fits = Math.max(1, Math.floor(budget / Math.max(1, pointsPerPeriod)));
+  if (decision.periods.length <= fits) return decision;
+  return { ...decision, periods: decision.periods.slice(0, fits), deferred: decision.deferred + decision.periods.length - fits };
+}
+
+async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: ReadWindow, found: Discovered) {
+  const { cluster, settings } = input;
+  const { inventory, agent } = found;
+  const size = settings.nodeBatchSize ?? DEFAULT_NODE_BATCH_SIZE;
+  const batches: CaptureNode[][] = [];
+  for (let i = 0; i < inventory.nodes.length; i += size) batches.push(inventory.nodes.slice(i, i + size));
+  if (batches.length === 0) batches.push([]);
+
+  const merger = batches.length > 1 ? new ReportMerger(cluster, settings.reconcile) : null;
+  let single: ReconcileReport | null = null;
+  const readBatch = (nodes: CaptureNode[]) =>
+    readCapture(rt, { cluster, ...(input.region ? { region: input.region } : {}), settings, nodes, agentByInstance: agent.byInstance, window, now: input.now, generator: 'netrecon pipeline' });
+  // The next batch is read while this one is reconciled: reading mostly waits on the API and its quotas,
+  // reconciling is CPU, so the two overlap. Two batches of series are in memory at most.
+  const prefetch = (nodes: CaptureNode[]) => {
+    const p = readBatch(nodes);
+    p.catch(() => undefined); // awaited below; this only keeps an early failure from being reported as unhandled
+    return p;
+  };
+  let next = prefetch(batches[0]!);
+  for (const [b, nodes] of batches.entries()) {
+    const read = await next;
+    if (b + 1 < batches.length) next = prefetch(batches[b + 1]!);
+    const validated = validateCapture(read.capture, `GetMetricData answers for ${cluster}`);
+    const report = reconcile(validated.capture, settings.reconcile, { skipped: [...read.skipped, ...validated.skipped] });
+    if (merger) {
+      merger.add(report);
+      rt.progress(`${cluster}: batch ${b + 1}/${batches.length} reconciled (${nodes.length} nodes)`);
+    } else single = report;
+  }
+  let report: ReconcileReport;
+  if (merger) {
+    merger.addSkipped(inventory.skipped);
+    report = merger.report(settings.perNodeMetrics);
+  } else {
+    const r = single!;
+    report = { ...r, skipped: [...inventory.skipped, ...r.skipped], summary: { ...r.summary, nodesSkipped: r.summary.nodesSkipped + inventory.skipped.length } };
+  }
+  return { report, nodes: inventory.nodes.length, listed: agent.listed, duplicates: agent.duplicates };
+}
+
+export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResult> {
+  const { rt, cluster, settings } = input;
+  const nowSeconds = Math.floor(input.now.getTime() / 1000);
+  const P = settings.reconcile.periodSeconds;
+  const candidate = candidateWindow(nowSeconds, settings.schedule, input.window);
+
+  const fromCloudWatch = await readLedger(rt, { namespace: settings.outputNamespace, cluster, periodSeconds: P, ...candidate });
+  const remembered = input.ledgerMemory?.view(settings.outputNamespace, cluster) ?? new Map();
+  const ledger = mergeLedgers(fromCloudWatch, remembered);
+  let decision = decidePending(nowSeconds, settings.schedule, input.window, ledger);
+
+  let found: Discovered | null = null;
+  const discoverOver = (w: ReadWindow) => discover(rt, cluster, settings, w, nowSeconds);
+  if (decision.periods.length > 0 && input.readBudgetDatapoints !== undefined) {
+    // Discovery over every pending period is a superset of what a shorter read needs: nodes that launched later
+    // simply have no node-period in the periods read.
+    found = await discoverOver({ startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P });
+    decision = withinBudget(decision, datapointsPerPeriod(cluster, settings, found), input.readBudgetDatapoints);
+  }
+  rt.progress(`${cluster}: ${decision.periods.length} period(s) to emit, ${decision.alreadyComplete} already complete${decision.waiting ? ` (${decision.waiting})` : ''}`);
+
+  let window: ReadWindow | null = null;
+  if (input.reportWholeWindow && candidate.endSeconds > candidate.startSeconds) window = candidate;
+  else if (decision.periods.length > 0) window = { startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P };
+
+  let report: ReconcileReport | null = null;
+  let counts = { nodes: 0, listed: 0, duplicates: 0 };
+  if (window) {
+    const r = await reconcileBatches(rt, input, window, found ?? (await discoverOver(window)));
+    report = r.report;
+    counts = { nodes: r.nodes, listed: r.listed, duplicates: r.duplicates };
+  }
+
+  const toEmit = new Set(decision.periods.map(iso));
+  const nodesByPeriod = new Map<string, NodePeriodResult[]>();
+  if (report && settings.perNodeMetrics) {
+    for (const np of report.nodePeriods) {
+      const list = nodesByPeriod.get(np.periodStart);
+      if (list) list.push(np);
+      else nodesByPeriod.set(np.periodStart, [np]);
+    }
+  }
+  const output = { namespace: settings.outputNamespace, cluster, perNodeMetrics: settings.perNodeMetrics };
+  const periods = (report?.clusterPeriods ?? [])
+    .filter((cp) => toEmit.has(cp.periodStart))
+    .map((cp) => {
+      const start = Date.parse(cp.periodStart) / 1000;
+      const entry = ledger.get(start);
+      return { periodStartSeconds: start, datums: periodDatums(cp, nodesByPeriod.get(cp.periodStart) ?? [], output), ...(entry ? { ledger: entry } : {}) };
+    });
+  const plan = planEmission(periods, settings.outputNamespace, cluster, input.mode === 'emit' ? input.now : null);
+
+  let emitted: EmissionResult | null = null;
+  if (input.mode === 'emit') {
+    const memory = input.ledgerMemory;
+    for (const p of plan.periods) memory?.expect(settings.outputNamespace, cluster, p.periodStartSeconds, p.resumedAfter, p.requestsNeeded);
+    emitted = await sendEmission(rt, plan, (start) => memory?.landed(settings.outputNamespace, cluster, start));
+    memory?.prune(nowSeconds - settings.schedule.backfillSeconds - P);
+  }
+  return {
+    cluster,
+    decision,
+    readWindow: window ? { start: iso(window.startSeconds), end: iso(window.endSeconds) } : null,
+    nodes: counts.nodes,
+    agentSeriesListed: counts.listed,
+    agentSeriesDuplicates: counts.duplicates,
+    report,
+    emission: plan,
+    emitted,
+  };
+}

@@ -1,0 +1,96 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FakeAws } from '../../bench/fake-aws';
+import { makeCluster } from '../../bench/synthetic-cluster';
+import { main } from '../../lambda/cli/main';
+import { mockAccount } from './account';
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) }, out: () => out.join(''), err: () => err.join('') };
+}
+
+describe('the live CLI', () => {
+  const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 3, launchSeconds: Math.floor(Date.now() / 1000) - 86_400, withoutAgent: [2] }));
+  let account: ReturnType<typeof mockAccount>;
+  beforeAll(() => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    account = mockAccount(fake);
+  });
+  afterAll(() => {
+    account.restore();
+    vi.unstubAllEnvs();
+  });
+
+  it('reconcile --cluster --dry-run prints the report and what it would publish, and publishes nothing', async () => {
+    const t = io();
+    const code = await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--dry-run', '--format', 'json'], t.io);
+    const json = JSON.parse(t.out());
+    expect(code).toBe(2); // one node has no agent data: not every node-period is ok
+    expect(json.summary).toMatchObject({ nodes: 3, periods: 12 });
+    expect(json.publish).toMatchObject({ namespace: 'NetRecon', dryRun: true, periodsAlreadyPublished: 0 });
+    expect(json.publish.periods).toHaveLength(12);
+    expect(json.publish.datums.some((d: { MetricName: string }) => d.MetricName === 'PhysicalRxBytes')).toBe(true);
+    expect(account.cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 0);
+    expect(t.err()).toMatch(/netrecon: c1: 12 period\(s\) to emit/);
+    expect(t.err()).toMatch(/netrecon: 3 nodes; calls: 1 DescribeInstances, 2 ListMetrics/);
+  });
+
+  it('capture writes a file that reconcile --from turns into the same report as the live run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netrecon-cli-'));
+    const file = join(dir, 'c1.capture.json');
+    const now = Math.floor(Date.now() / 1000 / 300) * 300 - 600;
+    const start = new Date((now - 3600) * 1000).toISOString();
+    const end = new Date(now * 1000).toISOString();
+    const c = io();
+    expect(await main(['capture', '--cluster', 'c1', '--region', 'eu-west-1', '--start', start, '--end', end, '-o', file], c.io)).toBe(0);
+    // 3 nodes x (EC2 in, out, Container Insights) + 2 nodes with the agent x 4 interfaces x (rx, tx) = 9 + 16.
+    expect(c.err()).toMatch(/wrote .*c1\.capture\.json: 3 nodes, 25 series/);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 'netrecon.capture', cluster: 'c1', region: 'eu-west-1' });
+    const offline = io();
+    await main(['reconcile', '--from', file, '--format', 'json'], offline.io);
+    const live = io();
+    await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--start', start, '--end', end, '--dry-run', '--format', 'json'], live.io);
+    expect(JSON.parse(offline.out()).clusterPeriods).toEqual(JSON.parse(live.out()).clusterPeriods);
+  });
+
+  it('reconcile --cluster publishes once; a second run finds everything published', async () => {
+    const first = io();
+    await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1'], first.io);
+    expect(first.out()).toMatch(/Published to NetRecon: \d+ datums in 1 PutMetricData request\(s\) for 12 period\(s\); 0 period\(s\)/);
+    const second = io();
+    await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1'], second.io);
+    expect(second.out()).toMatch(/Published to NetRecon: 0 datums in 1 PutMetricData request\(s\) for 0 period\(s\); 12 period\(s\) of the window were already published/);
+  });
+
+  it.each([
+    [['reconcile', '--cluster', 'c1', '--start', '2026-03-01T00:00:00Z'], /--start and --end go together/],
+    [['reconcile', '--cluster', 'c1', '--from', 'x.json'], /--from and --cluster cannot be used together/],
+    [['reconcile', '--cluster', 'c1', '--start', 'yesterday', '--end', '2026-03-01T00:00:00Z'], /--start must be an ISO 8601 time/],
+    [['capture', '--cluster', 'c1', '--start', '2026-03-01T00:00:00Z', '--end', '2026-03-01T01:00:00Z'], /-o FILE is required/],
+    [['capture', '-o', 'x.json'], /--cluster NAME is required/],
+  ])('%j is a usage error', async (argv, message) => {
+    const t = io();
+    expect(await main(argv, t.io)).toBe(1);
+    expect(t.err()).toMatch(message);
+  });
+
+  it('turns an AWS refusal into one line with the permissions it needs', async () => {
+    fake.failNext('DescribeInstances', 1, () => Object.assign(new Error('not authorized'), { name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } }));
+    const t = io();
+    expect(await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--dry-run'], t.io)).toBe(1);
+    expect(t.err()).toMatch(/netrecon reconcile: AWS refused the call \(UnauthorizedOperation: not authorized\)\. netrecon needs cloudwatch:GetMetricData/);
+  });
+
+  it('has --help for capture', async () => {
+    const t = io();
+    expect(await main(['capture', '--help'], t.io)).toBe(0);
+    expect(t.out()).toMatch(/^Usage: netrecon capture --cluster NAME/);
+  });
+});

@@ -1,0 +1,96 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { readMetrics } from '../../lambda/aws/metric-reader';
+import { planCalls } from '../../lambda/aws/query-plan';
+import { agentSeriesOf, DEFAULT_SOURCE_SETTINGS } from '../../lambda/aws/sources';
+import { testRuntime } from './helpers';
+
+const cw = mockClient(CloudWatchClient);
+const ec2 = mockClient(EC2Client);
+const window = { startSeconds: 1_772_362_800, endSeconds: 1_772_362_800 + 300 };
+const at = (offset: number): Date => new Date((window.startSeconds + offset) * 1000);
+const spec = (i: number) => agentSeriesOf('rx', { InstanceId: `i-${i}`, interface: 'eth0' }, DEFAULT_SOURCE_SETTINGS, 300)!;
+const throttle = (): Error => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+
+beforeEach(() => {
+  cw.reset();
+  ec2.reset();
+});
+
+describe('GetMetricData reader', () => {
+  it('follows NextToken and joins the pages of each query', async () => {
+    cw.on(GetMetricDataCommand)
+      .resolvesOnce({ MetricDataResults: [{ Id: 'q0', Timestamps: [at(0), at(60)], Values: [1, 2], StatusCode: 'PartialData' }], NextToken: 'page2' })
+      .resolvesOnce({ MetricDataResults: [{ Id: 'q0', Timestamps: [at(120)], Values: [3], StatusCode: 'Complete' }] });
+    const rt = testRuntime();
+    const read = await readMetrics(rt, planCalls([spec(1)], window), window);
+    expect(cw).toHaveReceivedCommandTimes(GetMetricDataCommand, 2);
+    expect(cw).toHaveReceivedNthCommandWith(GetMetricDataCommand, 2, { NextToken: 'page2' });
+    expect(read.series[0]!.values).toEqual([1, 2, 3]);
+    expect(read.series[0]!.statusCode).toBe('Complete');
+    // A NextToken page continues the same request: the metric is billed once.
+    expect(rt.counters.metricsRequested).toBe(1);
+  });
+
+  it('retries a throttled call and then succeeds', async () => {
+    cw.on(GetMetricDataCommand)
+      .rejectsOnce(throttle())
+      .rejectsOnce(throttle())
+      .resolves({ MetricDataResults: [{ Id: 'q0', Timestamps: [at(0)], Values: [7], StatusCode: 'Complete' }] });
+    const rt = testRuntime();
+    const read = await readMetrics(rt, planCalls([spec(1)], window), window);
+    expect(read.skipped).toEqual([]);
+    expect(read.series[0]!.values).toEqual([7]);
+    expect(rt.counters.throttled).toBe(2);
+    expect(rt.counters.retries).toBe(2);
+  });
+
+  it('reports the series of a call that keeps failing and still reads the other calls', async () => {
+    const specs = Array.from({ length: 501 }, (_, i) => spec(i));
+    cw.on(GetMetricDataCommand)
+      .callsFake((input) => {
+        if (input.MetricDataQueries.length === 500) throw throttle();
+        return { MetricDataResults: [{ Id: 'q0', Timestamps: [at(0)], Values: [5], StatusCode: 'Complete' }] };
+      });
+    const rt = testRuntime(undefined, undefined, { retry: { attempts: 3, baseDelayMs: 1 } });
+    const read = await readMetrics(rt, planCalls(specs, window), window);
+    expect(read.series).toHaveLength(1);
+    expect(read.series[0]!.dimensions.InstanceId).toBe('i-500');
+    expect(read.skipped).toHaveLength(500);
+    expect(read.skipped[0]!.reason).toMatch(/GetMetricData failed after retries \(ThrottlingException/);
+  });
+
+  it('skips a series answered Forbidden and keeps a partial answer with its status', async () => {
+    cw.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: 'q0', Timestamps: [], Values: [], StatusCode: 'Forbidden' },
+        { Id: 'q1', Timestamps: [at(0)], Values: [9], StatusCode: 'PartialData' },
+      ],
+    });
+    const rt = testRuntime();
+    const read = await readMetrics(rt, planCalls([spec(1), spec(2)], window), window);
+    expect(read.skipped).toEqual([expect.objectContaining({ kind: 'series', reason: 'GetMetricData answered StatusCode Forbidden' })]);
+    expect(read.series).toEqual([expect.objectContaining({ values: [9], statusCode: 'PartialData' })]);
+  });
+
+  it('asks for each series with its own period and statistic, oldest first, over the read window', async () => {
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    const rt = testRuntime();
+    await readMetrics(rt, planCalls([spec(1)], window), window);
+    expect(cw).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      StartTime: new Date(window.startSeconds * 1000),
+      EndTime: new Date(window.endSeconds * 1000),
+      ScanBy: 'TimestampAscending',
+      MetricDataQueries: [
+        {
+          Id: 'q0',
+          MetricStat: { Metric: { Namespace: 'CWAgent', MetricName: 'net_bytes_recv', Dimensions: [{ Name: 'InstanceId', Value: 'i-1' }, { Name: 'interface', Value: 'eth0' }] }, Period: 60, Stat: 'Sum' },
+          ReturnData: true,
+        },
+      ],
+    });
+  });
+});

@@ -1,0 +1,89 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeAws } from '../../bench/fake-aws';
+import { makeCluster } from '../../bench/synthetic-cluster';
+import { specKey } from '../../lambda/aws/sources';
+import { captureCluster, runCluster } from '../../lambda/pipeline';
+import { mockAccount } from './account';
+import { NOW_SECONDS, testRuntime, testSettings } from './helpers';
+
+let restore: () => void = () => undefined;
+afterEach(() => restore());
+
+const now = new Date(NOW_SECONDS * 1000);
+const lastHour = { kind: 'manual' as const, startSeconds: NOW_SECONDS - 3600 - 600, endSeconds: NOW_SECONDS - 600 };
+
+function account(fake: FakeAws) {
+  const a = mockAccount(fake);
+  restore = a.restore;
+  return a;
+}
+
+describe('the pipeline on one cluster', () => {
+  it('reports a node missing each source and reconciles the others', async () => {
+    const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 4, launchSeconds: NOW_SECONDS - 86_400, withoutAgent: [1], withoutEc2: [2], withoutContainerInsights: [3] }));
+    account(fake);
+    const r = await runCluster({ rt: testRuntime(), cluster: 'c1', settings: testSettings(), window: lastHour, now, mode: 'dryRun', reportWholeWindow: true });
+    const statuses = Object.fromEntries(r.report!.nodePeriods.filter((n) => n.periodStart === r.report!.clusterPeriods[0]!.periodStart).map((n) => [n.instanceId.slice(-1), n.status]));
+    expect(statuses).toEqual({ '0': 'ok', '1': 'missingAgent', '2': 'missingEc2', '3': 'missingContainerInsights' });
+    expect(r.report!.summary.periods).toBe(12);
+    // The synthetic node's pod download crosses eth0 and the pod's veth: Container Insights counts it twice.
+    const ok = r.report!.nodePeriods.find((n) => n.status === 'ok')!;
+    expect(ok.doubleCountedBytes).toBe(ok.podRxBytes! + ok.podTxBytes!);
+    expect(ok.ec2DiscrepancyRatio).toBe(0);
+  });
+
+  it('never reads another cluster and never requests a series twice when ListMetrics repeats it', async () => {
+    const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 3, otherClusterNodes: 2, launchSeconds: NOW_SECONDS - 86_400 }), { duplicateListings: true });
+    const { cw, ec2 } = account(fake);
+    const rt = testRuntime();
+    const r = await runCluster({ rt, cluster: 'c1', settings: testSettings(), window: lastHour, now, mode: 'dryRun', reportWholeWindow: true });
+    expect(r.nodes).toBe(3);
+    expect(r.agentSeriesDuplicates).toBe(24); // 3 nodes x 4 interfaces x 2 metrics, each listed twice
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, { Filters: [{ Name: 'tag:eks:cluster-name', Values: ['c1'] }], MaxResults: 1000 });
+    expect(cw).toHaveReceivedCommandWith(ListMetricsCommand, { Namespace: 'CWAgent', MetricName: 'net_bytes_recv', RecentlyActive: 'PT3H' });
+    const requested = cw.calls().flatMap((c) => (c.args[0].input as { MetricDataQueries?: { MetricStat: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[] }).MetricDataQueries ?? []);
+    const keys = requested
+      .filter((q) => q.MetricStat.Metric.MetricName !== 'EmitLedger')
+      .map((q) => specKey({ namespace: q.MetricStat.Metric.Namespace, metricName: q.MetricStat.Metric.MetricName, dimensions: Object.fromEntries(q.MetricStat.Metric.Dimensions.map((d) => [d.Name, d.Value])) } as never));
+    expect(keys).toHaveLength(3 * 11);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.some((k) => k.includes('i-000000000000f42'))).toBe(false); // other cluster's ids start at 1,000,000 = 0xf4240
+    expect(r.report!.skipped).toEqual([]);
+  });
+
+  it('gives the same cluster figures in node batches as in one batch', async () => {
+    const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 25, launchSeconds: NOW_SECONDS - 86_400, withoutAgent: [4, 17], withoutEc2: [9] }));
+    account(fake);
+    const one = await runCluster({ rt: testRuntime(), cluster: 'c1', settings: testSettings(), window: lastHour, now, mode: 'dryRun', reportWholeWindow: true });
+    const batched = await runCluster({ rt: testRuntime(), cluster: 'c1', settings: testSettings({ nodeBatchSize: 7 }), window: lastHour, now, mode: 'dryRun', reportWholeWindow: true });
+    expect(batched.report!.clusterPeriods).toEqual(one.report!.clusterPeriods);
+    expect(batched.report!.summary).toEqual(one.report!.summary);
+    expect(batched.emission!.requests.map((r) => r.input)).toEqual(one.emission!.requests.map((r) => r.input));
+  });
+
+  it('keeps a node that joined inside the window and marks its first periods partial', async () => {
+    const nodes = makeCluster({ cluster: 'c1', nodes: 2, launchSeconds: NOW_SECONDS - 86_400 });
+    const late = { ...nodes[1]!, launchSeconds: NOW_SECONDS - 600 - 1800 + 120 };
+    const fake = new FakeAws([nodes[0]!, late]);
+    account(fake);
+    const r = await runCluster({ rt: testRuntime(), cluster: 'c1', settings: testSettings(), window: lastHour, now, mode: 'dryRun', reportWholeWindow: true });
+    const lateStatuses = r.report!.nodePeriods.filter((n) => n.instanceId === late.instanceId).map((n) => n.status);
+    expect(lateStatuses[0]).toBe('partialPeriod');
+    expect(lateStatuses.slice(1).every((s) => s === 'ok')).toBe(true);
+    expect(lateStatuses).toHaveLength(6);
+  });
+
+  it('captures a window into the capture format netrecon reconcile --from reads', async () => {
+    const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 2, launchSeconds: NOW_SECONDS - 86_400 }));
+    account(fake);
+    const { capture, skipped } = await captureCluster(testRuntime(), 'c1', testSettings(), { startSeconds: lastHour.startSeconds, endSeconds: lastHour.endSeconds }, now, 'eu-west-1');
+    expect(skipped).toEqual([]);
+    expect(capture).toMatchObject({ format: 'netrecon.capture', version: 1, cluster: 'c1', region: 'eu-west-1', periodSeconds: 300, window: { start: '2026-03-01T10:50:00.000Z', end: '2026-03-01T11:50:00.000Z' } });
+    expect(capture.nodes).toHaveLength(2);
+    expect(capture.series).toHaveLength(22);
+    expect(capture.series.find((s) => s.source === 'containerInsights')).toMatchObject({ stat: 'Average', unit: 'Bytes/Second', periodSeconds: 60 });
+  });
+});
