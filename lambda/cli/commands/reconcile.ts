@@ -1,6 +1,6 @@
-/** `netrecon reconcile`: reconcile a capture file and print the report. */
+/** `netrecon reconcile`: reconcile a capture file (--from) or a live cluster (--cluster) and print the report. */
 import { readCaptureFile } from '../../capture/io';
-import { makeReconcileConfig } from '../../core/config';
+import { DEFAULT_PERIOD_SECONDS, makeReconcileConfig } from '../../core/config';
 import { reconcile } from '../../core/reconcile';
 import type { ReconcileReport, SkippedItem } from '../../core/model';
 import { explainGap } from '../../report/explain';
@@ -52,9 +52,18 @@ export function exitCodeFor(report: ReconcileReport): number {
   return allOk && report.skipped.length === 0 ? EXIT.ok : EXIT.notReconciled;
 }
 
+/** The reconciliation settings from the command line; P defaults to the capture's, or 300 s live. */
+async function configFrom(values: { period?: string; rules?: string; thresholds?: string }, defaultPeriodSeconds: number) {
+  return makeReconcileConfig({
+    periodSeconds: parseNumberOption('period', values.period) ?? defaultPeriodSeconds,
+    ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
+    ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
+  });
+}
+
 export const reconcileCommand: Command = {
   name: 'reconcile',
-  summary: 'reconcile a capture file and print the report',
+  summary: 'reconcile a capture file or a live cluster and print the report',
   help: HELP,
   async run(argv, io) {
     const { values } = parseOptions('reconcile', argv, {
@@ -77,11 +86,7 @@ export const reconcileCommand: Command = {
     }
     if (values.cluster !== undefined) {
       if (values.from !== undefined) throw new UsageError('--from and --cluster cannot be used together', 'Reconcile a capture file (--from) or a live cluster (--cluster).');
-      const config = makeReconcileConfig({
-        periodSeconds: parseNumberOption('period', values.period) ?? 300,
-        ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
-        ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
-      });
+      const config = await configFrom(values, DEFAULT_PERIOD_SECONDS);
       return runLiveReconcile(
         {
           cluster: values.cluster,
@@ -104,11 +109,7 @@ export const reconcileCommand: Command = {
       throw new UsageError('--from FILE is required (or --cluster NAME for a live account)', 'Try: netrecon reconcile --from examples/seed-experiment.capture.json');
     }
     const { capture, skipped } = await readCaptureFile(values.from);
-    const config = makeReconcileConfig({
-      periodSeconds: parseNumberOption('period', values.period) ?? capture.periodSeconds,
-      ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
-      ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
-    });
+    const config = await configFrom(values, capture.periodSeconds);
     const report = reconcile(capture, config, { skipped });
     if (report.summary.periods === 0) {
       throw new UsageError(
