@@ -113,7 +113,9 @@ export class StepRunner {
     return [
       ' #  out       time  calls  emitted  compared    step',
       ...rows,
-      `${passed} passed, ${failed} failed, ${skipped} skipped in ${totalSeconds.toFixed(1)} s`,
+      `e2e took ${totalSeconds.toFixed(1)} s`,
+      // Alone on the last line, in the plain form CI logs are read for.
+      `e2e: ${passed} passed, ${failed} failed, ${skipped} skipped`,
     ].join('\n');
   }
 }
