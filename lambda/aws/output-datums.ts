@@ -30,48 +30,42 @@ function datum(spec: OutputMetricSpec, dims: Record<string, string>, timestamp: 
   };
 }
 
+/** Publishes `values[key]` as `specs[key]` for every key, in the specs' order, leaving out what is not publishable. */
+function datumsOf<K extends string>(
+  specs: Readonly<Record<K, OutputMetricSpec>>,
+  values: Readonly<Record<NoInfer<K>, number | null>>,
+  dims: Record<string, string>,
+  at: Date,
+): MetricDatum[] {
+  return (Object.keys(specs) as K[]).flatMap((key) => {
+    const value = values[key];
+    return publishable(value) ? [datum(specs[key], dims, at, value)] : [];
+  });
+}
+
+const { nodeCount, ...CLUSTER_FIGURES } = CLUSTER_METRICS;
+
 export function clusterDatums(cp: ClusterPeriodResult, cluster: string): MetricDatum[] {
   const at = new Date(cp.periodStart);
   const dims = { [DIMENSION.cluster]: cluster };
-  const out: MetricDatum[] = [];
-  const push = (spec: OutputMetricSpec, value: number | null): void => {
-    if (publishable(value)) out.push(datum(spec, dims, at, value));
+  const figures = {
+    ...cp,
+    ec2TotalBytes: cp.ec2InBytes !== null && cp.ec2OutBytes !== null ? cp.ec2InBytes + cp.ec2OutBytes : null,
+    agentCoveragePercent: cp.agentCoverageRatio === null ? null : cp.agentCoverageRatio * 100,
   };
-  const m = CLUSTER_METRICS;
-  push(m.ec2TotalBytes, cp.ec2InBytes !== null && cp.ec2OutBytes !== null ? cp.ec2InBytes + cp.ec2OutBytes : null);
-  push(m.containerInsightsTotalBytes, cp.containerInsightsTotalBytes);
-  push(m.physicalRxBytes, cp.physicalRxBytes);
-  push(m.physicalTxBytes, cp.physicalTxBytes);
-  push(m.podRxBytes, cp.podRxBytes);
-  push(m.podTxBytes, cp.podTxBytes);
-  push(m.hostOnlyBytes, cp.hostOnlyBytes);
-  push(m.doubleCountedBytes, cp.doubleCountedBytes);
-  push(m.ec2DiscrepancyRatio, cp.ec2DiscrepancyRatio);
-  push(m.containerInsightsResidualBytes, cp.containerInsightsResidualBytes);
-  push(m.agentCoveragePercent, cp.agentCoverageRatio === null ? null : cp.agentCoverageRatio * 100);
+  const out = datumsOf(CLUSTER_FIGURES, figures, dims, at);
   // Every status, zeros included, so an alarm on a status sees 0 rather than missing data.
   for (const status of NODE_STATUSES) {
-    out.push(datum(m.nodeCount, { ...dims, [DIMENSION.status]: status }, at, cp.nodesByStatus[status]));
+    out.push(datum(nodeCount, { ...dims, [DIMENSION.status]: status }, at, cp.nodesByStatus[status]));
   }
   return out;
 }
 
 export function nodeDatums(np: NodePeriodResult, cluster: string): MetricDatum[] {
-  const at = new Date(np.periodStart);
   // NodeName is left out when the inventory had no PrivateDnsName: CloudWatch refuses empty dimension values.
   const dims: Record<string, string> = { [DIMENSION.cluster]: cluster, [DIMENSION.instanceId]: np.instanceId };
   if (np.nodeName) dims[DIMENSION.nodeName] = np.nodeName;
-  const out: MetricDatum[] = [];
-  const push = (spec: OutputMetricSpec, value: number | null): void => {
-    if (publishable(value)) out.push(datum(spec, dims, at, value));
-  };
-  push(NODE_METRICS.physicalRxBytes, np.physicalRxBytes);
-  push(NODE_METRICS.physicalTxBytes, np.physicalTxBytes);
-  push(NODE_METRICS.podRxBytes, np.podRxBytes);
-  push(NODE_METRICS.podTxBytes, np.podTxBytes);
-  push(NODE_METRICS.doubleCountedBytes, np.doubleCountedBytes);
-  push(NODE_METRICS.ec2DiscrepancyRatio, np.ec2DiscrepancyRatio);
-  return out;
+  return datumsOf(NODE_METRICS, np, dims, new Date(np.periodStart));
 }
 
 /** All datums of one period: cluster first, then nodes by instance id. */
