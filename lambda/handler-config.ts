@@ -2,8 +2,8 @@
  * The Lambda's configuration: read from the environment once, at cold start, into one validated object.
  * A missing required variable says "is required"; a bad one names the variable, the value and what is allowed.
  */
-import { ConfigError, DEFAULT_THRESHOLDS, makeReconcileConfig, type ReconcileConfig, type Thresholds } from './core/config';
-import { InterfaceRuleError, type InterfaceRuleOverrides } from './core/interface-rules';
+import { ConfigError, makeReconcileConfig, parseThresholds, type ReconcileConfig } from './core/config';
+import { InterfaceRuleError, parseRuleOverrides } from './core/interface-rules';
 import { MAX_BACKFILL_SECONDS } from './aws/limits';
 import { NodeFilterError, parseNodeFilter, type NodeFilter } from './aws/inventory';
 import type { ScheduleSettings } from './aws/ledger';
@@ -85,28 +85,16 @@ function clusters(env: Env): string[] {
   return names;
 }
 
-function thresholds(env: Env): Partial<Thresholds> | undefined {
-  const value = json(env, ENV.thresholds, '{"ec2MismatchRatio": 0.1}');
+/** A JSON variable checked by the core's parser, any error naming the variable. */
+function checkedJson<T>(env: Env, variable: string, example: string, parse: (value: unknown) => T): T | undefined {
+  const value = json(env, variable, example);
   if (!value) return undefined;
-  const known = Object.keys(DEFAULT_THRESHOLDS);
-  for (const [key, v] of Object.entries(value)) {
-    if (!known.includes(key)) throw new HandlerConfigError(ENV.thresholds, env[ENV.thresholds], `Unknown threshold ${JSON.stringify(key)}; known: ${known.join(', ')}.`);
-    if (typeof v !== 'number') throw new HandlerConfigError(ENV.thresholds, env[ENV.thresholds], `Threshold ${key} must be a number.`);
+  try {
+    return parse(value);
+  } catch (cause) {
+    if (cause instanceof ConfigError || cause instanceof InterfaceRuleError) throw new HandlerConfigError(variable, env[variable], cause.message, { cause });
+    throw cause;
   }
-  return value as Partial<Thresholds>;
-}
-
-function ruleOverrides(env: Env): InterfaceRuleOverrides | undefined {
-  const value = json(env, ENV.interfaceRules, '{"prepend": [{"pattern": "^myif\\\\d+$", "interfaceClass": "physical", "note": "why"}], "vpcCniVethPrefix": "eni"}');
-  if (!value) return undefined;
-  const { prepend, vpcCniVethPrefix, ...rest } = value;
-  const unknown = Object.keys(rest)[0];
-  if (unknown !== undefined) throw new HandlerConfigError(ENV.interfaceRules, env[ENV.interfaceRules], `Unknown setting ${JSON.stringify(unknown)}; use "prepend" and "vpcCniVethPrefix".`);
-  if (prepend !== undefined && !Array.isArray(prepend)) throw new HandlerConfigError(ENV.interfaceRules, env[ENV.interfaceRules], '"prepend" must be a list of rules.');
-  if (vpcCniVethPrefix !== undefined && typeof vpcCniVethPrefix !== 'string') {
-    throw new HandlerConfigError(ENV.interfaceRules, env[ENV.interfaceRules], '"vpcCniVethPrefix" must be a string.');
-  }
-  return value as InterfaceRuleOverrides;
 }
 
 export function parseHandlerConfig(env: Env): HandlerConfig {
@@ -140,8 +128,8 @@ export function parseHandlerConfig(env: Env): HandlerConfig {
   ) as unknown as SourceSettings;
 
   let reconcile: ReconcileConfig;
-  const th = thresholds(env);
-  const rules = ruleOverrides(env);
+  const th = checkedJson(env, ENV.thresholds, '{"ec2MismatchRatio": 0.1}', parseThresholds);
+  const rules = checkedJson(env, ENV.interfaceRules, '{"prepend": [{"pattern": "^myif\\\\d+$", "interfaceClass": "physical", "note": "why"}], "vpcCniVethPrefix": "eni"}', parseRuleOverrides);
   try {
     reconcile = makeReconcileConfig({ periodSeconds, ...(th ? { thresholds: th } : {}), ...(rules ? { ruleOverrides: rules } : {}) });
   } catch (cause) {

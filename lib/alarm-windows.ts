@@ -13,7 +13,7 @@
 import { NetReconPropsError } from './errors';
 
 /** CloudWatch refuses alarms whose EvaluationPeriods x Period exceeds one day. */
-export const MAX_ALARM_WINDOW_SECONDS = 86_400;
+const MAX_ALARM_WINDOW_SECONDS = 86_400;
 
 export interface AlarmWindowInputs {
   readonly periodSeconds: number;

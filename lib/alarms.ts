@@ -96,8 +96,15 @@ export class ReconcilerAlarms extends Construct {
     const ec2Discrepancy = this.alarm(scope, 'Ec2Discrepancy', {
       ...data,
       suffix: `${cluster}-ec2-discrepancy`,
-      // The ratio is signed: corrected above EC2 is as wrong as below it.
-      metric: new cw.MathExpression({ expression: 'ABS(ratio)', usingMetrics: { ratio: metric(CLUSTER_METRICS.ec2DiscrepancyRatio) }, label: '|EC2 discrepancy ratio|', period: Duration.seconds(p) }),
+      // The ratio is signed: corrected above EC2 is as wrong as below it. As in the core's ec2Mismatch status, only
+      // a difference of at least ec2MismatchMinBytes counts, so a nearly idle cluster does not page on a few kB
+      // (ratio x EC2 bytes of all nodes bounds the difference from above when some nodes lack the agent).
+      metric: new cw.MathExpression({
+        expression: `IF(ABS(ratio * ec2) >= ${t.ec2MismatchMinBytes}, ABS(ratio), 0)`,
+        usingMetrics: { ratio: metric(CLUSTER_METRICS.ec2DiscrepancyRatio), ec2: metric(CLUSTER_METRICS.ec2TotalBytes) },
+        label: '|EC2 discrepancy ratio|',
+        period: Duration.seconds(p),
+      }),
       threshold: t.ec2MismatchRatio,
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
       description: `${cluster}: EC2 NetworkIn+NetworkOut and the corrected ENI bytes differ by more than ${pct(t.ec2MismatchRatio)} in ${dataWindow}. Usually an ENI the agent does not collect (check its "resources" and the interface rules) or nodes without the agent.`,

@@ -8,6 +8,7 @@ import type { Environment } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { InterfaceRuleOverrides } from '../lambda/core/interface-rules';
 import type { Thresholds } from '../lambda/core/config';
+import { SOURCE_DEFAULTS } from '../lambda/runtime-config';
 import type { NetworkReconcilerProps, SourceNames } from './props';
 
 export class AppContextError extends Error {
@@ -31,11 +32,8 @@ export interface AppConfig {
   readonly reconciler: Omit<NetworkReconcilerProps, 'alarmTopic'>;
 }
 
-/** The source-name keys, shared with the props (`-c agentNamespace=MyAgent`). */
-const SOURCE_KEYS = [
-  'ec2Namespace', 'ec2InMetric', 'ec2OutMetric', 'containerInsightsNamespace', 'containerInsightsMetric',
-  'agentNamespace', 'agentRxMetric', 'agentTxMetric', 'agentInterfaceDimension', 'agentInstanceDimension',
-] as const satisfies readonly (keyof SourceNames)[];
+/** The source-name keys (`-c agentNamespace=MyAgent`): those the function takes, so a new source gets its flag. */
+const SOURCE_KEYS = Object.keys(SOURCE_DEFAULTS) as (keyof SourceNames)[];
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 

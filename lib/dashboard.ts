@@ -64,7 +64,7 @@ function metricsOf(settings: ReconcilerSettings, cluster: string): Metric {
 }
 
 /** The five byte views side by side, all in bytes/s. */
-export function trafficWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
+function trafficWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
   const m = metricsOf(settings, cluster);
   const p = settings.periodSeconds;
   const sum = cw.Stats.SUM;
@@ -83,7 +83,7 @@ export function trafficWidget(settings: ReconcilerSettings, cluster: string): cw
   });
 }
 
-export function ratioWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
+function ratioWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
   const t = settings.thresholds.ec2MismatchRatio;
   return new cw.GraphWidget({
     title: `${cluster}: (EC2 - corrected) / EC2`,
@@ -98,7 +98,7 @@ export function ratioWidget(settings: ReconcilerSettings, cluster: string): cw.G
   });
 }
 
-export function coverageWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
+function coverageWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
   return new cw.GraphWidget({
     title: `${cluster}: nodes with agent data, %`,
     width: 6,
@@ -109,7 +109,7 @@ export function coverageWidget(settings: ReconcilerSettings, cluster: string): c
   });
 }
 
-export function nodesByStatusWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
+function nodesByStatusWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
   const m = metricsOf(settings, cluster);
   return new cw.GraphWidget({
     title: `${cluster}: nodes by status`,
@@ -121,7 +121,7 @@ export function nodesByStatusWidget(settings: ReconcilerSettings, cluster: strin
   });
 }
 
-export function residualWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
+function residualWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
   const m = metricsOf(settings, cluster);
   const limit = settings.thresholds.residualRatio * 100;
   return new cw.GraphWidget({
@@ -144,7 +144,7 @@ export function residualWidget(settings: ReconcilerSettings, cluster: string): c
   });
 }
 
-export function alarmStatusWidget(cluster: string, alarms: ClusterAlarms, functionErrors: cw.IAlarm): cw.AlarmStatusWidget {
+function alarmStatusWidget(cluster: string, alarms: ClusterAlarms, functionErrors: cw.IAlarm): cw.AlarmStatusWidget {
   return new cw.AlarmStatusWidget({
     title: `${cluster}: alarms`,
     width: 8,
@@ -166,7 +166,7 @@ export function worstNodesQuery(namespace: string, cluster: string): string {
   );
 }
 
-export function worstNodesWidget(settings: ReconcilerSettings, cluster: string): cw.TableWidget {
+function worstNodesWidget(settings: ReconcilerSettings, cluster: string): cw.TableWidget {
   return new cw.TableWidget({
     title: `${cluster}: ten nodes with the largest EC2 discrepancy ratio`,
     width: 24,

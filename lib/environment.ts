@@ -7,7 +7,7 @@ import { NetReconPropsError } from './errors';
 import type { ReconcilerSettings } from './props';
 
 /** Lambda refuses a function whose environment variables exceed 4 KB in total. */
-export const LAMBDA_ENVIRONMENT_MAX_BYTES = 4096;
+const LAMBDA_ENVIRONMENT_MAX_BYTES = 4096;
 
 /** Node applies the bundle's source maps to stack traces only with this flag (the bundle is minified). */
 export const NODE_OPTIONS = '--enable-source-maps';

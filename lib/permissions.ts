@@ -19,8 +19,8 @@ export interface ReconcilerPolicyInputs {
   readonly failureQueueArn: string;
 }
 
-/** Statement ids, so tests and reviewers can find each grant. */
-export const SID = {
+/** Statement ids, so a reader of the deployed policy can tell each grant apart. */
+const SID = {
   readMetrics: 'ReadSourceMetrics',
   describeNodes: 'DescribeNodes',
   publish: 'PublishOnlyToOutputNamespace',

@@ -7,14 +7,15 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ConfigError, makeReconcileConfig, type Thresholds } from '../lambda/core/config';
-import { InterfaceRuleError, type InterfaceRuleOverrides } from '../lambda/core/interface-rules';
+import { ConfigError, DEFAULT_PERIOD_SECONDS, makeReconcileConfig, parseThresholds, type Thresholds } from '../lambda/core/config';
+import { InterfaceRuleError, parseRuleOverrides, type InterfaceRuleOverrides } from '../lambda/core/interface-rules';
 import { DEFAULT_OUTPUT_NAMESPACE } from '../lambda/output-metrics';
-import { RUN_DEFAULTS, SOURCE_DEFAULTS } from '../lambda/runtime-config';
+import { HandlerConfigError, parseHandlerConfig } from '../lambda/handler-config';
+import { ENV, RUN_DEFAULTS, SOURCE_DEFAULTS } from '../lambda/runtime-config';
+import { reconcilerEnvironment } from './environment';
 import { alarmWindows, type AlarmWindows } from './alarm-windows';
 import { NetReconPropsError } from './errors';
 
-export { NetReconPropsError };
 
 /** Where netrecon reads the three views of a node's traffic. Defaults are what AWS and the CloudWatch agent publish. */
 export interface SourceNames {
@@ -134,7 +135,7 @@ export interface ReconcilerSettings {
   readonly windows: AlarmWindows;
 }
 
-export const MAX_CLUSTERS = 50;
+const MAX_CLUSTERS = 50;
 /** PutMetricData accepts timestamps up to two weeks back. */
 export const MAX_BACKFILL_SECONDS = 14 * 86_400;
 /** EKS cluster names: 1-100 characters, a letter or digit first, then letters, digits, hyphens, underscores. */
@@ -194,7 +195,10 @@ function sources(value: SourceNames | undefined): Resolved<SourceNames> {
 /** The core's own validation, so a value the function would refuse at cold start is refused at synth instead. */
 function reconcileInputs(props: NetworkReconcilerProps, periodSeconds: number): Thresholds {
   try {
-    return makeReconcileConfig({ periodSeconds, thresholds: defined(props.thresholds), ruleOverrides: props.interfaceRules }).thresholds;
+    // Context values arrive as untyped JSON: the same shape checks as the function's and the CLI's.
+    const thresholds = parseThresholds(defined(props.thresholds));
+    const ruleOverrides = props.interfaceRules === undefined ? undefined : parseRuleOverrides(props.interfaceRules);
+    return makeReconcileConfig({ periodSeconds, thresholds, ...(ruleOverrides ? { ruleOverrides } : {}) }).thresholds;
   } catch (error) {
     if (error instanceof ConfigError) throw new NetReconPropsError(error.setting, error.value, error.hint, { cause: error });
     if (error instanceof InterfaceRuleError) throw new NetReconPropsError('interfaceRules', error.value, error.message, { cause: error });
@@ -217,7 +221,7 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 export function resolveSettings(props: NetworkReconcilerProps): ReconcilerSettings {
   const clusterNames = clusters(props.clusters);
-  const periodSeconds = props.periodSeconds ?? 300;
+  const periodSeconds = props.periodSeconds ?? DEFAULT_PERIOD_SECONDS;
   const thresholds = reconcileInputs(props, periodSeconds);
   const scheduleIntervalSeconds = durationSeconds('scheduleInterval', props.scheduleInterval ?? Duration.minutes(5), 60, 86_400, true);
   const lagSeconds = integer('lagSeconds', props.lagSeconds ?? RUN_DEFAULTS.lagSeconds, 0, 86_400);
@@ -229,7 +233,7 @@ export function resolveSettings(props: NetworkReconcilerProps): ReconcilerSettin
     'It must cover at least one period, and PutMetricData refuses timestamps older than two weeks.',
   );
   const maxPeriodsPerRun = integer('maxPeriodsPerRun', props.maxPeriodsPerRun ?? RUN_DEFAULTS.maxPeriodsPerRun, 1, 10_000);
-  const periodsPerRead = integer('periodsPerRead', props.periodsPerRead ?? 12, 1, maxPeriodsPerRun, 'It cannot exceed maxPeriodsPerRun.');
+  const periodsPerRead = integer('periodsPerRead', props.periodsPerRead ?? RUN_DEFAULTS.minPendingPeriods, 1, maxPeriodsPerRun, 'It cannot exceed maxPeriodsPerRun.');
   const outputNamespace = namespace('outputNamespace', props.outputNamespace ?? DEFAULT_OUTPUT_NAMESPACE);
   const sourceNames = sources(props.sources);
   const sourceNamespaces = [sourceNames.ec2Namespace, sourceNames.containerInsightsNamespace, sourceNames.agentNamespace];
@@ -261,7 +265,7 @@ export function resolveSettings(props: NetworkReconcilerProps): ReconcilerSettin
     throw new NetReconPropsError('dashboardName', props.dashboardName, 'Use 1-255 letters, digits, hyphens or underscores.');
   }
   const windows = alarmWindows({ periodSeconds, lagSeconds, periodsPerRead, scheduleIntervalSeconds, timeoutSeconds, alarmDatapoints });
-  return {
+  const settings: ReconcilerSettings = {
     clusters: clusterNames,
     scheduleIntervalSeconds,
     periodSeconds,
@@ -286,4 +290,27 @@ export function resolveSettings(props: NetworkReconcilerProps): ReconcilerSettin
     dashboardName: props.dashboardName,
     windows,
   };
+  acceptedByTheFunction(settings);
+  return settings;
+}
+
+/** The prop behind each environment variable, to name it when the function's own check refuses a value. */
+const PROP_OF_VARIABLE: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(ENV).map(([key, variable]) => [
+    variable,
+    key in SOURCE_DEFAULTS ? `sources.${key}` : key === 'minPendingPeriods' ? 'periodsPerRead' : key,
+  ]),
+);
+
+/**
+ * Runs the environment the function will get through the function's own cold-start check, so that a value it
+ * would refuse on every invocation stops `cdk synth` instead of a deployed reconciler.
+ */
+function acceptedByTheFunction(settings: ReconcilerSettings): void {
+  try {
+    parseHandlerConfig(reconcilerEnvironment(settings));
+  } catch (error) {
+    if (!(error instanceof HandlerConfigError)) throw error;
+    throw new NetReconPropsError(PROP_OF_VARIABLE[error.variable] ?? error.variable, error.value, error.hint, { cause: error });
+  }
 }

@@ -15,14 +15,14 @@ import { reconcilerPolicyStatements } from './permissions';
 import type { ReconcilerSettings } from './props';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
+const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
 const LOCK_FILE = fileURLToPath(new URL('../package-lock.json', import.meta.url));
 
 /**
  * Local esbuild only (never Docker), every dependency inside the bundle, ESM like the sources. The banner gives
  * CommonJS dependencies inside an ESM bundle the `require` they expect for Node built-ins.
  */
-export const RECONCILER_BUNDLING: BundlingOptions = {
+const RECONCILER_BUNDLING: BundlingOptions = {
   forceDockerBundling: false,
   externalModules: [],
   format: OutputFormat.ESM,

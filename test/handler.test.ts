@@ -24,8 +24,9 @@ describe('handler configuration', () => {
     [{ NETRECON_NODE_FILTER: 'cluster' }, /NETRECON_NODE_FILTER is invalid: "cluster"\. node filter "cluster" is not understood/],
     [{ NETRECON_THRESHOLDS: '{bad' }, /NETRECON_THRESHOLDS is invalid: "\{bad"\. It must be a JSON object/],
     [{ NETRECON_THRESHOLDS: '{"ec2MismatchRatio": -1}' }, /NETRECON_THRESHOLDS is invalid.*thresholds\.ec2MismatchRatio is invalid: -1/],
-    [{ NETRECON_THRESHOLDS: '{"ratio": 1}' }, /NETRECON_THRESHOLDS is invalid.*Unknown threshold "ratio"/],
+    [{ NETRECON_THRESHOLDS: '{"ratio": 1}' }, /NETRECON_THRESHOLDS is invalid.*thresholds\.ratio is invalid: 1\. There is no such threshold/],
     [{ NETRECON_INTERFACE_RULES: '{"vpcCniVethPrefix": "toolong"}' }, /NETRECON_INTERFACE_RULES is invalid/],
+    [{ NETRECON_INTERFACE_RULES: '{"prefix": "eni"}' }, /NETRECON_INTERFACE_RULES is invalid.*prefix: unknown setting/],
     [{ NETRECON_AGENT_NAMESPACE: ' ' }, /NETRECON_AGENT_NAMESPACE is invalid: " "/],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => parseHandlerConfig({ NETRECON_CLUSTERS: 'prod', ...env })).toThrow(message);

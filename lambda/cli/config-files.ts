@@ -1,7 +1,7 @@
 /** The small JSON files a user may hand the CLI: interface rule overrides and thresholds. */
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_THRESHOLDS, type Thresholds } from '../core/config';
-import type { InterfaceRule, InterfaceRuleOverrides } from '../core/interface-rules';
+import { ConfigError, parseThresholds, type Thresholds } from '../core/config';
+import { InterfaceRuleError, parseRuleOverrides, type InterfaceRuleOverrides } from '../core/interface-rules';
 import { UsageError } from './usage';
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -18,47 +18,23 @@ async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
+/** Runs the core's check of a file's content and names the file in its error. */
+async function readChecked<T>(path: string, what: string, check: (value: unknown) => T): Promise<T> {
+  const value = await readJson(path, what);
+  try {
+    return check(value);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof InterfaceRuleError) throw new UsageError(`${path}: ${error.message}`);
+    throw error;
+  }
+}
+
 /** `{ "prepend": [{ "pattern": "^gke", "interfaceClass": "physical", "note": "..." }], "vpcCniVethPrefix": "eni" }` */
-export async function readRuleOverrides(path: string): Promise<InterfaceRuleOverrides> {
-  const value = await readJson(path, 'rules');
-  const hint = 'Write {"prepend": [{"pattern": "^myif", "interfaceClass": "physical", "note": "why"}], "vpcCniVethPrefix": "eni"}.';
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UsageError(`${path}: $: the rules file must be a JSON object; got ${JSON.stringify(value)}`, hint);
-  }
-  const { prepend, vpcCniVethPrefix, ...rest } = value as Record<string, unknown>;
-  const unknown = Object.keys(rest);
-  if (unknown.length > 0) throw new UsageError(`${path}: $.${unknown[0]}: unknown setting`, hint);
-  if (prepend !== undefined && !Array.isArray(prepend)) {
-    throw new UsageError(`${path}: $.prepend: must be a list of rules; got ${JSON.stringify(prepend)}`, hint);
-  }
-  (prepend ?? []).forEach((rule: unknown, i: number) => {
-    const r = rule as Record<string, unknown> | null;
-    if (typeof r !== 'object' || r === null || typeof r.pattern !== 'string' || typeof r.interfaceClass !== 'string') {
-      throw new UsageError(`${path}: $.prepend[${i}]: a rule needs a "pattern" and an "interfaceClass"; got ${JSON.stringify(rule)}`, hint);
-    }
-  });
-  if (vpcCniVethPrefix !== undefined && typeof vpcCniVethPrefix !== 'string') {
-    throw new UsageError(`${path}: $.vpcCniVethPrefix: must be a string; got ${JSON.stringify(vpcCniVethPrefix)}`, hint);
-  }
-  const rules = ((prepend ?? []) as Record<string, string>[]).map((r) => ({
-    pattern: r.pattern!,
-    // Checked against the known classes by buildRules, which names the rule and the bad class.
-    interfaceClass: r.interfaceClass as InterfaceRule['interfaceClass'],
-    note: r.note ?? `from ${path}`,
-  }));
-  return { prepend: rules, ...(vpcCniVethPrefix === undefined ? {} : { vpcCniVethPrefix: vpcCniVethPrefix as string }) };
+export function readRuleOverrides(path: string): Promise<InterfaceRuleOverrides> {
+  return readChecked(path, 'rules', parseRuleOverrides);
 }
 
 /** A JSON object with any of the Thresholds fields. */
-export async function readThresholds(path: string): Promise<Partial<Thresholds>> {
-  const value = await readJson(path, 'thresholds');
-  const known = Object.keys(DEFAULT_THRESHOLDS);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new UsageError(`${path}: $: the thresholds file must be a JSON object; got ${JSON.stringify(value)}`);
-  }
-  for (const [key, v] of Object.entries(value)) {
-    if (!known.includes(key)) throw new UsageError(`${path}: $.${key}: unknown threshold`, `Known thresholds: ${known.join(', ')}.`);
-    if (typeof v !== 'number') throw new UsageError(`${path}: $.${key}: must be a number; got ${JSON.stringify(v)}`);
-  }
-  return value as Partial<Thresholds>;
+export function readThresholds(path: string): Promise<Partial<Thresholds>> {
+  return readChecked(path, 'thresholds', parseThresholds);
 }

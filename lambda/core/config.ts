@@ -66,6 +66,23 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Checks threshold overrides that came as JSON (a CLI file, the Lambda's environment, CDK context): an object
+ * whose keys are Thresholds fields and whose values are numbers. Every edge calls this one check, so a value the
+ * function would refuse at cold start is refused at synth time and by the CLI too. Ranges: makeReconcileConfig.
+ */
+export function parseThresholds(value: unknown): Partial<Thresholds> {
+  const known = Object.keys(DEFAULT_THRESHOLDS);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError('thresholds', value, `Give a JSON object with any of ${known.join(', ')}.`);
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (!known.includes(key)) throw new ConfigError(`thresholds.${key}`, v, `There is no such threshold; known: ${known.join(', ')}.`);
+    if (typeof v !== 'number') throw new ConfigError(`thresholds.${key}`, v, 'A threshold is a number.');
+  }
+  return value as Partial<Thresholds>;
+}
+
 function checkNonNegative(name: string, value: number, max = Number.POSITIVE_INFINITY): void {
   if (!Number.isFinite(value) || value < 0 || value > max) {
     throw new ConfigError(name, value, `Use a number from 0 to ${max}.`);

@@ -92,6 +92,37 @@ export function defaultRules(vpcCniVethPrefix: string = DEFAULT_VPC_CNI_VETH_PRE
   ];
 }
 
+const OVERRIDES_EXAMPLE = '{"prepend": [{"pattern": "^myif\\d+$", "interfaceClass": "physical", "note": "why"}], "vpcCniVethPrefix": "eni"}';
+
+/**
+ * Checks rule overrides that came as JSON (a CLI file, the Lambda's environment, CDK context) for shape: only
+ * `prepend` (a list of rules with a pattern and a class) and `vpcCniVethPrefix` (a string). Every edge calls
+ * this one check; buildRules then checks the patterns, classes and prefix themselves.
+ */
+export function parseRuleOverrides(value: unknown): InterfaceRuleOverrides {
+  const hint = `Write e.g. ${OVERRIDES_EXAMPLE}.`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InterfaceRuleError('rule overrides must be a JSON object', value, hint);
+  }
+  const { prepend, vpcCniVethPrefix, ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw new InterfaceRuleError(`${unknown}: unknown setting (use "prepend" and "vpcCniVethPrefix")`, rest[unknown], hint);
+  if (prepend !== undefined && !Array.isArray(prepend)) throw new InterfaceRuleError('prepend: must be a list of rules', prepend, hint);
+  const rules = ((prepend ?? []) as unknown[]).map((rule, i) => {
+    const r = rule as Record<string, unknown> | null;
+    if (typeof r !== 'object' || r === null || typeof r.pattern !== 'string' || typeof r.interfaceClass !== 'string') {
+      throw new InterfaceRuleError(`prepend[${i}]: a rule needs a string "pattern" and "interfaceClass"`, rule, hint);
+    }
+    if (r.note !== undefined && typeof r.note !== 'string') throw new InterfaceRuleError(`prepend[${i}].note: must be a string`, r.note, hint);
+    // The class is checked against the known classes by buildRules, which names the rule and the bad class.
+    return { pattern: r.pattern, interfaceClass: r.interfaceClass as InterfaceRule['interfaceClass'], note: r.note ?? 'user rule' };
+  });
+  if (vpcCniVethPrefix !== undefined && typeof vpcCniVethPrefix !== 'string') {
+    throw new InterfaceRuleError('vpcCniVethPrefix: must be a string', vpcCniVethPrefix, hint);
+  }
+  return { ...(prepend === undefined ? {} : { prepend: rules }), ...(vpcCniVethPrefix === undefined ? {} : { vpcCniVethPrefix }) };
+}
+
 export interface CompiledRule extends InterfaceRule {
   readonly regex: RegExp;
 }

@@ -25,12 +25,13 @@ describe('alarms with the defaults', () => {
     expect(Object.keys(resourcesOfType(template, 'AWS::CloudWatch::CompositeAlarm'))).toHaveLength(2);
   });
 
-  it('watch |EC2 discrepancy ratio| above the core threshold, 3 of 23 periods, missing data not breaching', () => {
+  it('watch |EC2 discrepancy ratio| above the core threshold when the bytes apart reach the floor, 3 of 23 periods, missing data not breaching', () => {
     const { props } = alarmNamed(template, 'AWS::CloudWatch::Alarm', 'NetRecon-prod-eu-ec2-discrepancy');
     expect(props).toMatchObject({ Threshold: 0.1, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 23, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching' });
     expect(props.Metrics).toEqual([
-      { Id: 'expr_1', Expression: 'ABS(ratio)', Label: '|EC2 discrepancy ratio|', ReturnData: true },
+      { Id: 'expr_1', Expression: 'IF(ABS(ratio * ec2) >= 1048576, ABS(ratio), 0)', Label: '|EC2 discrepancy ratio|', ReturnData: true },
       stat(CLUSTER_METRICS.ec2DiscrepancyRatio.name, 'prod-eu', 'Average', 'ratio'),
+      stat(CLUSTER_METRICS.ec2TotalBytes.name, 'prod-eu', 'Average', 'ec2'),
     ]);
   });
 

@@ -80,9 +80,23 @@ describe('the dashboard', () => {
   });
 
   it('shows each cluster\'s alarms, composite first, plus the shared errors alarm', () => {
-    const status = titled(widgets, 'prod-us: alarms');
+    const { template } = synthStack({ clusters: ['prod-eu', 'prod-us'] });
+    const body = JSON.parse(flatten(onlyResource(template, 'AWS::CloudWatch::Dashboard').props.DashboardBody));
+    const status = titled(body.widgets, 'prod-us: alarms');
     expect(status.type).toBe('alarm');
-    expect(status.properties.alarms).toHaveLength(6);
+    // The body holds each alarm's ARN as {GetAtt:LogicalId.Arn}: name them through the template.
+    const names = status.properties.alarms.map((arn: string) => {
+      const id = /\{GetAtt:([A-Za-z0-9]+)\.Arn\}/.exec(arn)![1]!;
+      return template.toJSON().Resources[id].Properties.AlarmName;
+    });
+    expect(names).toEqual([
+      'NetRecon-prod-us',
+      'NetRecon-prod-us-ec2-discrepancy',
+      'NetRecon-prod-us-agent-coverage',
+      'NetRecon-prod-us-ci-residual',
+      'NetRecon-prod-us-heartbeat',
+      'NetRecon-reconciler-errors',
+    ]);
   });
 
   it('reads the metrics at the reconciliation period', () => {

@@ -73,6 +73,15 @@ describe('resolveSettings', () => {
     ['an output namespace equal to a source', { outputNamespace: 'CWAgent' }, /prop outputNamespace is invalid: "CWAgent"\. It must differ from the source namespaces/],
     ['an empty source metric name', { sources: { agentRxMetric: '' } }, /prop sources\.agentRxMetric is invalid: ""/],
     ['a negative threshold', { thresholds: { ec2MismatchRatio: -0.1 } }, /prop thresholds\.ec2MismatchRatio is invalid: -0\.1/],
+    // Context is untyped JSON: a misspelt threshold or setting would pass synth and fail every invocation.
+    ['a threshold that does not exist', { thresholds: { ec2Mismatch: 0.2 } as never }, /prop thresholds\.ec2Mismatch is invalid: 0\.2\. There is no such threshold/],
+    ['a threshold given as text', { thresholds: { residualRatio: '0.2' } as never }, /prop thresholds\.residualRatio is invalid: "0\.2"\. A threshold is a number/],
+    ['an unknown rules setting', { interfaceRules: { vethPrefix: 'eni' } as never }, /prop interfaceRules is invalid: "eni".*vethPrefix: unknown setting/],
+    // Values the construct's own checks allow but the function refuses at cold start (its check runs at synth).
+    ['more periods per run than the function takes', { maxPeriodsPerRun: 5000 }, /prop maxPeriodsPerRun is invalid: "5000"\. Use a whole number of periods from 1 to 4032/],
+    ['a period longer than an hour', { periodSeconds: 7200, periodsPerRead: 1 }, /prop periodSeconds is invalid: "7200"/],
+    ['more periods per read than the backfill window holds', { backfillSeconds: 1800 }, /prop periodsPerRead is invalid: "12"\. .*at most the backfill window in periods/],
+    ['a namespace starting with a colon', { outputNamespace: ':Net' }, /prop outputNamespace is invalid: ":Net"/],
     ['a bad regular expression', { interfaceRules: { prepend: [{ pattern: '(', interfaceClass: 'physical', note: 'x' }] } }, /prop interfaceRules is invalid: "\(".*not a valid regular expression/],
     ['a VPC CNI prefix too long', { interfaceRules: { vpcCniVethPrefix: 'toolong' } }, /prop interfaceRules is invalid: "toolong"/],
     ['an unknown interface class', { interfaceRules: { prepend: [{ pattern: '^x$', interfaceClass: 'wifi' as never, note: 'x' }] } }, /prop interfaceRules is invalid: "wifi"/],

@@ -5,6 +5,7 @@ import {
   classifyInterface,
   containerInsightsCounts,
   InterfaceRuleError,
+  parseRuleOverrides,
   type InterfaceClass,
 } from '../../lambda/core/interface-rules';
 
@@ -123,5 +124,26 @@ describe("Container Insights' interface filter (cAdvisor ignoredDevicePrefixes)"
     ['lxc1234', true],
   ])('%s counted: %s', (name, counted) => {
     expect(containerInsightsCounts(name)).toBe(counted);
+  });
+});
+
+describe('parseRuleOverrides: the shape check every edge shares', () => {
+  it('keeps prepend rules and the prefix, giving a rule without a note a default one', () => {
+    expect(parseRuleOverrides({ prepend: [{ pattern: '^bond\\d+$', interfaceClass: 'physical' }], vpcCniVethPrefix: 'pod' })).toEqual({
+      prepend: [{ pattern: '^bond\\d+$', interfaceClass: 'physical', note: 'user rule' }],
+      vpcCniVethPrefix: 'pod',
+    });
+    expect(parseRuleOverrides({})).toEqual({});
+  });
+
+  it.each([
+    ['not an object', [1], /rule overrides must be a JSON object: \[1\]/],
+    ['an unknown setting', { prefix: 'eni' }, /prefix: unknown setting.*: "eni"/],
+    ['prepend not a list', { prepend: {} }, /prepend: must be a list of rules: \{\}/],
+    ['a rule without a pattern', { prepend: [{ interfaceClass: 'physical' }] }, /prepend\[0\]: a rule needs a string "pattern"/],
+    ['a prefix that is not text', { vpcCniVethPrefix: 3 }, /vpcCniVethPrefix: must be a string: 3/],
+  ])('refuses %s with the value', (_name, value, message) => {
+    expect(() => parseRuleOverrides(value)).toThrow(InterfaceRuleError);
+    expect(() => parseRuleOverrides(value)).toThrow(message);
   });
 });
