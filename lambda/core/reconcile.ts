@@ -46,9 +46,9 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
 
   let seriesRead = 0;
   capture.series.forEach((s, index) => {
-    const ref = describeSeries(s, index);
+    // The description is built only for a series that is skipped: this loop sees every series of the cluster.
     const skip = (reason: string, value?: unknown): void => {
-      skipped.push({ kind: 'series', ref, reason, ...(value === undefined ? {} : { value }) });
+      skipped.push({ kind: 'series', ref: describeSeries(s, index), reason, ...(value === undefined ? {} : { value }) });
     };
     const instanceId = s.source === 'agent' ? s.dimensions[agentDims.instanceId] : s.dimensions[INSTANCE_ID_DIMENSION];
     const node = instanceId === undefined ? undefined : nodes.get(instanceId);

@@ -70,9 +70,15 @@ export function renderTable(report: ReconcileReport): string {
     `cluster ${report.cluster}: ${s.nodes} node${s.nodes === 1 ? '' : 's'}, ${s.periods} period${s.periods === 1 ? '' : 's'} of ${report.periodSeconds} s from ${clock(report.window.start)} to ${clock(report.window.end)} UTC; bytes per period`,
     '',
   ];
+  const byPeriod = new Map<string, NodePeriodResult[]>();
+  for (const n of report.nodePeriods) {
+    const list = byPeriod.get(n.periodStart);
+    if (list) list.push(n);
+    else byPeriod.set(n.periodStart, [n]);
+  }
   const rows: string[][] = [];
   for (const c of report.clusterPeriods) {
-    rows.push(...report.nodePeriods.filter((n) => n.periodStart === c.periodStart).map(nodeRow));
+    rows.push(...(byPeriod.get(c.periodStart) ?? []).map(nodeRow));
     rows.push(clusterRow(c));
   }
   lines.push(...layout(rows), '');
