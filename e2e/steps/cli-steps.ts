@@ -86,7 +86,6 @@ function parseReport(stdout: string, what: string): ReconcileReport {
 }
 
 export function cliSteps(context: SuiteContext, handlerReading: () => Reading | undefined): StepDefinition[] {
-  const skipBecause = () => (context.product.liveCli ? undefined : 'waiting for the live CLI (netrecon capture, reconcile --cluster; issue 3) to land on main');
   const window = () => {
     const w = context.seed!.window;
     return ['--start', new Date(w.startEpochSeconds * 1000).toISOString(), '--end', new Date(w.endEpochSeconds * 1000).toISOString()];
@@ -94,7 +93,6 @@ export function cliSteps(context: SuiteContext, handlerReading: () => Reading | 
   return [
     {
       title: 'Live CLI: reconcile --cluster --dry-run --format json equals what the handler published; capture, then reconcile --from equals it again',
-      skipBecause,
       run: async (figures) => {
         const reading = handlerReading();
         if (!reading) throw new Error('no handler reading to compare with (an earlier step did not run)');
