@@ -1,6 +1,6 @@
 // The e2e harness's own moving parts, tested without the emulator: if these were wrong, `npm run e2e`
 // could pass for the wrong reason.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -99,31 +99,37 @@ describe('the sandbox', () => {
 describe('the network guard', () => {
   it('refuses and records a non-loopback connection, and lets loopback through', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'e2e-guard-test-'));
-    const log = join(dir, 'refused.log');
     const server = createServer((socket) => socket.end('hi'));
-    await new Promise<void>((r) => server.listen(0, 'localhost', () => r()));
-    const port = (server.address() as { port: number }).port;
-    const script = `
-      const net = require('node:net');
-      const out = [];
-      const a = net.connect(443, '203.0.113.9'); // TEST-NET-3: never routed
-      a.on('error', (e) => { out.push('remote: ' + e.message);
-        const b = net.connect(${port}, 'localhost', () => { out.push('loopback: connected'); b.end(); console.log(JSON.stringify(out)); });
-        b.on('error', (e2) => { out.push('loopback: ' + e2.message); console.log(JSON.stringify(out)); });
-      });`;
-    // Asynchronous spawn: a synchronous one would block the event loop serving the loopback connection.
-    const stdout = await new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, ['--require', NET_GUARD, '-e', script], { env: { ...process.env, NETRECON_E2E_NET_LOG: log } });
-      let text = '';
-      child.stdout.on('data', (d) => (text += d));
-      child.on('close', () => resolve(text));
-    });
-    server.close();
-    const out = JSON.parse(stdout) as string[];
-    expect(out[0]).toMatch(/remote: .*refused a connection to 203\.0\.113\.9:443/);
-    expect(out[1]).toBe('loopback: connected');
-    expect(existsSync(log) && readFileSync(log, 'utf8')).toMatch(/-> 203\.0\.113\.9:443/);
-    rmSync(dir, { recursive: true, force: true });
+    let child: ChildProcess | undefined;
+    try {
+      const log = join(dir, 'refused.log');
+      await new Promise<void>((r) => server.listen(0, 'localhost', () => r()));
+      const port = (server.address() as { port: number }).port;
+      const script = `
+        const net = require('node:net');
+        const out = [];
+        const a = net.connect(443, '203.0.113.9'); // TEST-NET-3: never routed
+        a.on('error', (e) => { out.push('remote: ' + e.message);
+          const b = net.connect(${port}, 'localhost', () => { out.push('loopback: connected'); b.end(); console.log(JSON.stringify(out)); });
+          b.on('error', (e2) => { out.push('loopback: ' + e2.message); console.log(JSON.stringify(out)); });
+        });`;
+      // Asynchronous spawn: a synchronous one would block the event loop serving the loopback connection.
+      // Its own deadline, within the test's, so a hung child still ends and the cleanup below runs.
+      const stdout = await new Promise<string>((resolve) => {
+        child = spawn(process.execPath, ['--require', NET_GUARD, '-e', script], { env: { ...process.env, NETRECON_E2E_NET_LOG: log }, timeout: 4_000, killSignal: 'SIGKILL' });
+        let text = '';
+        child.stdout!.on('data', (d) => (text += d));
+        child.on('close', () => resolve(text));
+      });
+      const out = JSON.parse(stdout) as string[];
+      expect(out[0]).toMatch(/remote: .*refused a connection to 203\.0\.113\.9:443/);
+      expect(out[1]).toBe('loopback: connected');
+      expect(existsSync(log) && readFileSync(log, 'utf8')).toMatch(/-> 203\.0\.113\.9:443/);
+    } finally {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
