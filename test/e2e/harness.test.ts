@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLUSTER_METRICS } from '../../lambda/output-metrics';
-import { buildClusterModel, CLUSTER, OTHER_CLUSTER, seededWindow, vpcCniVethName } from '../../e2e/lib/cluster-model';
+import { buildClusterModel, CLUSTER, OTHER_CLUSTER, RESIDUAL_BYTES_PER_MINUTE, seededWindow, vpcCniVethName, type ModelInterface } from '../../e2e/lib/cluster-model';
 import { callsBetween } from '../../e2e/lib/emulator';
 import { closeEnough, expectedPeriods } from '../../e2e/lib/expected';
 import { assertSandboxed, makeSandbox, NET_GUARD } from '../../e2e/lib/sandbox';
@@ -47,7 +47,8 @@ describe('the seeded cluster model', () => {
 });
 
 describe('the hand formula', () => {
-  const [first] = expectedPeriods(buildClusterModel({ startEpochSeconds: START, periods: 4 }));
+  const model = buildClusterModel({ startEpochSeconds: START, periods: 4 });
+  const [first] = expectedPeriods(model);
 
   it('host-only bytes are the host and secondary-ENI traffic of the nodes without same-node pod traffic', () => {
     // Node i without same-node traffic (i mod 4 != 0), minutes k = 0..4 of period 0:
@@ -69,9 +70,16 @@ describe('the hand formula', () => {
   it('Container Insights counts pod traffic twice: double-counted = what the pod veths carried, plus the residual', () => {
     const c = first!.cluster;
     const m = CLUSTER_METRICS;
-    // Over nodes with agent and CI, CI x P = every interface but lo = physical + pods + residual, so
-    // double-counted = CI - corrected = pod rx + pod tx (minus the node without CI's pods) + residual: positive and large.
-    expect(c[m.doubleCountedBytes.name]!).toBeGreaterThan(0.9 * (c[m.podRxBytes.name]! + c[m.podTxBytes.name]!) * (22 / 23));
+    // Over nodes with agent and CI, CI x P = every interface but lo = ENIs + pod veths + the unreported interface, so
+    // double-counted = CI - corrected = Σ veth rx + tx + the seeded residual. Summed here from the roles the model
+    // gave each interface, over period 0's five minutes.
+    const nodes = model.nodes.filter((n) => n.cluster === CLUSTER && n.hasAgent && n.hasContainerInsights);
+    const bytes = (i: ModelInterface) => [0, 1, 2, 3, 4].reduce((t, k) => t + i.rxBytesPerMinute[k]! + i.txBytesPerMinute[k]!, 0);
+    const vethBytes = nodes.flatMap((n) => n.interfaces.filter((i) => i.role === 'podVeth')).reduce((t, i) => t + bytes(i), 0);
+    const residualBytes = nodes.flatMap((n) => n.interfaces.filter((i) => !i.reportedByAgent)).reduce((t, i) => t + bytes(i), 0);
+    expect(residualBytes).toBe(5 * RESIDUAL_BYTES_PER_MINUTE);
+    expect(vethBytes + residualBytes).toBe(1_711_269_500);
+    expect(closeEnough(c[m.doubleCountedBytes.name]!, vethBytes + residualBytes)).toBe(true);
     expect(c[m.containerInsightsTotalBytes.name]!).toBeGreaterThan(1.8 * c[m.ec2TotalBytes.name]!);
   });
 });
