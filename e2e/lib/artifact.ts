@@ -122,8 +122,6 @@ export interface InvokeResult {
   readonly initMs: number;
   readonly invocations: readonly Invocation[];
   readonly logPath: string;
-  /** stdout lines that are JSON objects (structured logs). */
-  readonly logs: readonly Record<string, unknown>[];
 }
 
 /** Runs the handler in a fresh Node process (a cold start); `invocations` > 1 reuses it (warm). */
@@ -161,15 +159,5 @@ export async function invokeDeployed(sandbox: Sandbox, fn: DeployedFunction, eve
   const entries = JSON.parse(readFileSync(resultFile, 'utf8')) as (Invocation & { phase: string })[];
   const init = entries.find((e) => e.phase === 'init')!;
   if ((init as { ok?: boolean }).ok === false) throw new Error(`The bundle did not load: ${init.errorMessage}`);
-  const logs = readFileSync(logPath, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
-  return { initMs: init.ms, invocations: entries.filter((e) => e.phase === 'invoke'), logPath, logs };
+  return { initMs: init.ms, invocations: entries.filter((e) => e.phase === 'invoke'), logPath };
 }

@@ -71,15 +71,9 @@ function checksFor(model: ClusterModel, seeded: readonly SeededNode[]): Check[] 
   return checks;
 }
 
-export async function checkSeed(
-  model: ClusterModel,
-  seeded: readonly SeededNode[],
-  cloudwatch: CloudWatchClient,
-  window: { startEpochSeconds: number; endEpochSeconds: number } = {
-    startEpochSeconds: model.startEpochSeconds,
-    endEpochSeconds: model.startEpochSeconds + model.periods * model.periodSeconds,
-  },
-): Promise<SeedCheckResult> {
+/** Reads back the model's whole seeded window. */
+export async function checkSeed(model: ClusterModel, seeded: readonly SeededNode[], cloudwatch: CloudWatchClient): Promise<SeedCheckResult> {
+  const window = { startEpochSeconds: model.startEpochSeconds, endEpochSeconds: model.startEpochSeconds + model.periods * model.periodSeconds };
   const checks = checksFor(model, seeded);
   const mismatches: string[] = [];
   const secondsPerCall: number[] = [];

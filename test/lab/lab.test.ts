@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Capture } from '../../lambda/capture/capture';
-import { makeRunNames, parseLabNetns, PROBE_ROLE } from '../../lab/names';
+import { LAB_NETNS_PREFIX, makeRunNames, parseLabNetns, PROBE_ROLE } from '../../lab/names';
 import { listNetns } from '../../lab/resources';
 import { run } from '../../lab/shell';
 import type { LabSummary, PhaseSummary } from '../../lab/summary';
@@ -178,7 +178,7 @@ describe('the namespace lab, on real kernel counters', () => {
       while (!/\[lab\] phase a:/.test(lab.stderrSoFar()) && Date.now() < deadline && lab.child.exitCode === null) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      const runId = /creating namespaces (nr-\d+-[0-9a-f]{4})-/.exec(lab.stderrSoFar())?.[1];
+      const runId = new RegExp(`creating namespaces (${LAB_NETNS_PREFIX}\\d+-[0-9a-f]{4})-`).exec(lab.stderrSoFar())?.[1];
       expect(runId, lab.stderrSoFar()).toBeDefined();
       const serverPids = (await run(['ip', 'netns', 'pids', `${runId}-srv`], { timeoutMs: 5_000 })).stdout.split('\n').filter(Boolean).map(Number);
       expect(serverPids.length).toBeGreaterThan(0);
