@@ -5,13 +5,11 @@
  * seed's fault, not netrecon's.
  */
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { GET_METRIC_DATA_MAX_QUERIES } from '../../lambda/aws/limits';
 import { SOURCE_DEFAULTS } from '../../lambda/runtime-config';
 import { MINUTE_SECONDS, type ClusterModel } from './cluster-model';
 import { closeEnough } from './expected';
 import type { SeededNode } from './seed';
-
-/** GetMetricData takes up to 500 queries a call (CloudWatch API reference). */
-const QUERIES_PER_CALL = 500;
 
 interface Check {
   readonly query: MetricDataQuery;
@@ -78,8 +76,8 @@ export async function checkSeed(model: ClusterModel, seeded: readonly SeededNode
   const mismatches: string[] = [];
   const secondsPerCall: number[] = [];
   let valuesCompared = 0;
-  for (let i = 0; i < checks.length; i += QUERIES_PER_CALL) {
-    const batch = checks.slice(i, i + QUERIES_PER_CALL);
+  for (let i = 0; i < checks.length; i += GET_METRIC_DATA_MAX_QUERIES) {
+    const batch = checks.slice(i, i + GET_METRIC_DATA_MAX_QUERIES);
     const started = performance.now();
     const answer = await cloudwatch.send(
       new GetMetricDataCommand({

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLUSTER_METRICS } from '../../lambda/output-metrics';
-import { buildClusterModel, CLUSTER, OTHER_CLUSTER, RESIDUAL_BYTES_PER_MINUTE, seededWindow, vpcCniVethName, type ModelInterface } from '../../e2e/lib/cluster-model';
+import { buildClusterModel, CLUSTER, OTHER_CLUSTER, RESIDUAL_BYTES_PER_MINUTE, seededWindow, type ModelInterface } from '../../e2e/lib/cluster-model';
 import { callsBetween } from '../../e2e/lib/emulator';
 import { closeEnough, expectedPeriods } from '../../e2e/lib/expected';
 import { assertSandboxed, makeSandbox, NET_GUARD } from '../../e2e/lib/sandbox';
 import { StepRunner } from '../../e2e/lib/steps';
+import { vpcCniHostVethName } from '../../lab/names';
 
 const START = 1_800_000_000; // 2027-01-15T08:00:00Z, a multiple of 300
 
@@ -31,7 +32,7 @@ describe('the seeded cluster model', () => {
     for (const veth of model.nodes.flatMap((n) => n.interfaces.filter((i) => i.role === 'podVeth'))) expect(veth.name).toMatch(/^eni[0-9a-f]{11}$/);
     expect(names).toEqual(expect.arrayContaining(['eth0', 'eth1', 'ens5', 'ens6', 'lo', 'nodelocaldns']));
     // `echo -n default.pod | sha1sum` = 9381c30abed1377c...: the VPC CNI names that pod's host-side veth eni9381c30abed.
-    expect(vpcCniVethName('default', 'pod')).toBe('eni9381c30abed');
+    expect(vpcCniHostVethName('default', 'pod')).toBe('eni9381c30abed');
   });
 
   it('rejects a start that is not aligned to the period', () => {
