@@ -21,6 +21,7 @@ import {
 } from '../lambda/aws/limits';
 import { datumBytes } from '../lambda/aws/sink';
 import { seriesKey } from '../lambda/aws/sources';
+import { LEDGER_METRIC } from '../lambda/output-metrics';
 import { agentBytes, containerInsightsRate, ec2Bytes, type SynthNode } from './synthetic-cluster';
 
 export interface FakeAwsOptions {
@@ -291,7 +292,7 @@ export class FakeAws {
     if (bytes > PUT_METRIC_DATA_MAX_BYTES) this.reject(`request of ${bytes} bytes; the limit is ${PUT_METRIC_DATA_MAX_BYTES}`);
     for (const d of data) {
       if (d.Value === undefined || !Number.isFinite(d.Value)) this.reject(`value of ${d.MetricName} is not a finite number`);
-      if (this.options.storeAllOutput === false && d.MetricName !== (this.options.ledgerMetricName ?? 'EmitLedger')) continue;
+      if (this.options.storeAllOutput === false && d.MetricName !== (this.options.ledgerMetricName ?? LEDGER_METRIC.name)) continue;
       const key = seriesKey(input.Namespace as string, d.MetricName, Object.fromEntries((d.Dimensions ?? []).map((x) => [x.Name, x.Value])));
       let series = this.store.get(key);
       if (!series) this.store.set(key, (series = new Map()));

@@ -10,11 +10,11 @@
  */
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { makeAwsRuntime, DEFAULT_QUOTAS } from '../lambda/aws/api';
-import { parseNodeFilter } from '../lambda/aws/inventory';
 import { LedgerMemory } from '../lambda/aws/ledger';
-import { DEFAULT_SOURCE_SETTINGS } from '../lambda/aws/sources';
-import { makeReconcileConfig } from '../lambda/core/config';
+import { parseHandlerConfig } from '../lambda/handler-config';
+import { LEDGER_METRIC } from '../lambda/output-metrics';
 import { runCluster, type PipelineSettings } from '../lambda/pipeline';
+import { ENV } from '../lambda/runtime-config';
 import { FakeAws } from './fake-aws';
 import { makeCluster } from './synthetic-cluster';
 
@@ -29,10 +29,14 @@ const plan = (args.plan ?? 'ours') as 'ours' | 'naive';
 const latencyMs = Number(args.latency ?? 50);
 const dpsQuota = args['dps-quota'] !== 'false';
 
-const P = 300;
+const CLUSTER = 'bench';
+// The deployed function's settings, defaults and all, as its handler parses them from its environment.
+const settings: PipelineSettings = parseHandlerConfig({ [ENV.clusters]: CLUSTER });
+const { periodSeconds: P, lagSeconds, minPendingPeriods } = settings.schedule;
 const now = Math.floor(Date.UTC(2026, 2, 1, 12, 0, 0) / 1000);
-const closedEnd = now - 600;
-const periods = plan === 'ours' ? 12 : 1;
+const closedEnd = Math.floor((now - lagSeconds) / P) * P;
+// Ours: the one read of a scheduled run once the pending periods reach the read batch; naive: one period a run.
+const periods = plan === 'ours' ? minPendingPeriods : 1;
 
 let peakRss = 0;
 const sample = (): void => {
@@ -40,7 +44,7 @@ const sample = (): void => {
 };
 const sampler = setInterval(sample, 50);
 
-const fake = new FakeAws(makeCluster({ cluster: 'bench', nodes, interfacesPerNode: 4, launchSeconds: now - 7 * 86_400 }), {
+const fake = new FakeAws(makeCluster({ cluster: CLUSTER, nodes, interfacesPerNode: 4, launchSeconds: now - 7 * 86_400 }), {
   latencyMs,
   storeAllOutput: false,
   quotas: {
@@ -58,19 +62,10 @@ const rt = makeAwsRuntime({
   readConcurrency: 8,
   progress: (m) => process.stderr.write(`  [${plan} ${nodes}] ${m}\n`),
 });
-const settings: PipelineSettings = {
-  reconcile: makeReconcileConfig({ periodSeconds: P }),
-  sources: DEFAULT_SOURCE_SETTINGS,
-  nodeFilter: parseNodeFilter('tag:eks:cluster-name'),
-  schedule: { periodSeconds: P, lagSeconds: 600, backfillSeconds: 86_400, maxPeriodsPerRun: 288, minPendingPeriods: 12 },
-  outputNamespace: 'NetRecon',
-  perNodeMetrics: false,
-};
-
 const started = performance.now();
 const result = await runCluster({
   rt,
-  cluster: 'bench',
+  cluster: CLUSTER,
   settings,
   window: { kind: 'manual', startSeconds: closedEnd - periods * P, endSeconds: closedEnd },
   now: new Date(now * 1000),
@@ -82,8 +77,8 @@ if (plan === 'naive') {
   // One put per metric: every datum of the period in its own request.
   for (const request of result.emission?.requests ?? []) {
     for (const datum of request.input.MetricData ?? []) {
-      if (datum.MetricName === 'EmitLedger') continue;
-      await fake.cloudWatch.send(new PutMetricDataCommand({ Namespace: 'NetRecon', MetricData: [datum] }));
+      if (datum.MetricName === LEDGER_METRIC.name) continue;
+      await fake.cloudWatch.send(new PutMetricDataCommand({ Namespace: settings.outputNamespace, MetricData: [datum] }));
       rt.counters.calls.PutMetricData++;
       naivePuts++;
     }

@@ -52,9 +52,14 @@ function measure(plan: 'ours' | 'naive', nodes: number): Measurement {
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Measurement;
 }
 
+/** The API cost of the one measured run. */
+function measuredRunUsd(m: Measurement): number {
+  return runCostUsd({ getMetricDataCalls: m.calls.GetMetricData, metricsRequested: m.metricsRequested, listMetricsCalls: m.calls.ListMetrics, putMetricDataCalls: m.calls.PutMetricData, describeInstancesCalls: m.calls.DescribeInstances });
+}
+
 /** Runs a 5-minute schedule makes per hour: ours reads once (12 periods) and 11 runs only read the ledger and beat. */
 function perHourUsd(m: Measurement): { all: number; read: number } {
-  const run = runCostUsd({ getMetricDataCalls: m.calls.GetMetricData, metricsRequested: m.metricsRequested, listMetricsCalls: m.calls.ListMetrics, putMetricDataCalls: m.calls.PutMetricData, describeInstancesCalls: m.calls.DescribeInstances });
+  const run = measuredRunUsd(m);
   const readRun = m.metricsRequested * PRICES_USD.getMetricDataPerMetric;
   if (m.plan === 'naive') return { all: 12 * run, read: 12 * readRun };
   const idle = PRICES_USD.getMetricDataPerMetric + PRICES_USD.apiRequest; // ledger read (1 metric) + heartbeat put
@@ -77,7 +82,7 @@ for (const nodes of sizes) {
   console.log(header);
   for (const m of [ours, naive]) {
     const hour = perHourUsd(m);
-    const run = runCostUsd({ getMetricDataCalls: m.calls.GetMetricData, metricsRequested: m.metricsRequested, listMetricsCalls: m.calls.ListMetrics, putMetricDataCalls: m.calls.PutMetricData, describeInstancesCalls: m.calls.DescribeInstances });
+    const run = measuredRunUsd(m);
     console.log(
       `${m.plan.padEnd(6)}${pad(m.nodes, 8)}${pad(m.series, 9)}${pad(m.calls.DescribeInstances, 9)}${pad(m.calls.ListMetrics, 6)}${pad(m.calls.GetMetricData, 7)}${pad(m.calls.PutMetricData, 6)}${pad(m.metricsRequested, 12)}${pad(m.datapointsReturned, 12)}${pad(usd(run), 11)}${pad(usd((hour.all * HOURS_PER_MONTH) / m.nodes), 13)}${pad(usd((hour.read * HOURS_PER_MONTH) / m.nodes), 12)}${pad(m.wallSeconds.toFixed(1), 8)}${pad(m.peakRssMiB.toFixed(0), 9)}${pad(`${m.nodePeriodsOk}/${m.nodePeriods}`, 18)}`,
     );

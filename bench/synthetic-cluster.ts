@@ -5,7 +5,7 @@
  * `eth0` RX and again on its veth TX; EC2 sees the physical interfaces only; Container Insights sums every
  * interface but `lo`, as a Bytes/Second rate. Nothing here is measured; it only has to be self-consistent.
  */
-import { createHash } from 'node:crypto';
+import { vpcCniHostVethName } from '../lab/names';
 
 export interface SynthNode {
   readonly instanceId: string;
@@ -33,8 +33,7 @@ export interface ClusterSpec {
   readonly withoutContainerInsights?: readonly number[];
 }
 
-const veth = (node: number, pod: number): string =>
-  `eni${createHash('sha1').update(`default.pod-${node}-${pod}`).digest('hex').slice(0, 11)}`;
+const veth = (node: number, pod: number): string => vpcCniHostVethName('default', `pod-${node}-${pod}`);
 
 export function makeCluster(spec: ClusterSpec): SynthNode[] {
   const perNode = spec.interfacesPerNode ?? 4;

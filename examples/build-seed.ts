@@ -11,9 +11,10 @@
  * HTTP response header of 250 bytes; EC2 counting exactly the ENIs' kernel bytes (real captures differ by framing
  * and period edges). It is an example input, not a test oracle: the tests derive their own numbers.
  */
-import { formatCaptureJson } from '../lambda/capture/io';
-import type { Capture, CaptureSeries } from '../lambda/capture/capture';
-import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureSeries } from '../lambda/capture/capture';
+import { writeCaptureFile } from '../lambda/capture/io';
+import { buildRules, classifyInterface, containerInsightsCounts } from '../lambda/core/interface-rules';
 
 const INSTANCE_ID = 'i-0c55e4a6b1d3f7982'; // invented: the article does not show the day-20 instance id
 const NODE_NAME = 'ip-192-168-55-245.eu-west-1.compute.internal';
@@ -73,16 +74,18 @@ const agentSeries: CaptureSeries[] = Object.entries(interfaces).flatMap(([name, 
 );
 
 // Container Insights: cAdvisor sums rx + tx of every interface but lo*, veth*, docker*, nerdctl* - the eni veths included.
-const counted = Object.entries(interfaces).filter(([name]) => !/^(lo|veth|docker|nerdctl)/.test(name));
+const counted = Object.entries(interfaces).filter(([name]) => containerInsightsCounts(name));
 const ciBytesPerSecond = minutes.map((m) => Math.round((counted.reduce((a, [, f]) => a + f.rx(m) + f.tx(m), 0) / 60) * 1000) / 1000);
 
-const physical = ['eth0', 'eth1'] as const;
+// EC2 counts at the ENIs: the interfaces netrecon's default rules call physical (eth0, eth1).
+const rules = buildRules();
+const physical = Object.keys(interfaces).filter((name) => classifyInterface(name, rules).interfaceClass === 'physical');
 const ec2Sum = (direction: 'rx' | 'tx', first: number): number =>
   physical.reduce((a, name) => a + [0, 1, 2, 3, 4].reduce((b, k) => b + interfaces[name]![direction](first + k), 0), 0);
 
 const capture: Capture = {
-  format: 'netrecon.capture',
-  version: 1,
+  format: CAPTURE_FORMAT,
+  version: CAPTURE_VERSION,
   description:
     'The seed experiment\'s node (iThome 2022 "AWS EKS" day 20): a VPC CNI node with eth0, eth1, lo and two eni pod veths; ' +
     'the netshoot pod downloads a 536,870,912-byte file at 09:07, which crosses eth0 (RX) and the pod veth enie348bef9edc (TX). ' +
@@ -123,6 +126,6 @@ const capture: Capture = {
   ],
 };
 
-const out = new URL('./seed-experiment.capture.json', import.meta.url);
-writeFileSync(out, formatCaptureJson(capture));
-console.log(`wrote ${out.pathname}: ${capture.series.length} series; download ${downloadInboundBytes} bytes in, ${downloadOutboundBytes} out`);
+const out = fileURLToPath(new URL('./seed-experiment.capture.json', import.meta.url));
+await writeCaptureFile(out, capture);
+console.log(`wrote ${out}: ${capture.series.length} series; download ${downloadInboundBytes} bytes in, ${downloadOutboundBytes} out`);

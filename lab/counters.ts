@@ -15,13 +15,8 @@ export interface InterfaceCounters {
 
 export type CounterSnapshot = ReadonlyMap<string, InterfaceCounters>;
 
-export interface InterfaceDelta {
-  readonly name: string;
-  readonly rxBytes: number;
-  readonly txBytes: number;
-  readonly rxPackets: number;
-  readonly txPackets: number;
-}
+/** What an interface moved between two snapshots: the same fields as the counters themselves. */
+export type InterfaceDelta = InterfaceCounters;
 
 export class CounterError extends Error {
   constructor(

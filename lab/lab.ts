@@ -37,7 +37,6 @@ export interface PhaseFailure {
 
 export interface LabRun {
   readonly runId: string;
-  readonly netns: readonly string[];
   readonly instanceId: string;
   readonly nodeName: string;
   readonly hostVeths: { readonly podA: string; readonly podB: string };
@@ -112,7 +111,6 @@ export async function runLab(options: LabOptions, context: LabContext): Promise<
   if (!topology) throw new Error('lab: the topology was not built, yet no error was raised');
   return {
     runId: names.runId,
-    netns: Object.values(names.netns),
     instanceId: labInstanceId(names.runId),
     nodeName: labNodeName(),
     hostVeths: { podA: topology.podA.hostVeth, podB: topology.podB.hostVeth },

@@ -20,7 +20,7 @@ export const ROLES = ['srv', 'node', 'pa', 'pb'] as const;
 export const PROBE_ROLE = 'probe';
 export type Role = (typeof ROLES)[number];
 
-const NETNS_PATTERN = /^nr-(\d+)-([0-9a-f]{4})-(srv|node|pa|pb|probe)$/;
+const NETNS_PATTERN = new RegExp(`^${LAB_NETNS_PREFIX}(\\d+)-([0-9a-f]{4})-(${[...ROLES, PROBE_ROLE].join('|')})$`);
 
 /** The address plan. The server stands for a host outside the cluster; the /32 pod addresses are routed to the node as the VPC routes an ENI's secondary IPs. */
 export const ADDRESSES = {
@@ -46,7 +46,7 @@ export interface RunNames {
 
 export function makeRunNames(pid: number = process.pid, tag: string = randomBytes(2).toString('hex')): RunNames {
   if (!/^[0-9a-f]{4}$/.test(tag)) throw new Error(`run tag must be 4 hex digits: ${JSON.stringify(tag)}`);
-  const runId = `nr-${pid}-${tag}`;
+  const runId = `${LAB_NETNS_PREFIX}${pid}-${tag}`;
   const netns = Object.fromEntries(ROLES.map((role) => [role, `${runId}-${role}`])) as Record<Role, string>;
   return { runId, netns };
 }
@@ -55,7 +55,7 @@ export function makeRunNames(pid: number = process.pid, tag: string = randomByte
 export function parseLabNetns(name: string): { pid: number; runId: string; role: Role | typeof PROBE_ROLE } | null {
   const match = NETNS_PATTERN.exec(name);
   if (!match) return null;
-  return { pid: Number(match[1]), runId: `nr-${match[1]}-${match[2]}`, role: match[3] as Role | typeof PROBE_ROLE };
+  return { pid: Number(match[1]), runId: `${LAB_NETNS_PREFIX}${match[1]}-${match[2]}`, role: match[3] as Role | typeof PROBE_ROLE };
 }
 
 /**

@@ -21,10 +21,6 @@ export class LabResources {
     child.once('exit', () => this.processes.delete(child));
   }
 
-  get netnsNames(): readonly string[] {
-    return [...this.namespaces];
-  }
-
   get isEmpty(): boolean {
     return this.namespaces.length === 0 && this.processes.size === 0;
   }

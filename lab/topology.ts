@@ -19,7 +19,6 @@ import type { LabResources } from './resources';
 import { inNetns, run } from './shell';
 
 export interface LabPod {
-  readonly name: string;
   readonly netns: string;
   readonly ip: string;
   /** The node-side veth, named like the VPC CNI names it. */
@@ -27,7 +26,6 @@ export interface LabPod {
 }
 
 export interface LabTopology {
-  readonly names: RunNames;
   readonly serverNetns: string;
   readonly nodeNetns: string;
   readonly serverIp: string;
@@ -87,7 +85,7 @@ async function addPod(nodeNetns: string, podNetns: string, podIp: string, signal
   await ip(podNetns, ['neigh', 'add', ADDRESSES.podGatewayIp, 'lladdr', hostVethMac, 'dev', 'eth0', 'nud', 'permanent'], signal);
 
   await ip(nodeNetns, ['route', 'add', `${podIp}/32`, 'dev', hostVeth, 'scope', 'link'], signal);
-  return { name: podNetns, netns: podNetns, ip: podIp, hostVeth };
+  return { netns: podNetns, ip: podIp, hostVeth };
 }
 
 /** Creates the run's namespaces and links; everything is registered in `resources` as soon as it exists. */
@@ -106,7 +104,7 @@ export async function createTopology(names: RunNames, resources: LabResources, s
 
   const podA = await addPod(node, pa, ADDRESSES.podAIp, signal);
   const podB = await addPod(node, pb, ADDRESSES.podBIp, signal);
-  return { names, serverNetns: srv, nodeNetns: node, serverIp: ADDRESSES.serverIp, nodeIp: ADDRESSES.nodeIp, podA, podB };
+  return { serverNetns: srv, nodeNetns: node, serverIp: ADDRESSES.serverIp, nodeIp: ADDRESSES.nodeIp, podA, podB };
 }
 
 /** Tries to create (and delete) one namespace: the honest test of whether this machine allows the lab. Returns why not, or null. */

@@ -15,12 +15,6 @@ function endpointArgv(netns: string, args: readonly string[]): string[] {
   return inNetns(netns, [process.execPath, '--import', 'tsx', ENDPOINT, ...args]);
 }
 
-export interface ServerHandle {
-  readonly netns: string;
-  readonly url: string;
-  readonly pid: number;
-}
-
 /**
  * Starts a server in `netns` and resolves once it listens. The process is registered in `resources`; it also
  * exits by itself when the lab's end of its stdin closes or after `maxSeconds`, so even a lab killed with
@@ -33,7 +27,7 @@ export function startServer(
   maxSeconds: number,
   resources: LabResources,
   signal?: AbortSignal,
-): Promise<ServerHandle> {
+): Promise<void> {
   const argv = endpointArgv(netns, ['serve', '--host', host, '--port', String(port), '--max-seconds', String(maxSeconds)]);
   const [file, ...args] = argv as [string, ...string[]];
   const child = spawn(file, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -61,7 +55,7 @@ export function startServer(
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       child.stdout.removeAllListeners('data').resume();
-      resolve({ netns, url: `http://${host}:${port}`, pid: child.pid ?? -1 });
+      resolve();
     });
     child.on('error', (error) => fail(error));
     child.on('exit', (code, sig) => fail(new CommandError(argv, code, sig, stderr, 'The server exited before it listened.')));

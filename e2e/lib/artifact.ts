@@ -7,10 +7,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
-import { CloudFormationClient, GetTemplateCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import type { StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, LambdaClient, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { run } from './proc';
+import type { TemplateResources } from './resources';
 import { E2E_DIR, REPO_DIR, ACCOUNT, type Sandbox } from './sandbox';
 
 export interface DeployedFunction {
@@ -38,14 +39,16 @@ function resolveBucket(value: unknown, region: string): string {
 
 export interface FindOptions {
   readonly stackName: string;
+  /** The stack's resources and its deployed template, as the deploy steps already fetched them. */
+  readonly resources: readonly StackResourceSummary[];
+  readonly template: TemplateResources;
   /** Picks netrecon's function among the stack's functions (e.g. the one whose environment names the clusters). */
   readonly isTarget: (configuration: FunctionConfiguration) => boolean;
   readonly workDir: string;
 }
 
-export async function fetchDeployedFunction(sandbox: Sandbox, clients: { cfn: CloudFormationClient; lambda: LambdaClient; s3: S3Client }, options: FindOptions): Promise<DeployedFunction> {
-  const resources = await clients.cfn.send(new ListStackResourcesCommand({ StackName: options.stackName }));
-  const functions = (resources.StackResourceSummaries ?? []).filter((r) => r.ResourceType === 'AWS::Lambda::Function');
+export async function fetchDeployedFunction(sandbox: Sandbox, clients: { lambda: LambdaClient; s3: S3Client }, options: FindOptions): Promise<DeployedFunction> {
+  const functions = options.resources.filter((r) => r.ResourceType === 'AWS::Lambda::Function');
   const configurations = await Promise.all(
     functions.map(async (f) => ({
       logicalId: f.LogicalResourceId!,
@@ -60,8 +63,7 @@ export async function fetchDeployedFunction(sandbox: Sandbox, clients: { cfn: Cl
   }
   const { logicalId, configuration } = targets[0]!;
 
-  const template = JSON.parse((await clients.cfn.send(new GetTemplateCommand({ StackName: options.stackName }))).TemplateBody ?? '{}');
-  const code = template.Resources?.[logicalId]?.Properties?.Code;
+  const code = options.template[logicalId]?.Properties?.Code as { S3Bucket?: unknown; S3Key?: unknown } | undefined;
   if (!code?.S3Key) throw new Error(`The deployed template's ${logicalId} has no Code.S3Key: ${JSON.stringify(code)}`);
   const codeBucket = resolveBucket(code.S3Bucket, sandbox.region);
   const codeKey = String(code.S3Key);
@@ -122,8 +124,6 @@ export interface InvokeResult {
   readonly initMs: number;
   readonly invocations: readonly Invocation[];
   readonly logPath: string;
-  /** stdout lines that are JSON objects (structured logs). */
-  readonly logs: readonly Record<string, unknown>[];
 }
 
 /** Runs the handler in a fresh Node process (a cold start); `invocations` > 1 reuses it (warm). */
@@ -161,15 +161,5 @@ export async function invokeDeployed(sandbox: Sandbox, fn: DeployedFunction, eve
   const entries = JSON.parse(readFileSync(resultFile, 'utf8')) as (Invocation & { phase: string })[];
   const init = entries.find((e) => e.phase === 'init')!;
   if ((init as { ok?: boolean }).ok === false) throw new Error(`The bundle did not load: ${init.errorMessage}`);
-  const logs = readFileSync(logPath, 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
-  return { initMs: init.ms, invocations: entries.filter((e) => e.phase === 'invoke'), logPath, logs };
+  return { initMs: init.ms, invocations: entries.filter((e) => e.phase === 'invoke'), logPath };
 }

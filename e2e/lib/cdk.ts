@@ -43,9 +43,8 @@ export async function bootstrap(sandbox: Sandbox, clients: { cfn: CloudFormation
 }
 
 export interface DeployOptions {
+  /** Where cdk.json names the app (bin/app.ts). */
   readonly appDir: string;
-  /** `cdk.json`'s app, or another command (`--app`). */
-  readonly app?: string;
   readonly context: Readonly<Record<string, string>>;
   readonly workDir: string;
 }
@@ -66,7 +65,6 @@ export async function deploy(sandbox: Sandbox, options: DeployOptions): Promise<
       join(options.workDir, 'cdk.out'),
       '--outputs-file',
       join(options.workDir, 'cdk-outputs.json'),
-      ...(options.app ? ['--app', options.app] : []),
       ...contextFlags(options.context),
     ],
     { cwd: options.appDir, logPath: join(options.workDir, 'cdk-deploy.log') },
@@ -76,7 +74,7 @@ export async function deploy(sandbox: Sandbox, options: DeployOptions): Promise<
 export async function destroy(sandbox: Sandbox, options: DeployOptions): Promise<RunResult> {
   return cdk(
     sandbox,
-    ['destroy', '--all', '--force', '--output', join(options.workDir, 'cdk.out'), ...(options.app ? ['--app', options.app] : []), ...contextFlags(options.context)],
+    ['destroy', '--all', '--force', '--output', join(options.workDir, 'cdk.out'), ...contextFlags(options.context)],
     { cwd: options.appDir, logPath: join(options.workDir, 'cdk-destroy.log') },
   );
 }

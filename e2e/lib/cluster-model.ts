@@ -7,7 +7,7 @@
  * Every interface carries its role *by construction* (the model put the pod behind that veth), so the test
  * never needs netrecon's classifier to know what a name means.
  */
-import { createHash } from 'node:crypto';
+import { vpcCniHostVethName } from '../../lab/names';
 
 export const CLUSTER = 'netrecon-e2e';
 /** Tagged like a cluster too, with traffic a thousand times larger: if any of it leaks into the answer, the sums show it. */
@@ -68,11 +68,6 @@ export const RESIDUAL_BYTES_PER_MINUTE = 120_000;
 export const EC2_IN_OVERHEAD_BYTES_PER_MINUTE = 1_000;
 export const EC2_OUT_OVERHEAD_BYTES_PER_MINUTE = 500;
 
-/** VPC CNI names the host side of a pod's veth `eni` + the first 11 hex digits of sha1("namespace.pod"). */
-export function vpcCniVethName(namespace: string, pod: string): string {
-  return `eni${createHash('sha1').update(`${namespace}.${pod}`).digest('hex').slice(0, 11)}`;
-}
-
 function perMinute(minutes: number, f: (minute: number) => number): number[] {
   return Array.from({ length: minutes }, (_, k) => f(k));
 }
@@ -95,7 +90,8 @@ function buildNode(index: number, cluster: string, minutes: number): ModelNode {
   const sameNode = perMinute(minutes, (k) => (index % 4 === 0 ? scale * (5_000_000 + 1_000 * k) : 0));
 
   const vethFor = (j: number): ModelInterface => ({
-    name: vpcCniVethName('default', `${cluster}-n${index}-pod${j}`),
+    // Named as the VPC CNI names the host side: `eni` + the first 11 hex digits of sha1("namespace.pod").
+    name: vpcCniHostVethName('default', `${cluster}-n${index}-pod${j}`),
     role: 'podVeth',
     // Host-side veth TX is what the pod receives; RX is what it sends.
     txBytesPerMinute: perMinute(minutes, (k) => podIn(j)[k]! + (j === 1 ? sameNode[k]! : 0)),

@@ -82,14 +82,11 @@ async function stateOf(c: ResourceClients, r: StackResourceSummary, all: readonl
   }
 }
 
-/** The stack's resources as CloudFormation lists them, each checked through its own service. */
-export async function checkStackResources(c: ResourceClients, stackName: string, template: TemplateResources): Promise<ResourceRow[]> {
-  const summaries = (await c.cfn.send(new ListStackResourcesCommand({ StackName: stackName }))).StackResourceSummaries ?? [];
-  return recheck(c, summaries, template);
-}
-
-/** Checks (again) a list of resources, e.g. after the stack is gone and CloudFormation can no longer list them. */
-export async function recheck(c: ResourceClients, summaries: readonly StackResourceSummary[], template: TemplateResources): Promise<ResourceRow[]> {
+/**
+ * Checks each resource through its own service: after `cdk deploy` the listed resources, after `cdk destroy` the
+ * same list again (CloudFormation can no longer list a deleted stack's resources).
+ */
+export async function checkResources(c: ResourceClients, summaries: readonly StackResourceSummary[], template: TemplateResources): Promise<ResourceRow[]> {
   const rows: ResourceRow[] = [];
   for (const r of summaries) {
     rows.push({ logicalId: r.LogicalResourceId ?? '', type: r.ResourceType ?? '', physicalId: r.PhysicalResourceId ?? '', state: await stateOf(c, r, summaries, template) });

@@ -5,13 +5,11 @@
  * seed's fault, not netrecon's.
  */
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { GET_METRIC_DATA_MAX_QUERIES } from '../../lambda/aws/limits';
 import { SOURCE_DEFAULTS } from '../../lambda/runtime-config';
 import { MINUTE_SECONDS, type ClusterModel } from './cluster-model';
 import { closeEnough } from './expected';
 import type { SeededNode } from './seed';
-
-/** GetMetricData takes up to 500 queries a call (CloudWatch API reference). */
-const QUERIES_PER_CALL = 500;
 
 interface Check {
   readonly query: MetricDataQuery;
@@ -71,21 +69,15 @@ function checksFor(model: ClusterModel, seeded: readonly SeededNode[]): Check[] 
   return checks;
 }
 
-export async function checkSeed(
-  model: ClusterModel,
-  seeded: readonly SeededNode[],
-  cloudwatch: CloudWatchClient,
-  window: { startEpochSeconds: number; endEpochSeconds: number } = {
-    startEpochSeconds: model.startEpochSeconds,
-    endEpochSeconds: model.startEpochSeconds + model.periods * model.periodSeconds,
-  },
-): Promise<SeedCheckResult> {
+/** Reads back the model's whole seeded window. */
+export async function checkSeed(model: ClusterModel, seeded: readonly SeededNode[], cloudwatch: CloudWatchClient): Promise<SeedCheckResult> {
+  const window = { startEpochSeconds: model.startEpochSeconds, endEpochSeconds: model.startEpochSeconds + model.periods * model.periodSeconds };
   const checks = checksFor(model, seeded);
   const mismatches: string[] = [];
   const secondsPerCall: number[] = [];
   let valuesCompared = 0;
-  for (let i = 0; i < checks.length; i += QUERIES_PER_CALL) {
-    const batch = checks.slice(i, i + QUERIES_PER_CALL);
+  for (let i = 0; i < checks.length; i += GET_METRIC_DATA_MAX_QUERIES) {
+    const batch = checks.slice(i, i + GET_METRIC_DATA_MAX_QUERIES);
     const started = performance.now();
     const answer = await cloudwatch.send(
       new GetMetricDataCommand({

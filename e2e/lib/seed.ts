@@ -5,13 +5,12 @@
  */
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum, type StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { PUT_METRIC_DATA_MAX_METRICS } from '../../lambda/aws/limits';
 import { SOURCE_DEFAULTS } from '../../lambda/runtime-config';
 import { MINUTE_SECONDS, type ClusterModel, type ModelNode } from './cluster-model';
 
 /** moto ships this image id for EKS nodes; any id would do, this one reads right in DescribeInstances. */
 const EKS_NODE_IMAGE = 'ami-ekslinux';
-/** PutMetricData accepts up to 1,000 metrics a request (CloudWatch API reference, PutMetricData). */
-const PUT_METRICS_PER_CALL = 1_000;
 
 export interface SeededNode {
   readonly node: ModelNode;
@@ -118,8 +117,8 @@ export async function seedCluster(model: ClusterModel, ec2: EC2Client, cloudwatc
     byNamespace.set(namespace, list);
   }
   for (const [namespace, list] of byNamespace) {
-    for (let i = 0; i < list.length; i += PUT_METRICS_PER_CALL) {
-      await cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: list.slice(i, i + PUT_METRICS_PER_CALL) }));
+    for (let i = 0; i < list.length; i += PUT_METRIC_DATA_MAX_METRICS) {
+      await cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: list.slice(i, i + PUT_METRIC_DATA_MAX_METRICS) }));
       putCalls += 1;
     }
   }

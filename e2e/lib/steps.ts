@@ -29,7 +29,7 @@ export interface StepDefinition {
   readonly title: string;
   /** Runs even after an earlier step failed (final checks, teardown). */
   readonly always?: boolean;
-  /** A reason to skip instead of running (e.g. a product piece that has not landed). */
+  /** A reason to skip instead of running (e.g. nothing to tear down because nothing was deployed). */
   readonly skipBecause?: () => string | undefined;
   readonly run: (figures: StepFigures) => Promise<void>;
 }

@@ -8,21 +8,23 @@ import { ENV } from '../../lambda/runtime-config';
 import { fetchDeployedFunction, type DeployedFunction } from '../lib/artifact';
 import { appStacks, bootstrap, deploy, describeStack, destroy, type DeployOptions } from '../lib/cdk';
 import { CLUSTER } from '../lib/cluster-model';
-import { checkStackResources, countBy, listStackResources, recheck, type ResourceRow, type TemplateResources } from '../lib/resources';
+import { checkResources, countBy, listStackResources, type ResourceRow, type TemplateResources } from '../lib/resources';
 import { REPO_DIR } from '../lib/sandbox';
 import type { StepDefinition } from '../lib/steps';
 import type { SuiteContext } from '../run';
 
+/** What `cdk deploy` made: bin/app.ts makes one stack. */
 export interface DeployState {
   readonly options: DeployOptions;
-  readonly stackNames: readonly string[];
-  resources: Map<string, StackResourceSummary[]>;
+  readonly stackName: string;
+  /** The deployed template's resources by logical id, fetched once after the deploy. */
+  readonly template: TemplateResources;
+  /** Resource types in the deployed template, with counts (alarms included, which moto does not create). */
+  readonly templateTypes: Readonly<Record<string, number>>;
+  /** The stack's resources as CloudFormation listed them, and each one's state asked through its own service. */
+  resources: StackResourceSummary[];
   rows: ResourceRow[];
   fn?: DeployedFunction;
-  /** Resource types in the deployed templates, with counts (alarms included, which moto does not create). */
-  templateTypes: Record<string, number>;
-  /** The deployed templates' resources, by stack. */
-  templates: Map<string, TemplateResources>;
 }
 
 function deployOptions(context: SuiteContext): DeployOptions {
@@ -44,23 +46,21 @@ export function deploySteps(context: SuiteContext): StepDefinition[] {
     },
     {
       title: `cdk deploy of bin/app.ts with -c clusters=${CLUSTER}`,
-      skipBecause: () => (context.product.app ? undefined : 'bin/app.ts (the CDK app, issue 4) is not on this branch'),
       run: async (figures) => {
         const options = deployOptions(context);
         const result = await deploy(context.sandbox!, options);
         const stacks = await appStacks(context.clients!.cfn);
-        if (stacks.length === 0) throw new Error(`cdk deploy exited 0 but no stack exists; see ${options.workDir}/cdk-deploy.log`);
-        const bad = stacks.filter((s) => !/^(CREATE|UPDATE)_COMPLETE$/.test(s.StackStatus ?? ''));
-        if (bad.length > 0) throw new Error(`stack(s) not complete: ${bad.map((s) => `${s.StackName} ${s.StackStatus}`).join(', ')}`);
-        const templateTypes: Record<string, number> = {};
-        const templates = new Map<string, TemplateResources>();
-        for (const s of stacks) {
-          const body = JSON.parse((await context.clients!.cfn.send(new GetTemplateCommand({ StackName: s.StackName }))).TemplateBody ?? '{}');
-          templates.set(s.StackName!, body.Resources ?? {});
-          for (const r of Object.values(body.Resources ?? {}) as { Type: string }[]) templateTypes[r.Type] = (templateTypes[r.Type] ?? 0) + 1;
+        if (stacks.length !== 1) {
+          throw new Error(`cdk deploy exited 0 but ${stacks.length} stacks exist (bin/app.ts makes one): ${stacks.map((s) => s.StackName).join(', ') || 'none'}; see ${options.workDir}/cdk-deploy.log`);
         }
-        context.deployed = { options, stackNames: stacks.map((s) => s.StackName!), resources: new Map(), rows: [], templateTypes, templates };
-        figures.notes.push(`cdk deploy ${result.seconds.toFixed(1)} s (synth, esbuild bundle, asset upload to moto S3, change set): ${stacks.map((s) => s.StackName).join(', ')}`);
+        const stack = stacks[0]!;
+        if (!/^(CREATE|UPDATE)_COMPLETE$/.test(stack.StackStatus ?? '')) throw new Error(`stack not complete: ${stack.StackName} ${stack.StackStatus}`);
+        const body = JSON.parse((await context.clients!.cfn.send(new GetTemplateCommand({ StackName: stack.StackName }))).TemplateBody ?? '{}');
+        const template: TemplateResources = body.Resources ?? {};
+        const templateTypes: Record<string, number> = {};
+        for (const r of Object.values(template)) templateTypes[r.Type] = (templateTypes[r.Type] ?? 0) + 1;
+        context.deployed = { options, stackName: stack.StackName!, template, templateTypes, resources: [], rows: [] };
+        figures.notes.push(`cdk deploy ${result.seconds.toFixed(1)} s (synth, esbuild bundle, asset upload to moto S3, change set): ${stack.StackName}`);
         const placeholders = context.emulator!.placeholders();
         if (placeholders.length > 0) figures.notes.push(`deployed as placeholders (moto has no CloudFormation model): ${placeholders.join(', ')}`);
       },
@@ -70,10 +70,8 @@ export function deploySteps(context: SuiteContext): StepDefinition[] {
       skipBecause: () => (context.deployed ? undefined : 'nothing was deployed'),
       run: async (figures) => {
         const deployed = context.deployed!;
-        for (const stack of deployed.stackNames) {
-          deployed.resources.set(stack, await listStackResources(context.clients!, stack));
-          deployed.rows.push(...(await checkStackResources(context.clients!, stack, deployed.templates.get(stack) ?? {})));
-        }
+        deployed.resources = await listStackResources(context.clients!, deployed.stackName);
+        deployed.rows = await checkResources(context.clients!, deployed.resources, deployed.template);
         const counts = countBy(deployed.rows);
         figures.compared = deployed.rows.length;
         const byState = (state: string) => deployed.rows.filter((r) => r.state === state).map((r) => `${r.type.replace(/^AWS::/, '')} ${r.logicalId}`);
@@ -96,22 +94,13 @@ export function deploySteps(context: SuiteContext): StepDefinition[] {
       skipBecause: () => (context.deployed ? undefined : 'nothing was deployed'),
       run: async (figures) => {
         const deployed = context.deployed!;
-        const found: DeployedFunction[] = [];
-        for (const stackName of deployed.stackNames) {
-          try {
-            found.push(
-              await fetchDeployedFunction(context.sandbox!, context.clients!, {
-                stackName,
-                workDir: context.workDir,
-                isTarget: (c) => c.Environment?.Variables?.[ENV.clusters] !== undefined,
-              }),
-            );
-          } catch (error) {
-            if (deployed.stackNames.length === 1) throw error;
-          }
-        }
-        if (found.length !== 1) throw new Error(`expected one function with ${ENV.clusters} in its environment, found ${found.length}`);
-        const fn = found[0]!;
+        const fn = await fetchDeployedFunction(context.sandbox!, context.clients!, {
+          stackName: deployed.stackName,
+          resources: deployed.resources,
+          template: deployed.template,
+          workDir: context.workDir,
+          isTarget: (c) => c.Environment?.Variables?.[ENV.clusters] !== undefined,
+        });
         deployed.fn = fn;
         const c = fn.configuration;
         figures.notes.push(
@@ -137,16 +126,10 @@ export function teardownSteps(context: SuiteContext): StepDefinition[] {
       run: async (figures) => {
         const deployed = context.deployed!;
         const result = await destroy(context.sandbox!, deployed.options);
-        const left = [];
-        for (const name of deployed.stackNames) {
-          const stack = await describeStack(context.clients!.cfn, name);
-          if (stack && stack.StackStatus !== 'DELETE_COMPLETE') left.push(`${name} ${stack.StackStatus}`);
-        }
-        const after: ResourceRow[] = [];
-        for (const [stack, summaries] of deployed.resources) {
-          const existed = summaries.filter((r) => deployed.rows.find((row) => row.logicalId === r.LogicalResourceId)?.state === 'exists');
-          after.push(...(await recheck(context.clients!, existed, deployed.templates.get(stack) ?? {})));
-        }
+        const stack = await describeStack(context.clients!.cfn, deployed.stackName);
+        const left = stack && stack.StackStatus !== 'DELETE_COMPLETE' ? [`${deployed.stackName} ${stack.StackStatus}`] : [];
+        const existed = deployed.resources.filter((r) => deployed.rows.find((row) => row.logicalId === r.LogicalResourceId)?.state === 'exists');
+        const after = await checkResources(context.clients!, existed, deployed.template);
         const survivors = after.filter((r) => r.state === 'exists').map((r) => `${r.type} ${r.logicalId}`);
         figures.compared = after.length;
         figures.notes.push(`cdk destroy ${result.seconds.toFixed(1)} s; ${after.length - survivors.length} of ${after.length} resources gone`);

@@ -19,12 +19,6 @@ interface RunSummaryLike {
   readonly apiCalls?: Record<string, number>;
 }
 
-export function missingProduct(context: SuiteContext): string | undefined {
-  const p = context.product;
-  const missing = [!p.app && 'the CDK app (bin/app.ts, issue 4)', !p.handler && 'the handler pipeline (lambda/pipeline.ts, issue 3)'].filter(Boolean);
-  return missing.length ? `waiting for ${missing.join(' and ')} to land on main` : undefined;
-}
-
 function summaryOf(invoked: InvokeResult, label: string, index = 0): RunSummaryLike {
   const run = invoked.invocations[index];
   if (!run?.ok) throw new Error(`${label}: the handler failed: ${run?.errorType}: ${run?.errorMessage} (log ${invoked.logPath})`);
@@ -75,7 +69,6 @@ function sameReading(before: Reading, after: Reading, figures: StepFigures): str
 }
 
 export function netreconSteps(context: SuiteContext): StepDefinition[] {
-  const skipBecause = () => missingProduct(context);
   let firstEvent: Record<string, unknown> | undefined;
   let firstReading: Reading | undefined;
   const read = () => readPublished(context.clients!.cloudwatch, CLUSTER, context.seed!.window, context.seed!.model.periodSeconds);
@@ -85,7 +78,6 @@ export function netreconSteps(context: SuiteContext): StepDefinition[] {
   return [
     {
       title: 'Run netrecon\'s deployed artifact with a scheduled event (cold start, the function\'s own environment)',
-      skipBecause,
       run: async (figures) => {
         firstEvent = scheduledEvent(context.sandbox!.region);
         const before = await context.emulator!.calls();
@@ -106,7 +98,6 @@ export function netreconSteps(context: SuiteContext): StepDefinition[] {
     },
     {
       title: 'Read the NetRecon metrics back (GetMetricData Sum + SampleCount) and compare with the hand formula',
-      skipBecause,
       run: async (figures) => {
         const reading = await read();
         firstReading = reading;
@@ -122,7 +113,6 @@ export function netreconSteps(context: SuiteContext): StepDefinition[] {
     },
     {
       title: 'Retry (same event: cold, then warm in the same process) and backfill (manual event over the seeded window): nothing doubles',
-      skipBecause,
       run: async (figures) => {
         // Cold: the ledger is read from CloudWatch. Warm (same process again): the container's memory of it too.
         const retryRun = await invoke(firstEvent, 'retry', 2);

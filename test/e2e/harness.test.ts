@@ -1,17 +1,18 @@
 // The e2e harness's own moving parts, tested without the emulator: if these were wrong, `npm run e2e`
 // could pass for the wrong reason.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLUSTER_METRICS } from '../../lambda/output-metrics';
-import { buildClusterModel, CLUSTER, OTHER_CLUSTER, seededWindow, vpcCniVethName } from '../../e2e/lib/cluster-model';
+import { buildClusterModel, CLUSTER, OTHER_CLUSTER, RESIDUAL_BYTES_PER_MINUTE, seededWindow, type ModelInterface } from '../../e2e/lib/cluster-model';
 import { callsBetween } from '../../e2e/lib/emulator';
 import { closeEnough, expectedPeriods } from '../../e2e/lib/expected';
 import { assertSandboxed, makeSandbox, NET_GUARD } from '../../e2e/lib/sandbox';
 import { StepRunner } from '../../e2e/lib/steps';
+import { vpcCniHostVethName } from '../../lab/names';
 
 const START = 1_800_000_000; // 2027-01-15T08:00:00Z, a multiple of 300
 
@@ -31,7 +32,7 @@ describe('the seeded cluster model', () => {
     for (const veth of model.nodes.flatMap((n) => n.interfaces.filter((i) => i.role === 'podVeth'))) expect(veth.name).toMatch(/^eni[0-9a-f]{11}$/);
     expect(names).toEqual(expect.arrayContaining(['eth0', 'eth1', 'ens5', 'ens6', 'lo', 'nodelocaldns']));
     // `echo -n default.pod | sha1sum` = 9381c30abed1377c...: the VPC CNI names that pod's host-side veth eni9381c30abed.
-    expect(vpcCniVethName('default', 'pod')).toBe('eni9381c30abed');
+    expect(vpcCniHostVethName('default', 'pod')).toBe('eni9381c30abed');
   });
 
   it('rejects a start that is not aligned to the period', () => {
@@ -47,7 +48,8 @@ describe('the seeded cluster model', () => {
 });
 
 describe('the hand formula', () => {
-  const [first] = expectedPeriods(buildClusterModel({ startEpochSeconds: START, periods: 4 }));
+  const model = buildClusterModel({ startEpochSeconds: START, periods: 4 });
+  const [first] = expectedPeriods(model);
 
   it('host-only bytes are the host and secondary-ENI traffic of the nodes without same-node pod traffic', () => {
     // Node i without same-node traffic (i mod 4 != 0), minutes k = 0..4 of period 0:
@@ -69,9 +71,16 @@ describe('the hand formula', () => {
   it('Container Insights counts pod traffic twice: double-counted = what the pod veths carried, plus the residual', () => {
     const c = first!.cluster;
     const m = CLUSTER_METRICS;
-    // Over nodes with agent and CI, CI x P = every interface but lo = physical + pods + residual, so
-    // double-counted = CI - corrected = pod rx + pod tx (minus the node without CI's pods) + residual: positive and large.
-    expect(c[m.doubleCountedBytes.name]!).toBeGreaterThan(0.9 * (c[m.podRxBytes.name]! + c[m.podTxBytes.name]!) * (22 / 23));
+    // Over nodes with agent and CI, CI x P = every interface but lo = ENIs + pod veths + the unreported interface, so
+    // double-counted = CI - corrected = Σ veth rx + tx + the seeded residual. Summed here from the roles the model
+    // gave each interface, over period 0's five minutes.
+    const nodes = model.nodes.filter((n) => n.cluster === CLUSTER && n.hasAgent && n.hasContainerInsights);
+    const bytes = (i: ModelInterface) => [0, 1, 2, 3, 4].reduce((t, k) => t + i.rxBytesPerMinute[k]! + i.txBytesPerMinute[k]!, 0);
+    const vethBytes = nodes.flatMap((n) => n.interfaces.filter((i) => i.role === 'podVeth')).reduce((t, i) => t + bytes(i), 0);
+    const residualBytes = nodes.flatMap((n) => n.interfaces.filter((i) => !i.reportedByAgent)).reduce((t, i) => t + bytes(i), 0);
+    expect(residualBytes).toBe(5 * RESIDUAL_BYTES_PER_MINUTE);
+    expect(vethBytes + residualBytes).toBe(1_711_269_500);
+    expect(closeEnough(c[m.doubleCountedBytes.name]!, vethBytes + residualBytes)).toBe(true);
     expect(c[m.containerInsightsTotalBytes.name]!).toBeGreaterThan(1.8 * c[m.ec2TotalBytes.name]!);
   });
 });
@@ -99,31 +108,37 @@ describe('the sandbox', () => {
 describe('the network guard', () => {
   it('refuses and records a non-loopback connection, and lets loopback through', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'e2e-guard-test-'));
-    const log = join(dir, 'refused.log');
     const server = createServer((socket) => socket.end('hi'));
-    await new Promise<void>((r) => server.listen(0, 'localhost', () => r()));
-    const port = (server.address() as { port: number }).port;
-    const script = `
-      const net = require('node:net');
-      const out = [];
-      const a = net.connect(443, '203.0.113.9'); // TEST-NET-3: never routed
-      a.on('error', (e) => { out.push('remote: ' + e.message);
-        const b = net.connect(${port}, 'localhost', () => { out.push('loopback: connected'); b.end(); console.log(JSON.stringify(out)); });
-        b.on('error', (e2) => { out.push('loopback: ' + e2.message); console.log(JSON.stringify(out)); });
-      });`;
-    // Asynchronous spawn: a synchronous one would block the event loop serving the loopback connection.
-    const stdout = await new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, ['--require', NET_GUARD, '-e', script], { env: { ...process.env, NETRECON_E2E_NET_LOG: log } });
-      let text = '';
-      child.stdout.on('data', (d) => (text += d));
-      child.on('close', () => resolve(text));
-    });
-    server.close();
-    const out = JSON.parse(stdout) as string[];
-    expect(out[0]).toMatch(/remote: .*refused a connection to 203\.0\.113\.9:443/);
-    expect(out[1]).toBe('loopback: connected');
-    expect(existsSync(log) && readFileSync(log, 'utf8')).toMatch(/-> 203\.0\.113\.9:443/);
-    rmSync(dir, { recursive: true, force: true });
+    let child: ChildProcess | undefined;
+    try {
+      const log = join(dir, 'refused.log');
+      await new Promise<void>((r) => server.listen(0, 'localhost', () => r()));
+      const port = (server.address() as { port: number }).port;
+      const script = `
+        const net = require('node:net');
+        const out = [];
+        const a = net.connect(443, '203.0.113.9'); // TEST-NET-3: never routed
+        a.on('error', (e) => { out.push('remote: ' + e.message);
+          const b = net.connect(${port}, 'localhost', () => { out.push('loopback: connected'); b.end(); console.log(JSON.stringify(out)); });
+          b.on('error', (e2) => { out.push('loopback: ' + e2.message); console.log(JSON.stringify(out)); });
+        });`;
+      // Asynchronous spawn: a synchronous one would block the event loop serving the loopback connection.
+      // Its own deadline, within the test's, so a hung child still ends and the cleanup below runs.
+      const stdout = await new Promise<string>((resolve) => {
+        child = spawn(process.execPath, ['--require', NET_GUARD, '-e', script], { env: { ...process.env, NETRECON_E2E_NET_LOG: log }, timeout: 4_000, killSignal: 'SIGKILL' });
+        let text = '';
+        child.stdout!.on('data', (d) => (text += d));
+        child.on('close', () => resolve(text));
+      });
+      const out = JSON.parse(stdout) as string[];
+      expect(out[0]).toMatch(/remote: .*refused a connection to 203\.0\.113\.9:443/);
+      expect(out[1]).toBe('loopback: connected');
+      expect(existsSync(log) && readFileSync(log, 'utf8')).toMatch(/-> 203\.0\.113\.9:443/);
+    } finally {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

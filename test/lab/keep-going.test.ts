@@ -1,13 +1,12 @@
 /** How a run behaves when one phase fails, with and without --keep-going (real namespaces, one phase made to fail). */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { runLab } from '../../lab/lab';
-import { makeRunNames } from '../../lab/names';
+import { makeRunNames, PROBE_ROLE } from '../../lab/names';
 import { runPhase } from '../../lab/phases';
 import { LabResources, listNetns } from '../../lab/resources';
 import { namespacesForbiddenReason } from '../../lab/topology';
 
-const forbidden = await namespacesForbiddenReason(`nr-${process.pid}-${randomBytes(2).toString('hex')}-probe`);
+const forbidden = await namespacesForbiddenReason(`${makeRunNames().runId}-${PROBE_ROLE}`);
 const skipNote = `network namespaces are not allowed on this machine: ${forbidden}`;
 
 const failingB: typeof runPhase = (plan, ...rest) => (plan.id === 'b' ? Promise.reject(new Error('phase b made to fail')) : runPhase(plan, ...rest));

@@ -3,13 +3,13 @@
  * kernel's counter deltas and the byte count of the application that moved the data.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Capture } from '../../lambda/capture/capture';
+import { LAB_NETNS_PREFIX, makeRunNames, parseLabNetns, PROBE_ROLE } from '../../lab/names';
 import { listNetns } from '../../lab/resources';
 import { run } from '../../lab/shell';
 import type { LabSummary, PhaseSummary } from '../../lab/summary';
@@ -33,8 +33,13 @@ interface LabExit {
   stderr: string;
 }
 
+/** Pids of the labs this file started: a lab names its namespaces `nr-<its pid>-<tag>-<role>`. */
+const labPids = new Set<number>();
+
 function startLab(args: readonly string[], timeoutMs: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lab/run.ts', ...args], { cwd: REPO_ROOT, timeout: timeoutMs, killSignal: 'SIGKILL' });
+  // SIGTERM on timeout, not SIGKILL: the lab tears its namespaces down on SIGTERM, SIGKILL would leave them behind.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'lab/run.ts', ...args], { cwd: REPO_ROOT, timeout: timeoutMs, killSignal: 'SIGTERM' });
+  if (child.pid !== undefined) labPids.add(child.pid);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -45,7 +50,7 @@ function startLab(args: readonly string[], timeoutMs: number) {
 
 const leftovers = async (runId: string): Promise<string[]> => (await listNetns()).filter((n) => n.startsWith(`${runId}-`));
 
-const forbidden = await namespacesForbiddenReason(`nr-${process.pid}-${randomBytes(2).toString('hex')}-probe`);
+const forbidden = await namespacesForbiddenReason(`${makeRunNames().runId}-${PROBE_ROLE}`);
 const skipNote = `network namespaces are not allowed on this machine: ${forbidden}`;
 
 describe('the namespace lab, on real kernel counters', () => {
@@ -63,7 +68,14 @@ describe('the namespace lab, on real kernel counters', () => {
     if (first.code === 0) summary = JSON.parse(first.stdout) as LabSummary;
   }, 120_000);
 
-  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+  afterAll(async () => {
+    rmSync(workDir, { recursive: true, force: true });
+    if (forbidden) return;
+    // Whatever a failed test left behind: the namespaces of the runs this file started, and only those.
+    const left = (await listNetns()).filter((name) => labPids.has(parseLabNetns(name)?.pid ?? -1));
+    for (const name of left) await run(['ip', 'netns', 'del', name], { timeoutMs: 5_000 }).catch(() => undefined);
+    expect(left, 'namespaces a lab run of this file left behind (now deleted)').toEqual([]);
+  }, 30_000);
 
   const phase = (id: string): PhaseSummary => {
     const found = summary.phases.find((p) => p.phase === id);
@@ -161,26 +173,32 @@ describe('the namespace lab, on real kernel counters', () => {
     if (forbidden) ctx.skip(skipNote);
     // 1 GiB a phase keeps the lab busy for seconds after phase a starts (transfer or settling), so the signal lands mid-run; --timeout bounds it.
     const lab = startLab(['--mib', '1024', '--timeout', '60', '--out', join(workDir, 'interrupted.capture.json')], 90_000);
-    const deadline = Date.now() + 30_000;
-    while (!/\[lab\] phase a:/.test(lab.stderrSoFar()) && Date.now() < deadline && lab.child.exitCode === null) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const runId = /creating namespaces (nr-\d+-[0-9a-f]{4})-/.exec(lab.stderrSoFar())?.[1];
-    expect(runId, lab.stderrSoFar()).toBeDefined();
-    const serverPids = (await run(['ip', 'netns', 'pids', `${runId}-srv`], { timeoutMs: 5_000 })).stdout.split('\n').filter(Boolean).map(Number);
-    expect(serverPids.length).toBeGreaterThan(0);
-    lab.child.kill('SIGINT');
-    const exit = await lab.exited;
-    expect(exit.code, exit.stderr).toBe(130);
-    expect(await leftovers(runId!)).toEqual([]);
-    const alive = serverPids.filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!/\[lab\] phase a:/.test(lab.stderrSoFar()) && Date.now() < deadline && lab.child.exitCode === null) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
-    });
-    expect(alive).toEqual([]);
+      const runId = new RegExp(`creating namespaces (${LAB_NETNS_PREFIX}\\d+-[0-9a-f]{4})-`).exec(lab.stderrSoFar())?.[1];
+      expect(runId, lab.stderrSoFar()).toBeDefined();
+      const serverPids = (await run(['ip', 'netns', 'pids', `${runId}-srv`], { timeoutMs: 5_000 })).stdout.split('\n').filter(Boolean).map(Number);
+      expect(serverPids.length).toBeGreaterThan(0);
+      lab.child.kill('SIGINT');
+      const exit = await lab.exited;
+      expect(exit.code, exit.stderr).toBe(130);
+      expect(await leftovers(runId!)).toEqual([]);
+      const alive = serverPids.filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      expect(alive).toEqual([]);
+    } finally {
+      // A failed expectation above must not leave the lab running: the same signal, so it still tears down.
+      if (lab.child.exitCode === null && lab.child.signalCode === null) lab.child.kill('SIGINT');
+      await lab.exited;
+    }
   }, 120_000);
 });
