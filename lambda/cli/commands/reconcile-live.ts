@@ -6,10 +6,12 @@
  */
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { ReconcileConfig } from '../../core/config';
+import { HEARTBEAT_METRIC } from '../../output-metrics';
 import { explainGap } from '../../report/explain';
 import { renderTable } from '../../report/table';
 import { LedgerMemory } from '../../aws/ledger';
 import { runCluster } from '../../pipeline';
+import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { EXIT, type CommandIo } from '../usage';
 import { describeAwsError, liveRuntime, liveSettings, liveWindow } from './live';
 
@@ -31,7 +33,7 @@ function datumLine(d: MetricDatum): string {
   return `  ${d.Timestamp?.toISOString() ?? '-'}  ${d.MetricName} {${dims}} ${d.Value} ${d.Unit ?? ''}`;
 }
 
-export async function runLiveReconcile(options: LiveReconcileOptions, reconcile: ReconcileConfig, io: CommandIo, exitCodeFor: (r: NonNullable<Awaited<ReturnType<typeof runCluster>>['report']>) => number): Promise<number> {
+export async function runLiveReconcile(options: LiveReconcileOptions, reconcile: ReconcileConfig, io: CommandIo): Promise<number> {
   const now = new Date();
   const window = liveWindow(options.start, options.end, reconcile.periodSeconds, now.getTime() / 1000);
   const settings = liveSettings(reconcile, {
@@ -64,10 +66,10 @@ export async function runLiveReconcile(options: LiveReconcileOptions, reconcile:
     io.stderr(`netrecon reconcile: no closed period in the window\n`);
     return EXIT.usage;
   }
-  for (const s of report.skipped) io.stderr(`warning: skipped ${s.kind} ${s.ref}: ${s.reason}\n`);
+  warnSkipped(report.skipped, io);
 
   const plan = result.emission;
-  const datums = (plan?.requests ?? []).flatMap((r) => r.input.MetricData ?? []).filter((d) => d.MetricName !== 'Heartbeat');
+  const datums = (plan?.requests ?? []).flatMap((r) => r.input.MetricData ?? []).filter((d) => d.MetricName !== HEARTBEAT_METRIC.name);
   const publish = {
     namespace: settings.outputNamespace,
     dryRun: options.dryRun,
