@@ -44,7 +44,10 @@ export interface ClusterRunInput {
   readonly now: Date;
   /** `emit` publishes (and beats the heartbeat); `dryRun` reads everything and plans the emission only. */
   readonly mode: 'emit' | 'dryRun';
-  /** Report every closed period of the window, not only the pending ones (the CLI's view). */
+  /**
+   * Report every closed period of the window, not only the pending ones, and every node-period whole, however
+   * many node batches it took (the CLI's view: it prints them and sets its exit status from them).
+   */
   readonly reportWholeWindow?: boolean;
   readonly ledgerMemory?: LedgerMemory;
   readonly region?: string;
@@ -178,7 +181,9 @@ async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: 
   for (let i = 0; i < inventory.nodes.length; i += size) batches.push(inventory.nodes.slice(i, i + size));
   if (batches.length === 0) batches.push([]);
 
-  const merger = batches.length > 1 ? new ReportMerger(cluster, settings.reconcile) : null;
+  // The handler needs node-periods only for per-node output, and then only their figures.
+  const kept = input.reportWholeWindow ? 'full' : settings.perNodeMetrics ? 'figures' : 'none';
+  const merger = batches.length > 1 ? new ReportMerger(cluster, settings.reconcile, kept) : null;
   let single: ReconcileReport | null = null;
   const readBatch = (nodes: CaptureNode[]) =>
     readCapture(rt, { cluster, ...(input.region ? { region: input.region } : {}), settings, nodes, agentByInstance: agent.byInstance, window, now: input.now, generator: 'netrecon pipeline' });
@@ -203,7 +208,7 @@ async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: 
   let report: ReconcileReport;
   if (merger) {
     merger.addSkipped(inventory.skipped);
-    report = merger.report(settings.perNodeMetrics);
+    report = merger.report();
   } else {
     const r = single!;
     report = { ...r, skipped: [...inventory.skipped, ...r.skipped], summary: { ...r.summary, nodesSkipped: r.summary.nodesSkipped + inventory.skipped.length } };

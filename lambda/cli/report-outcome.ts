@@ -13,8 +13,12 @@ export function warnSkipped(skipped: readonly SkippedItem[], io: CommandIo): voi
   }
 }
 
-/** 0 when every node-period is ok and nothing was skipped, else 2. */
+/**
+ * 0 when every node-period is ok and nothing was skipped, else 2. Judged on the summary's counts, not on the
+ * node-period list: a report merged from node batches may carry no node-periods at all.
+ */
 export function exitCodeFor(report: ReconcileReport): number {
-  const allOk = report.nodePeriods.every((n) => n.status === 'ok');
+  const { nodePeriods, nodePeriodsByStatus } = report.summary;
+  const allOk = nodePeriodsByStatus.ok === nodePeriods;
   return allOk && report.skipped.length === 0 ? EXIT.ok : EXIT.notReconciled;
 }

@@ -94,3 +94,28 @@ describe('the live CLI', () => {
     expect(t.out()).toMatch(/^Usage: netrecon capture --cluster NAME/);
   });
 });
+
+describe('the live CLI on a cluster of more than one node batch', () => {
+  // 1,001 nodes: two batches of the pipeline's default 1,000; the node without an agent is in the second one.
+  const fake = new FakeAws(makeCluster({ cluster: 'big', nodes: 1001, launchSeconds: Math.floor(Date.now() / 1000) - 86_400, withoutAgent: [1000] }));
+  let account: ReturnType<typeof mockAccount>;
+  beforeAll(() => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    account = mockAccount(fake);
+  });
+  afterAll(() => {
+    account.restore();
+    vi.unstubAllEnvs();
+  });
+
+  it('reconcile --cluster prints every node row and exits 2 when a node-period of a later batch is not ok', async () => {
+    const t = io();
+    const code = await main(['reconcile', '--cluster', 'big', '--region', 'eu-west-1', '--dry-run'], t.io);
+    expect(t.err()).toMatch(/big: batch 2\/2 reconciled \(1 nodes\)/);
+    expect(code).toBe(2);
+    expect(t.out()).toMatch(/^Summary: 12012 node-periods \(12000 ok, 12 missingAgent\)/m);
+    // Node 1,000 (i-...3e8) is in the second batch: its rows are printed with the status that sets the exit code.
+    expect(t.out().match(/^\S+ \S+ {2}i-000000000000003e8 .*missingAgent$/gm)).toHaveLength(12);
+  });
+});
