@@ -199,20 +199,15 @@ async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: 
     const read = await next;
     if (b + 1 < batches.length) next = prefetch(batches[b + 1]!);
     const validated = validateCapture(read.capture, `GetMetricData answers for ${cluster}`);
-    const report = reconcile(validated.capture, settings.reconcile, { skipped: [...read.skipped, ...validated.skipped] });
+    // The inventory's skipped nodes go in with the first batch, so the core counts them once in the summary.
+    const before = b === 0 ? inventory.skipped : [];
+    const report = reconcile(validated.capture, settings.reconcile, { skipped: [...before, ...read.skipped, ...validated.skipped] });
     if (merger) {
       merger.add(report);
       rt.progress(`${cluster}: batch ${b + 1}/${batches.length} reconciled (${nodes.length} nodes)`);
     } else single = report;
   }
-  let report: ReconcileReport;
-  if (merger) {
-    merger.addSkipped(inventory.skipped);
-    report = merger.report();
-  } else {
-    const r = single!;
-    report = { ...r, skipped: [...inventory.skipped, ...r.skipped], summary: { ...r.summary, nodesSkipped: r.summary.nodesSkipped + inventory.skipped.length } };
-  }
+  const report = merger ? merger.report() : single!;
   return { report, nodes: inventory.nodes.length, listed: agent.listed, duplicates: agent.duplicates };
 }
 

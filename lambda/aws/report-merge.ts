@@ -152,13 +152,6 @@ export class ReportMerger {
     for (const status of NODE_STATUSES) this.byStatus[status] += s.nodePeriodsByStatus[status];
   }
 
-  /** Extra items skipped outside the batches (inventory, failed reads), counted in the summary. */
-  addSkipped(items: readonly SkippedItem[]): void {
-    this.skipped.push(...items);
-    this.seriesSkipped += items.filter((s) => s.kind === 'series').length;
-    this.nodesSkipped += items.filter((s) => s.kind === 'node').length;
-  }
-
   /** The merged report; its nodePeriods are what the merger was told to keep (empty for `none`). */
   report(): ReconcileReport {
     const P = this.config.periodSeconds;

@@ -88,6 +88,20 @@ describe('the pipeline on one cluster', () => {
     expect(exitCodeFor(r.report!)).toBe(2);
   });
 
+  it('counts a node the inventory skipped once, in one batch and in several', async () => {
+    const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 5, launchSeconds: NOW_SECONDS - 86_400 }));
+    const { ec2 } = account(fake);
+    ec2.on(DescribeInstancesCommand).callsFake(async (input) => {
+      const page = (await fake.handle('DescribeInstances', input)) as { Reservations: unknown[] };
+      return { ...page, Reservations: [...page.Reservations, { Instances: [{ InstanceId: 'i-nolaunch' }] }] };
+    });
+    for (const nodeBatchSize of [1000, 2]) {
+      const r = await runCluster({ rt: testRuntime(), cluster: 'c1', settings: testSettings({ nodeBatchSize }), window: lastHour, now, mode: 'dryRun', reportWholeWindow: true });
+      expect(r.report!.skipped).toEqual([{ kind: 'node', ref: 'i-nolaunch', reason: 'the instance has no LaunchTime' }]);
+      expect(r.report!.summary).toMatchObject({ nodes: 5, nodesSkipped: 1, seriesSkipped: 0 });
+    }
+  });
+
   it('keeps a node that joined inside the window and marks its first periods partial', async () => {
     const nodes = makeCluster({ cluster: 'c1', nodes: 2, launchSeconds: NOW_SECONDS - 86_400 });
     const late = { ...nodes[1]!, launchSeconds: NOW_SECONDS - 600 - 1800 + 120 };
