@@ -18,7 +18,7 @@ import { listClusterNodes, type NodeFilter } from './aws/inventory';
 import { candidateWindow, decidePending, mergeLedgers, readLedger, type LedgerMemory, type PendingDecision, type RunWindow, type ScheduleSettings } from './aws/ledger';
 import { readMetrics } from './aws/metric-reader';
 import { periodDatums } from './aws/output-datums';
-import { planCalls, seriesForNodes, type ReadWindow } from './aws/query-plan';
+import { datapointsPerPeriod, planCalls, seriesForNodes, type ReadWindow } from './aws/query-plan';
 import { ReportMerger } from './aws/report-merge';
 import { planEmission, sendEmission, type EmissionPlan, type EmissionResult } from './aws/sink';
 import type { SourceSettings } from './aws/sources';
@@ -153,19 +153,6 @@ export async function captureCluster(
 
 type Discovered = Awaited<ReturnType<typeof discover>>;
 
-/** GetMetricData datapoints one period of the cluster's series costs: each series returns P / its query period. */
-function datapointsPerPeriod(cluster: string, settings: PipelineSettings, found: Discovered): number {
-  const P = settings.reconcile.periodSeconds;
-  const size = settings.nodeBatchSize ?? DEFAULT_NODE_BATCH_SIZE;
-  let points = 0;
-  // By batch, so a 100,000-node cluster's specs are never all in memory at once.
-  for (let i = 0; i < found.inventory.nodes.length; i += size) {
-    const specs = seriesForNodes(found.inventory.nodes.slice(i, i + size), found.agent.byInstance, cluster, settings.sources, P);
-    for (const spec of specs) points += P / spec.periodSeconds;
-  }
-  return points;
-}
-
 /** Cuts the decision's periods to what the read budget covers (at least one, so a run always progresses). */
 function withinBudget(decision: PendingDecision, pointsPerPeriod: number, budget: number): PendingDecision {
   const fits = Math.max(1, Math.floor(budget / Math.max(1, pointsPerPeriod)));
@@ -228,7 +215,8 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
     // Discovery over every pending period is a superset of what a shorter read needs: nodes that launched later
     // simply have no node-period in the periods read.
     found = await discoverOver({ startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P });
-    decision = withinBudget(decision, datapointsPerPeriod(cluster, settings, found), input.readBudgetDatapoints);
+    const points = datapointsPerPeriod(found.inventory.nodes, found.agent.byInstance, cluster, settings.sources, P);
+    decision = withinBudget(decision, points, input.readBudgetDatapoints);
   }
   rt.progress(`${cluster}: ${decision.periods.length} period(s) to emit, ${decision.alreadyComplete} already complete${decision.waiting ? ` (${decision.waiting})` : ''}`);
 
