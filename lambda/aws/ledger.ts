@@ -8,9 +8,9 @@
  * This file reads the ledger (one GetMetricData call, two statistics of one metric: billed as one metric) and
  * decides, purely, which closed periods a run must emit.
  */
-import { GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { DIMENSION, LEDGER_METRIC } from '../output-metrics';
-import { callAws, sendOptions, type AwsRuntime } from './api';
+import type { AwsRuntime } from './api';
+import { getMetricDataPages } from './get-metric-data';
 import { MAX_BACKFILL_SECONDS } from './limits';
 
 export interface LedgerEntry {
@@ -43,44 +43,30 @@ export async function readLedger(rt: AwsRuntime, q: LedgerQuery): Promise<Map<nu
   const landed = new Map<number, number>();
   const total = new Map<number, number>();
   if (q.endSeconds <= q.startSeconds) return new Map();
-  let nextToken: string | undefined;
-  let first = true;
-  do {
-    const input: GetMetricDataCommandInput = {
-      MetricDataQueries: [
+  await getMetricDataPages(
+    rt,
+    {
+      queries: [
         { Id: 'landed', MetricStat: { Metric: metric, Period: q.periodSeconds, Stat: 'SampleCount' }, ReturnData: true },
         { Id: 'total', MetricStat: { Metric: metric, Period: q.periodSeconds, Stat: 'Maximum' }, ReturnData: true },
       ],
-      StartTime: new Date(q.startSeconds * 1000),
-      EndTime: new Date(q.endSeconds * 1000),
-      ScanBy: 'TimestampAscending',
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    };
-    const points = 2 * Math.ceil((q.endSeconds - q.startSeconds) / q.periodSeconds);
-    const page = await callAws(
-      rt,
-      'GetMetricData',
-      async () => {
-        await rt.buckets.getMetricDataCalls.take(1, rt.signal);
-        await rt.buckets.getMetricDataPoints.take(points, rt.signal);
-      },
-      () => rt.cloudWatch.send(new GetMetricDataCommand(input), sendOptions(rt)),
-    );
-    // Two statistics of the same metric in one request are billed as one metric.
-    if (first) rt.counters.metricsRequested += 1;
-    first = false;
-    for (const r of page.MetricDataResults ?? []) {
-      const into = r.Id === 'landed' ? landed : r.Id === 'total' ? total : undefined;
-      if (!into) continue;
-      const ts = r.Timestamps ?? [];
-      ts.forEach((t, i) => {
-        const v = r.Values?.[i];
-        if (v !== undefined) into.set(Math.round(t.getTime() / 1000), v);
-      });
-      rt.counters.datapointsReturned += ts.length;
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
+      startSeconds: q.startSeconds,
+      endSeconds: q.endSeconds,
+      datapoints: 2 * Math.ceil((q.endSeconds - q.startSeconds) / q.periodSeconds),
+      // Two statistics of the same metric in one request are billed as one metric.
+      billedMetrics: 1,
+    },
+    (results) => {
+      for (const r of results) {
+        const into = r.Id === 'landed' ? landed : r.Id === 'total' ? total : undefined;
+        if (!into) continue;
+        (r.Timestamps ?? []).forEach((t, i) => {
+          const v = r.Values?.[i];
+          if (v !== undefined) into.set(Math.round(t.getTime() / 1000), v);
+        });
+      }
+    },
+  );
   const ledger = new Map<number, LedgerEntry>();
   for (const [start, n] of landed) ledger.set(start, { landed: n, total: total.get(start) ?? n });
   return ledger;
