@@ -12,6 +12,7 @@ import { validateCapture } from './capture/validate';
 import type { ReconcileConfig } from './core/config';
 import type { NodePeriodResult, ReconcileReport, SkippedItem } from './core/model';
 import { reconcile } from './core/reconcile';
+import { epochSecondsOf, isoOf } from './core/units';
 import type { AwsRuntime } from './aws/api';
 import { discoverAgentSeries, type AgentListing } from './aws/discovery';
 import { listClusterNodes, type NodeFilter } from './aws/inventory';
@@ -73,8 +74,6 @@ export interface ClusterRunResult {
   readonly emitted: EmissionResult | null;
 }
 
-const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
-
 /** Inventory and agent discovery for a read window. */
 async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number) {
   rt.progress(`${cluster}: inventory and agent series discovery`);
@@ -120,7 +119,7 @@ export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<
     ...(input.region ? { region: input.region } : {}),
     capturedAt: input.now.toISOString(),
     periodSeconds: settings.reconcile.periodSeconds,
-    window: { start: iso(input.window.startSeconds), end: iso(input.window.endSeconds) },
+    window: { start: isoOf(input.window.startSeconds), end: isoOf(input.window.endSeconds) },
     agentDimensions: { instanceId: settings.sources.agentInstanceDimension, interface: settings.sources.agentInterfaceDimension },
     nodes: input.nodes,
     series: read.series,
@@ -232,7 +231,7 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
     counts = { nodes: r.nodes, listed: r.listed, duplicates: r.duplicates };
   }
 
-  const toEmit = new Set(decision.periods.map(iso));
+  const toEmit = new Set(decision.periods.map(isoOf));
   const nodesByPeriod = new Map<string, NodePeriodResult[]>();
   if (report && settings.perNodeMetrics) {
     for (const np of report.nodePeriods) {
@@ -245,7 +244,7 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
   const periods = (report?.clusterPeriods ?? [])
     .filter((cp) => toEmit.has(cp.periodStart))
     .map((cp) => {
-      const start = Date.parse(cp.periodStart) / 1000;
+      const start = epochSecondsOf(cp.periodStart);
       const entry = ledger.get(start);
       return { periodStartSeconds: start, datums: periodDatums(cp, nodesByPeriod.get(cp.periodStart) ?? [], output), ...(entry ? { ledger: entry } : {}) };
     });
@@ -261,7 +260,7 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
   return {
     cluster,
     decision,
-    readWindow: window ? { start: iso(window.startSeconds), end: iso(window.endSeconds) } : null,
+    readWindow: window ? { start: isoOf(window.startSeconds), end: isoOf(window.endSeconds) } : null,
     nodes: counts.nodes,
     agentSeriesListed: counts.listed,
     agentSeriesDuplicates: counts.duplicates,

@@ -8,7 +8,9 @@ import { createClients } from '../../aws/clients';
 import { NodeFilterError, parseNodeFilter } from '../../aws/inventory';
 import { MAX_BACKFILL_SECONDS } from '../../aws/limits';
 import { DEFAULT_SOURCE_SETTINGS } from '../../aws/sources';
+import { isIsoTime } from '../../capture/validate';
 import type { ReconcileConfig } from '../../core/config';
+import { epochSecondsOf } from '../../core/units';
 import { DEFAULT_OUTPUT_NAMESPACE } from '../../output-metrics';
 import { RUN_DEFAULTS } from '../../runtime-config';
 import type { PipelineSettings } from '../../pipeline';
@@ -31,13 +33,11 @@ export const LIVE_HELP = `  --cluster NAME        the EKS cluster to read from t
   --node-filter F       how nodes are found: tag:<key> (default tag:eks:cluster-name) or
                         tag-key:<key with {cluster}>, e.g. tag-key:kubernetes.io/cluster/{cluster}`;
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-
 function isoSeconds(name: string, value: string): number {
-  if (!ISO_8601.test(value) || Number.isNaN(Date.parse(value))) {
+  if (!isIsoTime(value)) {
     throw new UsageError(`--${name} must be an ISO 8601 time with a zone; got ${JSON.stringify(value)}`, 'Example: --start 2026-03-01T10:00:00Z --end 2026-03-01T11:00:00Z');
   }
-  return Date.parse(value) / 1000;
+  return epochSecondsOf(value);
 }
 
 /** The whole periods of the asked window, or the last hour of closed periods. */

@@ -6,6 +6,7 @@
  */
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { ReconcileConfig } from '../../core/config';
+import { isoOf } from '../../core/units';
 import { HEARTBEAT_METRIC } from '../../output-metrics';
 import { explainGap } from '../../report/explain';
 import { renderTable } from '../../report/table';
@@ -73,7 +74,7 @@ export async function runLiveReconcile(options: LiveReconcileOptions, reconcile:
   const publish = {
     namespace: settings.outputNamespace,
     dryRun: options.dryRun,
-    periods: (plan?.periods ?? []).map((p) => new Date(p.periodStartSeconds * 1000).toISOString()),
+    periods: (plan?.periods ?? []).map((p) => isoOf(p.periodStartSeconds)),
     periodsAlreadyPublished: result.decision.alreadyComplete,
     requests: plan?.requests.length ?? 0,
     datums,
