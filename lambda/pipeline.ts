@@ -86,7 +86,6 @@ async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSetti
   const agent = await discoverAgentSeries(rt, {
     settings: settings.sources,
     instanceIds: new Set(inventory.nodes.map((n) => n.instanceId)),
-    periodSeconds: settings.reconcile.periodSeconds,
     windowStartSeconds: window.startSeconds,
     nowSeconds,
   });

@@ -18,11 +18,10 @@ export const GET_METRIC_DATA_MAX_DATAPOINTS = 100_800;
  * StartTime in the API request is less than or equal to three hours from the current time"; "396,000 DPS, if
  * the StartTime is more than three hours from the current time." (AWS Knowledge Center,
  * "Which API should I use, GetMetricData or GetMetricStatistics?"; CloudWatch service quotas.)
+ * The reads are paced to the recent-data quota, the stricter one, whatever their StartTime.
  */
 export const GET_METRIC_DATA_TPS = 50;
 export const GET_METRIC_DATA_DPS_RECENT = 180_000;
-export const GET_METRIC_DATA_DPS_OLDER = 396_000;
-export const GET_METRIC_DATA_RECENT_SECONDS = 3 * 3600;
 
 /**
  * ListMetrics: "Up to 500 results are returned for any one call. To retrieve additional results, use the

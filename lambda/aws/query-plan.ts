@@ -35,11 +35,6 @@ export function datapointsPerQuery(window: ReadWindow, queryPeriodSeconds: numbe
   return Math.ceil((window.endSeconds - window.startSeconds) / queryPeriodSeconds);
 }
 
-/** Queries of equal size that fit one call: min(500, floor(100,800 / datapoints per query)). */
-export function queriesPerCall(datapoints: number): number {
-  return Math.min(GET_METRIC_DATA_MAX_QUERIES, Math.floor(GET_METRIC_DATA_MAX_DATAPOINTS / Math.max(1, datapoints)));
-}
-
 export class QueryPlanError extends Error {
   constructor(message: string, readonly value: unknown) {
     super(message);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { datapointsPerPeriod, datapointsPerQuery, planCalls, queriesPerCall, seriesForNodes } from '../../lambda/aws/query-plan';
+import { datapointsPerPeriod, datapointsPerQuery, planCalls, seriesForNodes } from '../../lambda/aws/query-plan';
 import { agentSeriesOf, DEFAULT_SOURCE_SETTINGS, dedupeSeries, specKey, type SeriesSpec } from '../../lambda/aws/sources';
 
 const window = { startSeconds: 0, endSeconds: 3600 };
@@ -21,7 +21,6 @@ describe('query plan', () => {
     // 24 h at 60 s = 1,440 datapoints a query, so floor(100,800 / 1,440) = 70 queries a call.
     const day = { startSeconds: 0, endSeconds: 86_400 };
     expect(datapointsPerQuery(day, 60)).toBe(1440);
-    expect(queriesPerCall(1440)).toBe(70);
     const plan = planCalls(Array.from({ length: 141 }, (_, i) => agent(i)), day);
     expect(plan.map((c) => c.queries.length)).toEqual([70, 70, 1]);
     for (const c of plan) expect(c.datapoints).toBeLessThanOrEqual(100_800);
