@@ -11,6 +11,7 @@
 import { DIMENSION, LEDGER_METRIC } from '../output-metrics';
 import type { AwsRuntime } from './api';
 import { getMetricDataPages } from './get-metric-data';
+import { periodStartOf } from '../core/units';
 import { MAX_BACKFILL_SECONDS } from './limits';
 
 export interface LedgerEntry {
@@ -108,16 +109,27 @@ export interface PendingDecision {
   readonly waiting?: string;
 }
 
+/** The end of the last period that closed `lagSeconds` before now (later ones may still receive data). */
+export function closedEndSeconds(nowSeconds: number, lagSeconds: number, periodSeconds: number): number {
+  return periodStartOf(nowSeconds - lagSeconds, periodSeconds);
+}
+
+/** The whole periods inside [startSeconds, endSeconds): the start rounded up, the end down; empty when end <= start. */
+export function wholePeriods(startSeconds: number, endSeconds: number, periodSeconds: number): { startSeconds: number; endSeconds: number } {
+  return { startSeconds: Math.ceil(startSeconds / periodSeconds) * periodSeconds, endSeconds: periodStartOf(endSeconds, periodSeconds) };
+}
+
 /** The candidate window of a run, before the ledger is known. */
 export function candidateWindow(nowSeconds: number, s: ScheduleSettings, window: RunWindow): { startSeconds: number; endSeconds: number } {
   const P = s.periodSeconds;
-  const closedEnd = Math.floor((nowSeconds - s.lagSeconds) / P) * P;
-  const oldest = Math.ceil((nowSeconds - Math.min(s.backfillSeconds, MAX_BACKFILL_SECONDS)) / P) * P;
+  const closedEnd = closedEndSeconds(nowSeconds, s.lagSeconds, P);
+  const oldest = wholePeriods(nowSeconds - Math.min(s.backfillSeconds, MAX_BACKFILL_SECONDS), closedEnd, P).startSeconds;
   if (window.kind === 'scheduled') return { startSeconds: oldest, endSeconds: Math.max(oldest, closedEnd) };
   // A manual backfill may reach further back than the schedule's bound, but never past what PutMetricData accepts.
-  const floorStart = Math.ceil((nowSeconds - MAX_BACKFILL_SECONDS) / P) * P;
-  const start = Math.max(floorStart, Math.ceil(window.startSeconds / P) * P);
-  const end = Math.min(closedEnd, Math.floor(window.endSeconds / P) * P);
+  const floorStart = wholePeriods(nowSeconds - MAX_BACKFILL_SECONDS, closedEnd, P).startSeconds;
+  const asked = wholePeriods(window.startSeconds, window.endSeconds, P);
+  const start = Math.max(floorStart, asked.startSeconds);
+  const end = Math.min(closedEnd, asked.endSeconds);
   return { startSeconds: start, endSeconds: Math.max(start, end) };
 }
 

@@ -69,6 +69,20 @@ describe('the live CLI', () => {
     expect(second.out()).toMatch(/Published to NetRecon: 0 datums in 1 PutMetricData request\(s\) for 0 period\(s\); 12 period\(s\) of the window were already published/);
   });
 
+  it('reconcile --cluster says how many periods of a long window it left for the next run', async () => {
+    // Three days of 60 s periods: more than the 4,032 periods (14 days of 300 s) one run publishes.
+    const end = Math.floor(Date.now() / 1000 / 60) * 60 - 600;
+    const t = io();
+    const code = await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--period', '60', '--start', new Date((end - 3 * 86_400) * 1000).toISOString(), '--end', new Date(end * 1000).toISOString(), '--dry-run'], t.io);
+    expect(code).toBe(2);
+    const published = /^Would publish to NetRecon: \d+ datums in \d+ PutMetricData request\(s\) for 4032 period\(s\); (\d+) period\(s\) of the window were already published\.$/m.exec(t.out());
+    expect(published).not.toBeNull();
+    // 4,320 periods in the window; what an earlier test published is not pending, 4,032 go now, the rest later.
+    const deferred = 3 * 1440 - Number(published![1]) - 4032;
+    expect(deferred).toBeGreaterThan(0);
+    expect(t.out()).toMatch(new RegExp(`^${deferred} later period\\(s\\) of the window were deferred: one run publishes at most 4032\\. Run the command again`, 'm'));
+  });
+
   it.each([
     [['reconcile', '--cluster', 'c1', '--start', '2026-03-01T00:00:00Z'], /--start and --end go together/],
     [['reconcile', '--cluster', 'c1', '--from', 'x.json'], /--from and --cluster cannot be used together/],

@@ -6,7 +6,8 @@
 import { makeAwsRuntime, type AwsRuntime } from '../../aws/api';
 import { createClients } from '../../aws/clients';
 import { NodeFilterError, parseNodeFilter } from '../../aws/inventory';
-import { MAX_BACKFILL_SECONDS } from '../../aws/limits';
+import { closedEndSeconds, wholePeriods } from '../../aws/ledger';
+import { MAX_BACKFILL_SECONDS, MAX_PERIODS_PER_RUN } from '../../aws/limits';
 import { DEFAULT_SOURCE_SETTINGS } from '../../aws/sources';
 import { isIsoTime } from '../../capture/validate';
 import type { ReconcileConfig } from '../../core/config';
@@ -45,15 +46,14 @@ export function liveWindow(start: string | undefined, end: string | undefined, p
   if ((start === undefined) !== (end === undefined)) throw new UsageError('--start and --end go together', 'Give both, or neither for the last hour.');
   const P = periodSeconds;
   if (start === undefined || end === undefined) {
-    const closedEnd = Math.floor((nowSeconds - RUN_DEFAULTS.lagSeconds) / P) * P;
+    const closedEnd = closedEndSeconds(nowSeconds, RUN_DEFAULTS.lagSeconds, P);
     return { startSeconds: closedEnd - Math.ceil(3600 / P) * P, endSeconds: closedEnd };
   }
   const s = isoSeconds('start', start);
   const e = isoSeconds('end', end);
   if (e <= s) throw new UsageError(`--end (${end}) must be after --start (${start})`);
   if (s < nowSeconds - MAX_BACKFILL_SECONDS) throw new UsageError(`--start ${start} is more than 14 days ago`, 'CloudWatch keeps 1-minute data for 15 days; start later.');
-  const startSeconds = Math.ceil(s / P) * P;
-  const endSeconds = Math.floor(e / P) * P;
+  const { startSeconds, endSeconds } = wholePeriods(s, e, P);
   if (endSeconds <= startSeconds) throw new UsageError(`the window ${start} .. ${end} holds no whole period of ${P} s`, 'Widen the window or use a shorter --period.');
   return { startSeconds, endSeconds };
 }
@@ -70,8 +70,9 @@ export function liveSettings(reconcile: ReconcileConfig, options: { nodeFilter?:
     reconcile,
     sources: DEFAULT_SOURCE_SETTINGS,
     nodeFilter,
-    // A person asks for a window: every whole closed period of it, at once, up to what CloudWatch still holds.
-    schedule: { periodSeconds: reconcile.periodSeconds, lagSeconds: RUN_DEFAULTS.lagSeconds, backfillSeconds: MAX_BACKFILL_SECONDS, maxPeriodsPerRun: 4032, minPendingPeriods: 1 },
+    // A person asks for a window: every whole closed period of it, at once, up to what CloudWatch still holds and
+    // the most one run takes (the rest is published by the next run, and the command says how many are left).
+    schedule: { periodSeconds: reconcile.periodSeconds, lagSeconds: RUN_DEFAULTS.lagSeconds, backfillSeconds: MAX_BACKFILL_SECONDS, maxPeriodsPerRun: MAX_PERIODS_PER_RUN, minPendingPeriods: 1 },
     outputNamespace: options.namespace ?? DEFAULT_OUTPUT_NAMESPACE,
     perNodeMetrics: options.perNodeMetrics ?? false,
   };

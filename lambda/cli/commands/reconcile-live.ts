@@ -76,6 +76,7 @@ export async function runLiveReconcile(options: LiveReconcileOptions, reconcile:
     dryRun: options.dryRun,
     periods: (plan?.periods ?? []).map((p) => isoOf(p.periodStartSeconds)),
     periodsAlreadyPublished: result.decision.alreadyComplete,
+    periodsDeferred: result.decision.deferred,
     requests: plan?.requests.length ?? 0,
     datums,
     ...(result.emitted?.error ? { error: result.emitted.error.message } : {}),
@@ -86,6 +87,9 @@ export async function runLiveReconcile(options: LiveReconcileOptions, reconcile:
     io.stdout(renderTable(report));
     const verb = options.dryRun ? 'Would publish' : 'Published';
     io.stdout(`\n${verb} to ${publish.namespace}: ${datums.length} datums in ${publish.requests} PutMetricData request(s) for ${publish.periods.length} period(s); ${publish.periodsAlreadyPublished} period(s) of the window were already published.\n`);
+    if (publish.periodsDeferred > 0) {
+      io.stdout(`${publish.periodsDeferred} later period(s) of the window were deferred: one run publishes at most ${settings.schedule.maxPeriodsPerRun}. Run the command again to publish them.\n`);
+    }
     if (options.dryRun) {
       const shown = datums.slice(0, 60);
       for (const d of shown) io.stdout(`${datumLine(d)}\n`);
