@@ -1,5 +1,5 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeAws } from '../../bench/fake-aws';
 import { makeCluster } from '../../bench/synthetic-cluster';
 import { main } from '../../lambda/cli/main';
-import { mockAccount } from './account';
+import { maxAttemptsOf, mockAccount } from './account';
 
 function io() {
   const out: string[] = [];
@@ -67,6 +67,9 @@ describe('the live CLI', () => {
     const second = io();
     await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1'], second.io);
     expect(second.out()).toMatch(/Published to NetRecon: 0 datums in 1 PutMetricData request\(s\) for 0 period\(s\); 12 period\(s\) of the window were already published/);
+    // The puts went through the client without SDK retries (a retried put that had landed would count twice).
+    expect(await maxAttemptsOf(account.cw, PutMetricDataCommand)).toEqual([1, 1]);
+    expect(new Set(await maxAttemptsOf(account.cw, GetMetricDataCommand))).toEqual(new Set([3]));
   });
 
   it('reconcile --cluster says how many periods of a long window it left for the next run', async () => {
