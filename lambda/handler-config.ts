@@ -4,7 +4,7 @@
  */
 import { ConfigError, makeReconcileConfig, parseThresholds, type ReconcileConfig } from './core/config';
 import { InterfaceRuleError, parseRuleOverrides } from './core/interface-rules';
-import { MAX_BACKFILL_SECONDS } from './aws/limits';
+import { MAX_BACKFILL_SECONDS, MAX_PERIODS_PER_RUN } from './aws/limits';
 import { NodeFilterError, parseNodeFilter, type NodeFilter } from './aws/inventory';
 import type { ScheduleSettings } from './aws/ledger';
 import type { SourceSettings } from './aws/sources';
@@ -103,7 +103,7 @@ export function parseHandlerConfig(env: Env): HandlerConfig {
   if (periodSeconds % 60 !== 0) throw new HandlerConfigError(ENV.periodSeconds, env[ENV.periodSeconds], 'Use a multiple of 60 seconds (default 300).');
   const lagSeconds = integer(env, ENV.lagSeconds, RUN_DEFAULTS.lagSeconds, 0, 86_400, 'seconds');
   const backfillSeconds = integer(env, ENV.backfillSeconds, RUN_DEFAULTS.backfillSeconds, periodSeconds, MAX_BACKFILL_SECONDS, 'seconds');
-  const maxPeriodsPerRun = integer(env, ENV.maxPeriodsPerRun, RUN_DEFAULTS.maxPeriodsPerRun, 1, 4032, 'periods');
+  const maxPeriodsPerRun = integer(env, ENV.maxPeriodsPerRun, RUN_DEFAULTS.maxPeriodsPerRun, 1, MAX_PERIODS_PER_RUN, 'periods');
   const minPendingPeriods = integer(env, ENV.minPendingPeriods, RUN_DEFAULTS.minPendingPeriods, 1, Math.floor(backfillSeconds / periodSeconds), 'periods (at most the backfill window in periods)');
 
   const namespace = text(env, ENV.outputNamespace, DEFAULT_OUTPUT_NAMESPACE);

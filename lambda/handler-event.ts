@@ -6,6 +6,8 @@
  */
 import type { RunWindow } from './aws/ledger';
 import { MAX_BACKFILL_SECONDS } from './aws/limits';
+import { isIsoTime } from './capture/validate';
+import { epochSecondsOf } from './core/units';
 
 export class EventError extends Error {
   constructor(
@@ -31,13 +33,12 @@ export interface ParsedEvent {
 }
 
 const MANUAL_HINT = 'Send {"start": "2026-01-01T00:00:00Z", "end": "2026-01-01T06:00:00Z", "cluster": "optional-name"} or a scheduled event.';
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 function isoSeconds(value: unknown, field: string): number {
-  if (typeof value !== 'string' || !ISO_8601.test(value) || Number.isNaN(Date.parse(value))) {
+  if (!isIsoTime(value)) {
     throw new EventError(`"${field}" must be an ISO 8601 time with a zone`, value, MANUAL_HINT);
   }
-  return Date.parse(value) / 1000;
+  return epochSecondsOf(value);
 }
 
 export function parseEvent(event: unknown, configuredClusters: readonly string[], nowSeconds: number): ParsedEvent {

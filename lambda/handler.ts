@@ -143,6 +143,20 @@ export function makeRunner(deps: RunnerDeps) {
         progress: (message) => deps.logger.debug(message, { cluster }),
       });
       counters.push(rt.counters);
+      // Every count at zero: what a cluster that failed before it had figures reports, and what a run overwrites.
+      const base: Omit<ClusterSummary, 'apiCalls'> = {
+        cluster,
+        outcome: 'failed',
+        nodes: 0,
+        readWindow: null,
+        periodsEmitted: 0,
+        periodsAlreadyComplete: 0,
+        periodsDeferred: 0,
+        putRequests: 0,
+        metricsEmitted: 0,
+        skippedCount: 0,
+        skippedByReason: [],
+      };
       try {
         const result = await runCluster({
           rt,
@@ -157,7 +171,7 @@ export function makeRunner(deps: RunnerDeps) {
         const skipped = result.report?.skipped ?? [];
         const error = result.emitted?.error;
         const summary: ClusterSummary = {
-          cluster,
+          ...base,
           outcome: error ? 'failed' : result.decision.periods.length > 0 ? 'emitted' : 'waiting',
           nodes: result.nodes,
           readWindow: result.readWindow,
@@ -181,21 +195,7 @@ export function makeRunner(deps: RunnerDeps) {
         if (options?.signal?.aborted) throw error;
         const message = error instanceof Error ? error.message : String(error);
         deps.logger.error('cluster failed', { cluster, error: message });
-        summaries.push({
-          cluster,
-          outcome: 'failed',
-          nodes: 0,
-          readWindow: null,
-          periodsEmitted: 0,
-          periodsAlreadyComplete: 0,
-          periodsDeferred: 0,
-          putRequests: 0,
-          metricsEmitted: 0,
-          skippedCount: 0,
-          skippedByReason: [],
-          apiCalls: { ...rt.counters.calls },
-          error: message,
-        });
+        summaries.push({ ...base, apiCalls: { ...rt.counters.calls }, error: message });
       }
     }
     const total = sumCalls(counters);

@@ -12,13 +12,14 @@ import { validateCapture } from './capture/validate';
 import type { ReconcileConfig } from './core/config';
 import type { NodePeriodResult, ReconcileReport, SkippedItem } from './core/model';
 import { reconcile } from './core/reconcile';
+import { epochSecondsOf, isoOf } from './core/units';
 import type { AwsRuntime } from './aws/api';
 import { discoverAgentSeries, type AgentListing } from './aws/discovery';
 import { listClusterNodes, type NodeFilter } from './aws/inventory';
 import { candidateWindow, decidePending, mergeLedgers, readLedger, type LedgerMemory, type PendingDecision, type RunWindow, type ScheduleSettings } from './aws/ledger';
 import { readMetrics } from './aws/metric-reader';
 import { periodDatums } from './aws/output-datums';
-import { planCalls, seriesForNodes, type ReadWindow } from './aws/query-plan';
+import { datapointsPerPeriod, planCalls, seriesForNodes, type ReadWindow } from './aws/query-plan';
 import { ReportMerger } from './aws/report-merge';
 import { planEmission, sendEmission, type EmissionPlan, type EmissionResult } from './aws/sink';
 import type { SourceSettings } from './aws/sources';
@@ -44,7 +45,10 @@ export interface ClusterRunInput {
   readonly now: Date;
   /** `emit` publishes (and beats the heartbeat); `dryRun` reads everything and plans the emission only. */
   readonly mode: 'emit' | 'dryRun';
-  /** Report every closed period of the window, not only the pending ones (the CLI's view). */
+  /**
+   * Report every closed period of the window, not only the pending ones, and every node-period whole, however
+   * many node batches it took (the CLI's view: it prints them and sets its exit status from them).
+   */
   readonly reportWholeWindow?: boolean;
   readonly ledgerMemory?: LedgerMemory;
   readonly region?: string;
@@ -70,8 +74,6 @@ export interface ClusterRunResult {
   readonly emitted: EmissionResult | null;
 }
 
-const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
-
 /** Inventory and agent discovery for a read window. */
 async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number) {
   rt.progress(`${cluster}: inventory and agent series discovery`);
@@ -84,7 +86,6 @@ async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSetti
   const agent = await discoverAgentSeries(rt, {
     settings: settings.sources,
     instanceIds: new Set(inventory.nodes.map((n) => n.instanceId)),
-    periodSeconds: settings.reconcile.periodSeconds,
     windowStartSeconds: window.startSeconds,
     nowSeconds,
   });
@@ -117,7 +118,7 @@ export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<
     ...(input.region ? { region: input.region } : {}),
     capturedAt: input.now.toISOString(),
     periodSeconds: settings.reconcile.periodSeconds,
-    window: { start: iso(input.window.startSeconds), end: iso(input.window.endSeconds) },
+    window: { start: isoOf(input.window.startSeconds), end: isoOf(input.window.endSeconds) },
     agentDimensions: { instanceId: settings.sources.agentInstanceDimension, interface: settings.sources.agentInterfaceDimension },
     nodes: input.nodes,
     series: read.series,
@@ -150,19 +151,6 @@ export async function captureCluster(
 
 type Discovered = Awaited<ReturnType<typeof discover>>;
 
-/** GetMetricData datapoints one period of the cluster's series costs: each series returns P / its query period. */
-function datapointsPerPeriod(cluster: string, settings: PipelineSettings, found: Discovered): number {
-  const P = settings.reconcile.periodSeconds;
-  const size = settings.nodeBatchSize ?? DEFAULT_NODE_BATCH_SIZE;
-  let points = 0;
-  // By batch, so a 100,000-node cluster's specs are never all in memory at once.
-  for (let i = 0; i < found.inventory.nodes.length; i += size) {
-    const specs = seriesForNodes(found.inventory.nodes.slice(i, i + size), found.agent.byInstance, cluster, settings.sources, P);
-    for (const spec of specs) points += P / spec.periodSeconds;
-  }
-  return points;
-}
-
 /** Cuts the decision's periods to what the read budget covers (at least one, so a run always progresses). */
 function withinBudget(decision: PendingDecision, pointsPerPeriod: number, budget: number): PendingDecision {
   const fits = Math.max(1, Math.floor(budget / Math.max(1, pointsPerPeriod)));
@@ -178,7 +166,9 @@ async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: 
   for (let i = 0; i < inventory.nodes.length; i += size) batches.push(inventory.nodes.slice(i, i + size));
   if (batches.length === 0) batches.push([]);
 
-  const merger = batches.length > 1 ? new ReportMerger(cluster, settings.reconcile) : null;
+  // The handler needs node-periods only for per-node output, and then only their figures.
+  const kept = input.reportWholeWindow ? 'full' : settings.perNodeMetrics ? 'figures' : 'none';
+  const merger = batches.length > 1 ? new ReportMerger(cluster, settings.reconcile, kept) : null;
   let single: ReconcileReport | null = null;
   const readBatch = (nodes: CaptureNode[]) =>
     readCapture(rt, { cluster, ...(input.region ? { region: input.region } : {}), settings, nodes, agentByInstance: agent.byInstance, window, now: input.now, generator: 'netrecon pipeline' });
@@ -194,20 +184,15 @@ async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: 
     const read = await next;
     if (b + 1 < batches.length) next = prefetch(batches[b + 1]!);
     const validated = validateCapture(read.capture, `GetMetricData answers for ${cluster}`);
-    const report = reconcile(validated.capture, settings.reconcile, { skipped: [...read.skipped, ...validated.skipped] });
+    // The inventory's skipped nodes go in with the first batch, so the core counts them once in the summary.
+    const before = b === 0 ? inventory.skipped : [];
+    const report = reconcile(validated.capture, settings.reconcile, { skipped: [...before, ...read.skipped, ...validated.skipped] });
     if (merger) {
       merger.add(report);
       rt.progress(`${cluster}: batch ${b + 1}/${batches.length} reconciled (${nodes.length} nodes)`);
     } else single = report;
   }
-  let report: ReconcileReport;
-  if (merger) {
-    merger.addSkipped(inventory.skipped);
-    report = merger.report(settings.perNodeMetrics);
-  } else {
-    const r = single!;
-    report = { ...r, skipped: [...inventory.skipped, ...r.skipped], summary: { ...r.summary, nodesSkipped: r.summary.nodesSkipped + inventory.skipped.length } };
-  }
+  const report = merger ? merger.report() : single!;
   return { report, nodes: inventory.nodes.length, listed: agent.listed, duplicates: agent.duplicates };
 }
 
@@ -228,7 +213,8 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
     // Discovery over every pending period is a superset of what a shorter read needs: nodes that launched later
     // simply have no node-period in the periods read.
     found = await discoverOver({ startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P });
-    decision = withinBudget(decision, datapointsPerPeriod(cluster, settings, found), input.readBudgetDatapoints);
+    const points = datapointsPerPeriod(found.inventory.nodes, found.agent.byInstance, cluster, settings.sources, P);
+    decision = withinBudget(decision, points, input.readBudgetDatapoints);
   }
   rt.progress(`${cluster}: ${decision.periods.length} period(s) to emit, ${decision.alreadyComplete} already complete${decision.waiting ? ` (${decision.waiting})` : ''}`);
 
@@ -244,7 +230,7 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
     counts = { nodes: r.nodes, listed: r.listed, duplicates: r.duplicates };
   }
 
-  const toEmit = new Set(decision.periods.map(iso));
+  const toEmit = new Set(decision.periods.map(isoOf));
   const nodesByPeriod = new Map<string, NodePeriodResult[]>();
   if (report && settings.perNodeMetrics) {
     for (const np of report.nodePeriods) {
@@ -257,7 +243,7 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
   const periods = (report?.clusterPeriods ?? [])
     .filter((cp) => toEmit.has(cp.periodStart))
     .map((cp) => {
-      const start = Date.parse(cp.periodStart) / 1000;
+      const start = epochSecondsOf(cp.periodStart);
       const entry = ledger.get(start);
       return { periodStartSeconds: start, datums: periodDatums(cp, nodesByPeriod.get(cp.periodStart) ?? [], output), ...(entry ? { ledger: entry } : {}) };
     });
@@ -273,7 +259,7 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
   return {
     cluster,
     decision,
-    readWindow: window ? { start: iso(window.startSeconds), end: iso(window.endSeconds) } : null,
+    readWindow: window ? { start: isoOf(window.startSeconds), end: isoOf(window.endSeconds) } : null,
     nodes: counts.nodes,
     agentSeriesListed: counts.listed,
     agentSeriesDuplicates: counts.duplicates,

@@ -1,7 +1,8 @@
+import { GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FakeAws } from '../bench/fake-aws';
 import { makeCluster } from '../bench/synthetic-cluster';
-import { exactlyOnce, mockAccount } from './aws/account';
+import { exactlyOnce, maxAttemptsOf, mockAccount } from './aws/account';
 
 describe('the deployed handler (middy + Powertools)', () => {
   const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 2, launchSeconds: Date.now() / 1000 - 86_400 }));
@@ -23,5 +24,8 @@ describe('the deployed handler (middy + Powertools)', () => {
     expect(summary.clusters[0]).toMatchObject({ cluster: 'c1', outcome: 'emitted', nodes: 2 });
     expect(summary.clusters[0]!.periodsEmitted).toBeGreaterThanOrEqual(9);
     expect(exactlyOnce(fake)).toEqual({ ok: true, doubled: [] });
+    // Its puts go through the client without SDK retries, its reads through the retrying one.
+    expect(await maxAttemptsOf(account.cw, PutMetricDataCommand)).toEqual([1]);
+    expect(new Set(await maxAttemptsOf(account.cw, GetMetricDataCommand))).toEqual(new Set([3]));
   });
 });

@@ -4,7 +4,7 @@ import { makeCluster } from '../bench/synthetic-cluster';
 import { LedgerMemory } from '../lambda/aws/ledger';
 import { parseHandlerConfig } from '../lambda/handler-config';
 import { parseEvent } from '../lambda/handler-event';
-import { makeRunner, RunFailedError } from '../lambda/handler';
+import { makeRunner, readBudgetDatapoints, RunFailedError } from '../lambda/handler';
 import { mockAccount } from './aws/account';
 import { NOW_SECONDS, sdkClients, virtualClock } from './aws/helpers';
 
@@ -111,6 +111,33 @@ describe('handler run', () => {
     expect(runLog?.data).toMatchObject({ trigger: 'schedule', failedClusters: 1 });
   });
 
+  it('reports a cluster whose run threw with every count at zero, and still runs the next', async () => {
+    const fake = new FakeAws(makeCluster({ cluster: 'good', nodes: 2, launchSeconds: NOW_SECONDS - 86_400 }));
+    const account = mockAccount(fake);
+    restore = account.restore;
+    fake.failNext('DescribeInstances', 1, () => Object.assign(new Error('not authorized'), { name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } }));
+    const config = parseHandlerConfig({ NETRECON_CLUSTERS: 'denied,good', NETRECON_BACKFILL_SECONDS: '3600' });
+    const runner = makeRunner({ config, ...sdkClients(), logger, ledgerMemory: new LedgerMemory(), now: () => new Date(NOW_SECONDS * 1000), clock: virtualClock() });
+    const error = await runner({}).catch((e: unknown) => e);
+    const [denied, good] = (error as RunFailedError).summary.clusters;
+    expect(denied).toEqual({
+      cluster: 'denied',
+      outcome: 'failed',
+      nodes: 0,
+      readWindow: null,
+      periodsEmitted: 0,
+      periodsAlreadyComplete: 0,
+      periodsDeferred: 0,
+      putRequests: 0,
+      metricsEmitted: 0,
+      skippedCount: 0,
+      skippedByReason: [],
+      apiCalls: { DescribeInstances: 1, ListMetrics: 0, GetMetricData: 1, PutMetricData: 0 },
+      error: 'not authorized',
+    });
+    expect(good).toMatchObject({ cluster: 'good', outcome: 'emitted', nodes: 2 });
+  });
+
   it('fails every invocation with the configuration error when the environment is bad', async () => {
     let config: Error | ReturnType<typeof parseHandlerConfig>;
     try {
@@ -124,8 +151,7 @@ describe('handler run', () => {
 });
 
 describe('readBudgetDatapoints', () => {
-  it('turns the time left into datapoints at the quota, half of it, shared by the clusters still to run', async () => {
-    const { readBudgetDatapoints } = await import('../lambda/handler');
+  it('turns the time left into datapoints at the quota, half of it, shared by the clusters still to run', () => {
     // 600 s x 180,000 datapoints/s x 0.5 / 3 clusters = 18,000,000.
     expect(readBudgetDatapoints({ getRemainingTimeInMillis: () => 600_000 }, undefined, 3)).toBe(18_000_000);
     // A raised quota raises the budget: 600 s x 400,000 x 0.5 = 120,000,000.

@@ -17,7 +17,6 @@ export interface DiscoveryRequest {
   readonly settings: SourceSettings;
   /** Only series of these instances are kept (the namespace holds every cluster's nodes). */
   readonly instanceIds: ReadonlySet<string>;
-  readonly periodSeconds: number;
   /** Epoch seconds of the read window's start, and now: RecentlyActive is used when the window is that recent. */
   readonly windowStartSeconds: number;
   readonly nowSeconds: number;

@@ -6,6 +6,7 @@
 import { DescribeInstancesCommand, type Filter, type Instance } from '@aws-sdk/client-ec2';
 import type { CaptureNode } from '../capture/capture';
 import type { SkippedItem } from '../core/model';
+import { epochSecondsOf } from '../core/units';
 import { callAws, sendOptions, type AwsRuntime } from './api';
 import { DESCRIBE_INSTANCES_MAX_RESULTS } from './limits';
 
@@ -102,8 +103,8 @@ export async function listClusterNodes(rt: AwsRuntime, request: InventoryRequest
           skipped.push({ kind: 'node', ref: instance.InstanceId ?? '(no id)', reason: node.skip });
           continue;
         }
-        const launched = Date.parse(node.launchTime) / 1000;
-        const ended = node.endTime ? Date.parse(node.endTime) / 1000 : Number.POSITIVE_INFINITY;
+        const launched = epochSecondsOf(node.launchTime);
+        const ended = node.endTime ? epochSecondsOf(node.endTime) : Number.POSITIVE_INFINITY;
         if (launched < request.windowEndSeconds && ended > request.windowStartSeconds) byId.set(node.instanceId, node);
       }
     }

@@ -8,9 +8,10 @@
  * This file reads the ledger (one GetMetricData call, two statistics of one metric: billed as one metric) and
  * decides, purely, which closed periods a run must emit.
  */
-import { GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { DIMENSION, LEDGER_METRIC } from '../output-metrics';
-import { callAws, sendOptions, type AwsRuntime } from './api';
+import type { AwsRuntime } from './api';
+import { getMetricDataPages } from './get-metric-data';
+import { periodStartOf } from '../core/units';
 import { MAX_BACKFILL_SECONDS } from './limits';
 
 export interface LedgerEntry {
@@ -43,44 +44,30 @@ export async function readLedger(rt: AwsRuntime, q: LedgerQuery): Promise<Map<nu
   const landed = new Map<number, number>();
   const total = new Map<number, number>();
   if (q.endSeconds <= q.startSeconds) return new Map();
-  let nextToken: string | undefined;
-  let first = true;
-  do {
-    const input: GetMetricDataCommandInput = {
-      MetricDataQueries: [
+  await getMetricDataPages(
+    rt,
+    {
+      queries: [
         { Id: 'landed', MetricStat: { Metric: metric, Period: q.periodSeconds, Stat: 'SampleCount' }, ReturnData: true },
         { Id: 'total', MetricStat: { Metric: metric, Period: q.periodSeconds, Stat: 'Maximum' }, ReturnData: true },
       ],
-      StartTime: new Date(q.startSeconds * 1000),
-      EndTime: new Date(q.endSeconds * 1000),
-      ScanBy: 'TimestampAscending',
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    };
-    const points = 2 * Math.ceil((q.endSeconds - q.startSeconds) / q.periodSeconds);
-    const page = await callAws(
-      rt,
-      'GetMetricData',
-      async () => {
-        await rt.buckets.getMetricDataCalls.take(1, rt.signal);
-        await rt.buckets.getMetricDataPoints.take(points, rt.signal);
-      },
-      () => rt.cloudWatch.send(new GetMetricDataCommand(input), sendOptions(rt)),
-    );
-    // Two statistics of the same metric in one request are billed as one metric.
-    if (first) rt.counters.metricsRequested += 1;
-    first = false;
-    for (const r of page.MetricDataResults ?? []) {
-      const into = r.Id === 'landed' ? landed : r.Id === 'total' ? total : undefined;
-      if (!into) continue;
-      const ts = r.Timestamps ?? [];
-      ts.forEach((t, i) => {
-        const v = r.Values?.[i];
-        if (v !== undefined) into.set(Math.round(t.getTime() / 1000), v);
-      });
-      rt.counters.datapointsReturned += ts.length;
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
+      startSeconds: q.startSeconds,
+      endSeconds: q.endSeconds,
+      datapoints: 2 * Math.ceil((q.endSeconds - q.startSeconds) / q.periodSeconds),
+      // Two statistics of the same metric in one request are billed as one metric.
+      billedMetrics: 1,
+    },
+    (results) => {
+      for (const r of results) {
+        const into = r.Id === 'landed' ? landed : r.Id === 'total' ? total : undefined;
+        if (!into) continue;
+        (r.Timestamps ?? []).forEach((t, i) => {
+          const v = r.Values?.[i];
+          if (v !== undefined) into.set(Math.round(t.getTime() / 1000), v);
+        });
+      }
+    },
+  );
   const ledger = new Map<number, LedgerEntry>();
   for (const [start, n] of landed) ledger.set(start, { landed: n, total: total.get(start) ?? n });
   return ledger;
@@ -122,16 +109,27 @@ export interface PendingDecision {
   readonly waiting?: string;
 }
 
+/** The end of the last period that closed `lagSeconds` before now (later ones may still receive data). */
+export function closedEndSeconds(nowSeconds: number, lagSeconds: number, periodSeconds: number): number {
+  return periodStartOf(nowSeconds - lagSeconds, periodSeconds);
+}
+
+/** The whole periods inside [startSeconds, endSeconds): the start rounded up, the end down; empty when end <= start. */
+export function wholePeriods(startSeconds: number, endSeconds: number, periodSeconds: number): { startSeconds: number; endSeconds: number } {
+  return { startSeconds: Math.ceil(startSeconds / periodSeconds) * periodSeconds, endSeconds: periodStartOf(endSeconds, periodSeconds) };
+}
+
 /** The candidate window of a run, before the ledger is known. */
 export function candidateWindow(nowSeconds: number, s: ScheduleSettings, window: RunWindow): { startSeconds: number; endSeconds: number } {
   const P = s.periodSeconds;
-  const closedEnd = Math.floor((nowSeconds - s.lagSeconds) / P) * P;
-  const oldest = Math.ceil((nowSeconds - Math.min(s.backfillSeconds, MAX_BACKFILL_SECONDS)) / P) * P;
+  const closedEnd = closedEndSeconds(nowSeconds, s.lagSeconds, P);
+  const oldest = wholePeriods(nowSeconds - Math.min(s.backfillSeconds, MAX_BACKFILL_SECONDS), closedEnd, P).startSeconds;
   if (window.kind === 'scheduled') return { startSeconds: oldest, endSeconds: Math.max(oldest, closedEnd) };
   // A manual backfill may reach further back than the schedule's bound, but never past what PutMetricData accepts.
-  const floorStart = Math.ceil((nowSeconds - MAX_BACKFILL_SECONDS) / P) * P;
-  const start = Math.max(floorStart, Math.ceil(window.startSeconds / P) * P);
-  const end = Math.min(closedEnd, Math.floor(window.endSeconds / P) * P);
+  const floorStart = wholePeriods(nowSeconds - MAX_BACKFILL_SECONDS, closedEnd, P).startSeconds;
+  const asked = wholePeriods(window.startSeconds, window.endSeconds, P);
+  const start = Math.max(floorStart, asked.startSeconds);
+  const end = Math.min(closedEnd, asked.endSeconds);
   return { startSeconds: start, endSeconds: Math.max(start, end) };
 }
 

@@ -1,3 +1,5 @@
+import { DEFAULT_PERIOD_SECONDS } from '../core/config';
+
 /**
  * Every AWS API limit and quota the adapters rely on, each with the documentation it comes from.
  * Per-call limits are hard (the API rejects a bigger call); per-second quotas are account-and-Region defaults
@@ -18,11 +20,10 @@ export const GET_METRIC_DATA_MAX_DATAPOINTS = 100_800;
  * StartTime in the API request is less than or equal to three hours from the current time"; "396,000 DPS, if
  * the StartTime is more than three hours from the current time." (AWS Knowledge Center,
  * "Which API should I use, GetMetricData or GetMetricStatistics?"; CloudWatch service quotas.)
+ * The reads are paced to the recent-data quota, the stricter one, whatever their StartTime.
  */
 export const GET_METRIC_DATA_TPS = 50;
 export const GET_METRIC_DATA_DPS_RECENT = 180_000;
-export const GET_METRIC_DATA_DPS_OLDER = 396_000;
-export const GET_METRIC_DATA_RECENT_SECONDS = 3 * 3600;
 
 /**
  * ListMetrics: "Up to 500 results are returned for any one call. To retrieve additional results, use the
@@ -64,3 +65,10 @@ export const DESCRIBE_INSTANCES_TPS = 20;
  * PutMetricData.) The backfill bound must stay inside both.
  */
 export const MAX_BACKFILL_SECONDS = 14 * 86_400;
+
+/**
+ * The most periods one run takes: the backfill bound in periods of the default 300 s (4,032). A run reads and
+ * holds all its periods at once, so the bound stays a count of periods whatever the period, and a longer
+ * window is published over several runs.
+ */
+export const MAX_PERIODS_PER_RUN = MAX_BACKFILL_SECONDS / DEFAULT_PERIOD_SECONDS;

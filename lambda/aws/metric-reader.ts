@@ -4,10 +4,11 @@
  * NextToken page is followed. A call that still fails is reported: its series are skipped with the reason, and
  * the rest of the run goes on (the core then reports the affected nodes as missing that source).
  */
-import { GetMetricDataCommand, type GetMetricDataCommandInput, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import type { MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { CaptureSeries } from '../capture/capture';
 import type { SkippedItem } from '../core/model';
-import { callAws, sendOptions, type AwsRuntime } from './api';
+import type { AwsRuntime } from './api';
+import { getMetricDataPages } from './get-metric-data';
 import type { PlannedCall, ReadWindow } from './query-plan';
 import { mapConcurrent } from './throttle';
 
@@ -44,7 +45,7 @@ function errorText(error: unknown): string {
 }
 
 async function readCall(rt: AwsRuntime, call: PlannedCall, window: ReadWindow, iso: IsoCache): Promise<ReadResult> {
-  const queries = call.queries.map((q) => ({
+  const queries: MetricDataQuery[] = call.queries.map((q) => ({
     Id: q.id,
     MetricStat: {
       Metric: {
@@ -59,32 +60,14 @@ async function readCall(rt: AwsRuntime, call: PlannedCall, window: ReadWindow, i
   }));
   const merged = new Map<string, { timestamps: string[]; values: number[]; statusCode: string | undefined }>();
   const skipped: SkippedItem[] = [];
-  let nextToken: string | undefined;
-  let first = true;
   try {
-    do {
-      const input: GetMetricDataCommandInput = {
-        MetricDataQueries: queries,
-        StartTime: new Date(window.startSeconds * 1000),
-        EndTime: new Date(window.endSeconds * 1000),
-        ScanBy: 'TimestampAscending',
-        ...(nextToken ? { NextToken: nextToken } : {}),
-      };
-      const page = await callAws(
-        rt,
-        'GetMetricData',
-        async () => {
-          await rt.buckets.getMetricDataCalls.take(1, rt.signal);
-          await rt.buckets.getMetricDataPoints.take(call.datapoints, rt.signal);
-        },
-        () => rt.cloudWatch.send(new GetMetricDataCommand(input), sendOptions(rt)),
-      );
-      // Billing counts the metrics of a request; NextToken pages continue the same request.
-      if (first) rt.counters.metricsRequested += call.queries.length;
-      first = false;
-      for (const r of page.MetricDataResults ?? []) mergeResult(merged, r, iso, rt);
-      nextToken = page.NextToken;
-    } while (nextToken);
+    await getMetricDataPages(
+      rt,
+      { queries, startSeconds: window.startSeconds, endSeconds: window.endSeconds, datapoints: call.datapoints, billedMetrics: call.queries.length },
+      (results) => {
+        for (const r of results) mergeResult(merged, r, iso);
+      },
+    );
   } catch (error) {
     if (rt.signal?.aborted) throw error;
     const reason = `GetMetricData failed after retries (${errorText(error)}); the series was not read`;
@@ -116,12 +99,7 @@ async function readCall(rt: AwsRuntime, call: PlannedCall, window: ReadWindow, i
   return { series, skipped };
 }
 
-function mergeResult(
-  merged: Map<string, { timestamps: string[]; values: number[]; statusCode: string | undefined }>,
-  r: MetricDataResult,
-  iso: IsoCache,
-  rt: AwsRuntime,
-): void {
+function mergeResult(merged: Map<string, { timestamps: string[]; values: number[]; statusCode: string | undefined }>, r: MetricDataResult, iso: IsoCache): void {
   if (!r.Id) return;
   let entry = merged.get(r.Id);
   if (!entry) {
@@ -135,7 +113,6 @@ function mergeResult(
     entry.timestamps.push(iso.of(ts[i]!));
     entry.values.push(vs[i]!);
   }
-  rt.counters.datapointsReturned += n;
   // The last page's status is the one that tells whether the answer is complete.
   if (r.StatusCode) entry.statusCode = r.StatusCode;
 }

@@ -3,7 +3,8 @@
  * relies on the same input giving the same datums in the same order). Pure.
  *
  * Cluster metrics always (dimension ClusterName; NodeCount also by Status); per-node metrics only when enabled
- * (dimensions ClusterName, InstanceId, NodeName), because each is a paid custom metric (docs/aws.md, "Cost").
+ * (dimensions ClusterName, InstanceId, NodeName, always all three), because each is a paid custom metric
+ * (docs/aws.md, "Cost").
  * A figure that is null (no node had that source) is not published: no datum means no data, never zero.
  */
 import type { MetricDatum, StandardUnit } from '@aws-sdk/client-cloudwatch';
@@ -62,9 +63,10 @@ export function clusterDatums(cp: ClusterPeriodResult, cluster: string): MetricD
 }
 
 export function nodeDatums(np: NodePeriodResult, cluster: string): MetricDatum[] {
-  // NodeName is left out when the inventory had no PrivateDnsName: CloudWatch refuses empty dimension values.
-  const dims: Record<string, string> = { [DIMENSION.cluster]: cluster, [DIMENSION.instanceId]: np.instanceId };
-  if (np.nodeName) dims[DIMENSION.nodeName] = np.nodeName;
+  // Every node series carries the same three dimensions, or the dashboard's worst-nodes query,
+  // SCHEMA(namespace, ClusterName, InstanceId, NodeName), which matches exact dimension sets, never finds it.
+  // Without a PrivateDnsName the instance id stands in: CloudWatch refuses an empty dimension value.
+  const dims = { [DIMENSION.cluster]: cluster, [DIMENSION.instanceId]: np.instanceId, [DIMENSION.nodeName]: np.nodeName || np.instanceId };
   return datumsOf(NODE_METRICS, np, dims, new Date(np.periodStart));
 }
 

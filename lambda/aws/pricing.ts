@@ -41,8 +41,3 @@ export function runCostUsd(usage: ApiUsage): number {
     (usage.listMetricsCalls + usage.putMetricDataCalls) * PRICES_USD.apiRequest
   );
 }
-
-/** Dollars a month for a run repeated every `intervalSeconds`. */
-export function monthlyCostUsd(costPerRunUsd: number, intervalSeconds: number): number {
-  return costPerRunUsd * ((HOURS_PER_MONTH * 3600) / intervalSeconds);
-}

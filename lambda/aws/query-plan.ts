@@ -9,7 +9,7 @@
  */
 import { GET_METRIC_DATA_MAX_DATAPOINTS, GET_METRIC_DATA_MAX_QUERIES } from './limits';
 import { refDimensions, type AgentListing } from './discovery';
-import { agentSeriesOf, awsSeriesOf, dedupeSeries, specKey, type NodeRef, type SeriesSpec, type SourceSettings } from './sources';
+import { agentSeriesOf, awsSeriesOf, dedupeSeries, queryPeriodSeconds, specKey, type NodeRef, type SeriesSpec, type SourceSettings } from './sources';
 
 export interface PlannedQuery {
   /** GetMetricData query id, unique within its call (^[a-z][a-zA-Z0-9_]*$). */
@@ -33,11 +33,6 @@ export interface ReadWindow {
 /** Datapoints one query can return over the window. */
 export function datapointsPerQuery(window: ReadWindow, queryPeriodSeconds: number): number {
   return Math.ceil((window.endSeconds - window.startSeconds) / queryPeriodSeconds);
-}
-
-/** Queries of equal size that fit one call: min(500, floor(100,800 / datapoints per query)). */
-export function queriesPerCall(datapoints: number): number {
-  return Math.min(GET_METRIC_DATA_MAX_QUERIES, Math.floor(GET_METRIC_DATA_MAX_DATAPOINTS / Math.max(1, datapoints)));
 }
 
 export class QueryPlanError extends Error {
@@ -102,4 +97,26 @@ export function seriesForNodes(
     all.push(...agent.sort((a, b) => (specKey(a) < specKey(b) ? -1 : 1)));
   }
   return dedupeSeries(all);
+}
+
+/**
+ * GetMetricData datapoints one period of these nodes' series costs (each series returns P / its query period),
+ * counted without building the agent series: what the read budget is checked against. Discovery has already
+ * deduplicated each instance's listing, so the count is the plan's.
+ */
+export function datapointsPerPeriod(
+  nodes: readonly NodeRef[],
+  agentByInstance: ReadonlyMap<string, AgentListing>,
+  cluster: string,
+  settings: SourceSettings,
+  periodSeconds: number,
+): number {
+  const perAgentSeries = periodSeconds / queryPeriodSeconds('agent', periodSeconds);
+  let points = 0;
+  for (const node of nodes) {
+    for (const spec of awsSeriesOf(node, cluster, settings, periodSeconds)) points += periodSeconds / spec.periodSeconds;
+    const listing = agentByInstance.get(node.instanceId);
+    if (listing) points += (listing.rx.length + listing.tx.length) * perAgentSeries;
+  }
+  return points;
 }

@@ -1,9 +1,9 @@
 /**
  * One cluster report out of several node batches. A 100,000-node cluster cannot hold every series and every
- * node-period object at once, so the pipeline reconciles batches of nodes and keeps only each node-period's
- * figures here, in typed columns (about 140 bytes a node-period instead of ~450 as objects). The cluster
- * roll-up is then computed by the core's own `rollUp` over the reassembled node-periods, one period at a time,
- * so the cluster math stays in one place (lambda/core/rollup.ts).
+ * node-period object at once, so the pipeline reconciles batches of nodes and, unless the caller prints every
+ * node-period, keeps only each node-period's figures here, in typed columns (about 140 bytes a node-period
+ * instead of ~450 as objects). The cluster roll-up is then computed by the core's own `rollUp` over the
+ * reassembled node-periods, one period at a time, so the cluster math stays in one place (lambda/core/rollup.ts).
  */
 import type { ReconcileConfig } from '../core/config';
 import { NODE_STATUSES, type NodePeriodResult, type NodeStatus, type ReconcileReport, type SkippedItem } from '../core/model';
@@ -31,8 +31,25 @@ const FIGURES = [
 const NO_FINDINGS: NodePeriodResult['findings'] = [];
 const NO_INTERFACES: NodePeriodResult['interfaces'] = [];
 
+/** The node-periods of one period, as a merger keeps them. */
+interface PeriodStore {
+  add(np: NodePeriodResult): void;
+  results(periodStart: string, periodSeconds: number): NodePeriodResult[];
+}
+
+/** The node-periods of one period, whole. */
+class PeriodObjects implements PeriodStore {
+  private readonly list: NodePeriodResult[] = [];
+  add(np: NodePeriodResult): void {
+    this.list.push(np);
+  }
+  results(): NodePeriodResult[] {
+    return this.list;
+  }
+}
+
 /** The node-periods of one period, column by column; null is stored as NaN. */
-class PeriodColumns {
+class PeriodColumns implements PeriodStore {
   private size = 0;
   private capacity = 1024;
   private ids: string[] = [];
@@ -88,9 +105,16 @@ class PeriodColumns {
   }
 }
 
+/**
+ * What a merged report keeps of the node-periods: none (the cluster figures only), their figures and status
+ * without interface detail or finding texts (enough for per-node metrics), or all of them whole (the CLI
+ * prints them). Only `none` and `figures` save memory.
+ */
+export type KeptNodePeriods = 'none' | 'figures' | 'full';
+
 /** Accumulates batch reports of one cluster, window and period. */
 export class ReportMerger {
-  private readonly periods = new Map<string, PeriodColumns>();
+  private readonly periods = new Map<string, PeriodStore>();
   private readonly skipped: SkippedItem[] = [];
   private nodes = 0;
   private nodePeriods = 0;
@@ -104,17 +128,20 @@ export class ReportMerger {
   constructor(
     private readonly cluster: string,
     private readonly config: ReconcileConfig,
+    private readonly kept: KeptNodePeriods = 'none',
   ) {}
+
+  private store(periodStart: string): PeriodStore {
+    let store = this.periods.get(periodStart);
+    if (!store) this.periods.set(periodStart, (store = this.kept === 'full' ? new PeriodObjects() : new PeriodColumns()));
+    return store;
+  }
 
   add(batch: ReconcileReport): void {
     this.window ??= batch.window;
     this.periodCount = batch.summary.periods;
-    for (const cp of batch.clusterPeriods) if (!this.periods.has(cp.periodStart)) this.periods.set(cp.periodStart, new PeriodColumns());
-    for (const np of batch.nodePeriods) {
-      let cols = this.periods.get(np.periodStart);
-      if (!cols) this.periods.set(np.periodStart, (cols = new PeriodColumns()));
-      cols.add(np);
-    }
+    for (const cp of batch.clusterPeriods) this.store(cp.periodStart);
+    for (const np of batch.nodePeriods) this.store(np.periodStart).add(np);
     this.skipped.push(...batch.skipped);
     const s = batch.summary;
     this.nodes += s.nodes;
@@ -125,18 +152,8 @@ export class ReportMerger {
     for (const status of NODE_STATUSES) this.byStatus[status] += s.nodePeriodsByStatus[status];
   }
 
-  /** Extra items skipped outside the batches (inventory, failed reads), counted in the summary. */
-  addSkipped(items: readonly SkippedItem[]): void {
-    this.skipped.push(...items);
-    this.seriesSkipped += items.filter((s) => s.kind === 'series').length;
-    this.nodesSkipped += items.filter((s) => s.kind === 'node').length;
-  }
-
-  /**
-   * The merged report. `keepNodePeriods` puts the (detail-free) node-periods in the report, for per-node output;
-   * otherwise only the cluster periods are built and nodePeriods is empty.
-   */
-  report(keepNodePeriods: boolean): ReconcileReport {
+  /** The merged report; its nodePeriods are what the merger was told to keep (empty for `none`). */
+  report(): ReconcileReport {
     const P = this.config.periodSeconds;
     const starts = [...this.periods.keys()].sort();
     const clusterPeriods = [];
@@ -144,7 +161,7 @@ export class ReportMerger {
     for (const start of starts) {
       const nodes = this.periods.get(start)!.results(start, P);
       clusterPeriods.push(rollUp(start, this.config, nodes));
-      if (keepNodePeriods) nodePeriods.push(...nodes);
+      if (this.kept !== 'none') nodePeriods.push(...nodes);
     }
     return {
       cluster: this.cluster,

@@ -29,25 +29,31 @@ export interface EmissionLimits {
 
 export const PUT_LIMITS: EmissionLimits = { maxMetrics: PUT_METRIC_DATA_MAX_METRICS, maxBytes: PUT_METRIC_DATA_MAX_BYTES };
 
+/** Datums that go out together in one request, and their bytes (each datum is measured once, here). */
+export interface Chunk {
+  readonly datums: readonly MetricDatum[];
+  readonly bytes: number;
+}
+
 /** Cuts a period's datums into chunks that each fit one request together with its ledger marker. */
-export function chunkDatums(datums: readonly MetricDatum[], namespace: string, markerBytes: number, limits: EmissionLimits = PUT_LIMITS): MetricDatum[][] {
+export function chunkDatums(datums: readonly MetricDatum[], namespace: string, markerBytes: number, limits: EmissionLimits = PUT_LIMITS): Chunk[] {
   const maxCount = limits.maxMetrics - 1;
   const maxBytes = limits.maxBytes - envelopeBytes(namespace) - markerBytes;
-  const chunks: MetricDatum[][] = [];
+  const chunks: Chunk[] = [];
   let chunk: MetricDatum[] = [];
   let bytes = 0;
   for (const d of datums) {
     const b = datumBytes(d);
     if (b > maxBytes) throw new RangeError(`a datum of ${b} bytes cannot fit a PutMetricData request: ${d.MetricName}`);
     if (chunk.length === maxCount || bytes + b > maxBytes) {
-      chunks.push(chunk);
+      chunks.push({ datums: chunk, bytes });
       chunk = [];
       bytes = 0;
     }
     chunk.push(d);
     bytes += b;
   }
-  if (chunk.length > 0 || chunks.length === 0) chunks.push(chunk);
+  if (chunk.length > 0 || chunks.length === 0) chunks.push({ datums: chunk, bytes });
   return chunks;
 }
 
@@ -62,9 +68,11 @@ export interface PeriodToEmit {
 /** One piece of a request: a chunk of one period (possibly empty: a marker-only filler) and its marker. */
 interface Unit {
   readonly periodStartSeconds: number;
-  readonly datums: readonly MetricDatum[];
+  readonly chunk: Chunk;
   readonly marker: MetricDatum;
 }
+
+const FILLER: Chunk = { datums: [], bytes: 0 };
 
 export interface PlannedRequest {
   readonly input: PutMetricDataCommandInput;
@@ -114,15 +122,15 @@ export function planEmission(
     const toSend = chunks.slice(landed);
     const fillers = total - landed - toSend.length;
     const marker = ledgerDatum(cluster, p.periodStartSeconds, total);
-    for (const c of toSend) units.push({ periodStartSeconds: p.periodStartSeconds, datums: c, marker });
-    for (let i = 0; i < fillers; i++) units.push({ periodStartSeconds: p.periodStartSeconds, datums: [], marker });
+    for (const chunk of toSend) units.push({ periodStartSeconds: p.periodStartSeconds, chunk, marker });
+    for (let i = 0; i < fillers; i++) units.push({ periodStartSeconds: p.periodStartSeconds, chunk: FILLER, marker });
     plans.push({
       periodStartSeconds: p.periodStartSeconds,
       requestsNeeded: total,
       resumedAfter: landed,
       chunksToSend: toSend.length,
       fillers,
-      datums: toSend.reduce((a, c) => a + c.length, 0),
+      datums: toSend.reduce((a, c) => a + c.datums.length, 0),
     });
   }
 
@@ -140,11 +148,11 @@ export function planEmission(
     bytes = 0;
   };
   for (const u of units) {
-    const uBytes = u.datums.reduce((a, d) => a + datumBytes(d), 0) + markerBytes;
-    if (data.length + u.datums.length + 1 > limits.maxMetrics || bytes + uBytes > maxBytes) flush();
-    data.push(...u.datums, u.marker);
+    const uBytes = u.chunk.bytes + markerBytes;
+    if (data.length + u.chunk.datums.length + 1 > limits.maxMetrics || bytes + uBytes > maxBytes) flush();
+    data.push(...u.chunk.datums, u.marker);
     owners.push(u.periodStartSeconds);
-    dataDatums += u.datums.length;
+    dataDatums += u.chunk.datums.length;
     bytes += uBytes;
   }
   if (heartbeatAt) {

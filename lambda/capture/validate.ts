@@ -54,7 +54,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0;
 /** ISO 8601 with a date and a time; Date.parse alone accepts too much ("1", "May 5"). */
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-const isIsoTime = (v: unknown): v is string => typeof v === 'string' && ISO_8601.test(v) && !Number.isNaN(Date.parse(v));
+/** An ISO 8601 date and time with a zone, the one check for captures, the handler's events and the CLI's --start/--end. */
+export const isIsoTime = (v: unknown): v is string => typeof v === 'string' && ISO_8601.test(v) && !Number.isNaN(Date.parse(v));
 const isPositiveInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
 /** A problem with one item: its JSON path (relative to the item), the value, and what is wrong. */

@@ -1,7 +1,7 @@
 /** The simulated account (bench/fake-aws.ts) behind aws-sdk-client-mock, so the code under test uses real SDK clients. */
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type { FakeAws } from '../../bench/fake-aws';
 
 export function mockAccount(fake: FakeAws, hooks: { beforePut?: (input: unknown, n: number) => void; afterPut?: (input: unknown, n: number) => void } = {}) {
@@ -37,4 +37,12 @@ export function exactlyOnce(fake: FakeAws): { ok: boolean; doubled: string[] } {
     .filter((s) => (s.key.includes('\u0000EmitLedger\u0000') ? s.count !== s.max : s.count !== 1))
     .map((s) => `${s.key.replaceAll('\u0000', ' ').replaceAll('\u0001', ',')} @${new Date(s.minute * 1000).toISOString()} x${s.count}`);
   return { ok: doubled.length === 0, doubled };
+}
+
+/**
+ * The SDK maxAttempts of the client each call of `command` went through: the handler and the CLI must send
+ * PutMetricData through the client without SDK retries (a retried put that had landed would count twice).
+ */
+export async function maxAttemptsOf(stub: AwsStub<any, any, any>, command: new (input: any) => any): Promise<number[]> {
+  return Promise.all(stub.commandCalls(command).map((call) => (call.thisValue as CloudWatchClient).config.maxAttempts()));
 }

@@ -1,5 +1,5 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FakeAws } from '../../bench/fake-aws';
 import { makeCluster } from '../../bench/synthetic-cluster';
 import { main } from '../../lambda/cli/main';
-import { mockAccount } from './account';
+import { maxAttemptsOf, mockAccount } from './account';
 
 function io() {
   const out: string[] = [];
@@ -67,6 +67,23 @@ describe('the live CLI', () => {
     const second = io();
     await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1'], second.io);
     expect(second.out()).toMatch(/Published to NetRecon: 0 datums in 1 PutMetricData request\(s\) for 0 period\(s\); 12 period\(s\) of the window were already published/);
+    // The puts went through the client without SDK retries (a retried put that had landed would count twice).
+    expect(await maxAttemptsOf(account.cw, PutMetricDataCommand)).toEqual([1, 1]);
+    expect(new Set(await maxAttemptsOf(account.cw, GetMetricDataCommand))).toEqual(new Set([3]));
+  });
+
+  it('reconcile --cluster says how many periods of a long window it left for the next run', async () => {
+    // Three days of 60 s periods: more than the 4,032 periods (14 days of 300 s) one run publishes.
+    const end = Math.floor(Date.now() / 1000 / 60) * 60 - 600;
+    const t = io();
+    const code = await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--period', '60', '--start', new Date((end - 3 * 86_400) * 1000).toISOString(), '--end', new Date(end * 1000).toISOString(), '--dry-run'], t.io);
+    expect(code).toBe(2);
+    const published = /^Would publish to NetRecon: \d+ datums in \d+ PutMetricData request\(s\) for 4032 period\(s\); (\d+) period\(s\) of the window were already published\.$/m.exec(t.out());
+    expect(published).not.toBeNull();
+    // 4,320 periods in the window; what an earlier test published is not pending, 4,032 go now, the rest later.
+    const deferred = 3 * 1440 - Number(published![1]) - 4032;
+    expect(deferred).toBeGreaterThan(0);
+    expect(t.out()).toMatch(new RegExp(`^${deferred} later period\\(s\\) of the window were deferred: one run publishes at most 4032\\. Run the command again`, 'm'));
   });
 
   it.each([
@@ -92,5 +109,30 @@ describe('the live CLI', () => {
     const t = io();
     expect(await main(['capture', '--help'], t.io)).toBe(0);
     expect(t.out()).toMatch(/^Usage: netrecon capture --cluster NAME/);
+  });
+});
+
+describe('the live CLI on a cluster of more than one node batch', () => {
+  // 1,001 nodes: two batches of the pipeline's default 1,000; the node without an agent is in the second one.
+  const fake = new FakeAws(makeCluster({ cluster: 'big', nodes: 1001, launchSeconds: Math.floor(Date.now() / 1000) - 86_400, withoutAgent: [1000] }));
+  let account: ReturnType<typeof mockAccount>;
+  beforeAll(() => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    account = mockAccount(fake);
+  });
+  afterAll(() => {
+    account.restore();
+    vi.unstubAllEnvs();
+  });
+
+  it('reconcile --cluster prints every node row and exits 2 when a node-period of a later batch is not ok', async () => {
+    const t = io();
+    const code = await main(['reconcile', '--cluster', 'big', '--region', 'eu-west-1', '--dry-run'], t.io);
+    expect(t.err()).toMatch(/big: batch 2\/2 reconciled \(1 nodes\)/);
+    expect(code).toBe(2);
+    expect(t.out()).toMatch(/^Summary: 12012 node-periods \(12000 ok, 12 missingAgent\)/m);
+    // Node 1,000 (i-...3e8) is in the second batch: its rows are printed with the status that sets the exit code.
+    expect(t.out().match(/^\S+ \S+ {2}i-000000000000003e8 .*missingAgent$/gm)).toHaveLength(12);
   });
 });

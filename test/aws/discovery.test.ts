@@ -24,7 +24,6 @@ describe('agent series discovery', () => {
     const result = await discoverAgentSeries(testRuntime(), {
       settings: DEFAULT_SOURCE_SETTINGS,
       instanceIds: new Set(['i-1']),
-      periodSeconds: 300,
       windowStartSeconds: NOW_SECONDS - 4200,
       nowSeconds: NOW_SECONDS,
     });
@@ -37,7 +36,7 @@ describe('agent series discovery', () => {
 
   it('lists without RecentlyActive when the window starts more than three hours ago', async () => {
     cw.on(ListMetricsCommand).resolves({ Metrics: [] });
-    await discoverAgentSeries(testRuntime(), { settings: DEFAULT_SOURCE_SETTINGS, instanceIds: new Set(), periodSeconds: 300, windowStartSeconds: NOW_SECONDS - 86_400, nowSeconds: NOW_SECONDS });
+    await discoverAgentSeries(testRuntime(), { settings: DEFAULT_SOURCE_SETTINGS, instanceIds: new Set(), windowStartSeconds: NOW_SECONDS - 86_400, nowSeconds: NOW_SECONDS });
     const inputs = cw.commandCalls(ListMetricsCommand).map((c) => c.args[0].input);
     expect(inputs).toHaveLength(2);
     for (const input of inputs) expect(input.RecentlyActive).toBeUndefined();

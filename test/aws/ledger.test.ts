@@ -88,4 +88,27 @@ describe('reading the ledger', () => {
     });
     expect(rt.counters.metricsRequested).toBe(1);
   });
+
+  it('follows NextToken and bills the request once', async () => {
+    cw.on(GetMetricDataCommand)
+      .resolvesOnce({
+        MetricDataResults: [
+          { Id: 'landed', Timestamps: [new Date(1000 * 3000)], Values: [1] },
+          { Id: 'total', Timestamps: [new Date(1000 * 3000)], Values: [2] },
+        ],
+        NextToken: 'page2',
+      })
+      .resolvesOnce({
+        MetricDataResults: [
+          { Id: 'landed', Timestamps: [new Date(1000 * 3300)], Values: [1] },
+          { Id: 'total', Timestamps: [new Date(1000 * 3300)], Values: [1] },
+        ],
+      });
+    const rt = testRuntime();
+    const ledger = await readLedger(rt, { namespace: 'NetRecon', cluster: 'c1', periodSeconds: 300, startSeconds: 0, endSeconds: 3600 });
+    expect([...ledger]).toEqual([[3000, { landed: 1, total: 2 }], [3300, { landed: 1, total: 1 }]]);
+    expect(cw).toHaveReceivedNthCommandWith(GetMetricDataCommand, 2, { NextToken: 'page2' });
+    expect(rt.counters.calls.GetMetricData).toBe(2);
+    expect(rt.counters.metricsRequested).toBe(1);
+  });
 });

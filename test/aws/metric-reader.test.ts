@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { readMetrics } from '../../lambda/aws/metric-reader';
 import { planCalls } from '../../lambda/aws/query-plan';
 import { agentSeriesOf, DEFAULT_SOURCE_SETTINGS } from '../../lambda/aws/sources';
-import { testRuntime } from './helpers';
+import { testRuntime, virtualClock } from './helpers';
 
 const cw = mockClient(CloudWatchClient);
 const ec2 = mockClient(EC2Client);
@@ -33,6 +33,24 @@ describe('GetMetricData reader', () => {
     expect(read.series[0]!.statusCode).toBe('Complete');
     // A NextToken page continues the same request: the metric is billed once.
     expect(rt.counters.metricsRequested).toBe(1);
+  });
+
+  it('paces a request on its datapoints once, however many NextToken pages it takes', async () => {
+    const pages = [0, 60, 120, 180, 240].map((offset, i, all) => ({
+      MetricDataResults: [{ Id: 'q0', Timestamps: [at(offset)], Values: [i], StatusCode: i + 1 < all.length ? ('PartialData' as const) : ('Complete' as const) }],
+      ...(i + 1 < all.length ? { NextToken: `page${i + 2}` } : {}),
+    }));
+    let mock = cw.on(GetMetricDataCommand);
+    for (const page of pages) mock = mock.resolvesOnce(page);
+    // A 60 s query over 300 s: 5 datapoints, exactly what a 5-datapoint-a-second quota lets through at once.
+    const clock = virtualClock();
+    const rt = testRuntime(undefined, undefined, { clock, quotas: { getMetricDataDps: 5 } });
+    const read = await readMetrics(rt, planCalls([spec(1)], window), window);
+    expect(read.series[0]!.values).toEqual([0, 1, 2, 3, 4]);
+    expect(rt.counters.calls.GetMetricData).toBe(5);
+    expect(rt.counters.datapointsReturned).toBe(5);
+    // Taking the request's 5 datapoints again on each of the 4 later pages would have waited 4 s.
+    expect(clock.slept).toEqual([]);
   });
 
   it('retries a throttled call and then succeeds', async () => {

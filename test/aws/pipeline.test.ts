@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeAws } from '../../bench/fake-aws';
 import { makeCluster } from '../../bench/synthetic-cluster';
 import { specKey } from '../../lambda/aws/sources';
+import { exitCodeFor } from '../../lambda/cli/report-outcome';
 import { captureCluster, runCluster } from '../../lambda/pipeline';
 import { mockAccount } from './account';
 import { NOW_SECONDS, testRuntime, testSettings } from './helpers';
@@ -62,6 +63,43 @@ describe('the pipeline on one cluster', () => {
     expect(batched.report!.clusterPeriods).toEqual(one.report!.clusterPeriods);
     expect(batched.report!.summary).toEqual(one.report!.summary);
     expect(batched.emission!.requests.map((r) => r.input)).toEqual(one.emission!.requests.map((r) => r.input));
+    // The CLI's view prints every node-period: the batches give the same ones, in the same order, in full.
+    expect(batched.report!.nodePeriods).toHaveLength(25 * 12);
+    expect(batched.report!.nodePeriods).toEqual(one.report!.nodePeriods);
+  });
+
+  it('publishes the same per-node metrics in node batches as in one batch', async () => {
+    const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 25, launchSeconds: NOW_SECONDS - 86_400, withoutAgent: [4, 17], withoutEc2: [9] }));
+    account(fake);
+    const settings = (nodeBatchSize?: number) => testSettings({ perNodeMetrics: true, ...(nodeBatchSize ? { nodeBatchSize } : {}) });
+    const one = await runCluster({ rt: testRuntime(), cluster: 'c1', settings: settings(), window: lastHour, now, mode: 'dryRun' });
+    const batched = await runCluster({ rt: testRuntime(), cluster: 'c1', settings: settings(7), window: lastHour, now, mode: 'dryRun' });
+    expect(batched.report!.nodePeriods).toHaveLength(25 * 12);
+    expect(batched.emission!.requests.map((r) => r.input)).toEqual(one.emission!.requests.map((r) => r.input));
+  });
+
+  it('keeps the not-ok counts of a batched report that drops its node-periods, so the exit status sees them', async () => {
+    const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 10, launchSeconds: NOW_SECONDS - 86_400, withoutAgent: [8] }));
+    account(fake);
+    const r = await runCluster({ rt: testRuntime(), cluster: 'c1', settings: testSettings({ nodeBatchSize: 4 }), window: lastHour, now, mode: 'dryRun' });
+    // Neither per-node output nor the CLI's view: the merged report keeps the cluster figures only.
+    expect(r.report!.nodePeriods).toEqual([]);
+    expect(r.report!.summary).toMatchObject({ nodePeriods: 10 * 12, nodePeriodsByStatus: { ok: 9 * 12, missingAgent: 12 } });
+    expect(exitCodeFor(r.report!)).toBe(2);
+  });
+
+  it('counts a node the inventory skipped once, in one batch and in several', async () => {
+    const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 5, launchSeconds: NOW_SECONDS - 86_400 }));
+    const { ec2 } = account(fake);
+    ec2.on(DescribeInstancesCommand).callsFake(async (input) => {
+      const page = (await fake.handle('DescribeInstances', input)) as { Reservations: unknown[] };
+      return { ...page, Reservations: [...page.Reservations, { Instances: [{ InstanceId: 'i-nolaunch' }] }] };
+    });
+    for (const nodeBatchSize of [1000, 2]) {
+      const r = await runCluster({ rt: testRuntime(), cluster: 'c1', settings: testSettings({ nodeBatchSize }), window: lastHour, now, mode: 'dryRun', reportWholeWindow: true });
+      expect(r.report!.skipped).toEqual([{ kind: 'node', ref: 'i-nolaunch', reason: 'the instance has no LaunchTime' }]);
+      expect(r.report!.summary).toMatchObject({ nodes: 5, nodesSkipped: 1, seriesSkipped: 0 });
+    }
   });
 
   it('keeps a node that joined inside the window and marks its first periods partial', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { datapointsPerQuery, planCalls, queriesPerCall, seriesForNodes } from '../../lambda/aws/query-plan';
+import { datapointsPerPeriod, datapointsPerQuery, planCalls, seriesForNodes } from '../../lambda/aws/query-plan';
 import { agentSeriesOf, DEFAULT_SOURCE_SETTINGS, dedupeSeries, specKey, type SeriesSpec } from '../../lambda/aws/sources';
 
 const window = { startSeconds: 0, endSeconds: 3600 };
@@ -21,7 +21,6 @@ describe('query plan', () => {
     // 24 h at 60 s = 1,440 datapoints a query, so floor(100,800 / 1,440) = 70 queries a call.
     const day = { startSeconds: 0, endSeconds: 86_400 };
     expect(datapointsPerQuery(day, 60)).toBe(1440);
-    expect(queriesPerCall(1440)).toBe(70);
     const plan = planCalls(Array.from({ length: 141 }, (_, i) => agent(i)), day);
     expect(plan.map((c) => c.queries.length)).toEqual([70, 70, 1]);
     for (const c of plan) expect(c.datapoints).toBeLessThanOrEqual(100_800);
@@ -53,5 +52,19 @@ describe('query plan', () => {
     const specs = seriesForNodes([{ instanceId: 'i-1', nodeName: 'ip-1' }], new Map([['i-1', { rx: ['eth0'], tx: [] }]]), 'c1', DEFAULT_SOURCE_SETTINGS, 300);
     expect(specs.map((s) => s.periodSeconds)).toEqual([300, 300, 60, 60]);
     expect(specs[2]!.dimensions).toEqual({ ClusterName: 'c1', InstanceId: 'i-1', NodeName: 'ip-1' });
+  });
+
+  it('counts the datapoints a period of the plan costs without building it', () => {
+    const nodes = [{ instanceId: 'i-1', nodeName: 'ip-1' }, { instanceId: 'i-2' }, { instanceId: 'i-3', nodeName: 'ip-3' }];
+    const listings = new Map([
+      ['i-1', { rx: ['eth0', 'eth1'], tx: ['eth0', { InstanceId: 'i-1', interface: 'eth1', host: 'h' }] }],
+      ['i-2', { rx: ['eth0'], tx: [] }],
+    ]);
+    for (const P of [60, 300, 900]) {
+      const planned = seriesForNodes(nodes, listings, 'c1', DEFAULT_SOURCE_SETTINGS, P).reduce((a, s) => a + P / s.periodSeconds, 0);
+      expect(datapointsPerPeriod(nodes, listings, 'c1', DEFAULT_SOURCE_SETTINGS, P)).toBe(planned);
+    }
+    // At 300 s: EC2 in and out 1 point each; Container Insights (nodes with a NodeName) and agent series 5 each.
+    expect(datapointsPerPeriod(nodes, listings, 'c1', DEFAULT_SOURCE_SETTINGS, 300)).toBe(3 * 2 + 2 * 5 + 5 * 5);
   });
 });

@@ -48,7 +48,8 @@ describe('PutMetricData batching', () => {
   it('cuts the same datums into the same chunks every time', () => {
     const a = chunkDatums(datums(2500), 'NetRecon', 120);
     const b = chunkDatums(datums(2500), 'NetRecon', 120);
-    expect(a.map((c) => c.length)).toEqual([999, 999, 502]);
+    expect(a.map((c) => c.datums.length)).toEqual([999, 999, 502]);
+    for (const c of a) expect(c.bytes).toBe(c.datums.reduce((n, d) => n + datumBytes(d), 0));
     expect(b).toEqual(a);
   });
 

@@ -35,7 +35,17 @@ describe('quota pacing and retries', () => {
     );
     expect(result).toBe('ok');
     expect(clock.slept).toEqual([100, 200]);
-    await expect(withRetry(async () => Promise.reject(Object.assign(new Error('no'), { name: 'ValidationError' })), { clock })).rejects.toThrow('no');
+    let validationTries = 0;
+    const invalid = withRetry(
+      async () => {
+        validationTries++;
+        throw Object.assign(new Error('no'), { name: 'ValidationError', $metadata: { httpStatusCode: 400 } });
+      },
+      { clock },
+    );
+    await expect(invalid).rejects.toThrow('no');
+    expect(validationTries).toBe(1);
+    expect(clock.slept).toEqual([100, 200]); // no backoff before giving up
   });
 
   it('keeps at most the given number of tasks in flight and the results in order', async () => {

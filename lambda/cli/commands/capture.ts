@@ -2,6 +2,7 @@
 import { formatCaptureJson, writeCaptureFile } from '../../capture/io';
 import { makeReconcileConfig } from '../../core/config';
 import { captureCluster } from '../../pipeline';
+import { warnSkipped } from '../report-outcome';
 import { EXIT, UsageError, parseNumberOption, parseOptions, type Command } from '../usage';
 import { describeAwsError, LIVE_HELP, LIVE_OPTIONS, liveRuntime, liveSettings, liveWindow } from './live';
 
@@ -41,7 +42,7 @@ export const captureCommand: Command = {
     const rt = liveRuntime(io, values.region, values.profile);
     try {
       const { capture, skipped } = await captureCluster(rt, values.cluster, settings, window, now, values.region);
-      for (const s of skipped) io.stderr(`warning: skipped ${s.kind} ${s.ref}: ${s.reason}\n`);
+      warnSkipped(skipped, io);
       if (values.output === '-') io.stdout(formatCaptureJson(capture));
       else await writeCaptureFile(values.output, capture);
       const calls = rt.counters.calls;

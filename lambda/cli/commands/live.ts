@@ -6,9 +6,12 @@
 import { makeAwsRuntime, type AwsRuntime } from '../../aws/api';
 import { createClients } from '../../aws/clients';
 import { NodeFilterError, parseNodeFilter } from '../../aws/inventory';
-import { MAX_BACKFILL_SECONDS } from '../../aws/limits';
+import { closedEndSeconds, wholePeriods } from '../../aws/ledger';
+import { MAX_BACKFILL_SECONDS, MAX_PERIODS_PER_RUN } from '../../aws/limits';
 import { DEFAULT_SOURCE_SETTINGS } from '../../aws/sources';
+import { isIsoTime } from '../../capture/validate';
 import type { ReconcileConfig } from '../../core/config';
+import { epochSecondsOf } from '../../core/units';
 import { DEFAULT_OUTPUT_NAMESPACE } from '../../output-metrics';
 import { RUN_DEFAULTS } from '../../runtime-config';
 import type { PipelineSettings } from '../../pipeline';
@@ -31,13 +34,11 @@ export const LIVE_HELP = `  --cluster NAME        the EKS cluster to read from t
   --node-filter F       how nodes are found: tag:<key> (default tag:eks:cluster-name) or
                         tag-key:<key with {cluster}>, e.g. tag-key:kubernetes.io/cluster/{cluster}`;
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-
 function isoSeconds(name: string, value: string): number {
-  if (!ISO_8601.test(value) || Number.isNaN(Date.parse(value))) {
+  if (!isIsoTime(value)) {
     throw new UsageError(`--${name} must be an ISO 8601 time with a zone; got ${JSON.stringify(value)}`, 'Example: --start 2026-03-01T10:00:00Z --end 2026-03-01T11:00:00Z');
   }
-  return Date.parse(value) / 1000;
+  return epochSecondsOf(value);
 }
 
 /** The whole periods of the asked window, or the last hour of closed periods. */
@@ -45,15 +46,14 @@ export function liveWindow(start: string | undefined, end: string | undefined, p
   if ((start === undefined) !== (end === undefined)) throw new UsageError('--start and --end go together', 'Give both, or neither for the last hour.');
   const P = periodSeconds;
   if (start === undefined || end === undefined) {
-    const closedEnd = Math.floor((nowSeconds - RUN_DEFAULTS.lagSeconds) / P) * P;
+    const closedEnd = closedEndSeconds(nowSeconds, RUN_DEFAULTS.lagSeconds, P);
     return { startSeconds: closedEnd - Math.ceil(3600 / P) * P, endSeconds: closedEnd };
   }
   const s = isoSeconds('start', start);
   const e = isoSeconds('end', end);
   if (e <= s) throw new UsageError(`--end (${end}) must be after --start (${start})`);
   if (s < nowSeconds - MAX_BACKFILL_SECONDS) throw new UsageError(`--start ${start} is more than 14 days ago`, 'CloudWatch keeps 1-minute data for 15 days; start later.');
-  const startSeconds = Math.ceil(s / P) * P;
-  const endSeconds = Math.floor(e / P) * P;
+  const { startSeconds, endSeconds } = wholePeriods(s, e, P);
   if (endSeconds <= startSeconds) throw new UsageError(`the window ${start} .. ${end} holds no whole period of ${P} s`, 'Widen the window or use a shorter --period.');
   return { startSeconds, endSeconds };
 }
@@ -70,8 +70,9 @@ export function liveSettings(reconcile: ReconcileConfig, options: { nodeFilter?:
     reconcile,
     sources: DEFAULT_SOURCE_SETTINGS,
     nodeFilter,
-    // A person asks for a window: every whole closed period of it, at once, up to what CloudWatch still holds.
-    schedule: { periodSeconds: reconcile.periodSeconds, lagSeconds: RUN_DEFAULTS.lagSeconds, backfillSeconds: MAX_BACKFILL_SECONDS, maxPeriodsPerRun: 4032, minPendingPeriods: 1 },
+    // A person asks for a window: every whole closed period of it, at once, up to what CloudWatch still holds and
+    // the most one run takes (the rest is published by the next run, and the command says how many are left).
+    schedule: { periodSeconds: reconcile.periodSeconds, lagSeconds: RUN_DEFAULTS.lagSeconds, backfillSeconds: MAX_BACKFILL_SECONDS, maxPeriodsPerRun: MAX_PERIODS_PER_RUN, minPendingPeriods: 1 },
     outputNamespace: options.namespace ?? DEFAULT_OUTPUT_NAMESPACE,
     perNodeMetrics: options.perNodeMetrics ?? false,
   };

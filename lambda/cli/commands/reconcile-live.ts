@@ -6,10 +6,13 @@
  */
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
 import type { ReconcileConfig } from '../../core/config';
+import { isoOf } from '../../core/units';
+import { HEARTBEAT_METRIC } from '../../output-metrics';
 import { explainGap } from '../../report/explain';
 import { renderTable } from '../../report/table';
 import { LedgerMemory } from '../../aws/ledger';
 import { runCluster } from '../../pipeline';
+import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { EXIT, type CommandIo } from '../usage';
 import { describeAwsError, liveRuntime, liveSettings, liveWindow } from './live';
 
@@ -31,7 +34,7 @@ function datumLine(d: MetricDatum): string {
   return `  ${d.Timestamp?.toISOString() ?? '-'}  ${d.MetricName} {${dims}} ${d.Value} ${d.Unit ?? ''}`;
 }
 
-export async function runLiveReconcile(options: LiveReconcileOptions, reconcile: ReconcileConfig, io: CommandIo, exitCodeFor: (r: NonNullable<Awaited<ReturnType<typeof runCluster>>['report']>) => number): Promise<number> {
+export async function runLiveReconcile(options: LiveReconcileOptions, reconcile: ReconcileConfig, io: CommandIo): Promise<number> {
   const now = new Date();
   const window = liveWindow(options.start, options.end, reconcile.periodSeconds, now.getTime() / 1000);
   const settings = liveSettings(reconcile, {
@@ -64,15 +67,16 @@ export async function runLiveReconcile(options: LiveReconcileOptions, reconcile:
     io.stderr(`netrecon reconcile: no closed period in the window\n`);
     return EXIT.usage;
   }
-  for (const s of report.skipped) io.stderr(`warning: skipped ${s.kind} ${s.ref}: ${s.reason}\n`);
+  warnSkipped(report.skipped, io);
 
   const plan = result.emission;
-  const datums = (plan?.requests ?? []).flatMap((r) => r.input.MetricData ?? []).filter((d) => d.MetricName !== 'Heartbeat');
+  const datums = (plan?.requests ?? []).flatMap((r) => r.input.MetricData ?? []).filter((d) => d.MetricName !== HEARTBEAT_METRIC.name);
   const publish = {
     namespace: settings.outputNamespace,
     dryRun: options.dryRun,
-    periods: (plan?.periods ?? []).map((p) => new Date(p.periodStartSeconds * 1000).toISOString()),
+    periods: (plan?.periods ?? []).map((p) => isoOf(p.periodStartSeconds)),
     periodsAlreadyPublished: result.decision.alreadyComplete,
+    periodsDeferred: result.decision.deferred,
     requests: plan?.requests.length ?? 0,
     datums,
     ...(result.emitted?.error ? { error: result.emitted.error.message } : {}),
@@ -83,6 +87,9 @@ export async function runLiveReconcile(options: LiveReconcileOptions, reconcile:
     io.stdout(renderTable(report));
     const verb = options.dryRun ? 'Would publish' : 'Published';
     io.stdout(`\n${verb} to ${publish.namespace}: ${datums.length} datums in ${publish.requests} PutMetricData request(s) for ${publish.periods.length} period(s); ${publish.periodsAlreadyPublished} period(s) of the window were already published.\n`);
+    if (publish.periodsDeferred > 0) {
+      io.stdout(`${publish.periodsDeferred} later period(s) of the window were deferred: one run publishes at most ${settings.schedule.maxPeriodsPerRun}. Run the command again to publish them.\n`);
+    }
     if (options.dryRun) {
       const shown = datums.slice(0, 60);
       for (const d of shown) io.stdout(`${datumLine(d)}\n`);

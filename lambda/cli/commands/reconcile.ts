@@ -2,11 +2,11 @@
 import { readCaptureFile } from '../../capture/io';
 import { DEFAULT_PERIOD_SECONDS, makeReconcileConfig } from '../../core/config';
 import { reconcile } from '../../core/reconcile';
-import type { ReconcileReport, SkippedItem } from '../../core/model';
 import { explainGap } from '../../report/explain';
 import { renderTable } from '../../report/table';
 import { readRuleOverrides, readThresholds } from '../config-files';
-import { EXIT, UsageError, parseNumberOption, parseOptions, type Command, type CommandIo } from '../usage';
+import { exitCodeFor, warnSkipped } from '../report-outcome';
+import { EXIT, UsageError, parseNumberOption, parseOptions, type Command } from '../usage';
 import { LIVE_HELP, LIVE_OPTIONS } from './live';
 import { runLiveReconcile } from './reconcile-live';
 
@@ -39,18 +39,6 @@ ${LIVE_HELP}
 Exit status: 0 every node-period is ok and nothing was skipped; 1 usage or file error;
 2 the report was produced but some node-period is not ok or some input was skipped (like diff(1),
 so a script can alarm on it). Warnings about skipped input go to stderr.`;
-
-function warnSkipped(skipped: readonly SkippedItem[], io: CommandIo): void {
-  for (const s of skipped) {
-    const value = s.value === undefined ? '' : ` (value: ${JSON.stringify(s.value)})`;
-    io.stderr(`warning: skipped ${s.kind} ${s.ref}: ${s.reason}${value}\n`);
-  }
-}
-
-export function exitCodeFor(report: ReconcileReport): number {
-  const allOk = report.nodePeriods.every((n) => n.status === 'ok');
-  return allOk && report.skipped.length === 0 ? EXIT.ok : EXIT.notReconciled;
-}
 
 /** The reconciliation settings from the command line; P defaults to the capture's, or 300 s live. */
 async function configFrom(values: { period?: string; rules?: string; thresholds?: string }, defaultPeriodSeconds: number) {
@@ -102,7 +90,6 @@ export const reconcileCommand: Command = {
         },
         config,
         io,
-        exitCodeFor,
       );
     }
     if (values.from === undefined) {
