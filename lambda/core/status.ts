@@ -8,7 +8,6 @@ import type { Thresholds } from './config';
 import { formatBytes, formatPercent } from './format-bytes';
 import type { Finding } from './model';
 import type { NodeIdentity } from './node-period';
-import { isoOf } from './units';
 
 export interface SourceCoverage {
   readonly coveredSeconds: number;
