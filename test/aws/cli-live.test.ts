@@ -15,8 +15,8 @@ function io() {
   return { io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) }, out: () => out.join(''), err: () => err.join('') };
 }
 
-describe('the live CLI', () => {
-  const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 3, launchSeconds: Math.floor(Date.now() / 1000) - 86_400, withoutAgent: [2] }));
+/** Serves the SDK clients from the simulated account, with dummy credentials, for one describe block. */
+function withSimulatedAccount(fake: FakeAws): { readonly cw: ReturnType<typeof mockAccount>['cw'] } {
   let account: ReturnType<typeof mockAccount>;
   beforeAll(() => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
@@ -27,6 +27,16 @@ describe('the live CLI', () => {
     account.restore();
     vi.unstubAllEnvs();
   });
+  return {
+    get cw() {
+      return account.cw;
+    },
+  };
+}
+
+describe('the live CLI', () => {
+  const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 3, launchSeconds: Math.floor(Date.now() / 1000) - 86_400, withoutAgent: [2] }));
+  const account = withSimulatedAccount(fake);
 
   it('reconcile --cluster --dry-run prints the report and what it would publish, and publishes nothing', async () => {
     const t = io();
@@ -115,16 +125,7 @@ describe('the live CLI', () => {
 describe('the live CLI on a cluster of more than one node batch', () => {
   // 1,001 nodes: two batches of the pipeline's default 1,000; the node without an agent is in the second one.
   const fake = new FakeAws(makeCluster({ cluster: 'big', nodes: 1001, launchSeconds: Math.floor(Date.now() / 1000) - 86_400, withoutAgent: [1000] }));
-  let account: ReturnType<typeof mockAccount>;
-  beforeAll(() => {
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
-    account = mockAccount(fake);
-  });
-  afterAll(() => {
-    account.restore();
-    vi.unstubAllEnvs();
-  });
+  withSimulatedAccount(fake);
 
   it('reconcile --cluster prints every node row and exits 2 when a node-period of a later batch is not ok', async () => {
     const t = io();
