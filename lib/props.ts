@@ -95,7 +95,7 @@ export interface NetworkReconcilerProps {
   readonly logRetention?: RetentionDays;
   /**
    * Function memory in MB. The default leaves 2x headroom over the run's target peak of 1 GiB at 100,000 nodes
-   * with 4 agent interfaces each (issue-3 benchmark) and gives more than one vCPU (1,769 MB is one).
+   * with 4 agent interfaces each (the benchmark in docs/aws.md) and gives more than one vCPU (1,769 MB is one).
    * @default 2048
    */
   readonly memorySize?: number;
