@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the query plan's cost and speed, ours against the naive plan, for 1,000, 10,000 and 100,000
  * nodes with 4 agent interfaces each, through the real planner, reader, core and sink against the in-process
- * SIMULATION of the SDK clients (bench/fake-aws.ts: 50 ms a call, per-call limits and the default quotas
+ * SIMULATION of the SDK clients (test/helpers/fake-aws.ts: 50 ms a call, per-call limits and the default quotas
  * enforced). Each measurement runs in its own process so its peak memory is its own. Figures, not a test.
  *
  * Options: --sizes=1000,10000,100000  --latency=50  --heap-mib=768 (V8 heap limit of each run)  --dps-quota=false (lift the GetMetricData datapoints-per-second
@@ -69,7 +69,7 @@ function perHourUsd(m: Measurement): { all: number; read: number } {
 const usd = (x: number): string => (x >= 1 ? `$${x.toFixed(2)}` : `$${x.toPrecision(3)}`);
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
 
-console.log(`netrecon benchmark: simulated CloudWatch/EC2 (bench/fake-aws.ts), ${latency} ms a call, 4 agent interfaces a node,`);
+console.log(`netrecon benchmark: simulated CloudWatch/EC2 (test/helpers/fake-aws.ts), ${latency} ms a call, 4 agent interfaces a node,`);
 console.log(`P = 300 s, 5-minute schedule, GetMetricData datapoints-per-second quota ${dps === 'false' ? 'lifted' : `enforced (${GET_METRIC_DATA_DPS_RECENT.toLocaleString('en-US')} DPS)`}.`);
 console.log(`Each run in its own process with --max-old-space-size=${heapMiB}; peak MiB is that process's peak RSS, simulation included.`);
 console.log('ours: one read of 12 pending periods an hour (60 s agent/CI queries, P for EC2) + 11 ledger-only runs; naive: 12 reads of 1 period, one put per metric.');

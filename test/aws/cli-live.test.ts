@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FakeAws } from '../../bench/fake-aws';
-import { makeCluster } from '../../bench/synthetic-cluster';
+import { FakeAws } from '../helpers/fake-aws';
+import { makeCluster } from '../helpers/synthetic-cluster';
 import { main } from '../../lambda/cli/main';
 import { maxAttemptsOf, mockAccount } from './account';
 

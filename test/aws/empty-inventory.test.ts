@@ -1,8 +1,8 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeAws } from '../../bench/fake-aws';
-import { makeCluster } from '../../bench/synthetic-cluster';
+import { FakeAws } from '../helpers/fake-aws';
+import { makeCluster } from '../helpers/synthetic-cluster';
 import { LedgerMemory } from '../../lambda/aws/ledger';
 import { seriesKey } from '../../lambda/aws/sources';
 import { main } from '../../lambda/cli/main';

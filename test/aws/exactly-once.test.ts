@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeAws } from '../../bench/fake-aws';
-import { makeCluster } from '../../bench/synthetic-cluster';
+import { FakeAws } from '../helpers/fake-aws';
+import { makeCluster } from '../helpers/synthetic-cluster';
 import { LedgerMemory } from '../../lambda/aws/ledger';
 import { parseHandlerConfig } from '../../lambda/handler-config';
 import { makeRunner } from '../../lambda/handler';

@@ -1,8 +1,8 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { PutMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeAws } from '../../bench/fake-aws';
-import { makeCluster } from '../../bench/synthetic-cluster';
+import { FakeAws } from '../helpers/fake-aws';
+import { makeCluster } from '../helpers/synthetic-cluster';
 import { LedgerMemory } from '../../lambda/aws/ledger';
 import { main } from '../../lambda/cli/main';
 import { parseHandlerConfig } from '../../lambda/handler-config';
