@@ -10,7 +10,7 @@
  */
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { makeAwsRuntime, DEFAULT_QUOTAS } from '../lambda/aws/api';
-import { LedgerMemory } from '../lambda/aws/ledger';
+import { LedgerMemory } from '../lambda/plan/ledger-memory';
 import { parseHandlerConfig } from '../lambda/handler-config';
 import { LEDGER_METRIC } from '../lambda/output-metrics';
 import { runCluster, type PipelineSettings } from '../lambda/pipeline';

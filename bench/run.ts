@@ -9,8 +9,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { HOURS_PER_MONTH, PRICES_USD, runCostUsd } from '../lambda/aws/pricing';
-import { GET_METRIC_DATA_DPS_RECENT, GET_METRIC_DATA_MAX_QUERIES } from '../lambda/aws/limits';
+import { HOURS_PER_MONTH, PRICES_USD, runCostUsd } from '../lambda/plan/pricing';
+import { GET_METRIC_DATA_DPS_RECENT, GET_METRIC_DATA_MAX_QUERIES } from '../lambda/plan/limits';
 
 interface Measurement {
   plan: 'ours' | 'naive';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { ClusterPeriodResult, ReconcileReport } from '../../lambda/core/model';
-import { clusterDatums } from '../../lambda/aws/output-datums';
+import { clusterDatums } from '../../lambda/plan/output-datums';
 import { DIMENSION } from '../../lambda/output-metrics';
 import { CLUSTER } from '../lib/cluster-model';
 import { closeEnough } from '../lib/expected';

@@ -4,7 +4,7 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeAws } from '../helpers/fake-aws';
 import { makeCluster } from '../helpers/synthetic-cluster';
-import { specKey } from '../../lambda/aws/sources';
+import { specKey } from '../../lambda/plan/sources';
 import { exitCodeFor } from '../../lambda/cli/report-outcome';
 import { captureCluster, runCluster } from '../../lambda/pipeline';
 import { mockAccount } from './account';

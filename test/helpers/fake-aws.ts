@@ -18,9 +18,9 @@ import {
   LIST_METRICS_PAGE_SIZE,
   PUT_METRIC_DATA_MAX_BYTES,
   PUT_METRIC_DATA_MAX_METRICS,
-} from '../../lambda/aws/limits';
-import { datumBytes } from '../../lambda/aws/sink';
-import { seriesKey } from '../../lambda/aws/sources';
+} from '../../lambda/plan/limits';
+import { datumBytes } from '../../lambda/plan/emission-plan';
+import { seriesKey } from '../../lambda/plan/sources';
 import { LEDGER_METRIC } from '../../lambda/output-metrics';
 import { agentBytes, containerInsightsRate, ec2Bytes, type SynthNode } from './synthetic-cluster';
 

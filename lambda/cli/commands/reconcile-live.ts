@@ -11,7 +11,7 @@ import { isoOf } from '../../core/units';
 import { HEARTBEAT_METRIC } from '../../output-metrics';
 import { explainGap } from '../../report/explain';
 import { renderTable } from '../../report/table';
-import { LedgerMemory } from '../../aws/ledger';
+import { LedgerMemory } from '../../plan/ledger-memory';
 import { runCluster } from '../../pipeline';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { EXIT, type CommandIo } from '../usage';

@@ -5,9 +5,9 @@
  * instead of ~450 as objects). The cluster roll-up is then computed by the core's own `rollUp` over the
  * reassembled node-periods, one period at a time, so the cluster math stays in one place (lambda/core/rollup.ts).
  */
-import type { ReconcileConfig } from '../core/config';
-import { NODE_STATUSES, type NodePeriodResult, type NodeStatus, type ReconcileReport, type SkippedItem } from '../core/model';
-import { rollUp } from '../core/rollup';
+import type { ReconcileConfig } from './config';
+import { NODE_STATUSES, type NodePeriodResult, type NodeStatus, type ReconcileReport, type SkippedItem } from './model';
+import { rollUp } from './rollup';
 
 const FIGURES = [
   'ec2InBytes',
