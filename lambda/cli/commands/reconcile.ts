@@ -84,7 +84,7 @@ export const reconcileCommand: Command = {
           periodSeconds: parseNumberOption('period', values.period),
           ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
           ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
-          ...(values.region ? { region: values.region } : {}),
+          ...(values.region !== undefined ? { region: values.region } : {}),
           ...(values.profile ? { profile: values.profile } : {}),
           ...(values.start ? { start: values.start } : {}),
           ...(values.end ? { end: values.end } : {}),
