@@ -88,6 +88,8 @@ function render(value: unknown, maxChars: number): { text: string; whole: boolea
  */
 export function boundedValue(value: unknown, maxChars = 200): unknown {
   if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return value;
+  // A long string stays a string, cut: a preview would wrap it in quotes that a later preview quotes again.
+  if (typeof value === 'string') return value.length <= maxChars ? value : `${value.slice(0, maxChars - 3)}...`;
   const { text, whole } = render(value, maxChars);
   return whole && text.length < maxChars ? value : text;
 }

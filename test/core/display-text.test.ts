@@ -42,6 +42,7 @@ describe('previewValue and boundedValue', () => {
     expect(boundedValue({ InstanceId: 'i-1', interface: 5 })).toEqual({ InstanceId: 'i-1', interface: 5 });
     expect(boundedValue(-5)).toBe(-5);
     expect(boundedValue('NaN')).toBe('NaN');
+    expect(boundedValue('y'.repeat(1000), 50)).toBe(`${'y'.repeat(47)}...`);
     const big = boundedValue(deeplyNested());
     expect(typeof big).toBe('string');
     expect(() => JSON.stringify(big)).not.toThrow();
