@@ -43,7 +43,7 @@ const preview = (value: unknown): string => (value === undefined ? 'nothing' : p
 
 /**
  * The longest window a capture may cover: 15 days, how long CloudWatch keeps the 1-minute data the agent and
- * Container Insights series are read at (`netrecon capture` reads at most 14 days back). The bound keeps a small
+ * Container Insights series are read at (docs/limits.md, retention; `netrecon capture` reads at most 14 days back). The bound keeps a small
  * file from asking for an unbounded number of periods (a window from year 1 to 9999 would exhaust memory).
  */
 export const MAX_CAPTURE_WINDOW_SECONDS = 15 * 86_400;
