@@ -80,3 +80,20 @@ describe('the size of a whole report is known before it is built', () => {
     expect(() => checkReportSize(c, 3600)).not.toThrow();
   });
 });
+
+describe('interface names that are also Object.prototype keys', () => {
+  it('are classified and counted like any other name (agent dimensions are written by any node role)', () => {
+    const names = ['__proto__', 'constructor', 'hasOwnProperty', 'toString'];
+    const raw = JSON.parse(JSON.stringify(capture([node(A)], [...iface(A, 'eth0', 10, 10), ...names.flatMap((n) => iface(A, n, 1, 2))])));
+    const { capture: c, skipped } = validateCapture(raw, 'x');
+    expect(skipped).toEqual([]);
+    const report = reconcile(c, makeReconcileConfig(), { skipped });
+    const first = report.nodePeriods[0]!;
+    expect(first.interfaces.map((i) => [i.name, i.interfaceClass])).toEqual(
+      expect.arrayContaining(names.map((n) => [n, 'unknown'])),
+    );
+    // 4 unknown interfaces x 5 minutes x (1 + 2) bytes.
+    expect(first.unknownBytes).toBe(4 * 5 * 3);
+    expect(first.correctedTotalBytes).toBe(100);
+  });
+});
