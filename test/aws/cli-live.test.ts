@@ -76,9 +76,14 @@ describe('the live CLI', () => {
     expect(first.out()).toMatch(/Published to NetRecon: \d+ datums in 1 PutMetricData request\(s\) for 12 period\(s\); 0 period\(s\)/);
     const second = io();
     await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1'], second.io);
-    expect(second.out()).toMatch(/Published to NetRecon: 0 datums in 1 PutMetricData request\(s\) for 0 period\(s\); 12 period\(s\) of the window were already published/);
+    // Nothing left to publish, and no heartbeat to send: the second run puts nothing at all.
+    expect(second.out()).toMatch(/Published to NetRecon: 0 datums in 0 PutMetricData request\(s\) for 0 period\(s\); 12 period\(s\) of the window were already published/);
+    // The Heartbeat is the scheduled function's: a person's run beating it would hide a dead function from its alarm.
+    const names = account.cw.commandCalls(PutMetricDataCommand).flatMap((c) => (c.args[0].input.MetricData ?? []).map((d) => d.MetricName));
+    expect(names).toContain('EmitLedger');
+    expect(names).not.toContain('Heartbeat');
     // The puts went through the client without SDK retries (a retried put that had landed would count twice).
-    expect(await maxAttemptsOf(account.cw, PutMetricDataCommand)).toEqual([1, 1]);
+    expect(await maxAttemptsOf(account.cw, PutMetricDataCommand)).toEqual([1]);
     expect(new Set(await maxAttemptsOf(account.cw, GetMetricDataCommand))).toEqual(new Set([3]));
   });
 

@@ -2,6 +2,7 @@
 import { readCaptureFile } from '../../capture/io';
 import { makeReconcileConfig } from '../../core/config';
 import { reconcile } from '../../core/reconcile';
+import { checkReportSize } from '../../core/report-size';
 import { explainGap } from '../../report/explain';
 import { renderTable } from '../../report/table';
 import { readRuleOverrides, readThresholds } from '../config-files';
@@ -39,6 +40,9 @@ ${LIVE_HELP}
 Exit status: 0 every node-period is ok and nothing was skipped; 1 usage, file or AWS error (live mode: also
 a read that failed, an empty inventory, a failed publish: nothing unread is published); 2 the report was produced but some node-period is not ok or some input was skipped (like diff(1),
 so a script can alarm on it). Warnings about skipped input go to stderr.`;
+
+/** Flags that only mean something against a live account; with --from they would be silently ignored. */
+const LIVE_ONLY_FLAGS = ['start', 'end', 'region', 'profile', 'node-filter', 'dry-run', 'namespace', 'per-node-metrics'] as const;
 
 /** The reconciliation settings of a capture file from the command line; P defaults to the capture's. */
 async function configFrom(values: { period?: string; rules?: string; thresholds?: string }, defaultPeriodSeconds: number) {
@@ -80,7 +84,7 @@ export const reconcileCommand: Command = {
           periodSeconds: parseNumberOption('period', values.period),
           ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
           ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
-          ...(values.region ? { region: values.region } : {}),
+          ...(values.region !== undefined ? { region: values.region } : {}),
           ...(values.profile ? { profile: values.profile } : {}),
           ...(values.start ? { start: values.start } : {}),
           ...(values.end ? { end: values.end } : {}),
@@ -96,8 +100,16 @@ export const reconcileCommand: Command = {
     if (values.from === undefined) {
       throw new UsageError('--from FILE is required (or --cluster NAME for a live account)', 'Try: netrecon reconcile --from examples/seed-experiment.capture.json');
     }
+    const liveOnly = LIVE_ONLY_FLAGS.filter((flag) => values[flag] !== undefined);
+    if (liveOnly.length > 0) {
+      throw new UsageError(
+        `${liveOnly.map((f) => `--${f}`).join(', ')} ${liveOnly.length === 1 ? 'applies' : 'apply'} to a live account (--cluster), not to a capture file (--from)`,
+        'A capture file holds its own window, and reconciling it publishes nothing; drop the flag, or use --cluster NAME.',
+      );
+    }
     const { capture, skipped } = await readCaptureFile(values.from);
     const config = await configFrom(values, capture.periodSeconds);
+    checkReportSize(capture, config.periodSeconds);
     const report = reconcile(capture, config, { skipped });
     if (report.summary.periods === 0) {
       throw new UsageError(
