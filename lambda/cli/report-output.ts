@@ -15,7 +15,7 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export function parseReportFormat(raw: string | undefined): ReportFormat {
   const format = raw ?? 'table';
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`--format must be ${REPORT_FORMATS.join(', ')}; got ${JSON.stringify(format)}`);
+    throw new UsageError(`--format must be table, json or html; got ${JSON.stringify(format)}`);
   }
   return format as ReportFormat;
 }
