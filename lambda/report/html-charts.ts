@@ -11,12 +11,12 @@ import { COLOURS, esc } from './html-page';
 /** Two decimals are enough for a pixel and keep a 100,000-node file small. */
 const px = (v: number): string => String(Math.round(v * 100) / 100);
 
-/** The smallest 1, 2 or 5 × 10^k step that splits `max` into at most `parts` parts, and the axis top it gives. */
-export function axisTop(max: number, parts = 4): { top: number; step: number } {
+/** The smallest 1, 2, 2.5 or 5 × 10^k step that splits `max` into at most `parts` parts, and the axis top it gives. */
+export function axisTop(max: number, parts = 5): { top: number; step: number } {
   if (!(max > 0)) return { top: 1, step: 1 };
   const raw = max / parts;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw)!;
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw)!;
   return { top: Math.ceil(max / step) * step, step };
 }
 

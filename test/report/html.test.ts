@@ -76,10 +76,12 @@ describe('gapHeadline', () => {
 });
 
 describe('axisTop', () => {
-  it('rounds the axis up to a 1, 2 or 5 step', () => {
-    // 1,086,504,641 / 4 = 271.6 MB a part: the first step at least that is 500 MB, so the axis ends at 1.5 GB.
-    expect(axisTop(1_086_504_641)).toEqual({ top: 1_500_000_000, step: 500_000_000 });
+  it('rounds the axis up to a 1, 2, 2.5 or 5 step, at most 5 of them', () => {
+    // 1,086,504,641 / 5 = 217.3 MB a part: the first of 100, 200, 250, 500 MB at least that is 250 MB, and
+    // 1,086.5 MB needs 5 of them: the axis ends at 1.25 GB.
+    expect(axisTop(1_086_504_641)).toEqual({ top: 1_250_000_000, step: 250_000_000 });
     expect(axisTop(400)).toEqual({ top: 400, step: 100 });
+    expect(axisTop(1100)).toEqual({ top: 1250, step: 250 });
     expect(axisTop(0)).toEqual({ top: 1, step: 1 });
   });
 });
