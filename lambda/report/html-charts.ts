@@ -138,7 +138,7 @@ export const classTotal = (n: NodePeriodResult): number => CLASS_SEGMENTS.reduce
 /** One node-period's interface classes as a horizontal stacked bar, with Container Insights marked on it. */
 export function classBar(n: NodePeriodResult, maxBytes: number): string {
   if (n.physicalRxBytes === null) return '<span class="small">no agent data</span>';
-  const W = 200;
+  const W = 170;
   const H = 16;
   const scale = maxBytes > 0 ? W / maxBytes : 0;
   let x = 0;

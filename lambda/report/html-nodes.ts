@@ -18,8 +18,9 @@ function numberCell(field: string, value: number | null, text: string): string {
 function statusCell(n: NodePeriodResult): string {
   const words = STATUS_WORDS[n.status];
   const badge = `<span class="status ${n.status === 'ok' ? 'ok' : 'bad'}" data-status="${n.status}">${esc(n.status)}</span> ${esc(words.label)}`;
-  const findings = n.findings.length === 0 ? '' : `<ul class="findings">${n.findings.map((f) => `<li><code>${esc(f.status)}</code> ${esc(f.message)}</li>`).join('')}</ul>`;
-  return `<td>${badge}${findings}</td>`;
+  // The first finding explains the badge; a later one of another status names its own.
+  const findings = n.findings.length === 0 ? '' : `<ul class="findings">${n.findings.map((f) => `<li>${f.status === n.status ? '' : `<code>${esc(f.status)}</code> `}${esc(f.message)}</li>`).join('')}</ul>`;
+  return `<td class="findings-cell">${badge}${findings}</td>`;
 }
 
 const HEAD = [

@@ -38,7 +38,7 @@ export const COLOURS = {
 const CSS = `
 :root { color-scheme: light; --ink: #1b1b1b; --muted: #5a5a5a; --rule: #d8d8d8; --band: #f4f4f4; }
 * { box-sizing: border-box; }
-body { margin: 0; padding: 24px 32px 48px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); background: #fff; max-width: 1280px; }
+body { margin: 0; padding: 24px 32px 48px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--ink); background: #fff; max-width: 1400px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 1px solid var(--rule); padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 20px 0 6px; }
@@ -64,7 +64,8 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space:
 .status { display: inline-block; padding: 0 6px; border-radius: 8px; border: 1px solid var(--muted); font-size: 12px; white-space: nowrap; }
 .status.ok { border-color: ${COLOURS.corrected}; }
 .status.bad { border-width: 2px; border-color: ${COLOURS.doubleCounted}; font-weight: 600; }
-ul.findings { margin: 4px 0 0; padding-left: 18px; font-size: 12.5px; max-width: 60ch; }
+td.findings-cell { min-width: 250px; }
+ul.findings { margin: 4px 0 0; padding-left: 16px; font-size: 12.5px; max-width: 60ch; }
 .small { font-size: 12.5px; color: var(--muted); }
 svg text { font: 11px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; fill: var(--ink); }
 svg .axis { stroke: #888; stroke-width: 1; }

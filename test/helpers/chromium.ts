@@ -42,7 +42,7 @@ export async function launchChromium(): Promise<Chromium> {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: [...CHROMIUM_ARGS],
-    viewport: { width: 1280, height: 900 },
+    viewport: { width: 1400, height: 900 },
   });
   return {
     context,
