@@ -1,13 +1,9 @@
 /** The human report of `netrecon reconcile`: one row per node and period, a cluster line per period, findings. */
 import { displayName } from '../core/display-text';
-import { formatBytes, formatPercent } from '../core/format-bytes';
+import { formatPercent } from '../core/format-bytes';
 import type { ClusterPeriodResult, NodePeriodResult, ReconcileReport } from '../core/model';
+import { cellBytes as bytes, clock, shortNodeName, sumPair as sum } from './cells';
 import { explainGap } from './explain';
-
-const bytes = (v: number | null): string => (v === null ? '-' : formatBytes(v));
-const sum = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
-const clock = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
-const shortNodeName = (name: string | null): string => (name === null ? '-' : displayName(name.split('.')[0]!, 64));
 
 interface Column {
   readonly title: string;

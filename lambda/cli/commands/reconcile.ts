@@ -3,9 +3,8 @@ import { readCaptureFile } from '../../capture/io';
 import { makeReconcileConfig } from '../../core/config';
 import { reconcile } from '../../core/reconcile';
 import { checkReportSize } from '../../core/report-size';
-import { explainGap } from '../../report/explain';
-import { renderTable } from '../../report/table';
 import { readRuleOverrides, readThresholds } from '../config-files';
+import { formatReport, parseReportFormat, writeReport } from '../report-output';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { EXIT, UsageError, parseNumberOption, parseOptions, type Command } from '../usage';
 import { LIVE_HELP, LIVE_OPTIONS } from './live';
@@ -21,7 +20,10 @@ Container Insights counts twice.
 
 Options:
   --from FILE           a capture file (docs/capture-format.md), e.g. examples/seed-experiment.capture.json
-  --format table|json   human table (default) or JSON with stable field names for scripts
+  --format table|json|html
+                        human table (default), JSON with stable field names for scripts, or one
+                        self-contained HTML page with charts (opens offline; no request to any host)
+  -o, --out FILE        write the report to FILE instead of stdout
   --period SECONDS      reconciliation period, a multiple of 60 and of every series' own period
                         (default: the capture's periodSeconds)
   --rules FILE          interface rule overrides: {"prepend": [{"pattern", "interfaceClass", "note"}],
@@ -61,6 +63,7 @@ export const reconcileCommand: Command = {
     const { values } = parseOptions('reconcile', argv, {
       from: { type: 'string' },
       format: { type: 'string', default: 'table' },
+      out: { type: 'string', short: 'o' },
       period: { type: 'string' },
       rules: { type: 'string' },
       thresholds: { type: 'string' },
@@ -73,9 +76,7 @@ export const reconcileCommand: Command = {
       io.stdout(`${HELP}\n`);
       return EXIT.ok;
     }
-    if (values.format !== 'table' && values.format !== 'json') {
-      throw new UsageError(`--format must be table or json; got ${JSON.stringify(values.format)}`);
-    }
+    const format = parseReportFormat(values.format);
     if (values.cluster !== undefined) {
       if (values.from !== undefined) throw new UsageError('--from and --cluster cannot be used together', 'Reconcile a capture file (--from) or a live cluster (--cluster).');
       return runLiveReconcile(
@@ -92,7 +93,8 @@ export const reconcileCommand: Command = {
           ...(values.namespace ? { namespace: values.namespace } : {}),
           perNodeMetrics: values['per-node-metrics'] === true,
           dryRun: values['dry-run'] === true,
-          format: values.format,
+          format,
+          ...(values.out ? { out: values.out } : {}),
         },
         io,
       );
@@ -118,7 +120,7 @@ export const reconcileCommand: Command = {
       );
     }
     warnSkipped(report.skipped, io);
-    io.stdout(values.format === 'json' ? `${JSON.stringify({ ...report, explanation: explainGap(report) }, null, 2)}\n` : renderTable(report));
+    await writeReport(formatReport(report, format, { source: values.from }), values.out, io);
     return exitCodeFor(report);
   },
 };
