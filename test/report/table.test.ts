@@ -14,7 +14,8 @@ function nodePeriod(instanceId: string, nodeName: string | null = `${instanceId}
     ec2InBytes: 100, ec2OutBytes: 100, containerInsightsTotalBytes: 200,
     physicalRxBytes: 100, physicalTxBytes: 100, podRxBytes: 0, podTxBytes: 0, overlayBytes: 0, bridgeBytes: 0, unknownBytes: 0,
     naiveTotalBytes: 200, correctedTotalBytes: 200, hostOnlyBytes: 200, doubleCountedBytes: 0, ec2DiscrepancyRatio: 0, containerInsightsResidualBytes: 0,
-    interfaces: [], status: 'ok', findings: [], ...extra,
+    interfaces: [], complete: { ranWholePeriod: true, ec2: true, containerInsights: true, agent: true }, partial: false,
+    status: 'ok', findings: [], ...extra,
   };
 }
 
