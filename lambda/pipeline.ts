@@ -17,10 +17,11 @@ import type { AwsRuntime } from './aws/api';
 import { discoverAgentSeries, type AgentListing } from './aws/discovery';
 import { listClusterNodes, type NodeFilter } from './aws/inventory';
 import { candidateWindow, decidePending, mergeLedgers, readLedger, type LedgerMemory, type PendingDecision, type RunWindow, type ScheduleSettings } from './aws/ledger';
-import { readMetrics } from './aws/metric-reader';
+import { ReadFailedError, readMetrics } from './aws/metric-reader';
 import { periodDatums } from './aws/output-datums';
 import { datapointsPerPeriod, planCalls, seriesForNodes, type ReadWindow } from './aws/query-plan';
 import { ReportMerger } from './aws/report-merge';
+import { backfillBoundSeconds, UnreadPeriodsError } from './aws/unread-periods';
 import { planEmission, sendEmission, type EmissionPlan, type EmissionResult } from './aws/sink';
 import type { SourceSettings } from './aws/sources';
 
@@ -102,13 +103,22 @@ export interface CaptureInput {
   readonly window: ReadWindow;
   readonly now: Date;
   readonly generator: string;
+  /** Which part of the cluster this read is, for error messages ("node batch 2 of 5"). */
+  readonly part?: string;
 }
 
-/** Reads the series of some nodes into a capture (the same shape `netrecon capture` writes). */
-export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<{ capture: Capture; skipped: SkippedItem[] }> {
+/**
+ * Reads the series of some nodes into a capture (the same shape `netrecon capture` writes). Throws
+ * ReadFailedError when any series could not be read: a capture with a hole would reconcile as missing data.
+ */
+export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<{ capture: Capture }> {
   const { settings } = input;
   const specs = seriesForNodes(input.nodes, input.agentByInstance, input.cluster, settings.sources, settings.reconcile.periodSeconds);
   const read = await readMetrics(rt, planCalls(specs, input.window), input.window);
+  if (read.failures.length > 0) {
+    const what = `cluster ${input.cluster}${input.part ? ` (${input.part})` : ''}, ${isoOf(input.window.startSeconds)} .. ${isoOf(input.window.endSeconds)}`;
+    throw new ReadFailedError(read.failures, read.callsNotSent, what);
+  }
   const capture: Capture = {
     format: CAPTURE_FORMAT,
     version: CAPTURE_VERSION,
@@ -123,7 +133,7 @@ export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<
     nodes: input.nodes,
     series: read.series,
   };
-  return { capture, skipped: read.skipped };
+  return { capture };
 }
 
 /** `netrecon capture`: inventory, discovery and one read of the whole window, as a capture. */
@@ -146,7 +156,7 @@ export async function captureCluster(
     now,
     generator: 'netrecon capture',
   });
-  return { capture: read.capture, skipped: [...inventory.skipped, ...read.skipped] };
+  return { capture: read.capture, skipped: inventory.skipped };
 }
 
 type Discovered = Awaited<ReturnType<typeof discover>>;
@@ -170,23 +180,34 @@ async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: 
   const kept = input.reportWholeWindow ? 'full' : settings.perNodeMetrics ? 'figures' : 'none';
   const merger = batches.length > 1 ? new ReportMerger(cluster, settings.reconcile, kept) : null;
   let single: ReconcileReport | null = null;
-  const readBatch = (nodes: CaptureNode[]) =>
-    readCapture(rt, { cluster, ...(input.region ? { region: input.region } : {}), settings, nodes, agentByInstance: agent.byInstance, window, now: input.now, generator: 'netrecon pipeline' });
+  const readBatch = (nodes: CaptureNode[], b: number) =>
+    readCapture(rt, {
+      cluster,
+      ...(input.region ? { region: input.region } : {}),
+      settings,
+      nodes,
+      agentByInstance: agent.byInstance,
+      window,
+      now: input.now,
+      generator: 'netrecon pipeline',
+      ...(batches.length > 1 ? { part: `node batch ${b + 1} of ${batches.length}` } : {}),
+    });
   // The next batch is read while this one is reconciled: reading mostly waits on the API and its quotas,
-  // reconciling is CPU, so the two overlap. Two batches of series are in memory at most.
-  const prefetch = (nodes: CaptureNode[]) => {
-    const p = readBatch(nodes);
+  // reconciling is CPU, so the two overlap. Two batches of series are in memory at most. A batch whose read
+  // failed throws out of the loop before the next one is started: no period of the window may be published.
+  const prefetch = (nodes: CaptureNode[], b: number) => {
+    const p = readBatch(nodes, b);
     p.catch(() => undefined); // awaited below; this only keeps an early failure from being reported as unhandled
     return p;
   };
-  let next = prefetch(batches[0]!);
+  let next = prefetch(batches[0]!, 0);
   for (const [b, nodes] of batches.entries()) {
     const read = await next;
-    if (b + 1 < batches.length) next = prefetch(batches[b + 1]!);
+    if (b + 1 < batches.length) next = prefetch(batches[b + 1]!, b + 1);
     const validated = validateCapture(read.capture, `GetMetricData answers for ${cluster}`);
     // The inventory's skipped nodes go in with the first batch, so the core counts them once in the summary.
     const before = b === 0 ? inventory.skipped : [];
-    const report = reconcile(validated.capture, settings.reconcile, { skipped: [...before, ...read.skipped, ...validated.skipped] });
+    const report = reconcile(validated.capture, settings.reconcile, { skipped: [...before, ...validated.skipped] });
     if (merger) {
       merger.add(report);
       rt.progress(`${cluster}: batch ${b + 1}/${batches.length} reconciled (${nodes.length} nodes)`);
@@ -225,7 +246,11 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
   let report: ReconcileReport | null = null;
   let counts = { nodes: 0, listed: 0, duplicates: 0 };
   if (window) {
-    const r = await reconcileBatches(rt, input, window, found ?? (await discoverOver(window)));
+    const r = await reconcileBatches(rt, input, window, found ?? (await discoverOver(window))).catch((error: unknown) => {
+      // A failed read publishes nothing (not even the heartbeat): the periods stay pending for the next run.
+      if (!(error instanceof ReadFailedError) || decision.periods.length === 0) throw error;
+      throw new UnreadPeriodsError(cluster, decision.periods, P, backfillBoundSeconds(settings.schedule, input.window), nowSeconds, error);
+    });
     report = r.report;
     counts = { nodes: r.nodes, listed: r.listed, duplicates: r.duplicates };
   }

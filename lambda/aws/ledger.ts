@@ -35,6 +35,21 @@ export interface LedgerQuery {
   readonly endSeconds: number;
 }
 
+/**
+ * The ledger could not be read in full. Never taken as "nothing was emitted": that would publish complete
+ * periods again and double them. The cluster fails and the next run reads the ledger again.
+ */
+export class LedgerReadError extends Error {
+  constructor(cluster: string, reason: string) {
+    super(
+      `the EmitLedger read for cluster ${cluster} failed (${reason}). Nothing was published: without the ledger a run ` +
+        'cannot tell published periods from pending ones. The next run reads it again; if it persists, check CloudWatch ' +
+        'service health and that the role may call cloudwatch:GetMetricData.',
+    );
+    this.name = 'LedgerReadError';
+  }
+}
+
 export async function readLedger(rt: AwsRuntime, q: LedgerQuery): Promise<Map<number, LedgerEntry>> {
   const metric = {
     Namespace: q.namespace,
@@ -44,30 +59,43 @@ export async function readLedger(rt: AwsRuntime, q: LedgerQuery): Promise<Map<nu
   const landed = new Map<number, number>();
   const total = new Map<number, number>();
   if (q.endSeconds <= q.startSeconds) return new Map();
-  await getMetricDataPages(
-    rt,
-    {
-      queries: [
-        { Id: 'landed', MetricStat: { Metric: metric, Period: q.periodSeconds, Stat: 'SampleCount' }, ReturnData: true },
-        { Id: 'total', MetricStat: { Metric: metric, Period: q.periodSeconds, Stat: 'Maximum' }, ReturnData: true },
-      ],
-      startSeconds: q.startSeconds,
-      endSeconds: q.endSeconds,
-      datapoints: 2 * Math.ceil((q.endSeconds - q.startSeconds) / q.periodSeconds),
-      // Two statistics of the same metric in one request are billed as one metric.
-      billedMetrics: 1,
-    },
-    (results) => {
-      for (const r of results) {
-        const into = r.Id === 'landed' ? landed : r.Id === 'total' ? total : undefined;
-        if (!into) continue;
-        (r.Timestamps ?? []).forEach((t, i) => {
-          const v = r.Values?.[i];
-          if (v !== undefined) into.set(Math.round(t.getTime() / 1000), v);
-        });
-      }
-    },
-  );
+  // The last page's StatusCode of each query says whether its answer is whole; a query missing from the answer is not.
+  const status = new Map<string, string | undefined>();
+  try {
+    await getMetricDataPages(
+      rt,
+      {
+        queries: [
+          { Id: 'landed', MetricStat: { Metric: metric, Period: q.periodSeconds, Stat: 'SampleCount' }, ReturnData: true },
+          { Id: 'total', MetricStat: { Metric: metric, Period: q.periodSeconds, Stat: 'Maximum' }, ReturnData: true },
+        ],
+        startSeconds: q.startSeconds,
+        endSeconds: q.endSeconds,
+        datapoints: 2 * Math.ceil((q.endSeconds - q.startSeconds) / q.periodSeconds),
+        // Two statistics of the same metric in one request are billed as one metric.
+        billedMetrics: 1,
+      },
+      (results) => {
+        for (const r of results) {
+          const into = r.Id === 'landed' ? landed : r.Id === 'total' ? total : undefined;
+          if (!into) continue;
+          status.set(r.Id!, r.StatusCode ?? status.get(r.Id!));
+          (r.Timestamps ?? []).forEach((t, i) => {
+            const v = r.Values?.[i];
+            if (v !== undefined) into.set(Math.round(t.getTime() / 1000), v);
+          });
+        }
+      },
+    );
+  } catch (error) {
+    if (rt.signal?.aborted) throw error;
+    throw new LedgerReadError(q.cluster, `GetMetricData failed after retries: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  }
+  for (const id of ['landed', 'total']) {
+    if (!status.has(id)) throw new LedgerReadError(q.cluster, `the answer has no result for the query ${id}`);
+    const code = status.get(id);
+    if (code === 'InternalError' || code === 'Forbidden') throw new LedgerReadError(q.cluster, `CloudWatch answered StatusCode ${code}`);
+  }
   const ledger = new Map<number, LedgerEntry>();
   for (const [start, n] of landed) ledger.set(start, { landed: n, total: total.get(start) ?? n });
   return ledger;
