@@ -27,6 +27,8 @@ export interface ClusterSummary {
   readonly periodsEmitted: number;
   readonly periodsAlreadyComplete: number;
   readonly periodsDeferred: number;
+  /** Periods held back because a request of theirs is in doubt (docs/aws.md, "In-doubt puts"). */
+  readonly periodsHeld: number;
   /** Periods left pending because a read they depend on failed (the cluster then fails). */
   readonly periodsNotRead?: number;
   readonly waiting?: string;
@@ -156,6 +158,7 @@ export function makeRunner(deps: RunnerDeps) {
         periodsEmitted: 0,
         periodsAlreadyComplete: 0,
         periodsDeferred: 0,
+        periodsHeld: 0,
         putRequests: 0,
         metricsEmitted: 0,
         skippedCount: 0,
@@ -182,6 +185,7 @@ export function makeRunner(deps: RunnerDeps) {
           periodsEmitted: error ? 0 : (result.emission?.periods.length ?? 0),
           periodsAlreadyComplete: result.decision.alreadyComplete,
           periodsDeferred: result.decision.deferred,
+          periodsHeld: result.decision.held,
           ...(result.decision.waiting ? { waiting: result.decision.waiting } : {}),
           putRequests: result.emitted?.requestsSent ?? 0,
           metricsEmitted: result.emitted?.datumsSent ?? 0,

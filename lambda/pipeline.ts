@@ -16,7 +16,7 @@ import { epochSecondsOf, isoOf } from './core/units';
 import type { AwsRuntime } from './aws/api';
 import { discoverAgentSeries, type AgentListing } from './aws/discovery';
 import { listClusterNodes, type NodeFilter } from './aws/inventory';
-import { candidateWindow, decidePending, mergeLedgers, readLedger, type LedgerMemory, type PendingDecision, type RunWindow, type ScheduleSettings } from './aws/ledger';
+import { candidateWindow, decidePending, ledgerVisibleAtSeconds, mergeLedgers, readLedger, type LedgerMemory, type PendingDecision, type RunWindow, type ScheduleSettings } from './aws/ledger';
 import { ReadFailedError, readMetrics } from './aws/metric-reader';
 import { periodDatums } from './aws/output-datums';
 import { datapointsPerPeriod, planCalls, seriesForNodes, type ReadWindow } from './aws/query-plan';
@@ -24,6 +24,7 @@ import { ReportMerger } from './aws/report-merge';
 import { backfillBoundSeconds, UnreadPeriodsError } from './aws/unread-periods';
 import { planEmission, sendEmission, type EmissionPlan, type EmissionResult } from './aws/sink';
 import type { SourceSettings } from './aws/sources';
+import { MAX_RUN_SECONDS } from './aws/limits';
 
 export interface PipelineSettings {
   readonly reconcile: ReconcileConfig;
@@ -226,7 +227,9 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
   const fromCloudWatch = await readLedger(rt, { namespace: settings.outputNamespace, cluster, periodSeconds: P, ...candidate });
   const remembered = input.ledgerMemory?.view(settings.outputNamespace, cluster) ?? new Map();
   const ledger = mergeLedgers(fromCloudWatch, remembered);
-  let decision = decidePending(nowSeconds, settings.schedule, input.window, ledger);
+  // Periods with a request in doubt wait until CloudWatch's ledger can be trusted to show it (docs/aws.md, "In-doubt puts").
+  const held = input.ledgerMemory?.held(settings.outputNamespace, cluster, nowSeconds) ?? new Map<number, number>();
+  let decision = decidePending(nowSeconds, settings.schedule, input.window, ledger, held);
 
   let found: Discovered | null = null;
   const discoverOver = (w: ReadWindow) => discover(rt, cluster, settings, w, nowSeconds);
@@ -278,7 +281,12 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
   if (input.mode === 'emit') {
     const memory = input.ledgerMemory;
     for (const p of plan.periods) memory?.expect(settings.outputNamespace, cluster, p.periodStartSeconds, p.resumedAfter, p.requestsNeeded);
-    emitted = await sendEmission(rt, plan, (start) => memory?.landed(settings.outputNamespace, cluster, start));
+    emitted = await sendEmission(rt, plan, {
+      landed: (start) => memory?.landed(settings.outputNamespace, cluster, start),
+      inDoubt: (starts) => {
+        for (const start of starts) memory?.inDoubt(settings.outputNamespace, cluster, start, ledgerVisibleAtSeconds(start, nowSeconds + MAX_RUN_SECONDS));
+      },
+    });
     memory?.prune(nowSeconds - settings.schedule.backfillSeconds - P);
   }
   return {

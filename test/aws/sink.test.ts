@@ -150,10 +150,12 @@ describe('PutMetricData payload', () => {
     cw.on(PutMetricDataCommand).resolvesOnce({}).rejects(Object.assign(new Error('bad'), { name: 'InvalidParameterValueException' }));
     const plan = planEmission([{ periodStartSeconds: T0, datums: datums(2500) }], 'NetRecon', 'c1', null);
     const landed: number[] = [];
-    const result = await sendEmission(testRuntime(), plan, (s) => landed.push(s));
+    const inDoubt: number[][] = [];
+    const result = await sendEmission(testRuntime(), plan, { landed: (s) => landed.push(s), inDoubt: (s) => inDoubt.push([...s]) });
     expect(result.requestsSent).toBe(1);
     expect(result.error?.message).toMatch(/request 2 of 3 failed.*resumes after the last request that landed/);
     expect(landed).toEqual([T0]);
+    expect(inDoubt).toEqual([[T0]]);
     expect(cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 2);
   });
 });
