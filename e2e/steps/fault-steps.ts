@@ -22,7 +22,7 @@ export const FAULT_NAMESPACE_PREFIX = 'NetReconFaults/';
 const PROCESS_TIMEOUT_MS = 120_000;
 
 interface Summary {
-  readonly clusters?: readonly { cluster: string; periodsEmitted: number; periodsAlreadyComplete: number; metricsEmitted: number; error?: string }[];
+  readonly clusters?: readonly { cluster: string; periodsEmitted: number; periodsAlreadyComplete: number; periodsHeld?: number; metricsEmitted: number; error?: string }[];
   readonly apiCalls?: Record<string, number>;
   readonly metricsEmitted?: number;
 }
@@ -36,7 +36,8 @@ function describeInvocation(run: Invocation | undefined): string {
     .filter(([, n]) => n > 0)
     .map(([op, n]) => `${op}=${n}`)
     .join(' ');
-  return `succeeded in ${run.ms.toFixed(0)} ms: ${c?.periodsEmitted} periods emitted, ${c?.periodsAlreadyComplete} already complete, ${s.metricsEmitted} datums (${calls})`;
+  const held = c?.periodsHeld ? `, ${c.periodsHeld} held (a request of theirs in doubt)` : '';
+  return `succeeded in ${run.ms.toFixed(0)} ms: ${c?.periodsEmitted} periods emitted, ${c?.periodsAlreadyComplete} already complete${held}, ${s.metricsEmitted} datums (${calls})`;
 }
 
 function outcomeProblem(label: string, want: Outcome, got: 'fails' | 'succeeds' | 'killed' | 'missing'): string | undefined {
