@@ -18,6 +18,7 @@ import { discoverAgentSeries, type AgentListing } from './aws/discovery';
 import { listClusterNodes, type NodeFilter } from './aws/inventory';
 import { candidateWindow, decidePending, ledgerVisibleAtSeconds, mergeLedgers, readLedger, type LedgerMemory, type PendingDecision, type RunWindow, type ScheduleSettings } from './aws/ledger';
 import { ReadFailedError, readMetrics } from './aws/metric-reader';
+import { requireKnownCluster } from './aws/node-history';
 import { periodDatums } from './aws/output-datums';
 import { datapointsPerPeriod, planCalls, seriesForNodes, type ReadWindow } from './aws/query-plan';
 import { ReportMerger } from './aws/report-merge';
@@ -232,7 +233,11 @@ export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResu
   let decision = decidePending(nowSeconds, settings.schedule, input.window, ledger, held);
 
   let found: Discovered | null = null;
-  const discoverOver = (w: ReadWindow) => discover(rt, cluster, settings, w, nowSeconds);
+  const discoverOver = async (w: ReadWindow) => {
+    const d = await discover(rt, cluster, settings, w, nowSeconds);
+    await requireKnownCluster(rt, { namespace: settings.outputNamespace, cluster, filter: settings.nodeFilter, matchedInstances: d.inventory.matched, nowSeconds });
+    return d;
+  };
   if (decision.periods.length > 0 && input.readBudgetDatapoints !== undefined) {
     // Discovery over every pending period is a superset of what a shorter read needs: nodes that launched later
     // simply have no node-period in the periods read.

@@ -176,4 +176,19 @@ describe('PutMetricData retries', () => {
     expect(result.error?.message).toMatch(/request 1 of 1 failed/);
     expect(cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 1);
   });
+
+  it('reports the periods of a request that timed out as in doubt, and those of a request still throttled after retries as not', async () => {
+    const plan = planEmission([{ periodStartSeconds: T0, datums: datums(3) }, { periodStartSeconds: T0 + 300, datums: datums(3) }], 'NetRecon', 'c1', null);
+    const seen: number[][] = [];
+    cw.on(PutMetricDataCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    await sendEmission(testRuntime(), plan, { inDoubt: (s) => seen.push([...s]) });
+    expect(seen).toEqual([[T0, T0 + 300]]); // both periods share the one request
+
+    cw.reset();
+    seen.length = 0;
+    cw.on(PutMetricDataCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const result = await sendEmission(testRuntime(), plan, { inDoubt: (s) => seen.push([...s]) });
+    expect(result.error?.message).toMatch(/request 1 of 1 failed/);
+    expect(seen).toEqual([]);
+  });
 });
