@@ -1,11 +1,11 @@
 /**
  * A SYNTHETIC EKS cluster for the benchmark and the SDK-level tests: nodes with VPC CNI-style interfaces
  * (`eth0`, `eth1`, pod veths `eni` + 11 hex) whose per-minute byte counts are generated from the node's seed and
- * the minute, consistent across the three views the way metrics.md §5 describes: a pod's download is counted on
+ * the minute, consistent across the three views the way docs/domain.md describes: a pod's download is counted on
  * `eth0` RX and again on its veth TX; EC2 sees the physical interfaces only; Container Insights sums every
  * interface but `lo`, as a Bytes/Second rate. Nothing here is measured; it only has to be self-consistent.
  */
-import { vpcCniHostVethName } from '../lab/names';
+import { vpcCniHostVethName } from '../lambda/core/vpc-cni-veth-name';
 
 export interface SynthNode {
   readonly instanceId: string;

@@ -1,6 +1,7 @@
 /**
  * Builds examples/seed-experiment.capture.json from the numbers of the experiment that started netrecon
- * (iThome 2022 "AWS EKS" series, days 19 and 20; see ../shared/design/metrics.md §8). Run: npx tsx examples/build-seed.ts
+ * (iThome 2022 "AWS EKS" series, days 19 and 20; see docs/domain.md, "The seed experiment").
+ * Run: npx tsx examples/build-seed.ts
  *
  * From the article: the node's name and interfaces (eth0, eth1, lo, pod veths eni3c1ae1f0141 and
  * enie348bef9edc), MTU 9001, the 536,870,912-byte file the netshoot pod downloads with curl in about 7 s, the

@@ -6,12 +6,9 @@
  * none of them is connected to the host's namespace, so no packet can leave the lab.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { DEFAULT_VPC_CNI_VETH_PREFIX } from '../lambda/core/interface-rules';
 
 /** Every lab namespace starts with this. */
 export const LAB_NETNS_PREFIX = 'nr-';
-/** Linux IFNAMSIZ is 16 bytes including the terminating NUL. */
-export const MAX_INTERFACE_NAME_LENGTH = 15;
 /** Kubernetes namespace the lab's pods pretend to live in; it feeds the VPC CNI veth-name hash. */
 export const LAB_K8S_NAMESPACE = 'default';
 
@@ -56,19 +53,6 @@ export function parseLabNetns(name: string): { pid: number; runId: string; role:
   const match = NETNS_PATTERN.exec(name);
   if (!match) return null;
   return { pid: Number(match[1]), runId: `${LAB_NETNS_PREFIX}${match[1]}-${match[2]}`, role: match[3] as Role | typeof PROBE_ROLE };
-}
-
-/**
- * The host-side veth name the VPC CNI gives a pod: the prefix and the first 11 hex digits of
- * sha1("<namespace>.<pod>") (amazon-vpc-cni-k8s, `GeneratePodHostVethName`).
- */
-export function vpcCniHostVethName(k8sNamespace: string, podName: string, prefix: string = DEFAULT_VPC_CNI_VETH_PREFIX): string {
-  const digest = createHash('sha1').update(`${k8sNamespace}.${podName}`).digest('hex');
-  const name = `${prefix}${digest.slice(0, 11)}`;
-  if (name.length > MAX_INTERFACE_NAME_LENGTH) {
-    throw new Error(`interface name ${JSON.stringify(name)} is longer than ${MAX_INTERFACE_NAME_LENGTH} characters; use a prefix of at most 4`);
-  }
-  return name;
 }
 
 /** A synthetic, stable-per-run EC2-style instance id (`i-0` + 16 hex), so captures of different runs never merge. */

@@ -14,7 +14,8 @@
  * - IPv6 is disabled in every namespace before any link exists, so no router solicitation, DAD or MLD frame
  *   shows up in the counters.
  */
-import { ADDRESSES, LAB_K8S_NAMESPACE, type RunNames, vpcCniHostVethName } from './names';
+import { vpcCniHostVethName } from '../lambda/core/vpc-cni-veth-name';
+import { ADDRESSES, LAB_K8S_NAMESPACE, type RunNames } from './names';
 import type { LabResources } from './resources';
 import { inNetns, run } from './shell';
 

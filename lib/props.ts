@@ -1,18 +1,18 @@
 /**
- * The NetworkReconciler's props, their defaults, and their validation. Everything is checked here, at synth
- * time, before any resource (or esbuild run) is created, and every error names the prop, the bad value and what
- * is allowed. The resolved `ReconcilerSettings` is the one object the function, schedule, alarms and dashboard
- * read.
+ * The NetworkReconciler's props and their resolution. Every value is checked at synth time, before any resource
+ * (or esbuild run) is created, by the checks of the settings table (lambda/settings.ts for what the function
+ * runs with, the same code its handler and the CLI call; lib/deploy-settings.ts for the rest), and every error
+ * names the prop, the value as written and what is allowed. The resolved `ReconcilerSettings` is the one object
+ * the function, schedule, alarms and dashboard read.
  */
-import { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ConfigError, DEFAULT_PERIOD_SECONDS, makeReconcileConfig, parseThresholds, type Thresholds } from '../lambda/core/config';
-import { InterfaceRuleError, parseRuleOverrides, type InterfaceRuleOverrides } from '../lambda/core/interface-rules';
-import { DEFAULT_OUTPUT_NAMESPACE } from '../lambda/output-metrics';
-import { HandlerConfigError, parseHandlerConfig } from '../lambda/handler-config';
-import { ENV, RUN_DEFAULTS, SOURCE_DEFAULTS } from '../lambda/runtime-config';
-import { reconcilerEnvironment } from './environment';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ConfigError, type Thresholds } from '../lambda/core/config';
+import type { InterfaceRuleOverrides } from '../lambda/core/interface-rules';
+import { resolveRunSettings, runSettingOf, SOURCE_KEYS, type RunSettings } from '../lambda/settings';
+import type { SettingSpec } from '../lambda/setting-spec';
+import { DEPLOY_SETTINGS, type DeploySettingKey } from './deploy-settings';
 import { alarmWindows, type AlarmWindows } from './alarm-windows';
 import { NetReconPropsError } from './errors';
 
@@ -44,7 +44,9 @@ export interface SourceNames {
 export interface NetworkReconcilerProps {
   /** EKS cluster names. One run reconciles them all, one after the other (at most 50: one dashboard holds 500 widgets). */
   readonly clusters: readonly string[];
-  /** How often the reconciler runs: whole minutes, at most 8 hours (the heartbeat alarm waits the timeout plus two runs, within CloudWatch's one-day window). @default Duration.minutes(5) */
+  /** How often the reconciler runs, in whole minutes, at most 8 hours (the heartbeat alarm waits the timeout plus two runs, within CloudWatch's one-day window). @default 5 */
+  readonly scheduleMinutes?: number;
+  /** @deprecated Use `scheduleMinutes`. */
   readonly scheduleInterval?: Duration;
   /** Reconciliation period in seconds, a multiple of 60. @default 300 (EC2 basic monitoring's period) */
   readonly periodSeconds?: number;
@@ -56,7 +58,7 @@ export interface NetworkReconcilerProps {
   readonly maxPeriodsPerRun?: number;
   /**
    * How many closed periods the reconciler lets pile up before it reads them in one GetMetricData window: a
-   * window of 12 periods costs what one costs (NETRECON_MIN_PENDING_PERIODS). The alarms' tolerance for late data
+   * window of 12 periods costs what one costs (NETRECON_PERIODS_PER_READ). The alarms' tolerance for late data
    * follows it.
    * @default 12
    */
@@ -87,230 +89,150 @@ export interface NetworkReconcilerProps {
   readonly alarmTopic?: sns.ITopic;
   /** Creates a topic with this email subscribed (confirm the email AWS sends). @default - none */
   readonly alarmEmail?: string;
-  /** @default RetentionDays.ONE_MONTH */
+  /** The function's log retention in days, a value CloudWatch Logs offers (RetentionDays). @default RetentionDays.ONE_MONTH */
+  readonly logRetentionDays?: RetentionDays | number;
+  /** @deprecated Use `logRetentionDays`. */
   readonly logRetention?: RetentionDays;
   /**
    * Function memory in MB. The default leaves 2x headroom over the run's target peak of 1 GiB at 100,000 nodes
-   * with 4 agent interfaces each (issue-3 benchmark) and gives more than one vCPU (1,769 MB is one).
+   * with 4 agent interfaces each (the benchmark in docs/aws.md) and gives more than one vCPU (1,769 MB is one).
    * @default 2048
    */
   readonly memorySize?: number;
   /**
-   * Function timeout. At 100,000 nodes a run is bound by CloudWatch API quotas (GetMetricData at 50 calls/s:
+   * Function timeout in seconds. At 100,000 nodes a run is bound by CloudWatch API quotas (GetMetricData at 50 calls/s:
    * 2,200 calls for one hourly read, 3,200 for a 24 h catch-up), about one to three minutes; a run cut short is
    * simply retried from the high-water mark, so a generous timeout costs nothing.
-   * @default Duration.minutes(15)
+   * @default 900
    */
+  readonly timeoutSeconds?: number;
+  /** @deprecated Use `timeoutSeconds`. */
   readonly timeout?: Duration;
   /** @default - generated by CloudFormation */
   readonly dashboardName?: string;
 }
 
-type Resolved<T> = { readonly [K in keyof T]-?: NonNullable<T[K]> };
-
 /** The props with every default filled in and every value checked. */
-export interface ReconcilerSettings {
-  readonly clusters: readonly string[];
-  readonly scheduleIntervalSeconds: number;
-  readonly periodSeconds: number;
-  readonly lagSeconds: number;
-  readonly backfillSeconds: number;
-  readonly maxPeriodsPerRun: number;
-  readonly periodsPerRead: number;
-  readonly perNodeMetrics: boolean;
-  readonly nodeFilter: string;
-  readonly outputNamespace: string;
-  readonly sources: Resolved<SourceNames>;
-  readonly thresholds: Thresholds;
-  readonly interfaceRules: InterfaceRuleOverrides;
+export interface ReconcilerSettings extends Omit<RunSettings, 'reconcile'> {
+  readonly scheduleMinutes: number;
   readonly minAgentCoveragePercent: number;
   readonly residualAlarm: boolean;
   readonly alarmDatapoints: number;
   readonly alarmTopic: sns.ITopic | undefined;
   readonly alarmEmail: string | undefined;
-  readonly logRetention: RetentionDays;
+  readonly logRetentionDays: RetentionDays;
   readonly memorySize: number;
   readonly timeoutSeconds: number;
   readonly dashboardName: string | undefined;
   readonly windows: AlarmWindows;
-}
-
-const MAX_CLUSTERS = 50;
-/** PutMetricData accepts timestamps up to two weeks back. */
-export const MAX_BACKFILL_SECONDS = 14 * 86_400;
-/** EKS cluster names: 1-100 characters, a letter or digit first, then letters, digits, hyphens, underscores. */
-const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
-/** CloudWatch namespaces: 1-255 of these characters, and not the reserved `AWS/` prefix. */
-const NAMESPACE = /^[A-Za-z0-9.\-_/#: ]{1,255}$/;
-
-function integer(prop: string, value: number, min: number, max: number, hint = ''): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new NetReconPropsError(prop, value, `Use a whole number from ${min} to ${max}.${hint ? ` ${hint}` : ''}`);
-  }
-  return value;
-}
-
-function clusters(value: readonly string[] | undefined): readonly string[] {
-  if (!Array.isArray(value) || value.length === 0) {
-    throw new NetReconPropsError('clusters', value, 'Give at least one EKS cluster name, e.g. -c clusters=prod-eu,prod-us.');
-  }
-  if (value.length > MAX_CLUSTERS) {
-    throw new NetReconPropsError('clusters', value.length, `At most ${MAX_CLUSTERS} clusters per stack; split them across stacks.`);
-  }
-  for (const name of value) {
-    if (typeof name !== 'string' || !CLUSTER_NAME.test(name)) {
-      throw new NetReconPropsError('clusters', name, 'An EKS cluster name is 1-100 letters, digits, hyphens or underscores, starting with a letter or digit.');
-    }
-  }
-  const duplicate = value.find((name, i) => value.indexOf(name) !== i);
-  if (duplicate !== undefined) throw new NetReconPropsError('clusters', duplicate, 'Each cluster may appear once.');
-  return [...value];
-}
-
-function namespace(prop: string, value: string): string {
-  if (typeof value !== 'string' || !NAMESPACE.test(value) || value.startsWith('AWS/')) {
-    throw new NetReconPropsError(prop, value, 'A CloudWatch namespace is 1-255 letters, digits or . - _ / # : and space, and may not start with "AWS/".');
-  }
-  return value;
-}
-
-function nonEmpty(prop: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > 255) {
-    throw new NetReconPropsError(prop, value, 'Use a non-empty name of at most 255 characters.');
-  }
-  return value;
+  /** Deprecated props that were used, each with its replacement: the construct reports them as warnings. */
+  readonly deprecatedProps: readonly { readonly prop: string; readonly use: string }[];
 }
 
 /** An explicit `undefined` means "use the default", as it does for every other prop. */
-function defined<T extends object>(value: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+function defined<T extends object>(value: T | undefined): Partial<T> | undefined {
+  return value === undefined ? undefined : (Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>);
 }
 
-function sources(value: SourceNames | undefined): Resolved<SourceNames> {
-  const merged = { ...SOURCE_DEFAULTS, ...defined(value) };
-  for (const [key, name] of Object.entries(merged)) nonEmpty(`sources.${key}`, name);
-  return merged;
+/** The prop a setting is written as. */
+function propOf(spec: SettingSpec<never>): string {
+  return 'group' in spec && spec.group ? `${spec.group}.${spec.key}` : spec.key;
 }
 
-/** The core's own validation, so a value the function would refuse at cold start is refused at synth instead. */
-function reconcileInputs(props: NetworkReconcilerProps, periodSeconds: number): Thresholds {
+/** The run settings through the resolver the function and the CLI use; its errors name the prop and keep the value's type. */
+function runSettings(props: NetworkReconcilerProps): RunSettings {
+  const sources = defined(props.sources) ?? {};
   try {
-    // Context values arrive as untyped JSON: the same shape checks as the function's and the CLI's.
-    const thresholds = parseThresholds(defined(props.thresholds));
-    const ruleOverrides = props.interfaceRules === undefined ? undefined : parseRuleOverrides(props.interfaceRules);
-    return makeReconcileConfig({ periodSeconds, thresholds, ...(ruleOverrides ? { ruleOverrides } : {}) }).thresholds;
+    return resolveRunSettings({
+      clusters: props.clusters,
+      periodSeconds: props.periodSeconds,
+      lagSeconds: props.lagSeconds,
+      backfillSeconds: props.backfillSeconds,
+      maxPeriodsPerRun: props.maxPeriodsPerRun,
+      periodsPerRead: props.periodsPerRead,
+      outputNamespace: props.outputNamespace,
+      perNodeMetrics: props.perNodeMetrics,
+      nodeFilter: props.nodeFilter,
+      thresholds: defined(props.thresholds),
+      interfaceRules: props.interfaceRules,
+      ...Object.fromEntries(SOURCE_KEYS.map((key) => [key, sources[key]])),
+    });
   } catch (error) {
-    if (error instanceof ConfigError) throw new NetReconPropsError(error.setting, error.value, error.hint, { cause: error });
-    if (error instanceof InterfaceRuleError) throw new NetReconPropsError('interfaceRules', error.value, error.message, { cause: error });
+    const spec = error instanceof ConfigError ? runSettingOf(error) : undefined;
+    if (!(error instanceof ConfigError) || spec === undefined) throw error;
+    // A nested setting's name (thresholds.ec2MismatchRatio) is already the prop's path.
+    const prop = error.setting === spec.key ? propOf(spec) : error.setting;
+    throw new NetReconPropsError(prop, error.value, error.hint, { cause: error });
+  }
+}
+
+/** A deprecated Duration-typed prop, in the unit of the setting that replaces it, and how to show it in an error. */
+const DURATION_ALIASES: Partial<Record<DeploySettingKey, (d: Duration) => number>> = {
+  scheduleMinutes: (d) => d.toMilliseconds() / 60_000,
+  timeoutSeconds: (d) => d.toMilliseconds() / 1000,
+};
+
+function deploySetting(props: NetworkReconcilerProps, key: DeploySettingKey, deprecated: { prop: string; use: string }[]): unknown {
+  const spec: SettingSpec = DEPLOY_SETTINGS[key];
+  const given = props as unknown as Record<string, unknown>;
+  let prop = key as string;
+  let value = given[key];
+  let shown = value;
+  for (const alias of 'propAliases' in spec ? (spec.propAliases ?? []) : []) {
+    if (value !== undefined || given[alias] === undefined) continue;
+    deprecated.push({ prop: alias, use: key });
+    prop = alias;
+    const toUnit = DURATION_ALIASES[key];
+    const duration = given[alias] as Duration;
+    [value, shown] = toUnit ? [toUnit(duration), duration.toHumanString()] : [given[alias], given[alias]];
+  }
+  try {
+    return spec.check(value === undefined ? spec.default : value, {});
+  } catch (error) {
+    if (error instanceof ConfigError) throw new NetReconPropsError(prop, shown, error.hint, { cause: error });
     throw error;
   }
 }
 
-function durationSeconds(prop: string, value: Duration, minSeconds: number, maxSeconds: number, wholeMinutes: boolean): number {
-  const seconds = value.toMilliseconds() / 1000;
-  if (!Number.isInteger(seconds) || seconds < minSeconds || seconds > maxSeconds || (wholeMinutes && seconds % 60 !== 0)) {
-    const hint = wholeMinutes
-      ? `Use whole minutes from ${minSeconds / 60} to ${maxSeconds / 60}.`
-      : `Use whole seconds from ${minSeconds} to ${maxSeconds}.`;
-    throw new NetReconPropsError(prop, value.toHumanString(), hint);
-  }
-  return seconds;
-}
-
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-
 export function resolveSettings(props: NetworkReconcilerProps): ReconcilerSettings {
-  const clusterNames = clusters(props.clusters);
-  const periodSeconds = props.periodSeconds ?? DEFAULT_PERIOD_SECONDS;
-  const thresholds = reconcileInputs(props, periodSeconds);
-  const scheduleIntervalSeconds = durationSeconds('scheduleInterval', props.scheduleInterval ?? Duration.minutes(5), 60, 86_400, true);
-  const lagSeconds = integer('lagSeconds', props.lagSeconds ?? RUN_DEFAULTS.lagSeconds, 0, 86_400);
-  const backfillSeconds = integer(
-    'backfillSeconds',
-    props.backfillSeconds ?? RUN_DEFAULTS.backfillSeconds,
-    periodSeconds,
-    MAX_BACKFILL_SECONDS,
-    'It must cover at least one period, and PutMetricData refuses timestamps older than two weeks.',
-  );
-  const maxPeriodsPerRun = integer('maxPeriodsPerRun', props.maxPeriodsPerRun ?? RUN_DEFAULTS.maxPeriodsPerRun, 1, 10_000);
-  const periodsPerRead = integer('periodsPerRead', props.periodsPerRead ?? RUN_DEFAULTS.minPendingPeriods, 1, maxPeriodsPerRun, 'It cannot exceed maxPeriodsPerRun.');
-  const outputNamespace = namespace('outputNamespace', props.outputNamespace ?? DEFAULT_OUTPUT_NAMESPACE);
-  const sourceNames = sources(props.sources);
-  const sourceNamespaces = [sourceNames.ec2Namespace, sourceNames.containerInsightsNamespace, sourceNames.agentNamespace];
-  if (sourceNamespaces.includes(outputNamespace)) {
-    throw new NetReconPropsError('outputNamespace', outputNamespace, 'It must differ from the source namespaces, or corrected metrics would mix with the data they correct.');
-  }
-  const nodeFilter = props.nodeFilter ?? RUN_DEFAULTS.nodeFilter;
-  if (!/^(tag|tag-key):\S+$/.test(nodeFilter)) {
-    throw new NetReconPropsError('nodeFilter', nodeFilter, 'Use tag:eks:cluster-name or tag-key:kubernetes.io/cluster/{cluster}.');
-  }
-  const minAgentCoveragePercent = props.minAgentCoveragePercent ?? 100;
-  if (!Number.isFinite(minAgentCoveragePercent) || minAgentCoveragePercent <= 0 || minAgentCoveragePercent > 100) {
-    throw new NetReconPropsError('minAgentCoveragePercent', minAgentCoveragePercent, 'Use a percentage above 0 and at most 100.');
-  }
-  const alarmDatapoints = integer('alarmDatapoints', props.alarmDatapoints ?? 3, 1, 100);
+  const run = runSettings(props);
+  const deprecatedProps: { prop: string; use: string }[] = [];
+  const deploy = <T>(key: DeploySettingKey) => deploySetting(props, key, deprecatedProps) as T;
+  const scheduleMinutes = deploy<number>('scheduleMinutes');
+  const minAgentCoveragePercent = deploy<number>('minAgentCoveragePercent');
+  const residualAlarm = deploy<boolean>('residualAlarm');
+  const alarmDatapoints = deploy<number>('alarmDatapoints');
   if (props.alarmTopic && props.alarmEmail) {
     throw new NetReconPropsError('alarmEmail', props.alarmEmail, 'Give alarmTopic or alarmEmail, not both: subscribe the address to your topic yourself.');
   }
-  if (props.alarmEmail !== undefined && !EMAIL.test(props.alarmEmail)) {
-    throw new NetReconPropsError('alarmEmail', props.alarmEmail, 'Use one email address, e.g. oncall@example.com.');
-  }
-  const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
-  if (!Object.values(RetentionDays).includes(logRetention)) {
-    throw new NetReconPropsError('logRetention', logRetention, `Use one of ${Object.values(RetentionDays).filter((v) => typeof v === 'number').join(', ')} days.`);
-  }
-  const memorySize = integer('memorySize', props.memorySize ?? 2048, 128, 10_240, 'Lambda allows 128 to 10,240 MB.');
-  const timeoutSeconds = durationSeconds('timeout', props.timeout ?? Duration.minutes(15), 1, 900, false);
-  if (props.dashboardName !== undefined && !/^[A-Za-z0-9_-]{1,255}$/.test(props.dashboardName)) {
-    throw new NetReconPropsError('dashboardName', props.dashboardName, 'Use 1-255 letters, digits, hyphens or underscores.');
-  }
-  const windows = alarmWindows({ periodSeconds, lagSeconds, periodsPerRead, scheduleIntervalSeconds, timeoutSeconds, alarmDatapoints });
-  const settings: ReconcilerSettings = {
-    clusters: clusterNames,
-    scheduleIntervalSeconds,
-    periodSeconds,
-    lagSeconds,
-    backfillSeconds,
-    maxPeriodsPerRun,
-    periodsPerRead,
-    perNodeMetrics: props.perNodeMetrics ?? false,
-    nodeFilter,
-    outputNamespace,
-    sources: sourceNames,
-    thresholds,
-    interfaceRules: props.interfaceRules ?? {},
+  const alarmEmail = deploy<string | undefined>('alarmEmail');
+  const logRetentionDays = deploy<RetentionDays>('logRetentionDays');
+  const memorySize = deploy<number>('memorySize');
+  const timeoutSeconds = deploy<number>('timeoutSeconds');
+  const dashboardName = deploy<string | undefined>('dashboardName');
+  const windows = alarmWindows({
+    periodSeconds: run.periodSeconds,
+    lagSeconds: run.lagSeconds,
+    periodsPerRead: run.periodsPerRead,
+    scheduleMinutes,
+    timeoutSeconds,
+    alarmDatapoints,
+  });
+  const { reconcile: _reconcile, ...runProps } = run;
+  return {
+    ...runProps,
+    scheduleMinutes,
     minAgentCoveragePercent,
-    residualAlarm: props.residualAlarm ?? true,
+    residualAlarm,
     alarmDatapoints,
     alarmTopic: props.alarmTopic,
-    alarmEmail: props.alarmEmail,
-    logRetention,
+    alarmEmail,
+    logRetentionDays,
     memorySize,
     timeoutSeconds,
-    dashboardName: props.dashboardName,
+    dashboardName,
     windows,
+    deprecatedProps,
   };
-  acceptedByTheFunction(settings);
-  return settings;
 }
 
-/** The prop behind each environment variable, to name it when the function's own check refuses a value. */
-const PROP_OF_VARIABLE: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(ENV).map(([key, variable]) => [
-    variable,
-    key in SOURCE_DEFAULTS ? `sources.${key}` : key === 'minPendingPeriods' ? 'periodsPerRead' : key,
-  ]),
-);
-
-/**
- * Runs the environment the function will get through the function's own cold-start check, so that a value it
- * would refuse on every invocation stops `cdk synth` instead of a deployed reconciler.
- */
-function acceptedByTheFunction(settings: ReconcilerSettings): void {
-  try {
-    parseHandlerConfig(reconcilerEnvironment(settings));
-  } catch (error) {
-    if (!(error instanceof HandlerConfigError)) throw error;
-    throw new NetReconPropsError(PROP_OF_VARIABLE[error.variable] ?? error.variable, error.value, error.hint, { cause: error });
-  }
-}

@@ -5,7 +5,7 @@
  * target per cluster would only queue N invocations behind each other every interval and multiply retries and
  * failure messages; one run walks the clusters in order and its summary covers them all.
  *
- * Why a scheduled rule rather than EventBridge Scheduler: the handler (issue 3) takes the EventBridge
+ * Why a scheduled rule rather than EventBridge Scheduler: the handler takes the EventBridge
  * "Scheduled Event" whose `time` is the scheduled time (a late or retried delivery still knows which tick it
  * was); the rule invokes through a resource policy scoped to its own ARN, so there is no extra IAM role; and
  * Scheduler's extras (time zones, one-off schedules, flexible windows) buy nothing for a fixed-rate job that

@@ -7,7 +7,7 @@
  * Every interface carries its role *by construction* (the model put the pod behind that veth), so the test
  * never needs netrecon's classifier to know what a name means.
  */
-import { vpcCniHostVethName } from '../../lab/names';
+import { vpcCniHostVethName } from '../../lambda/core/vpc-cni-veth-name';
 
 export const CLUSTER = 'netrecon-e2e';
 /** Tagged like a cluster too, with traffic a thousand times larger: if any of it leaks into the answer, the sums show it. */

@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { ENV, RUN_DEFAULTS } from '../../lambda/runtime-config';
+import { RUN_SETTINGS } from '../../lambda/settings';
 import { invokeDeployed, type Invocation, type InvokeResult } from '../lib/artifact';
 import { onCleanup } from '../lib/cleanup';
 import { CLUSTER, PERIOD_SECONDS } from '../lib/cluster-model';
@@ -51,9 +51,9 @@ function settingsOf(context: SuiteContext) {
   const env = context.deployed!.fn!.configuration.Environment?.Variables ?? {};
   const num = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
   return {
-    periodSeconds: num(ENV.periodSeconds, PERIOD_SECONDS),
-    lagSeconds: num(ENV.lagSeconds, RUN_DEFAULTS.lagSeconds),
-    backfillSeconds: num(ENV.backfillSeconds, RUN_DEFAULTS.backfillSeconds),
+    periodSeconds: num(RUN_SETTINGS.periodSeconds.env, PERIOD_SECONDS),
+    lagSeconds: num(RUN_SETTINGS.lagSeconds.env, RUN_SETTINGS.lagSeconds.default),
+    backfillSeconds: num(RUN_SETTINGS.backfillSeconds.env, RUN_SETTINGS.backfillSeconds.default),
   };
 }
 
@@ -82,11 +82,11 @@ export function faultSteps(context: SuiteContext): StepDefinition[] {
 async function runScenario(context: SuiteContext, proxy: FaultProxy, scenario: Scenario, figures: StepFigures): Promise<void> {
   const namespace = `${FAULT_NAMESPACE_PREFIX}${scenario.id}`;
   const env = {
-    [ENV.outputNamespace]: namespace,
+    [RUN_SETTINGS.outputNamespace.env]: namespace,
     // Every closed pending period is read at once: a period that closes between two runs of the scenario
     // is published by the next one instead of waiting for 11 more (the read-back requires every period).
-    [ENV.minPendingPeriods]: '1',
-    ...(scenario.backfillSeconds ? { [ENV.backfillSeconds]: String(scenario.backfillSeconds) } : {}),
+    [RUN_SETTINGS.periodsPerRead.env]: '1',
+    ...(scenario.backfillSeconds ? { [RUN_SETTINGS.backfillSeconds.env]: String(scenario.backfillSeconds) } : {}),
   };
   const event = scheduledEvent(context.sandbox!.region);
   const problems: string[] = [];

@@ -3,7 +3,7 @@
  * page, NextToken) filtered to series that carry both the instance and the interface dimension, and to
  * recently active series when the window lies inside the last three hours. ListMetrics + MetricStat is used
  * rather than a SEARCH expression because SEARCH's billing per metric is not settled in public sources and
- * moto answers SEARCH with no data (shared/design/metrics.md §7, issue 7).
+ * moto answers SEARCH with no data (docs/limits.md, "Prices (us-east-1)"; docs/testing.md).
  *
  * ListMetrics may list a series more than once (moto lists a multi-dimension series once per datapoint), so
  * every listed series is deduplicated by its key before it reaches the planner.

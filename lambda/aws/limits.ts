@@ -1,7 +1,8 @@
 import { DEFAULT_PERIOD_SECONDS } from '../core/config';
 
 /**
- * Every AWS API limit and quota the adapters rely on, each with the documentation it comes from.
+ * Every AWS API limit and quota the adapters rely on, each with the documentation it comes from; docs/limits.md
+ * lists them with their sources, what they were checked against and where sources disagree.
  * Per-call limits are hard (the API rejects a bigger call); per-second quotas are account-and-Region defaults
  * that users can raise, so the rate limiter takes them as settings with these defaults.
  */
@@ -31,7 +32,7 @@ export const GET_METRIC_DATA_DPS_RECENT = 180_000;
  * the only valid value" and "there is a low probability that the returned results include metrics with last
  * published data as much as 50 minutes more than the specified time interval". "After you create a metric,
  * allow up to 15 minutes for the metric to appear." (CloudWatch API Reference, ListMetrics.)
- * Quota 25 TPS (CloudWatch service quotas, as recorded in shared/design/metrics.md §7).
+ * Quota 25 TPS (CloudWatch service quotas; docs/limits.md, "Per-second quotas").
  */
 export const LIST_METRICS_PAGE_SIZE = 500;
 export const LIST_METRICS_RECENTLY_ACTIVE = 'PT3H';
@@ -44,7 +45,8 @@ export const LIST_METRICS_TPS = 25;
  * "Values must be in the range of -2^360 to 2^360. In addition, special values (for example, NaN, +Infinity,
  * -Infinity) are not supported." "You can use up to 30 dimensions per metric." (CloudWatch API Reference,
  * PutMetricData.) We count 1 MB as 1,000,000 bytes of the uncompressed body, the conservative reading.
- * Quota 500 TPS (shared/design/metrics.md §7).
+ * Quota 500 TPS (CloudWatch service quotas; docs/limits.md, "Per-second quotas"). Older documentation gave 40 KB
+ * and 20 datums a request: docs/limits.md, "Per-call limits".
  */
 export const PUT_METRIC_DATA_MAX_METRICS = 1000;
 export const PUT_METRIC_DATA_MAX_BYTES = 1_000_000;
@@ -53,8 +55,8 @@ export const PUT_METRIC_DATA_TPS = 500;
 /**
  * DescribeInstances: MaxResults "can be between 5 and 1000"; "We strongly recommend using only paginated
  * requests. Unpaginated requests are susceptible to throttling and timeouts." (EC2 API Reference,
- * DescribeInstances.) Describe* calls share a token bucket of 100 refilled at 20 per second (EC2 API request
- * throttling, as recorded in shared/design/metrics.md §7).
+ * DescribeInstances.) Its token bucket holds 100 and refills at 20 per second (Request throttling for the Amazon
+ * EC2 API; docs/limits.md, "Per-second quotas").
  */
 export const DESCRIBE_INSTANCES_MAX_RESULTS = 1000;
 export const DESCRIBE_INSTANCES_TPS = 20;

@@ -1,8 +1,9 @@
 /**
  * CloudWatch list prices netrecon's cost estimates use (us-east-1, standard tier), in one place.
- * Source: aws.amazon.com/cloudwatch/pricing, as recorded in shared/design/metrics.md §7, and the AWS Knowledge
- * Center: "GetMetricData: $0.01 per 1,000 metrics requested"; "You can request up to five statistics for the
- * same metric in a single GetMetricData API request. Additional statistics are billed as an additional metric."
+ * Source: aws.amazon.com/cloudwatch/pricing and the AWS Knowledge Center: "GetMetricData: $0.01 per 1,000 metrics
+ * requested"; "You can request up to five statistics for the same metric in a single GetMetricData API request.
+ * Additional statistics are billed as an additional metric." Each price, its source and how it was checked:
+ * docs/limits.md, "Prices (us-east-1)".
  *
  * What changes the read bill (GetMetricData is billed per metric requested, whatever the time range):
  * - the number of series requested per read (agent `resources`, per-node vs cluster series);

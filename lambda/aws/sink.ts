@@ -203,7 +203,9 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, observer:
         error: new AwsStepError(
           'PutMetricData',
           `request ${i + 1} of ${plan.requests.length} failed after retries (${error instanceof Error ? error.message : String(error)})`,
-          'Nothing after it was sent. Its periods are in doubt: this container holds them back until the ledger can show whether it landed, then resumes after the last request that landed (docs/aws.md, "In-doubt puts").',
+          'Nothing after it was sent, and it may have landed: a warm function holds its periods back until the ledger can show it, ' +
+            'then resumes after the last request that landed (docs/aws.md, "In-doubt puts"). A new process (a cold start, the CLI) ' +
+            'cannot tell: wait 30 minutes (2 h for periods older than 3 h) before publishing the same periods again.',
           { cause: error },
         ),
       };

@@ -11,7 +11,7 @@
 export const CAPTURE_FORMAT = 'netrecon.capture' as const;
 export const CAPTURE_VERSION = 1 as const;
 
-/** The three views of a node's traffic (see ../shared/design/metrics.md). */
+/** The three views of a node's traffic (docs/domain.md, "The three sources"). */
 export const SOURCES = ['ec2', 'containerInsights', 'agent'] as const;
 export type Source = (typeof SOURCES)[number];
 

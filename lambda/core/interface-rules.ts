@@ -1,7 +1,7 @@
 /**
  * Interface classification: an ordered list of rules (data, first match wins) from an interface name to what
- * the interface carries. The defaults cover the names in ../shared/design/metrics.md §4; users prepend their
- * own rules or change the VPC CNI veth prefix (`AWS_VPC_K8S_CNI_VETHPREFIX`).
+ * the interface carries. The defaults cover the names in docs/domain.md, "Interface names per CNI"; users prepend
+ * their own rules or change the VPC CNI veth prefix (`AWS_VPC_K8S_CNI_VETHPREFIX`).
  */
 
 export const INTERFACE_CLASSES = ['physical', 'podVeth', 'overlay', 'bridge', 'loopback', 'unknown'] as const;
@@ -179,7 +179,8 @@ export function classifyInterface(name: string, rules: readonly CompiledRule[]):
 
 /**
  * cAdvisor drops interfaces whose names start with these before the CloudWatch agent sums the rest into
- * `node_network_total_bytes` (google/cadvisor container/libcontainer/handler.go, `ignoredDevicePrefixes`).
+ * `node_network_total_bytes` (google/cadvisor container/libcontainer/handler.go, `ignoredDevicePrefixes`;
+ * docs/domain.md, "What Container Insights sums: cAdvisor's filter").
  */
 export const CADVISOR_IGNORED_PREFIXES = ['lo', 'veth', 'docker', 'nerdctl'] as const;
 

@@ -1,6 +1,6 @@
 /**
  * The reconciliation of one node in one period: from its aligned buckets to every figure of NodePeriodResult.
- * The formulas are those of ../shared/design/metrics.md §5; statuses come from status.ts.
+ * The formulas are those of docs/domain.md, "Why pod traffic is counted twice"; statuses come from status.ts.
  */
 import type { ReconcileConfig } from './config';
 import { classifyInterface, containerInsightsCounts, type InterfaceClass } from './interface-rules';

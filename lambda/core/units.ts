@@ -11,8 +11,7 @@
  * account for, never scaled up (the period is then reported partial).
  */
 
-export const VALUE_KINDS = ['bytesPerInterval', 'bytesPerSecond'] as const;
-export type ValueKind = (typeof VALUE_KINDS)[number];
+export type ValueKind = 'bytesPerInterval' | 'bytesPerSecond';
 
 /** The (unit, statistic) pairs netrecon understands, and what a value of each means. */
 const KIND_BY_UNIT_AND_STAT: Readonly<Record<string, ValueKind>> = {
@@ -29,11 +28,6 @@ export function valueKindOf(unit: string, stat: string): ValueKind | null {
 /** Bytes that crossed during one sample's interval of `sampleSeconds`. */
 export function sampleBytes(kind: ValueKind, value: number, sampleSeconds: number): number {
   return kind === 'bytesPerSecond' ? value * sampleSeconds : value;
-}
-
-/** A period's bytes as a mean rate, for dashboards and tables that show bytes/second. */
-export function bytesPerSecondOf(bytes: number, periodSeconds: number): number {
-  return bytes / periodSeconds;
 }
 
 /** Start (epoch seconds) of the epoch-aligned period of `periodSeconds` that contains `epochSeconds`. */

@@ -47,7 +47,7 @@ describe('exactly-once emission', () => {
     let crashAt = 3;
     const { fake, runner, ledgerCount } = setup({
       nodes: 300,
-      env: { NETRECON_PER_NODE_METRICS: 'true', NETRECON_BACKFILL_SECONDS: '7200', NETRECON_MAX_PERIODS_PER_RUN: '4' },
+      env: { NETRECON_PER_NODE_METRICS: 'true', NETRECON_BACKFILL_SECONDS: '7200', NETRECON_MAX_PERIODS_PER_RUN: '4', NETRECON_PERIODS_PER_READ: '4' },
       // The third request reaches CloudWatch, then the function dies before it hears back.
       afterPut: (_input, n) => {
         if (n === crashAt) throw Object.assign(new Error('Task timed out'), { name: 'TimeoutError' });

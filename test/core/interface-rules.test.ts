@@ -17,7 +17,7 @@ const vpcCniVeth = (prefix: string, ns: string, pod: string): string =>
   prefix + createHash('sha1').update(`${ns}.${pod}`).digest('hex').slice(0, 11);
 
 describe('default interface rules', () => {
-  // Every name of the table in shared/design/metrics.md §4, with the class the table gives it.
+  // Every name of the table in docs/domain.md, "Interface names per CNI", with the class the table gives it.
   const table: [string, InterfaceClass][] = [
     ['eth0', 'physical'],
     ['eth1', 'physical'],

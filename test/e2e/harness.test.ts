@@ -12,7 +12,7 @@ import { callsBetween } from '../../e2e/lib/emulator';
 import { closeEnough, expectedPeriods } from '../../e2e/lib/expected';
 import { assertSandboxed, makeSandbox, NET_GUARD } from '../../e2e/lib/sandbox';
 import { StepRunner } from '../../e2e/lib/steps';
-import { vpcCniHostVethName } from '../../lab/names';
+import { vpcCniHostVethName } from '../../lambda/core/vpc-cni-veth-name';
 
 const START = 1_800_000_000; // 2027-01-15T08:00:00Z, a multiple of 300
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { counterDelta, parseProcNetDev } from '../../lab/counters';
 
-// The seed experiment's /proc/net/dev (metrics.md §8), in the kernel's own layout.
+// The seed experiment's /proc/net/dev (docs/domain.md, "The seed experiment"), in the kernel's own layout.
 const SEED = `Inter-|   Receive                                                |  Transmit
  face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
   eth0: 2052337175 1676715    0    0    0     0          0         0 1285891238 1208605    0    0    0     0       0          0

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { classifyInterface, buildRules } from '../../lambda/core/interface-rules';
-import { labInstanceId, makeRunNames, MAX_INTERFACE_NAME_LENGTH, parseLabNetns, vpcCniHostVethName } from '../../lab/names';
+import { labInstanceId, makeRunNames, parseLabNetns } from '../../lab/names';
 
 describe('lab names', () => {
-  it('names a host veth as the VPC CNI does: the seed experiment pod netshoot in default had enie348bef9edc', () => {
-    expect(vpcCniHostVethName('default', 'netshoot')).toBe('enie348bef9edc');
-  });
-
-  it('keeps host veth names within the 15 characters Linux allows and classifies them as pod veths', () => {
-    const name = vpcCniHostVethName('default', 'nr-4194304-ffff-pa');
-    expect(name.length).toBeLessThanOrEqual(MAX_INTERFACE_NAME_LENGTH);
-    expect(classifyInterface(name, buildRules()).interfaceClass).toBe('podVeth');
-  });
-
-  it('refuses a prefix that would make the name too long for the kernel', () => {
-    expect(() => vpcCniHostVethName('default', 'p', 'toolong')).toThrow(/longer than 15/);
-  });
-
   it('gives every namespace of a run the pid and tag, and recognises them again', () => {
     const names = makeRunNames(1234, 'ab12');
     expect(names.netns).toEqual({ srv: 'nr-1234-ab12-srv', node: 'nr-1234-ab12-node', pa: 'nr-1234-ab12-pa', pb: 'nr-1234-ab12-pb' });
