@@ -5,7 +5,8 @@
  * enforced). Each measurement runs in its own process so its peak memory is its own. Figures, not a test.
  *
  * Options: --sizes=1000,10000,100000  --latency=50  --heap-mib=768 (V8 heap limit of each run)  --dps-quota=false (lift the GetMetricData datapoints-per-second
- * quota, as if raised, to see what the plan itself costs in time).
+ * quota, as if raised, to see what the plan itself costs in time). At the end, bench/html-report.ts measures the HTML
+ * report's file size and load time in Chromium at 1 node and the same sizes.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -73,7 +74,7 @@ console.log(`netrecon benchmark: simulated CloudWatch/EC2 (test/helpers/fake-aws
 console.log(`P = 300 s, 5-minute schedule, GetMetricData datapoints-per-second quota ${dps === 'false' ? 'lifted' : `enforced (${GET_METRIC_DATA_DPS_RECENT.toLocaleString('en-US')} DPS)`}.`);
 console.log(`Each run in its own process with --max-old-space-size=${heapMiB}; peak MiB is that process's peak RSS, simulation included.`);
 console.log('ours: one read of 12 pending periods an hour (60 s agent/CI queries, P for EC2) + 11 ledger-only runs; naive: 12 reads of 1 period, one put per metric.');
-console.log('Prices: GetMetricData $0.01 / 1,000 metrics requested; ListMetrics and PutMetricData $0.01 / 1,000 requests (lambda/aws/pricing.ts).\n');
+console.log('Prices: GetMetricData $0.01 / 1,000 metrics requested; ListMetrics and PutMetricData $0.01 / 1,000 requests (lambda/plan/pricing.ts).\n');
 
 const header = `${'plan'.padEnd(6)}${pad('nodes', 8)}${pad('series', 9)}${pad('Describe', 9)}${pad('List', 6)}${pad('GetMD', 7)}${pad('Put', 6)}${pad('metrics req', 12)}${pad('datapoints', 12)}${pad('$/run', 11)}${pad('$/node-month', 13)}${pad('read $/n-mo', 12)}${pad('wall s', 8)}${pad('peak MiB', 9)}${pad('ok/node-periods', 18)}`;
 for (const nodes of sizes) {
@@ -103,3 +104,7 @@ for (const nodes of sizes) {
       `rejected by per-call limits: ${ours.rejected + naive.rejected}; skipped: ${ours.skipped}; emit error: ${ours.emitError ?? 'none'}.\n`,
   );
 }
+
+// The HTML report's size and load time at the same sizes plus a one-node cluster (bench/html-report.ts).
+const html = spawnSync(process.execPath, ['--max-old-space-size=6144', '--import', 'tsx', fileURLToPath(new URL('./html-report.ts', import.meta.url)), `--sizes=1,${sizes.join(',')}`], { stdio: 'inherit' });
+if (html.status !== 0) throw new Error(`bench/html-report.ts failed with status ${html.status}`);

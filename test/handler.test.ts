@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeAws } from './helpers/fake-aws';
 import { makeCluster } from './helpers/synthetic-cluster';
 import { LedgerMemory } from '../lambda/plan/ledger-memory';
+import { seriesKey } from '../lambda/plan/sources';
 import { configFromEnvironment, parseHandlerConfig } from '../lambda/handler-config';
 import { parseEvent } from '../lambda/handler-event';
 import { readBudgetDatapoints } from '../lambda/read-budget';
@@ -20,7 +21,7 @@ describe('handler configuration', () => {
     [{ NETRECON_PERIOD_SECONDS: 'five' }, /NETRECON_PERIOD_SECONDS is invalid: "five"/],
     [{ NETRECON_LAG_SECONDS: '-1' }, /NETRECON_LAG_SECONDS is invalid: "-1"/],
     [{ NETRECON_BACKFILL_SECONDS: '9999999' }, /NETRECON_BACKFILL_SECONDS is invalid: "9999999"\. Use a whole number of seconds from 300 to 1209600/],
-    [{ NETRECON_MIN_PENDING_PERIODS: '0' }, /NETRECON_MIN_PENDING_PERIODS is invalid: "0"/],
+    [{ NETRECON_PERIODS_PER_READ: '0' }, /NETRECON_PERIODS_PER_READ is invalid: "0"/],
     [{ NETRECON_PER_NODE_METRICS: 'yes' }, /NETRECON_PER_NODE_METRICS is invalid: "yes"\. Use true or false/],
     [{ NETRECON_OUTPUT_NAMESPACE: 'AWS/EC2' }, /NETRECON_OUTPUT_NAMESPACE is invalid: "AWS\/EC2"/],
     [{ NETRECON_NODE_FILTER: 'cluster' }, /NETRECON_NODE_FILTER is invalid: "cluster"\. node filter "cluster" is not understood/],
@@ -109,6 +110,9 @@ describe('handler run', () => {
     expect(summary.clusters[1]).toMatchObject({ nodes: 3, periodsEmitted: 10, putRequests: 1, skippedCount: 0, apiCalls: { DescribeInstances: 1, ListMetrics: 2, GetMetricData: 2, PutMetricData: 1 } });
     expect(summary.apiCalls.PutMetricData).toBe(2);
     expect(summary.metricsRequested).toBe(2 * 1 + 3 * 11 + 2 * 11);
+    // The scheduled function beats the heartbeat the alarm watches, once per cluster and run, with its data.
+    const beats = fake.store.get(seriesKey('NetRecon', 'Heartbeat', { ClusterName: 'good' }));
+    expect([...(beats?.values() ?? [])].map((s) => s.count)).toEqual([1]);
     const runLog = logs.find((l) => l.message === 'run summary');
     expect(runLog?.data).toMatchObject({ trigger: 'schedule', failedClusters: 1 });
   });

@@ -2,9 +2,10 @@
 import type { StepDefinition } from '../lib/steps';
 import type { SuiteContext } from '../lib/suite-context';
 import { teardownSteps } from './deploy-steps';
+import { faultSteps } from './fault-steps';
 import { finalSteps } from './final-steps';
 import { netreconSteps } from './netrecon-steps';
 
 export function productSteps(context: SuiteContext): StepDefinition[] {
-  return [...netreconSteps(context), ...teardownSteps(context), ...finalSteps(context)];
+  return [...netreconSteps(context), ...faultSteps(context), ...teardownSteps(context), ...finalSteps(context)];
 }
