@@ -6,7 +6,7 @@
  */
 import type { MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { CaptureSeries } from '../capture/capture';
-import type { SkippedItem } from '../core/model';
+import type { SkippedItem, SkippedSeriesTarget } from '../core/model';
 import type { AwsRuntime } from './api';
 import { getMetricDataPages } from './get-metric-data';
 import type { PlannedCall, ReadWindow } from './query-plan';
@@ -40,6 +40,14 @@ function describe(call: PlannedCall, id: string): string {
   return `${q.spec.namespace} ${q.spec.metricName} {${dims}}`;
 }
 
+/** What a planned query measured, so that the core reports its node's source as a gap rather than as empty. */
+function targetOf(call: PlannedCall, id: string): { series?: SkippedSeriesTarget } {
+  const spec = call.queries.find((x) => x.id === id)?.spec;
+  if (!spec) return {};
+  const { instanceId, source, direction, interfaceName } = spec;
+  return { series: { instanceId, source, direction, ...(interfaceName === undefined ? {} : { interfaceName }) } };
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -71,14 +79,14 @@ async function readCall(rt: AwsRuntime, call: PlannedCall, window: ReadWindow, i
   } catch (error) {
     if (rt.signal?.aborted) throw error;
     const reason = `GetMetricData failed after retries (${errorText(error)}); the series was not read`;
-    return { series: [], skipped: call.queries.map((q) => ({ kind: 'series', ref: describe(call, q.id), reason })) };
+    return { series: [], skipped: call.queries.map((q) => ({ kind: 'series', ref: describe(call, q.id), reason, ...targetOf(call, q.id) })) };
   }
 
   const series: CaptureSeries[] = [];
   for (const q of call.queries) {
     const got = merged.get(q.id);
     if (got && (got.statusCode === 'Forbidden' || got.statusCode === 'InternalError')) {
-      skipped.push({ kind: 'series', ref: describe(call, q.id), reason: `GetMetricData answered StatusCode ${got.statusCode}`, value: got.statusCode });
+      skipped.push({ kind: 'series', ref: describe(call, q.id), reason: `GetMetricData answered StatusCode ${got.statusCode}`, value: got.statusCode, ...targetOf(call, q.id) });
       continue;
     }
     series.push({

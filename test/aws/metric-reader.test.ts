@@ -79,6 +79,8 @@ describe('GetMetricData reader', () => {
     expect(read.series[0]!.dimensions.InstanceId).toBe('i-500');
     expect(read.skipped).toHaveLength(500);
     expect(read.skipped[0]!.reason).toMatch(/GetMetricData failed after retries \(ThrottlingException/);
+    // Each names what it measured, so the core reports a gap of that node's source, not an absence.
+    expect(read.skipped[7]!.series).toEqual({ instanceId: 'i-7', source: 'agent', direction: 'rx', interfaceName: 'eth0' });
   });
 
   it('skips a series answered Forbidden and keeps a partial answer with its status', async () => {
@@ -90,7 +92,9 @@ describe('GetMetricData reader', () => {
     });
     const rt = testRuntime();
     const read = await readMetrics(rt, planCalls([spec(1), spec(2)], window), window);
-    expect(read.skipped).toEqual([expect.objectContaining({ kind: 'series', reason: 'GetMetricData answered StatusCode Forbidden' })]);
+    expect(read.skipped).toEqual([
+      expect.objectContaining({ kind: 'series', reason: 'GetMetricData answered StatusCode Forbidden', series: { instanceId: 'i-1', source: 'agent', direction: 'rx', interfaceName: 'eth0' } }),
+    ]);
     expect(read.series).toEqual([expect.objectContaining({ values: [9], statusCode: 'PartialData' })]);
   });
 
