@@ -14,7 +14,7 @@ import { LedgerMemory } from '../lambda/aws/ledger';
 import { parseHandlerConfig } from '../lambda/handler-config';
 import { LEDGER_METRIC } from '../lambda/output-metrics';
 import { runCluster, type PipelineSettings } from '../lambda/pipeline';
-import { ENV } from '../lambda/runtime-config';
+import { RUN_SETTINGS } from '../lambda/settings';
 import { FakeAws } from './fake-aws';
 import { makeCluster } from './synthetic-cluster';
 
@@ -31,12 +31,12 @@ const dpsQuota = args['dps-quota'] !== 'false';
 
 const CLUSTER = 'bench';
 // The deployed function's settings, defaults and all, as its handler parses them from its environment.
-const settings: PipelineSettings = parseHandlerConfig({ [ENV.clusters]: CLUSTER });
-const { periodSeconds: P, lagSeconds, minPendingPeriods } = settings.schedule;
+const settings: PipelineSettings = parseHandlerConfig({ [RUN_SETTINGS.clusters.env]: CLUSTER });
+const { periodSeconds: P, lagSeconds, periodsPerRead } = settings.schedule;
 const now = Math.floor(Date.UTC(2026, 2, 1, 12, 0, 0) / 1000);
 const closedEnd = Math.floor((now - lagSeconds) / P) * P;
 // Ours: the one read of a scheduled run once the pending periods reach the read batch; naive: one period a run.
-const periods = plan === 'ours' ? minPendingPeriods : 1;
+const periods = plan === 'ours' ? periodsPerRead : 1;
 
 let peakRss = 0;
 const sample = (): void => {

@@ -1,5 +1,5 @@
 /**
- * The scheduled reconciler. Wiring only: configuration (validated once, at cold start), the event, one
+ * The scheduled reconciler. Wiring only: configuration (read once, checked by a middy `before`), the event, one
  * pipeline run per cluster (one after the other; a failing cluster is reported and the others still run), and
  * a structured run summary. SDK clients are created once per container. The body is a plain async function
  * (`makeRunner`) so tests call it without middy; `handler` wraps it with middy and the Powertools logger.
@@ -13,7 +13,7 @@ import { createClients } from './aws/clients';
 import { LedgerMemory } from './aws/ledger';
 import type { Clock } from './aws/throttle';
 import type { SkippedItem } from './core/model';
-import { parseHandlerConfig, type HandlerConfig } from './handler-config';
+import { configFromEnvironment, type HandlerConfig } from './handler-config';
 import { parseEvent } from './handler-event';
 import { runCluster, type ClusterRunResult } from './pipeline';
 
@@ -66,7 +66,7 @@ export interface RunLogger {
 }
 
 export interface RunnerDeps {
-  readonly config: HandlerConfig | Error;
+  readonly config: HandlerConfig;
   readonly cloudWatch: CloudWatchSender;
   readonly cloudWatchPut?: CloudWatchSender;
   readonly ec2: Ec2Sender;
@@ -123,7 +123,6 @@ const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]
 export function makeRunner(deps: RunnerDeps) {
   return async (event: unknown, context?: Partial<Context>, options?: { signal?: AbortSignal }): Promise<RunSummary> => {
     const started = Date.now();
-    if (deps.config instanceof Error) throw deps.config;
     const config = deps.config;
     const now = (deps.now ?? (() => new Date()))();
     const parsed = parseEvent(event, config.clusters, Math.floor(now.getTime() / 1000));
@@ -220,30 +219,26 @@ export function makeRunner(deps: RunnerDeps) {
 
 const logger = new Logger({ serviceName: 'netrecon' });
 
-function loadConfig(): HandlerConfig | Error {
-  try {
-    return parseHandlerConfig(process.env);
-  } catch (error) {
-    // Logged at cold start and thrown on every invocation: one clear line naming the variable.
-    logger.error('configuration error', { error: (error as Error).message });
-    return error as Error;
-  }
-}
-
 const clients = createClients();
 
 const at = (level: 'info' | 'warn' | 'error' | 'debug') => (message: string, data?: Record<string, unknown>) =>
   data ? logger[level](message, data) : logger[level](message);
 
-export const runner = makeRunner({
-  config: loadConfig(),
-  cloudWatch: clients.cloudWatch,
-  cloudWatchPut: clients.cloudWatchPut,
-  ec2: clients.ec2,
-  logger: { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') },
-  ledgerMemory: new LedgerMemory(),
-});
+// Read once, on the first invocation; a bad environment fails every invocation from middy's `before`.
+const settings = configFromEnvironment(process.env, { error: at('error'), warn: at('warn') });
+let runner: ReturnType<typeof makeRunner> | undefined;
 
 export const handler = middy({ timeoutEarlyInMillis: 10_000 })
   .use(injectLambdaContext(logger))
-  .handler(async (event: unknown, context: Context, options: { signal: AbortSignal }) => runner(event, context, options));
+  .use(settings.middleware)
+  .handler(async (event: unknown, context: Context, options: { signal: AbortSignal }) => {
+    runner ??= makeRunner({
+      config: settings.config(),
+      cloudWatch: clients.cloudWatch,
+      cloudWatchPut: clients.cloudWatchPut,
+      ec2: clients.ec2,
+      logger: { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') },
+      ledgerMemory: new LedgerMemory(),
+    });
+    return runner(event, context, options);
+  });

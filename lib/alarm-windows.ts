@@ -19,7 +19,7 @@ export interface AlarmWindowInputs {
   readonly periodSeconds: number;
   readonly lagSeconds: number;
   readonly periodsPerRead: number;
-  readonly scheduleIntervalSeconds: number;
+  readonly scheduleMinutes: number;
   readonly timeoutSeconds: number;
   /** M of the data alarms. */
   readonly alarmDatapoints: number;
@@ -41,12 +41,13 @@ export interface AlarmWindows {
 }
 
 export function alarmWindows(input: AlarmWindowInputs): AlarmWindows {
-  const { periodSeconds, lagSeconds, periodsPerRead, scheduleIntervalSeconds, timeoutSeconds, alarmDatapoints } = input;
+  const { periodSeconds, lagSeconds, periodsPerRead, scheduleMinutes, timeoutSeconds, alarmDatapoints } = input;
+  const scheduleIntervalSeconds = scheduleMinutes * 60;
   const heartbeatEvaluationPeriods = Math.ceil((timeoutSeconds + 2 * scheduleIntervalSeconds) / scheduleIntervalSeconds);
   if (heartbeatEvaluationPeriods * scheduleIntervalSeconds > MAX_ALARM_WINDOW_SECONDS) {
     throw new NetReconPropsError(
-      'scheduleInterval',
-      `${scheduleIntervalSeconds / 60} minutes`,
+      'scheduleMinutes',
+      scheduleMinutes,
       `The heartbeat alarm must wait ${heartbeatEvaluationPeriods} intervals (the timeout plus two runs) and CloudWatch allows at most one day: use at most 8 hours.`,
     );
   }
@@ -58,7 +59,7 @@ export function alarmWindows(input: AlarmWindowInputs): AlarmWindows {
       'periodsPerRead',
       periodsPerRead,
       `The data alarms must look back ${dataEvaluationPeriods} periods of ${periodSeconds} s (data up to ${latePeriods} periods late, plus 2 x alarmDatapoints) ` +
-        'and CloudWatch allows at most one day: lower periodsPerRead, lagSeconds, scheduleInterval, alarmDatapoints or periodSeconds.',
+        'and CloudWatch allows at most one day: lower periodsPerRead, lagSeconds, scheduleMinutes, alarmDatapoints or periodSeconds.',
     );
   }
   return {

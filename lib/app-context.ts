@@ -3,13 +3,13 @@
  * (always strings). Every key is optional except `clusters`; a bad value is named with the flag to fix it.
  */
 import { readFileSync } from 'node:fs';
-import { Duration } from 'aws-cdk-lib';
+import type { ConfigError } from '../lambda/core/config';
 import type { Environment } from 'aws-cdk-lib';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { InterfaceRuleOverrides } from '../lambda/core/interface-rules';
 import type { Thresholds } from '../lambda/core/config';
-import { SOURCE_DEFAULTS } from '../lambda/runtime-config';
-import type { NetworkReconcilerProps, SourceNames } from './props';
+import { SOURCE_KEYS } from '../lambda/settings';
+import { DEPLOY_SETTINGS } from './deploy-settings';
+import type { NetworkReconcilerProps } from './props';
 
 export class AppContextError extends Error {
   constructor(
@@ -31,11 +31,6 @@ export interface AppConfig {
   readonly nag: boolean;
   readonly reconciler: Omit<NetworkReconcilerProps, 'alarmTopic'>;
 }
-
-/** The source-name keys (`-c agentNamespace=MyAgent`): those the function takes, so a new source gets its flag. */
-const SOURCE_KEYS = Object.keys(SOURCE_DEFAULTS) as (keyof SourceNames)[];
-
-const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 export type ContextReader = (key: string) => unknown;
 
@@ -110,8 +105,12 @@ export function readAppContext(get: ContextReader): AppConfig {
   const scheduleMinutes = positive('scheduleMinutes');
   const timeoutSeconds = positive('timeoutSeconds');
   const alarmTopicArn = text('alarmTopicArn');
-  if (alarmTopicArn !== undefined && !TOPIC_ARN.test(alarmTopicArn)) {
-    throw new AppContextError('alarmTopicArn', alarmTopicArn, 'Give an SNS topic ARN, e.g. arn:aws:sns:eu-west-1:123456789012:oncall.');
+  if (alarmTopicArn !== undefined) {
+    try {
+      DEPLOY_SETTINGS.alarmTopicArn.check(alarmTopicArn);
+    } catch (error) {
+      throw new AppContextError('alarmTopicArn', alarmTopicArn, (error as ConfigError).hint);
+    }
   }
   const account = text('account');
   const region = text('region');
@@ -123,7 +122,7 @@ export function readAppContext(get: ContextReader): AppConfig {
     nag: flag('nag') ?? false,
     reconciler: {
       clusters,
-      scheduleInterval: scheduleMinutes === undefined ? undefined : Duration.minutes(scheduleMinutes),
+      scheduleMinutes,
       periodSeconds: number('periodSeconds'),
       lagSeconds: number('lagSeconds'),
       backfillSeconds: number('backfillSeconds'),
@@ -139,9 +138,9 @@ export function readAppContext(get: ContextReader): AppConfig {
       residualAlarm: flag('residualAlarm'),
       alarmDatapoints: number('alarmDatapoints'),
       alarmEmail: text('alarmEmail'),
-      logRetention: number('logRetentionDays') as RetentionDays | undefined,
+      logRetentionDays: number('logRetentionDays'),
       memorySize: number('memorySize'),
-      timeout: timeoutSeconds === undefined ? undefined : Duration.seconds(timeoutSeconds),
+      timeoutSeconds,
       dashboardName: text('dashboardName'),
     },
   };

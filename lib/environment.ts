@@ -1,8 +1,8 @@
 /**
- * The function's environment, built from the resolved settings with the names of lambda/runtime-config.ts.
- * Every variable is set, defaults included, so what runs is what the template says.
+ * The function's environment: every run setting under its variable (lambda/settings.ts), defaults included, so
+ * what runs is what the template says.
  */
-import { ENV } from '../lambda/runtime-config';
+import { RUN_SETTINGS } from '../lambda/settings';
 import { NetReconPropsError } from './errors';
 import type { ReconcilerSettings } from './props';
 
@@ -12,32 +12,17 @@ const LAMBDA_ENVIRONMENT_MAX_BYTES = 4096;
 /** Node applies the bundle's source maps to stack traces only with this flag (the bundle is minified). */
 export const NODE_OPTIONS = '--enable-source-maps';
 
+/** A checked value as the text its variable holds: what the function's `fromText` turns back into the value. */
+function asText(value: unknown): string {
+  if (Array.isArray(value)) return value.join(',');
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
 export function reconcilerEnvironment(settings: ReconcilerSettings): Record<string, string> {
-  const { sources } = settings;
-  const environment: Record<string, string> = {
-    [ENV.clusters]: settings.clusters.join(','),
-    [ENV.periodSeconds]: String(settings.periodSeconds),
-    [ENV.lagSeconds]: String(settings.lagSeconds),
-    [ENV.backfillSeconds]: String(settings.backfillSeconds),
-    [ENV.maxPeriodsPerRun]: String(settings.maxPeriodsPerRun),
-    [ENV.minPendingPeriods]: String(settings.periodsPerRead),
-    [ENV.outputNamespace]: settings.outputNamespace,
-    [ENV.perNodeMetrics]: String(settings.perNodeMetrics),
-    [ENV.nodeFilter]: settings.nodeFilter,
-    [ENV.ec2Namespace]: sources.ec2Namespace,
-    [ENV.ec2InMetric]: sources.ec2InMetric,
-    [ENV.ec2OutMetric]: sources.ec2OutMetric,
-    [ENV.containerInsightsNamespace]: sources.containerInsightsNamespace,
-    [ENV.containerInsightsMetric]: sources.containerInsightsMetric,
-    [ENV.agentNamespace]: sources.agentNamespace,
-    [ENV.agentRxMetric]: sources.agentRxMetric,
-    [ENV.agentTxMetric]: sources.agentTxMetric,
-    [ENV.agentInterfaceDimension]: sources.agentInterfaceDimension,
-    [ENV.agentInstanceDimension]: sources.agentInstanceDimension,
-    [ENV.thresholds]: JSON.stringify(settings.thresholds),
-    [ENV.interfaceRules]: JSON.stringify(settings.interfaceRules),
-    NODE_OPTIONS,
-  };
+  const values: Record<string, unknown> = { ...settings, ...settings.sources };
+  const environment: Record<string, string> = Object.fromEntries(Object.entries(RUN_SETTINGS).map(([key, spec]) => [spec.env, asText(values[key])]));
+  environment.NODE_OPTIONS = NODE_OPTIONS;
   const bytes = Object.entries(environment).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (bytes > LAMBDA_ENVIRONMENT_MAX_BYTES) {
     throw new NetReconPropsError(

@@ -28,13 +28,17 @@ export class NetworkReconciler extends Construct {
     super(scope, id);
     this.settings = resolveSettings(props);
 
+    for (const { prop, use } of this.settings.deprecatedProps) {
+      Annotations.of(this).addWarningV2(`netrecon:deprecated-${prop}`, `The prop ${prop} is deprecated: use ${use} (same setting, a plain number in its unit).`);
+    }
+
     const fn = new ReconcilerFunction(this, 'Reconciler', { settings: this.settings });
     this.function = fn.function;
     this.failureQueue = fn.failureQueue;
 
     new ReconcilerSchedule(this, 'Schedule', {
       fn: fn.function,
-      intervalSeconds: this.settings.scheduleIntervalSeconds,
+      intervalSeconds: this.settings.scheduleMinutes * 60,
       deliveryFailureQueue: fn.failureQueue,
     });
 

@@ -61,7 +61,7 @@ export class ReconcilerFunction extends Construct {
     const { settings } = props;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: settings.logRetention,
+      retention: settings.logRetentionDays,
       // `cdk destroy` should leave nothing behind that keeps costing; the retention bounds what is lost.
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeAws } from '../bench/fake-aws';
 import { makeCluster } from '../bench/synthetic-cluster';
 import { LedgerMemory } from '../lambda/aws/ledger';
-import { parseHandlerConfig } from '../lambda/handler-config';
+import { configFromEnvironment, parseHandlerConfig } from '../lambda/handler-config';
 import { parseEvent } from '../lambda/handler-event';
 import { makeRunner, readBudgetDatapoints, RunFailedError } from '../lambda/handler';
 import { mockAccount } from './aws/account';
@@ -19,7 +19,7 @@ describe('handler configuration', () => {
     [{ NETRECON_LAG_SECONDS: '-1' }, /NETRECON_LAG_SECONDS is invalid: "-1"/],
     [{ NETRECON_BACKFILL_SECONDS: '9999999' }, /NETRECON_BACKFILL_SECONDS is invalid: "9999999"\. Use a whole number of seconds from 300 to 1209600/],
     [{ NETRECON_MIN_PENDING_PERIODS: '0' }, /NETRECON_MIN_PENDING_PERIODS is invalid: "0"/],
-    [{ NETRECON_PER_NODE_METRICS: 'yes' }, /NETRECON_PER_NODE_METRICS is invalid: "yes"\. Use "true" or "false"/],
+    [{ NETRECON_PER_NODE_METRICS: 'yes' }, /NETRECON_PER_NODE_METRICS is invalid: "yes"\. Use true or false/],
     [{ NETRECON_OUTPUT_NAMESPACE: 'AWS/EC2' }, /NETRECON_OUTPUT_NAMESPACE is invalid: "AWS\/EC2"/],
     [{ NETRECON_NODE_FILTER: 'cluster' }, /NETRECON_NODE_FILTER is invalid: "cluster"\. node filter "cluster" is not understood/],
     [{ NETRECON_THRESHOLDS: '{bad' }, /NETRECON_THRESHOLDS is invalid: "\{bad"\. It must be a JSON object/],
@@ -40,7 +40,7 @@ describe('handler configuration', () => {
   it('fills the documented defaults', () => {
     const c = parseHandlerConfig({ NETRECON_CLUSTERS: 'a, b' });
     expect(c.clusters).toEqual(['a', 'b']);
-    expect(c.schedule).toEqual({ periodSeconds: 300, lagSeconds: 600, backfillSeconds: 86_400, maxPeriodsPerRun: 288, minPendingPeriods: 12 });
+    expect(c.schedule).toEqual({ periodSeconds: 300, lagSeconds: 600, backfillSeconds: 86_400, maxPeriodsPerRun: 288, periodsPerRead: 12 });
     expect(c.outputNamespace).toBe('NetRecon');
     expect(c.perNodeMetrics).toBe(false);
     expect(c.sources.agentNamespace).toBe('CWAgent');
@@ -138,15 +138,21 @@ describe('handler run', () => {
     expect(good).toMatchObject({ cluster: 'good', outcome: 'emitted', nodes: 2 });
   });
 
-  it('fails every invocation with the configuration error when the environment is bad', async () => {
-    let config: Error | ReturnType<typeof parseHandlerConfig>;
-    try {
-      config = parseHandlerConfig({});
-    } catch (e) {
-      config = e as Error;
+  it('fails every invocation from middy\'s before with the configuration error when the environment is bad, logging it once', async () => {
+    logs.length = 0;
+    const settings = configFromEnvironment({ NETRECON_LAG_SECONDS: '600' }, logger);
+    const before = settings.middleware.before!;
+    for (let invocation = 0; invocation < 2; invocation++) {
+      await expect(async () => before({} as never)).rejects.toThrow(/^NETRECON_CLUSTERS is required\./);
     }
-    const runner = makeRunner({ config, ...sdkClients(), logger, ledgerMemory: new LedgerMemory() });
-    await expect(runner({})).rejects.toThrow(/NETRECON_CLUSTERS is required/);
+    expect(logs.filter((l) => l.message === 'configuration error')).toHaveLength(1);
+  });
+
+  it('reads a good environment once and hands it to the runner', async () => {
+    const settings = configFromEnvironment({ NETRECON_CLUSTERS: 'a' }, logger);
+    await settings.middleware.before!({} as never);
+    expect(settings.config().clusters).toEqual(['a']);
+    expect(settings.config()).toBe(settings.config());
   });
 });
 

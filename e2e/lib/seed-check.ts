@@ -6,7 +6,7 @@
  */
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { GET_METRIC_DATA_MAX_QUERIES } from '../../lambda/aws/limits';
-import { SOURCE_DEFAULTS } from '../../lambda/runtime-config';
+import { DEFAULT_SOURCE_SETTINGS as SOURCE_DEFAULTS } from '../../lambda/aws/sources';
 import { MINUTE_SECONDS, type ClusterModel } from './cluster-model';
 import { closeEnough } from './expected';
 import type { SeededNode } from './seed';

@@ -6,7 +6,7 @@
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum, type StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { PUT_METRIC_DATA_MAX_METRICS } from '../../lambda/aws/limits';
-import { SOURCE_DEFAULTS } from '../../lambda/runtime-config';
+import { DEFAULT_SOURCE_SETTINGS as SOURCE_DEFAULTS } from '../../lambda/aws/sources';
 import { MINUTE_SECONDS, type ClusterModel, type ModelNode } from './cluster-model';
 
 /** moto ships this image id for EKS nodes; any id would do, this one reads right in DescribeInstances. */

@@ -4,7 +4,7 @@
  * `cdk destroy` with the same resources checked gone.
  */
 import { GetTemplateCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
-import { ENV } from '../../lambda/runtime-config';
+import { RUN_SETTINGS } from '../../lambda/settings';
 import { fetchDeployedFunction, type DeployedFunction } from '../lib/artifact';
 import { appStacks, bootstrap, deploy, describeStack, destroy, type DeployOptions } from '../lib/cdk';
 import { CLUSTER } from '../lib/cluster-model';
@@ -99,7 +99,7 @@ export function deploySteps(context: SuiteContext): StepDefinition[] {
           resources: deployed.resources,
           template: deployed.template,
           workDir: context.workDir,
-          isTarget: (c) => c.Environment?.Variables?.[ENV.clusters] !== undefined,
+          isTarget: (c) => c.Environment?.Variables?.[RUN_SETTINGS.clusters.env] !== undefined,
         });
         deployed.fn = fn;
         const c = fn.configuration;
@@ -109,8 +109,8 @@ export function deploySteps(context: SuiteContext): StepDefinition[] {
             .map(([k, v]) => `${k}=${v}`)
             .join(' ')}`,
         );
-        if (c.Environment?.Variables?.[ENV.clusters] !== CLUSTER) {
-          throw new Error(`${ENV.clusters} is ${c.Environment?.Variables?.[ENV.clusters]}, not ${CLUSTER} (the -c clusters= context)`);
+        if (c.Environment?.Variables?.[RUN_SETTINGS.clusters.env] !== CLUSTER) {
+          throw new Error(`${RUN_SETTINGS.clusters.env} is ${c.Environment?.Variables?.[RUN_SETTINGS.clusters.env]}, not ${CLUSTER} (the -c clusters= context)`);
         }
       },
     },

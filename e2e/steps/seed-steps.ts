@@ -1,5 +1,5 @@
 /** Steps 2-3: seed the synthetic cluster through the SDK, then read the seed back to prove the emulator holds it. */
-import { RUN_DEFAULTS } from '../../lambda/runtime-config';
+import { RUN_SETTINGS } from '../../lambda/settings';
 import { buildClusterModel, seededWindow, NODES_IN_CLUSTER, NODES_IN_OTHER_CLUSTER, type ClusterModel } from '../lib/cluster-model';
 import { expectedPeriods, type ExpectedPeriod } from '../lib/expected';
 import { seedCluster, type SeedResult } from '../lib/seed';
@@ -23,14 +23,14 @@ export function seedSteps(context: SuiteContext): StepDefinition[] {
       title: `Seed ${NODES_IN_CLUSTER} nodes of the cluster and ${NODES_IN_OTHER_CLUSTER} of another, ${SEEDED_PERIODS} closed periods of 1-minute data`,
       run: async (figures) => {
         const clients = context.clients!;
-        const window = seededWindow(Date.now() / 1000, SEEDED_PERIODS, RUN_DEFAULTS.lagSeconds);
+        const window = seededWindow(Date.now() / 1000, SEEDED_PERIODS, RUN_SETTINGS.lagSeconds.default);
         const model = buildClusterModel({ startEpochSeconds: window.startEpochSeconds, periods: SEEDED_PERIODS });
         const result = await seedCluster(model, clients.ec2, clients.cloudwatch);
         context.seed = { model, result, expected: expectedPeriods(model), window };
         const ours = model.nodes.filter((n) => n.cluster === model.cluster);
         figures.notes.push(
           `window ${new Date(window.startEpochSeconds * 1000).toISOString()} .. ${new Date(window.endEpochSeconds * 1000).toISOString()} ` +
-            `(closed >= ${RUN_DEFAULTS.lagSeconds} s before now)`,
+            `(closed >= ${RUN_SETTINGS.lagSeconds.default} s before now)`,
           `${result.series} series, ${result.datapoints} datapoints in ${result.putCalls} PutMetricData calls`,
           `${ours.filter((n) => n.os === 'al2').length} AL2 nodes (eth0/eth1), ${ours.filter((n) => n.os === 'al2023').length} AL2023 nodes (ens5/ens6), ` +
             `VPC CNI veths ${ours.reduce((t, n) => t + n.interfaces.filter((i) => i.role === 'podVeth').length, 0)}, ` +

@@ -89,7 +89,7 @@ export interface ScheduleSettings {
   readonly backfillSeconds: number;
   readonly maxPeriodsPerRun: number;
   /** Scheduled runs read only when at least this many periods are pending (periods per read). */
-  readonly minPendingPeriods: number;
+  readonly periodsPerRead: number;
 }
 
 /** What a run was asked to cover: the schedule's rolling window, or a manual [start, end). */
@@ -144,15 +144,15 @@ export function decidePending(nowSeconds: number, s: ScheduleSettings, window: R
   }
   const base = { ledgerStartSeconds: startSeconds, ledgerEndSeconds: endSeconds, alreadyComplete };
   if (pending.length === 0) return { ...base, periods: [], deferred: 0, waiting: 'no closed period is pending' };
-  if (window.kind === 'scheduled' && pending.length < s.minPendingPeriods) {
+  if (window.kind === 'scheduled' && pending.length < s.periodsPerRead) {
     // Waiting is safe only while the oldest pending period stays inside the backfill bound for another round.
-    const expiresSoon = pending[0]! < startSeconds + s.minPendingPeriods * P;
+    const expiresSoon = pending[0]! < startSeconds + s.periodsPerRead * P;
     if (!expiresSoon) {
       return {
         ...base,
         periods: [],
         deferred: 0,
-        waiting: `${pending.length} period(s) pending, fewer than the ${s.minPendingPeriods} a read waits for`,
+        waiting: `${pending.length} period(s) pending, fewer than the ${s.periodsPerRead} a read waits for`,
       };
     }
   }

@@ -5,7 +5,6 @@
  */
 import type { Direction, Source } from '../capture/capture';
 import { DIMENSION } from '../output-metrics';
-import { SOURCE_DEFAULTS } from '../runtime-config';
 
 export interface SourceSettings {
   readonly ec2Namespace: string;
@@ -20,7 +19,19 @@ export interface SourceSettings {
   readonly agentInstanceDimension: string;
 }
 
-export const DEFAULT_SOURCE_SETTINGS: SourceSettings = { ...SOURCE_DEFAULTS };
+/** What AWS and the CloudWatch agent publish by default. */
+export const DEFAULT_SOURCE_SETTINGS: SourceSettings = {
+  ec2Namespace: 'AWS/EC2',
+  ec2InMetric: 'NetworkIn',
+  ec2OutMetric: 'NetworkOut',
+  containerInsightsNamespace: 'ContainerInsights',
+  containerInsightsMetric: 'node_network_total_bytes',
+  agentNamespace: 'CWAgent',
+  agentRxMetric: 'net_bytes_recv',
+  agentTxMetric: 'net_bytes_sent',
+  agentInterfaceDimension: 'interface',
+  agentInstanceDimension: 'InstanceId',
+};
 
 /**
  * The GetMetricData Period of each source's queries. The core marks a period partial when a series has fewer

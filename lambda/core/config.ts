@@ -55,13 +55,19 @@ export interface ReconcileConfigInput {
   readonly worstNodeCount?: number;
 }
 
+/**
+ * A setting netrecon cannot run with: names the setting (a key of lambda/settings.ts, an environment variable),
+ * the value as it was given (a number stays a number, text stays quoted) and what is allowed. An undefined value
+ * means the setting is required and missing.
+ */
 export class ConfigError extends Error {
   constructor(
     readonly setting: string,
     readonly value: unknown,
     readonly hint: string,
+    options?: { cause?: unknown },
   ) {
-    super(`${setting} is invalid: ${JSON.stringify(value)}. ${hint}`);
+    super(value === undefined ? `${setting} is required. ${hint}` : `${setting} is invalid: ${JSON.stringify(value)}. ${hint}`, options);
     this.name = 'ConfigError';
   }
 }

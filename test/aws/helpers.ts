@@ -36,7 +36,7 @@ export function testSettings(overrides: Partial<PipelineSettings> = {}): Pipelin
     reconcile: makeReconcileConfig({ periodSeconds: 300 }),
     sources: DEFAULT_SOURCE_SETTINGS,
     nodeFilter: parseNodeFilter('tag:eks:cluster-name'),
-    schedule: { periodSeconds: 300, lagSeconds: 600, backfillSeconds: 86_400, maxPeriodsPerRun: 288, minPendingPeriods: 12 },
+    schedule: { periodSeconds: 300, lagSeconds: 600, backfillSeconds: 86_400, maxPeriodsPerRun: 288, periodsPerRead: 12 },
     outputNamespace: 'NetRecon',
     perNodeMetrics: false,
     ...overrides,

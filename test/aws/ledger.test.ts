@@ -9,7 +9,7 @@ const cw = mockClient(CloudWatchClient);
 beforeEach(() => cw.reset());
 
 const P = 300;
-const schedule: ScheduleSettings = { periodSeconds: P, lagSeconds: 600, backfillSeconds: 86_400, maxPeriodsPerRun: 288, minPendingPeriods: 12 };
+const schedule: ScheduleSettings = { periodSeconds: P, lagSeconds: 600, backfillSeconds: 86_400, maxPeriodsPerRun: 288, periodsPerRead: 12 };
 // NOW is period-aligned: the last closed period past the 600 s lag ends at NOW - 600.
 const closedEnd = NOW_SECONDS - 600;
 const complete = (starts: number[]): Map<number, LedgerEntry> => new Map(starts.map((s) => [s, { landed: 1, total: 1 }]));
@@ -49,7 +49,7 @@ describe('which periods a run emits', () => {
   it('treats a period whose requests only partly landed as pending', () => {
     const done = complete(range(NOW_SECONDS - 86_400, closedEnd));
     done.set(closedEnd - P, { landed: 1, total: 3 });
-    const d = decidePending(NOW_SECONDS, { ...schedule, minPendingPeriods: 1 }, { kind: 'scheduled' }, done);
+    const d = decidePending(NOW_SECONDS, { ...schedule, periodsPerRead: 1 }, { kind: 'scheduled' }, done);
     expect(d.periods).toEqual([closedEnd - P]);
   });
 

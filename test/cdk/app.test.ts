@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../lambda/runtime-config';
+import { RUN_SETTINGS } from '../../lambda/settings';
+
+const ENV = Object.fromEntries(Object.entries(RUN_SETTINGS).map(([key, spec]) => [key, spec.env])) as { [K in keyof typeof RUN_SETTINGS]: string };
 import { AppContextError, readAppContext } from '../../lib/app-context';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));

@@ -8,7 +8,9 @@ import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { ENV } from '../../lambda/runtime-config';
+import { RUN_SETTINGS } from '../../lambda/settings';
+
+const ENV = Object.fromEntries(Object.entries(RUN_SETTINGS).map(([key, spec]) => [key, spec.env])) as { [K in keyof typeof RUN_SETTINGS]: string };
 import { NetReconPropsError } from '../../lib/errors';
 import { resolveSettings } from '../../lib/props';
 import { ReconcilerFunction } from '../../lib/reconciler-function';
@@ -77,7 +79,7 @@ describe('the reconciler function, bundled as `cdk synth` does', () => {
       [ENV.lagSeconds]: '600',
       [ENV.backfillSeconds]: '86400',
       [ENV.maxPeriodsPerRun]: '288',
-      [ENV.minPendingPeriods]: '12',
+      [ENV.periodsPerRead]: '12',
       [ENV.outputNamespace]: 'NetRecon',
       [ENV.perNodeMetrics]: 'false',
       [ENV.nodeFilter]: 'tag:eks:cluster-name',

@@ -1,6 +1,5 @@
 /** `netrecon capture`: record a cluster's three sources from a live account into a capture file, for offline replay. */
 import { formatCaptureJson, writeCaptureFile } from '../../capture/io';
-import { makeReconcileConfig } from '../../core/config';
 import { captureCluster } from '../../pipeline';
 import { warnSkipped } from '../report-outcome';
 import { EXIT, UsageError, parseNumberOption, parseOptions, type Command } from '../usage';
@@ -35,10 +34,9 @@ export const captureCommand: Command = {
     if (!values.cluster) throw new UsageError('--cluster NAME is required', 'Try: netrecon capture --cluster my-cluster --start 2026-03-01T10:00:00Z --end 2026-03-01T11:00:00Z -o my.capture.json');
     if (!values.output) throw new UsageError('-o FILE is required', 'Give the file to write, or "-o -" for stdout.');
     if (values.start === undefined || values.end === undefined) throw new UsageError('--start and --end are required', 'A capture covers an explicit window: --start 2026-03-01T10:00:00Z --end 2026-03-01T11:00:00Z');
-    const reconcile = makeReconcileConfig({ periodSeconds: parseNumberOption('period', values.period) ?? 300 });
+    const settings = liveSettings({ cluster: values.cluster, periodSeconds: parseNumberOption('period', values.period), nodeFilter: values['node-filter'] });
     const now = new Date();
-    const window = liveWindow(values.start, values.end, reconcile.periodSeconds, now.getTime() / 1000);
-    const settings = liveSettings(reconcile, values['node-filter'] ? { nodeFilter: values['node-filter'] } : {});
+    const window = liveWindow(values.start, values.end, settings.schedule.periodSeconds, now.getTime() / 1000);
     const rt = liveRuntime(io, values.region, values.profile);
     try {
       const { capture, skipped } = await captureCluster(rt, values.cluster, settings, window, now, values.region);

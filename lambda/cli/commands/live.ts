@@ -5,15 +5,14 @@
  */
 import { makeAwsRuntime, type AwsRuntime } from '../../aws/api';
 import { createClients } from '../../aws/clients';
-import { NodeFilterError, parseNodeFilter } from '../../aws/inventory';
+import { parseNodeFilter } from '../../aws/inventory';
 import { closedEndSeconds, wholePeriods } from '../../aws/ledger';
 import { MAX_BACKFILL_SECONDS, MAX_PERIODS_PER_RUN } from '../../aws/limits';
-import { DEFAULT_SOURCE_SETTINGS } from '../../aws/sources';
 import { isIsoTime } from '../../capture/validate';
-import type { ReconcileConfig } from '../../core/config';
+import type { Thresholds } from '../../core/config';
+import type { InterfaceRuleOverrides } from '../../core/interface-rules';
 import { epochSecondsOf } from '../../core/units';
-import { DEFAULT_OUTPUT_NAMESPACE } from '../../output-metrics';
-import { RUN_DEFAULTS } from '../../runtime-config';
+import { ConfigError, resolveRunSettings, RUN_SETTINGS, runSettingOf } from '../../settings';
 import type { PipelineSettings } from '../../pipeline';
 import { UsageError, type CommandIo } from '../usage';
 
@@ -46,7 +45,7 @@ export function liveWindow(start: string | undefined, end: string | undefined, p
   if ((start === undefined) !== (end === undefined)) throw new UsageError('--start and --end go together', 'Give both, or neither for the last hour.');
   const P = periodSeconds;
   if (start === undefined || end === undefined) {
-    const closedEnd = closedEndSeconds(nowSeconds, RUN_DEFAULTS.lagSeconds, P);
+    const closedEnd = closedEndSeconds(nowSeconds, RUN_SETTINGS.lagSeconds.default, P);
     return { startSeconds: closedEnd - Math.ceil(3600 / P) * P, endSeconds: closedEnd };
   }
   const s = isoSeconds('start', start);
@@ -58,23 +57,51 @@ export function liveWindow(start: string | undefined, end: string | undefined, p
   return { startSeconds, endSeconds };
 }
 
-export function liveSettings(reconcile: ReconcileConfig, options: { nodeFilter?: string; namespace?: string; perNodeMetrics?: boolean }): PipelineSettings {
-  let nodeFilter;
+/** What a live command takes from its flags; every other run setting is the function's default. */
+export interface LiveSettingsInput {
+  readonly cluster: string;
+  readonly periodSeconds?: number;
+  readonly thresholds?: Partial<Thresholds>;
+  readonly interfaceRules?: InterfaceRuleOverrides;
+  readonly nodeFilter?: string;
+  readonly namespace?: string;
+  readonly perNodeMetrics?: boolean;
+}
+
+/**
+ * The pipeline's settings from the command line, checked by the resolver the function and the construct use
+ * (lambda/settings.ts), so the CLI refuses what the function would refuse, in the same words, naming the flag.
+ */
+export function liveSettings(input: LiveSettingsInput): PipelineSettings {
+  let run;
   try {
-    nodeFilter = parseNodeFilter(options.nodeFilter ?? RUN_DEFAULTS.nodeFilter);
-  } catch (cause) {
-    if (cause instanceof NodeFilterError) throw new UsageError(`--node-filter: ${cause.message}`);
-    throw cause;
+    run = resolveRunSettings({
+      clusters: [input.cluster],
+      periodSeconds: input.periodSeconds,
+      thresholds: input.thresholds,
+      interfaceRules: input.interfaceRules,
+      nodeFilter: input.nodeFilter,
+      outputNamespace: input.namespace,
+      perNodeMetrics: input.perNodeMetrics,
+      // A person asks for a window: every whole closed period of it, at once, up to what CloudWatch still holds
+      // and the most one run takes (the rest is published by the next run, and the command says how many are left).
+      backfillSeconds: MAX_BACKFILL_SECONDS,
+      maxPeriodsPerRun: MAX_PERIODS_PER_RUN,
+      periodsPerRead: 1,
+    });
+  } catch (error) {
+    const spec = error instanceof ConfigError ? runSettingOf(error) : undefined;
+    if (!(error instanceof ConfigError) || spec?.flag === undefined) throw error;
+    const hint = error.setting === spec.key ? error.hint : error.message;
+    throw new UsageError(`--${spec.flag} is invalid: ${JSON.stringify(error.value)}. ${hint}`);
   }
   return {
-    reconcile,
-    sources: DEFAULT_SOURCE_SETTINGS,
-    nodeFilter,
-    // A person asks for a window: every whole closed period of it, at once, up to what CloudWatch still holds and
-    // the most one run takes (the rest is published by the next run, and the command says how many are left).
-    schedule: { periodSeconds: reconcile.periodSeconds, lagSeconds: RUN_DEFAULTS.lagSeconds, backfillSeconds: MAX_BACKFILL_SECONDS, maxPeriodsPerRun: MAX_PERIODS_PER_RUN, minPendingPeriods: 1 },
-    outputNamespace: options.namespace ?? DEFAULT_OUTPUT_NAMESPACE,
-    perNodeMetrics: options.perNodeMetrics ?? false,
+    reconcile: run.reconcile,
+    sources: run.sources,
+    nodeFilter: parseNodeFilter(run.nodeFilter),
+    schedule: { periodSeconds: run.periodSeconds, lagSeconds: run.lagSeconds, backfillSeconds: run.backfillSeconds, maxPeriodsPerRun: run.maxPeriodsPerRun, periodsPerRead: run.periodsPerRead },
+    outputNamespace: run.outputNamespace,
+    perNodeMetrics: run.perNodeMetrics,
   };
 }
 

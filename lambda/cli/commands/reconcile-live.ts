@@ -5,7 +5,8 @@
  * be published and writes nothing.
  */
 import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
-import type { ReconcileConfig } from '../../core/config';
+import type { Thresholds } from '../../core/config';
+import type { InterfaceRuleOverrides } from '../../core/interface-rules';
 import { isoOf } from '../../core/units';
 import { HEARTBEAT_METRIC } from '../../output-metrics';
 import { explainGap } from '../../report/explain';
@@ -25,6 +26,9 @@ export interface LiveReconcileOptions {
   readonly nodeFilter?: string;
   readonly namespace?: string;
   readonly perNodeMetrics: boolean;
+  readonly periodSeconds?: number;
+  readonly thresholds?: Partial<Thresholds>;
+  readonly ruleOverrides?: InterfaceRuleOverrides;
   readonly dryRun: boolean;
   readonly format: 'table' | 'json';
 }
@@ -34,14 +38,10 @@ function datumLine(d: MetricDatum): string {
   return `  ${d.Timestamp?.toISOString() ?? '-'}  ${d.MetricName} {${dims}} ${d.Value} ${d.Unit ?? ''}`;
 }
 
-export async function runLiveReconcile(options: LiveReconcileOptions, reconcile: ReconcileConfig, io: CommandIo): Promise<number> {
+export async function runLiveReconcile(options: LiveReconcileOptions, io: CommandIo): Promise<number> {
+  const settings = liveSettings({ ...options, interfaceRules: options.ruleOverrides });
   const now = new Date();
-  const window = liveWindow(options.start, options.end, reconcile.periodSeconds, now.getTime() / 1000);
-  const settings = liveSettings(reconcile, {
-    ...(options.nodeFilter ? { nodeFilter: options.nodeFilter } : {}),
-    ...(options.namespace ? { namespace: options.namespace } : {}),
-    perNodeMetrics: options.perNodeMetrics,
-  });
+  const window = liveWindow(options.start, options.end, settings.schedule.periodSeconds, now.getTime() / 1000);
   const rt = liveRuntime(io, options.region, options.profile);
   let result;
   try {

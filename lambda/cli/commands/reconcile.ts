@@ -1,6 +1,6 @@
 /** `netrecon reconcile`: reconcile a capture file (--from) or a live cluster (--cluster) and print the report. */
 import { readCaptureFile } from '../../capture/io';
-import { DEFAULT_PERIOD_SECONDS, makeReconcileConfig } from '../../core/config';
+import { makeReconcileConfig } from '../../core/config';
 import { reconcile } from '../../core/reconcile';
 import { explainGap } from '../../report/explain';
 import { renderTable } from '../../report/table';
@@ -40,7 +40,7 @@ Exit status: 0 every node-period is ok and nothing was skipped; 1 usage or file 
 2 the report was produced but some node-period is not ok or some input was skipped (like diff(1),
 so a script can alarm on it). Warnings about skipped input go to stderr.`;
 
-/** The reconciliation settings from the command line; P defaults to the capture's, or 300 s live. */
+/** The reconciliation settings of a capture file from the command line; P defaults to the capture's. */
 async function configFrom(values: { period?: string; rules?: string; thresholds?: string }, defaultPeriodSeconds: number) {
   return makeReconcileConfig({
     periodSeconds: parseNumberOption('period', values.period) ?? defaultPeriodSeconds,
@@ -74,10 +74,12 @@ export const reconcileCommand: Command = {
     }
     if (values.cluster !== undefined) {
       if (values.from !== undefined) throw new UsageError('--from and --cluster cannot be used together', 'Reconcile a capture file (--from) or a live cluster (--cluster).');
-      const config = await configFrom(values, DEFAULT_PERIOD_SECONDS);
       return runLiveReconcile(
         {
           cluster: values.cluster,
+          periodSeconds: parseNumberOption('period', values.period),
+          ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
+          ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
           ...(values.region ? { region: values.region } : {}),
           ...(values.profile ? { profile: values.profile } : {}),
           ...(values.start ? { start: values.start } : {}),
@@ -88,7 +90,6 @@ export const reconcileCommand: Command = {
           dryRun: values['dry-run'] === true,
           format: values.format,
         },
-        config,
         io,
       );
     }
