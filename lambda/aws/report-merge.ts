@@ -8,6 +8,9 @@
 import type { ReconcileConfig } from '../core/config';
 import { NODE_STATUSES, type NodePeriodResult, type NodeStatus, type ReconcileReport, type SkippedItem } from '../core/model';
 import { rollUp } from '../core/rollup';
+import { NODE_PROFILE_CAPABILITIES, type NodeProfile } from '../core/source-profile';
+
+const NODE_PROFILES = Object.keys(NODE_PROFILE_CAPABILITIES) as NodeProfile[];
 
 const FIGURES = [
   'ec2InBytes',
@@ -24,6 +27,7 @@ const FIGURES = [
   'correctedTotalBytes',
   'hostOnlyBytes',
   'doubleCountedBytes',
+  'podEstimatedBytes',
   'ec2DiscrepancyRatio',
   'containerInsightsResidualBytes',
 ] as const satisfies readonly (keyof NodePeriodResult)[];
@@ -55,6 +59,7 @@ class PeriodColumns implements PeriodStore {
   private ids: string[] = [];
   private names: (string | null)[] = [];
   private statuses = new Uint8Array(this.capacity);
+  private profiles = new Uint8Array(this.capacity);
   private columns = FIGURES.map(() => new Float64Array(this.capacity));
 
   add(np: NodePeriodResult): void {
@@ -63,6 +68,7 @@ class PeriodColumns implements PeriodStore {
     this.ids.push(np.instanceId);
     this.names.push(np.nodeName);
     this.statuses[i] = NODE_STATUSES.indexOf(np.status);
+    this.profiles[i] = NODE_PROFILES.indexOf(np.sourceProfile);
     FIGURES.forEach((f, c) => {
       const v = np[f];
       this.columns[c]![i] = v === null ? Number.NaN : v;
@@ -74,6 +80,9 @@ class PeriodColumns implements PeriodStore {
     const statuses = new Uint8Array(this.capacity);
     statuses.set(this.statuses);
     this.statuses = statuses;
+    const profiles = new Uint8Array(this.capacity);
+    profiles.set(this.profiles);
+    this.profiles = profiles;
     this.columns = this.columns.map((old) => {
       const col = new Float64Array(this.capacity);
       col.set(old);
@@ -90,9 +99,12 @@ class PeriodColumns implements PeriodStore {
         const v = this.columns[c]![i]!;
         figures[f] = Number.isNaN(v) ? null : v;
       });
+      const profile = NODE_PROFILES[this.profiles[i]!]!;
       out.push({
         instanceId: this.ids[i]!,
         nodeName: this.names[i]!,
+        sourceProfile: profile,
+        basis: NODE_PROFILE_CAPABILITIES[profile].basis,
         periodStart,
         periodSeconds,
         ...(figures as Pick<NodePeriodResult, (typeof FIGURES)[number]>),
@@ -165,6 +177,7 @@ export class ReportMerger {
     }
     return {
       cluster: this.cluster,
+      sourceProfile: this.config.sourceProfile,
       periodSeconds: P,
       window: this.window ?? { start: starts[0] ?? '', end: starts[0] ?? '' },
       nodePeriods,

@@ -5,6 +5,7 @@
  */
 import type { Direction, Source } from '../capture/capture';
 import type { InterfaceClass } from './interface-rules';
+import type { Basis, NodeProfile, SourceProfile } from './source-profile';
 
 export const NODE_STATUSES = [
   'ok',
@@ -30,13 +31,20 @@ export interface NodePeriodResult {
   /** ISO 8601 start of the period. */
   readonly periodStart: string;
   readonly periodSeconds: number;
+  /** The source profile this node was reconciled with (a cluster's `mixed` resolved for this node). */
+  readonly sourceProfile: NodeProfile;
+  /** Where the counted-once figures come from: the ENIs' own counters (`agent`) or EC2 NetworkIn/Out (`ec2`). */
+  readonly basis: Basis;
 
   readonly ec2InBytes: number | null;
   readonly ec2OutBytes: number | null;
   /** Container Insights `node_network_total_bytes` (a Bytes/Second average) times periodSeconds. */
   readonly containerInsightsTotalBytes: number | null;
 
-  /** From the agent's per-interface counters; all null when the node has no agent data in the period. */
+  /**
+   * Bytes received and sent at the ENIs, counted once: the agent's physical interfaces on the `agent` basis (null when
+   * the node has no agent data in the period), EC2 NetworkIn / NetworkOut on the `ec2` basis.
+   */
   readonly physicalRxBytes: number | null;
   readonly physicalTxBytes: number | null;
   /** What pods received: the sum of host-side pod-veth TX. */
@@ -55,6 +63,11 @@ export interface NodePeriodResult {
 
   /** containerInsightsTotalBytes - correctedTotalBytes. */
   readonly doubleCountedBytes: number | null;
+  /**
+   * Pod traffic estimated as Container Insights minus the counted-once figure, when the pod veths' own counters are
+   * not collected (profiles agentless and enis; null under full). Overlay and bridge traffic fall into it too.
+   */
+  readonly podEstimatedBytes: number | null;
   /** (ec2InBytes + ec2OutBytes - correctedTotalBytes) / (ec2InBytes + ec2OutBytes); null when EC2 is missing or zero. */
   readonly ec2DiscrepancyRatio: number | null;
   /** containerInsightsTotalBytes - naiveTotalBytes: what the classification cannot explain. */
@@ -84,6 +97,8 @@ export interface ClusterPeriodResult {
   readonly periodSeconds: number;
   readonly nodesInInventory: number;
   readonly nodesWithAgent: number;
+  /** Nodes by the basis of their counted-once figures. */
+  readonly nodesByBasis: Readonly<Record<Basis, number>>;
   /** nodesWithAgent / nodesInInventory, 0..1; null when the inventory is empty. */
   readonly agentCoverageRatio: number | null;
   /** Sums over the nodes that have the figure (null only when no node has it). */
@@ -99,8 +114,10 @@ export interface ClusterPeriodResult {
   readonly naiveTotalBytes: number | null;
   readonly correctedTotalBytes: number | null;
   readonly hostOnlyBytes: number | null;
-  /** Over nodes that have both Container Insights and agent data. */
+  /** Over nodes that have both Container Insights and a counted-once figure. */
   readonly doubleCountedBytes: number | null;
+  /** Over the nodes whose pod traffic is estimated (podEstimatedBytes). */
+  readonly podEstimatedBytes: number | null;
   /** Over nodes that have both EC2 and agent data. */
   readonly ec2DiscrepancyRatio: number | null;
   readonly containerInsightsResidualBytes: number | null;
@@ -144,6 +161,8 @@ export interface ReconcileSummary {
 
 export interface ReconcileReport {
   readonly cluster: string;
+  /** The cluster's source profile (per node: NodePeriodResult.sourceProfile). */
+  readonly sourceProfile: SourceProfile;
   readonly periodSeconds: number;
   /** The whole periods that were reconciled: [start, end). */
   readonly window: { readonly start: string; readonly end: string };

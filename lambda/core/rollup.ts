@@ -30,7 +30,8 @@ function severity(a: NodePeriodResult, b: NodePeriodResult): number {
 
 /** `nodes`: the node-periods of this period, one per node that ran during it. */
 export function rollUp(periodStart: string, config: ReconcileConfig, nodes: readonly NodePeriodResult[]): ClusterPeriodResult {
-  const withAgent = nodes.filter((n) => n.correctedTotalBytes !== null);
+  // On the EC2 basis the counted-once figure is EC2 itself: such a node has no agent data, whatever its figures.
+  const withAgent = nodes.filter((n) => n.basis === 'agent' && n.correctedTotalBytes !== null);
 
   const withEc2AndAgent = withAgent.filter((n) => ec2Total(n) !== null);
   const ec2Sum = withEc2AndAgent.reduce((a, n) => a + ec2Total(n)!, 0);
@@ -55,7 +56,9 @@ export function rollUp(periodStart: string, config: ReconcileConfig, nodes: read
     periodSeconds: config.periodSeconds,
     nodesInInventory: nodes.length,
     nodesWithAgent: withAgent.length,
-    agentCoverageRatio: nodes.length === 0 ? null : withAgent.length / nodes.length,
+    nodesByBasis: { agent: nodes.filter((n) => n.basis === 'agent').length, ec2: nodes.filter((n) => n.basis === 'ec2').length },
+    // An agentless cluster reads no agent: its coverage is no figure at all, not 0 %.
+    agentCoverageRatio: nodes.length === 0 || config.sourceProfile === 'agentless' ? null : withAgent.length / nodes.length,
     ec2InBytes: sumField(nodes, 'ec2InBytes'),
     ec2OutBytes: sumField(nodes, 'ec2OutBytes'),
     containerInsightsTotalBytes: sumField(nodes, 'containerInsightsTotalBytes'),
@@ -69,6 +72,7 @@ export function rollUp(periodStart: string, config: ReconcileConfig, nodes: read
     correctedTotalBytes: sumField(nodes, 'correctedTotalBytes'),
     hostOnlyBytes: sumField(nodes, 'hostOnlyBytes'),
     doubleCountedBytes: sumField(nodes, 'doubleCountedBytes'),
+    podEstimatedBytes: sumField(nodes, 'podEstimatedBytes'),
     ec2DiscrepancyRatio: withEc2AndAgent.length === 0 || ec2Sum === 0 ? null : (ec2Sum - correctedUnderEc2) / ec2Sum,
     containerInsightsResidualBytes: sumField(nodes, 'containerInsightsResidualBytes'),
     nodesByStatus,

@@ -15,7 +15,7 @@ function setup(opts: { nodes: number; env?: Record<string, string>; beforePut?: 
   const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: opts.nodes, launchSeconds: NOW_SECONDS - 10 * 86_400 }));
   const account = mockAccount(fake, opts);
   restore = account.restore;
-  const config = parseHandlerConfig({ NETRECON_CLUSTERS: 'c1', ...opts.env });
+  const config = parseHandlerConfig({ NETRECON_CLUSTERS: 'c1', NETRECON_SOURCE_PROFILE: 'full', ...opts.env });
   const runner = (now: number, memory = new LedgerMemory()) =>
     makeRunner({ config, ...sdkClients(), logger: quiet, ledgerMemory: memory, now: () => new Date(now * 1000), clock: virtualClock(), retry: { attempts: 2, baseDelayMs: 1 } });
   const ledgerCount = () => storedCounts(fake).filter((s) => s.key.includes('EmitLedger') && s.count >= s.max).length;
@@ -47,7 +47,7 @@ describe('exactly-once emission', () => {
     let crashAt = 3;
     const { fake, runner, ledgerCount } = setup({
       nodes: 300,
-      env: { NETRECON_PER_NODE_METRICS: 'true', NETRECON_BACKFILL_SECONDS: '7200', NETRECON_MAX_PERIODS_PER_RUN: '4' },
+      env: { NETRECON_PER_NODE_METRICS: 'true', NETRECON_BACKFILL_SECONDS: '7200', NETRECON_MAX_PERIODS_PER_RUN: '4', NETRECON_PERIODS_PER_READ: '4' },
       // The third request reaches CloudWatch, then the function dies before it hears back.
       afterPut: (_input, n) => {
         if (n === crashAt) throw Object.assign(new Error('Task timed out'), { name: 'TimeoutError' });

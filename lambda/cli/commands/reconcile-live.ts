@@ -29,6 +29,7 @@ export interface LiveReconcileOptions {
   readonly periodSeconds?: number;
   readonly thresholds?: Partial<Thresholds>;
   readonly ruleOverrides?: InterfaceRuleOverrides;
+  readonly sourceProfile?: string;
   readonly dryRun: boolean;
   readonly format: 'table' | 'json';
 }
