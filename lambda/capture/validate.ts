@@ -5,12 +5,14 @@
  * - a single bad node or series (unknown source, NaN or negative bytes, timestamps/values of different lengths,
  *   ...) is skipped and reported as a SkippedItem, and everything else is still reconciled.
  */
-import type { SkippedItem } from '../core/model';
+import type { SkippedItem, SkippedSeriesTarget } from '../core/model';
 import { SUPPORTED_UNIT_STATS, valueKindOf } from '../core/units';
 import {
   CAPTURE_FORMAT,
   CAPTURE_VERSION,
+  DEFAULT_AGENT_DIMENSIONS,
   DIRECTIONS,
+  INSTANCE_ID_DIMENSION,
   SOURCES,
   type AgentDimensionNames,
   type Capture,
@@ -126,6 +128,29 @@ function checkSeries(raw: unknown): CaptureSeries | ItemProblem {
   return raw as unknown as CaptureSeries;
 }
 
+/**
+ * What a series that failed its checks measured, when its source, direction and node can still be told: the core
+ * then reports that node's source as incomplete (a gap) rather than as having no data.
+ */
+function seriesTargetOf(raw: unknown, agentDims: AgentDimensionNames): SkippedSeriesTarget | undefined {
+  if (!isObject(raw) || !isObject(raw.dimensions)) return undefined;
+  const source = raw.source;
+  if (!(SOURCES as readonly unknown[]).includes(source)) return undefined;
+  const direction = raw.direction;
+  if (!DIRECTIONS_BY_SOURCE[source as Source].includes(direction as Direction)) return undefined;
+  const dims = raw.dimensions;
+  const dim = (name: string): unknown => (Object.hasOwn(dims, name) ? dims[name] : undefined);
+  const instanceId = dim(source === 'agent' ? agentDims.instanceId : INSTANCE_ID_DIMENSION);
+  if (!isNonEmptyString(instanceId)) return undefined;
+  const interfaceName = source === 'agent' ? dim(agentDims.interface) : undefined;
+  return {
+    instanceId,
+    source: source as Source,
+    direction: direction as Direction,
+    ...(typeof interfaceName === 'string' ? { interfaceName } : {}),
+  };
+}
+
 function checkAgentDimensions(raw: unknown, origin: string): AgentDimensionNames | undefined {
   if (raw === undefined) return undefined;
   if (!isObject(raw) || !isNonEmptyString(raw.instanceId) || !isNonEmptyString(raw.interface)) {
@@ -187,7 +212,14 @@ export function validateCapture(value: unknown, origin: string): ValidatedCaptur
   (value.series as unknown[]).forEach((raw, i) => {
     const checked = checkSeries(raw);
     if (checked instanceof ItemProblem) {
-      skipped.push({ kind: 'series', ref: `$.series[${i}]${checked.path}`, reason: checked.reason, value: checked.value });
+      const target = seriesTargetOf(raw, agentDimensions ?? DEFAULT_AGENT_DIMENSIONS);
+      skipped.push({
+        kind: 'series',
+        ref: `$.series[${i}]${checked.path}`,
+        reason: checked.reason,
+        value: checked.value,
+        ...(target ? { series: target } : {}),
+      });
     } else {
       series.push(checked);
     }

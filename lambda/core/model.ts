@@ -3,6 +3,7 @@
  * Every byte figure is the number of bytes in one period of `periodSeconds`; names carry their unit.
  * `null` means "no data from that source for that node and period", never zero.
  */
+import type { Direction, Source } from '../capture/capture';
 import type { InterfaceClass } from './interface-rules';
 
 export const NODE_STATUSES = [
@@ -107,6 +108,19 @@ export interface ClusterPeriodResult {
   readonly worstNodes: readonly WorstNode[];
 }
 
+/**
+ * What a skipped series measured, as far as it could be told: the node, the source, the direction and, for the
+ * agent, the interface. The core uses it to tell a gap (a series it should have had) from a source that really
+ * has no data, so that a skipped series makes its node-periods partial for that source, never a disagreement.
+ */
+export interface SkippedSeriesTarget {
+  readonly instanceId: string;
+  readonly source: Source;
+  readonly direction: Direction;
+  /** The agent's interface; absent for EC2 and Container Insights, and when the series named no interface. */
+  readonly interfaceName?: string;
+}
+
 /** Something that was not used, and why. Bad input is reported and skipped, never fatal to the run. */
 export interface SkippedItem {
   readonly kind: 'series' | 'node' | 'source';
@@ -114,6 +128,8 @@ export interface SkippedItem {
   readonly ref: string;
   readonly reason: string;
   readonly value?: unknown;
+  /** For a skipped series whose node and measure are known (validation, alignment or a failed read). */
+  readonly series?: SkippedSeriesTarget;
 }
 
 export interface ReconcileSummary {

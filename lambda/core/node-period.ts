@@ -4,7 +4,7 @@
  */
 import type { ReconcileConfig } from './config';
 import { classifyInterface, containerInsightsCounts, type InterfaceClass } from './interface-rules';
-import type { InterfacePeriodBytes, NodePeriodResult } from './model';
+import type { InterfacePeriodBytes, NodePeriodResult, SkippedSeriesTarget } from './model';
 import { findingsFor, type SourceCoverage } from './status';
 import { coveredSeconds, type SeriesPeriodBucket } from './align';
 import { isoOf } from './units';
@@ -16,6 +16,8 @@ export interface NodeSeriesBuckets {
   containerInsights: ReadonlyMap<number, SeriesPeriodBucket> | null;
   /** interface name -> rx / tx buckets */
   agent: Map<string, { rx: ReadonlyMap<number, SeriesPeriodBucket> | null; tx: ReadonlyMap<number, SeriesPeriodBucket> | null }>;
+  /** Series of this node that were skipped (bad values, unaligned samples, a failed read): gaps in their source. */
+  skipped: SkippedSeriesTarget[];
 }
 
 export interface NodeIdentity {
@@ -113,6 +115,7 @@ export function reconcileNodePeriod(
     containerInsights: coverage([ciBucket], P),
     agent: coverage(agentBuckets, P),
     oneSidedInterfaces,
+    skippedSeries: series.skipped,
     ec2TotalBytes,
     correctedTotalBytes,
     containerInsightsTotalBytes,

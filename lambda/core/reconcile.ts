@@ -7,7 +7,14 @@
 import { DEFAULT_AGENT_DIMENSIONS, INSTANCE_ID_DIMENSION, type Capture, type CaptureSeries } from '../capture/capture';
 import { alignSeries, periodGrid, periodStarts, type SeriesPeriodBucket } from './align';
 import type { ReconcileConfig } from './config';
-import { NODE_STATUSES, type NodePeriodResult, type NodeStatus, type ReconcileReport, type SkippedItem } from './model';
+import {
+  NODE_STATUSES,
+  type NodePeriodResult,
+  type NodeStatus,
+  type ReconcileReport,
+  type SkippedItem,
+  type SkippedSeriesTarget,
+} from './model';
 import { reconcileNodePeriod, type NodeIdentity, type NodeSeriesBuckets } from './node-period';
 import { rollUp } from './rollup';
 import { epochSecondsOf, isoOf } from './units';
@@ -40,15 +47,27 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
         launchTime: n.launchTime,
         endTime: n.endTime ?? null,
       },
-      series: { ec2In: null, ec2Out: null, containerInsights: null, agent: new Map() },
+      series: { ec2In: null, ec2Out: null, containerInsights: null, agent: new Map(), skipped: [] },
     });
+  }
+  // A series skipped before the core (validation, a failed read) is a gap in its node's source, not an absence.
+  for (const item of skipped) {
+    if (item.series) nodes.get(item.series.instanceId)?.series.skipped.push(item.series);
   }
 
   let seriesRead = 0;
   capture.series.forEach((s, index) => {
     // The description is built only for a series that is skipped: this loop sees every series of the cluster.
-    const skip = (reason: string, value?: unknown): void => {
-      skipped.push({ kind: 'series', ref: describeSeries(s, index), reason, ...(value === undefined ? {} : { value }) });
+    // `target` is passed when the lost series measured a node's source: that node-period is then partial, not empty.
+    const skip = (reason: string, value?: unknown, target?: SkippedSeriesTarget): void => {
+      if (target) nodes.get(target.instanceId)?.series.skipped.push(target);
+      skipped.push({
+        kind: 'series',
+        ref: describeSeries(s, index),
+        reason,
+        ...(value === undefined ? {} : { value }),
+        ...(target ? { series: target } : {}),
+      });
     };
     const instanceId = s.source === 'agent' ? s.dimensions[agentDims.instanceId] : s.dimensions[INSTANCE_ID_DIMENSION];
     const node = instanceId === undefined ? undefined : nodes.get(instanceId);
@@ -57,8 +76,10 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
     }
     if (!node) return skip(`instance ${instanceId} is not in the capture's node inventory`, instanceId);
 
+    const interfaceName = s.source === 'agent' ? s.dimensions[agentDims.interface] : undefined;
+    const measured: SkippedSeriesTarget = { instanceId, source: s.source, direction: s.direction, ...(interfaceName === undefined ? {} : { interfaceName }) };
     const aligned = alignSeries(s, grid);
-    if (!aligned.ok) return skip(aligned.reason, aligned.value);
+    if (!aligned.ok) return skip(aligned.reason, aligned.value, measured);
 
     const target = node.series;
     const place = (
@@ -75,14 +96,14 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
       return place(target.containerInsights, (b) => (target.containerInsights = b));
     }
     if (s.source === 'agent' && (s.direction === 'rx' || s.direction === 'tx')) {
-      const name = s.dimensions[agentDims.interface];
-      if (name === undefined) return skip(`it has no ${agentDims.interface} dimension`);
+      const name = interfaceName;
+      if (name === undefined) return skip(`it has no ${agentDims.interface} dimension`, undefined, measured);
       const entry = target.agent.get(name) ?? { rx: null, tx: null };
       target.agent.set(name, entry);
       const dir = s.direction;
       return place(entry[dir], (b) => (entry[dir] = b));
     }
-    return skip(`direction "${s.direction}" does not fit source "${s.source}"`, s.direction);
+    return skip(`direction "${s.direction}" does not fit source "${s.source}"`, s.direction, measured);
   });
 
   const starts = periodStarts(grid);

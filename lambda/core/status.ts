@@ -1,12 +1,13 @@
 /**
  * What is wrong with a node-period, if anything: findings in plain words, most explanatory first.
- * Order: the node was not running for the whole period; a source is missing; a source has too few samples;
+ * Order: the node was not running for the whole period; a source is missing; a series of a source was skipped
+ * (a gap, so the source is partial, never "missing"); a source has too few samples;
  * EC2 disagrees with the ENI counters; Container Insights disagrees with the interface sum. Comparisons are only
  * made between complete figures, so a gap in the data is never reported as a disagreement.
  */
 import type { Thresholds } from './config';
 import { formatBytes, formatPercent } from './format-bytes';
-import type { Finding } from './model';
+import type { Finding, SkippedSeriesTarget } from './model';
 import type { NodeIdentity } from './node-period';
 
 export interface SourceCoverage {
@@ -25,6 +26,8 @@ export interface StatusInput {
   readonly containerInsights: SourceCoverage | null;
   readonly agent: SourceCoverage | null;
   readonly oneSidedInterfaces: readonly string[];
+  /** Series of this node that were skipped: their source is incomplete, whatever the other series say. */
+  readonly skippedSeries: readonly SkippedSeriesTarget[];
   readonly ec2TotalBytes: number | null;
   readonly correctedTotalBytes: number | null;
   readonly containerInsightsTotalBytes: number | null;
@@ -33,6 +36,24 @@ export interface StatusInput {
 
 function isComplete(c: SourceCoverage | null, t: Thresholds): c is SourceCoverage {
   return c !== null && c.coveredSeconds >= t.minSampleFraction * c.periodSeconds;
+}
+
+const SOURCE_LABEL: Readonly<Record<SkippedSeriesTarget['source'], string>> = {
+  ec2: 'EC2',
+  containerInsights: 'Container Insights',
+  agent: 'agent',
+};
+
+function seriesName(s: SkippedSeriesTarget): string {
+  if (s.source === 'agent') return `${s.interfaceName ?? '(no interface)'} ${s.direction}`;
+  if (s.source === 'ec2') return s.direction === 'in' ? 'NetworkIn' : 'NetworkOut';
+  return 'node_network_total_bytes';
+}
+
+function skippedText(source: SkippedSeriesTarget['source'], skipped: readonly SkippedSeriesTarget[]): string {
+  const names = [...new Set(skipped.map(seriesName))].sort();
+  const were = names.length === 1 ? 'series was' : 'series were';
+  return `this node's ${SOURCE_LABEL[source]} ${were} skipped (${names.join(', ')}; see the warnings): that source is incomplete, reported as is and not compared`;
 }
 
 function coverageText(name: string, c: SourceCoverage): string {
@@ -51,16 +72,23 @@ export function findingsFor(input: StatusInput): Finding[] {
     findings.push({ status: 'partialPeriod', message: `the node stopped running at ${node.endTime}, before the period ended` });
   }
 
-  if (input.ec2In === null && input.ec2Out === null) {
+  const skippedOf = (source: SkippedSeriesTarget['source']): SkippedSeriesTarget[] => input.skippedSeries.filter((s) => s.source === source);
+  const ec2Skipped = skippedOf('ec2');
+  const ciSkipped = skippedOf('containerInsights');
+  const agentSkipped = skippedOf('agent');
+  const ec2DirectionSkipped = (direction: 'in' | 'out'): boolean => ec2Skipped.some((s) => s.direction === direction);
+
+  // A source whose series were skipped is not known to be empty: it is a gap (partial), never "missing".
+  if (input.ec2In === null && input.ec2Out === null && ec2Skipped.length === 0) {
     findings.push({ status: 'missingEc2', message: 'no EC2 NetworkIn/NetworkOut datapoint in this period' });
   }
-  if (input.containerInsights === null) {
+  if (input.containerInsights === null && ciSkipped.length === 0) {
     findings.push({
       status: 'missingContainerInsights',
       message: 'no Container Insights node_network_total_bytes datapoint for this node in this period',
     });
   }
-  if (input.agent === null) {
+  if (input.agent === null && agentSkipped.length === 0) {
     findings.push({
       status: 'missingAgent',
       message:
@@ -68,11 +96,18 @@ export function findingsFor(input: StatusInput): Finding[] {
     });
   }
 
-  for (const [name, c] of [
-    ['EC2 NetworkIn', input.ec2In],
-    ['EC2 NetworkOut', input.ec2Out],
+  for (const [source, list] of [
+    ['ec2', ec2Skipped],
+    ['containerInsights', ciSkipped],
+    ['agent', agentSkipped],
   ] as const) {
-    if (c === null && (input.ec2In !== null || input.ec2Out !== null)) {
+    if (list.length > 0) findings.push({ status: 'partialPeriod', message: skippedText(source, list) });
+  }
+  for (const [name, c, direction] of [
+    ['EC2 NetworkIn', input.ec2In, 'in'],
+    ['EC2 NetworkOut', input.ec2Out, 'out'],
+  ] as const) {
+    if (c === null && !ec2DirectionSkipped(direction) && (input.ec2In !== null || input.ec2Out !== null)) {
       findings.push({ status: 'partialPeriod', message: `${name} has no datapoint in this period` });
     }
   }
@@ -84,15 +119,18 @@ export function findingsFor(input: StatusInput): Finding[] {
   ] as const) {
     if (c !== null && !isComplete(c, t)) findings.push({ status: 'partialPeriod', message: coverageText(name, c) });
   }
-  if (input.oneSidedInterfaces.length > 0) {
+  // An interface whose other direction was skipped is already explained by the skipped-series finding.
+  const oneSided = input.oneSidedInterfaces.filter((name) => !agentSkipped.some((s) => s.interfaceName === name));
+  if (oneSided.length > 0) {
     findings.push({
       status: 'partialPeriod',
-      message: `interface ${input.oneSidedInterfaces.join(', ')} has received or sent bytes but not both`,
+      message: `interface ${oneSided.join(', ')} has received or sent bytes but not both`,
     });
   }
 
-  const agentComplete = isComplete(input.agent, t) && input.oneSidedInterfaces.length === 0;
-  const ec2Complete = isComplete(input.ec2In, t) && isComplete(input.ec2Out, t);
+  const agentComplete = isComplete(input.agent, t) && input.oneSidedInterfaces.length === 0 && agentSkipped.length === 0;
+  const ec2Complete = isComplete(input.ec2In, t) && isComplete(input.ec2Out, t) && ec2Skipped.length === 0;
+  const ciComplete = isComplete(input.containerInsights, t) && ciSkipped.length === 0;
   if (agentComplete && ec2Complete && input.ec2TotalBytes !== null && input.correctedTotalBytes !== null) {
     const diff = input.ec2TotalBytes - input.correctedTotalBytes;
     const ratio = input.ec2TotalBytes === 0 ? Number.POSITIVE_INFINITY : Math.abs(diff) / input.ec2TotalBytes;
@@ -106,7 +144,7 @@ export function findingsFor(input: StatusInput): Finding[] {
 
   if (
     agentComplete &&
-    isComplete(input.containerInsights, t) &&
+    ciComplete &&
     input.containerInsightsTotalBytes !== null &&
     input.containerInsightsResidualBytes !== null
   ) {

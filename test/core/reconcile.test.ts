@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { validateCapture } from '../../lambda/capture/validate';
 import { makeReconcileConfig } from '../../lambda/core/config';
 import type { NodePeriodResult } from '../../lambda/core/model';
 import { reconcile } from '../../lambda/core/reconcile';
@@ -194,6 +195,105 @@ describe('reconcile: statuses', () => {
     const r = reconcile(capture([node(id)], series), makeReconcileConfig({ thresholds: { residualMinBytes: 0 } }));
     expect(only(r).status).toBe('unexplainedResidual');
     expect(only(r).containerInsightsResidualBytes).toBe(900_000 - 10_000);
+  });
+});
+
+describe('reconcile: a skipped series is a gap, never a disagreement', () => {
+  const id = 'i-0000000000000000c';
+  /**
+   * eth0 rx 500,000 and tx 500,000 B/min, lo 7 and 7; EC2 in 2,500,000 and out 2,500,000 a period; Container
+   * Insights 1,000,000 B/min = 16,666.67 B/s. Complete, the node is ok: corrected 5,000,000 = EC2, naive 5,000,000
+   * = Container Insights. Without eth0 (lo only) corrected would be 0 against EC2 5,000,000 (100 %, over 1 MiB) and
+   * the residual 5,000,000: the disagreements the skipped series must not produce.
+   */
+  const series = () => [
+    ...iface(id, 'eth0', 500_000, 500_000),
+    ...iface(id, 'lo', 7, 7),
+    ec2(id, 'in', [2_500_000, 2_500_000]),
+    ec2(id, 'out', [2_500_000, 2_500_000]),
+    containerInsights(id, Array(10).fill(1_000_000 / 60)),
+  ];
+  const statuses = (np: NodePeriodResult) => np.findings.map((f) => f.status);
+
+  it('is ok with every series, so the numbers below are the only difference', () => {
+    const r = reconcile(capture([node(id)], series()), config);
+    expect(r.nodePeriods.map((n) => n.status)).toEqual(['ok', 'ok']);
+  });
+
+  it('makes a node partialPeriod, not ec2Mismatch or unexplainedResidual, when validation skips both directions of an interface', () => {
+    const raw = JSON.parse(JSON.stringify(capture([node(id)], series())));
+    raw.series[0].values[3] = -1; // eth0 rx
+    raw.series[1].values[7] = -1; // eth0 tx
+    const { capture: c, skipped } = validateCapture(raw, 'x');
+    expect(skipped.map((s) => s.series)).toEqual([
+      { instanceId: id, source: 'agent', direction: 'rx', interfaceName: 'eth0' },
+      { instanceId: id, source: 'agent', direction: 'tx', interfaceName: 'eth0' },
+    ]);
+    const r = reconcile(c, config, { skipped });
+    for (const np of r.nodePeriods) {
+      expect(np.status).toBe('partialPeriod');
+      expect(statuses(np)).toEqual(['partialPeriod']);
+      expect(np.findings[0]!.message).toMatch(/^this node's agent series were skipped \(eth0 rx, eth0 tx; see the warnings\)/);
+      // Reported as is: lo only.
+      expect(np.correctedTotalBytes).toBe(0);
+      expect(np.naiveTotalBytes).toBe(0);
+    }
+    expect(r.summary.seriesSkipped).toBe(2);
+  });
+
+  it('does the same for a pod veth whose series are skipped (Container Insights counted it, the agent sum lacks it)', () => {
+    // eth0 1000 + 1000 B/min, pod veth eni… 200 + 800 B/min; EC2 5000 + 5000; Container Insights (2000 + 1000) / 60 B/s.
+    // Without the veth: corrected 10,000 = EC2 (no mismatch), but residual 15,000 - 10,000 = 5,000 (33 %).
+    const veth = 'eni0123456789a';
+    const raw = JSON.parse(
+      JSON.stringify(
+        capture(
+          [node(id)],
+          [...iface(id, veth, 200, 800), ...iface(id, 'eth0', 1000, 1000), ec2(id, 'in', [5000, 5000]), ec2(id, 'out', [5000, 5000]), containerInsights(id, Array(10).fill(3000 / 60))],
+        ),
+      ),
+    );
+    const strict = makeReconcileConfig({ thresholds: { residualMinBytes: 0, ec2MismatchMinBytes: 0 } });
+    const whole = reconcile(validateCapture(raw, 'x').capture, strict);
+    expect(whole.nodePeriods[0]!.containerInsightsResidualBytes).toBe(0);
+    expect(whole.nodePeriods[0]!.status).toBe('ok');
+    raw.series[0].values[0] = -1;
+    raw.series[1].values[0] = -1;
+    const { capture: c, skipped } = validateCapture(raw, 'x');
+    const r = reconcile(c, strict, { skipped });
+    for (const np of r.nodePeriods) {
+      expect(np.containerInsightsResidualBytes).toBe(5000);
+      expect(statuses(np)).toEqual(['partialPeriod']);
+      expect(np.findings[0]!.message).toContain(`${veth} rx, ${veth} tx`);
+    }
+  });
+
+  it('makes a series the core itself cannot align a gap of its node too', () => {
+    // eth0 with 600 s samples cannot be split into 300 s periods: both directions skipped by the core.
+    const coarse = series().map((s) => (s.source === 'agent' && s.dimensions.interface === 'eth0' ? { ...s, periodSeconds: 600, timestamps: [iso(T0)], values: [1] } : s));
+    const r = reconcile(capture([node(id)], coarse), config);
+    expect(r.summary.seriesSkipped).toBe(2);
+    expect(r.nodePeriods.map(statuses)).toEqual([['partialPeriod'], ['partialPeriod']]);
+  });
+
+  it('calls a node whose every agent series was skipped partialPeriod, not missingAgent: the agent did publish', () => {
+    const raw = JSON.parse(JSON.stringify(capture([node(id)], series())));
+    for (const i of [0, 1, 2, 3]) raw.series[i].values[0] = -1;
+    const { capture: c, skipped } = validateCapture(raw, 'x');
+    const r = reconcile(c, config, { skipped });
+    expect(statuses(r.nodePeriods[0]!)).toEqual(['partialPeriod']);
+    expect(r.nodePeriods[0]!.correctedTotalBytes).toBeNull();
+  });
+
+  it('calls a skipped EC2 direction a gap and leaves the other EC2 figure as is', () => {
+    const raw = JSON.parse(JSON.stringify(capture([node(id)], series())));
+    raw.series[4].values[1] = -1; // EC2 NetworkIn
+    const { capture: c, skipped } = validateCapture(raw, 'x');
+    const r = reconcile(c, config, { skipped });
+    expect(r.nodePeriods[0]!.findings).toEqual([
+      { status: 'partialPeriod', message: expect.stringMatching(/^this node's EC2 series was skipped \(NetworkIn;/) },
+    ]);
+    expect(r.nodePeriods[0]!.ec2OutBytes).toBe(2_500_000);
   });
 });
 
