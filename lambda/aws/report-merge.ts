@@ -28,6 +28,11 @@ const FIGURES = [
   'containerInsightsResidualBytes',
 ] as const satisfies readonly (keyof NodePeriodResult)[];
 
+/** The flags rollUp needs (completeness and partial), one bit each in a byte per node-period. */
+const FLAGS = ['ranWholePeriod', 'ec2', 'containerInsights', 'agent', 'partial'] as const;
+type Flag = (typeof FLAGS)[number];
+const flagOf = (np: NodePeriodResult, f: Flag): boolean => (f === 'partial' ? np.partial : np.complete[f]);
+
 const NO_FINDINGS: NodePeriodResult['findings'] = [];
 const NO_INTERFACES: NodePeriodResult['interfaces'] = [];
 
@@ -55,6 +60,7 @@ class PeriodColumns implements PeriodStore {
   private ids: string[] = [];
   private names: (string | null)[] = [];
   private statuses = new Uint8Array(this.capacity);
+  private flags = new Uint8Array(this.capacity);
   private columns = FIGURES.map(() => new Float64Array(this.capacity));
 
   add(np: NodePeriodResult): void {
@@ -63,6 +69,7 @@ class PeriodColumns implements PeriodStore {
     this.ids.push(np.instanceId);
     this.names.push(np.nodeName);
     this.statuses[i] = NODE_STATUSES.indexOf(np.status);
+    this.flags[i] = FLAGS.reduce((bits, f, b) => (flagOf(np, f) ? bits | (1 << b) : bits), 0);
     FIGURES.forEach((f, c) => {
       const v = np[f];
       this.columns[c]![i] = v === null ? Number.NaN : v;
@@ -74,6 +81,9 @@ class PeriodColumns implements PeriodStore {
     const statuses = new Uint8Array(this.capacity);
     statuses.set(this.statuses);
     this.statuses = statuses;
+    const flags = new Uint8Array(this.capacity);
+    flags.set(this.flags);
+    this.flags = flags;
     this.columns = this.columns.map((old) => {
       const col = new Float64Array(this.capacity);
       col.set(old);
@@ -81,7 +91,7 @@ class PeriodColumns implements PeriodStore {
     });
   }
 
-  /** Node-periods with every figure and status, without interface detail or finding texts. */
+  /** Node-periods with every figure, status and completeness flag, without interface detail or finding texts. */
   results(periodStart: string, periodSeconds: number): NodePeriodResult[] {
     const out: NodePeriodResult[] = [];
     for (let i = 0; i < this.size; i++) {
@@ -90,6 +100,7 @@ class PeriodColumns implements PeriodStore {
         const v = this.columns[c]![i]!;
         figures[f] = Number.isNaN(v) ? null : v;
       });
+      const bit = (f: Flag): boolean => (this.flags[i]! & (1 << FLAGS.indexOf(f))) !== 0;
       out.push({
         instanceId: this.ids[i]!,
         nodeName: this.names[i]!,
@@ -97,6 +108,8 @@ class PeriodColumns implements PeriodStore {
         periodSeconds,
         ...(figures as Pick<NodePeriodResult, (typeof FIGURES)[number]>),
         interfaces: NO_INTERFACES,
+        complete: { ranWholePeriod: bit('ranWholePeriod'), ec2: bit('ec2'), containerInsights: bit('containerInsights'), agent: bit('agent') },
+        partial: bit('partial'),
         status: NODE_STATUSES[this.statuses[i]!]!,
         findings: NO_FINDINGS,
       });

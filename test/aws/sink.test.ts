@@ -97,6 +97,7 @@ describe('PutMetricData payload', () => {
       periodSeconds: 300,
       nodesInInventory: 2,
       nodesWithAgent: 1,
+      partialNodes: 1,
       agentCoverageRatio: 0.5,
       ec2InBytes: 1000,
       ec2OutBytes: 200,
@@ -111,7 +112,9 @@ describe('PutMetricData payload', () => {
       correctedTotalBytes: 1200,
       hostOnlyBytes: 300,
       doubleCountedBytes: 900,
+      completeEc2TotalBytes: 1200,
       ec2DiscrepancyRatio: 0,
+      completeContainerInsightsTotalBytes: null,
       containerInsightsResidualBytes: null,
       nodesByStatus: byStatus,
       worstNodes: [],
@@ -119,8 +122,9 @@ describe('PutMetricData payload', () => {
     cw.on(PutMetricDataCommand).resolves({});
     const plan = planEmission([{ periodStartSeconds: T0, datums: clusterDatums(cp, 'c1') }], 'NetRecon', 'c1', new Date('2026-03-01T12:00:07.000Z'));
     const result = await sendEmission(testRuntime(), plan);
-    // 10 cluster figures (the residual is null) + 7 NodeCount by status + the ledger marker + the heartbeat.
-    expect(result).toEqual({ requestsSent: 1, datumsSent: 19 });
+    // 12 cluster figures (the residual and its complete Container Insights bytes are null) + 7 NodeCount by
+    // status + the ledger marker + the heartbeat.
+    expect(result).toEqual({ requestsSent: 1, datumsSent: 21 });
     const t = new Date('2026-03-01T11:00:00.000Z');
     const c1 = [{ Name: 'ClusterName', Value: 'c1' }];
     const d = (MetricName: string, Value: number, Unit: string, Dimensions = c1, Timestamp = t) => ({ MetricName, Dimensions, Timestamp, Value, Unit });
@@ -139,6 +143,9 @@ describe('PutMetricData payload', () => {
         d('Ec2DiscrepancyRatio', 0, 'None'),
         // containerInsightsResidualBytes is null: no datum, never a zero.
         d('AgentCoveragePercent', 50, 'Percent'),
+        d('CompleteEc2TotalBytes', 1200, 'Bytes'),
+        // completeContainerInsightsTotalBytes is null too.
+        d('PartialNodeCount', 1, 'Count'),
         ...NODE_STATUSES.map((s) => d('NodeCount', byStatus[s], 'Count', [...c1, { Name: 'Status', Value: s }])),
         d('EmitLedger', 1, 'Count'),
         d('Heartbeat', 1, 'Count', c1, new Date('2026-03-01T12:00:07.000Z')),
