@@ -121,7 +121,7 @@ export class ReconcilerAlarms extends Construct {
       metric: metric(CLUSTER_METRICS.agentCoveragePercent, cw.Stats.MINIMUM),
       threshold: settings.minAgentCoveragePercent,
       comparisonOperator: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
-      description: `${cluster}: fewer than ${settings.minAgentCoveragePercent} % of the nodes published per-interface counters in ${dataWindow}. Check the CloudWatch agent on the nodes that are missing (NodeCount with Status=missingAgent).`,
+      description: `${cluster}: fewer than ${settings.minAgentCoveragePercent} % of the nodes that ran for a whole period published per-interface counters in ${dataWindow}. Check the CloudWatch agent on the nodes that are missing (NodeCount with Status=missingAgent).`,
     });
     const containerInsightsResidual = !settings.residualAlarm ? undefined : this.alarm(scope, 'ContainerInsightsResidual', {
       ...data,
