@@ -1,5 +1,5 @@
 /**
- * The CDK app: `npx cdk synth|deploy -c clusters=NAME[,NAME] [-c key=value ...]` (keys in README.md, "Deploy").
+ * The CDK app: `npx cdk synth|deploy -c clusters=NAME[,NAME] [-c key=value ...]` (keys in docs/deploy.md, "Settings").
  * User errors (a missing or bad setting) print one line and exit 1, without a stack trace.
  */
 import { App, Validations } from 'aws-cdk-lib';

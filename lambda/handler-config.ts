@@ -64,7 +64,8 @@ export function parseHandlerConfig(env: Env, deprecated: DeprecatedVariable[] = 
     const given = raw.get(spec.key as RunSettingKey);
     // A nested setting (thresholds.ec2MismatchRatio) keeps its own words inside the variable's.
     const hint = error.setting === spec.key ? error.hint : error.message;
-    throw new ConfigError(given?.variable ?? spec.env, given?.text, hint, { cause: error });
+    // Not set: the default failed against another setting, so quote the default.
+    throw new ConfigError(given?.variable ?? spec.env, given ? given.text : error.value, hint, { cause: error });
   }
   return {
     clusters: run.clusters,

@@ -12,7 +12,9 @@ import { DEFAULT_QUOTAS, makeAwsRuntime, newCounters, OPERATIONS, type ApiCounte
 import { createClients } from './aws/clients';
 import { LedgerMemory } from './aws/ledger';
 import type { Clock } from './aws/throttle';
+import { UnreadPeriodsError } from './aws/unread-periods';
 import type { SkippedItem } from './core/model';
+import { isoOf } from './core/units';
 import { configFromEnvironment, type HandlerConfig } from './handler-config';
 import { parseEvent } from './handler-event';
 import { runCluster, type ClusterRunResult } from './pipeline';
@@ -25,6 +27,10 @@ export interface ClusterSummary {
   readonly periodsEmitted: number;
   readonly periodsAlreadyComplete: number;
   readonly periodsDeferred: number;
+  /** Periods held back because a request of theirs is in doubt (docs/aws.md, "In-doubt puts"). */
+  readonly periodsHeld: number;
+  /** Periods left pending because a read they depend on failed (the cluster then fails). */
+  readonly periodsNotRead?: number;
   readonly waiting?: string;
   readonly putRequests: number;
   readonly metricsEmitted: number;
@@ -151,6 +157,7 @@ export function makeRunner(deps: RunnerDeps) {
         periodsEmitted: 0,
         periodsAlreadyComplete: 0,
         periodsDeferred: 0,
+        periodsHeld: 0,
         putRequests: 0,
         metricsEmitted: 0,
         skippedCount: 0,
@@ -177,6 +184,7 @@ export function makeRunner(deps: RunnerDeps) {
           periodsEmitted: error ? 0 : (result.emission?.periods.length ?? 0),
           periodsAlreadyComplete: result.decision.alreadyComplete,
           periodsDeferred: result.decision.deferred,
+          periodsHeld: result.decision.held,
           ...(result.decision.waiting ? { waiting: result.decision.waiting } : {}),
           putRequests: result.emitted?.requestsSent ?? 0,
           metricsEmitted: result.emitted?.datumsSent ?? 0,
@@ -194,7 +202,12 @@ export function makeRunner(deps: RunnerDeps) {
         if (options?.signal?.aborted) throw error;
         const message = error instanceof Error ? error.message : String(error);
         deps.logger.error('cluster failed', { cluster, error: message });
-        summaries.push({ ...base, apiCalls: { ...rt.counters.calls }, error: message });
+        if (error instanceof UnreadPeriodsError) {
+          const unread = { cluster, periods: error.periods.length, oldest: isoOf(error.periods[0]!), oldestLeavesWindowAt: isoOf(error.oldestLeavesWindowAtSeconds) };
+          // Its own line, so a metric filter or a log query can find the one case where a period may be lost.
+          if (error.atHorizon) deps.logger.error('period leaving the backfill window unread', unread);
+          summaries.push({ ...base, periodsNotRead: error.periods.length, apiCalls: { ...rt.counters.calls }, error: message });
+        } else summaries.push({ ...base, apiCalls: { ...rt.counters.calls }, error: message });
       }
     }
     const total = sumCalls(counters);

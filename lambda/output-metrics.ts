@@ -24,7 +24,13 @@ export interface OutputMetricSpec {
   readonly description: string;
 }
 
-/** Per cluster and period (dimension ClusterName). */
+/**
+ * Per cluster and period (dimension ClusterName). Byte totals (Ec2TotalBytes, ContainerInsightsTotalBytes,
+ * Physical*, Pod*, HostOnlyBytes, DoubleCountedBytes) count every node that ran in the period; the figures alarms
+ * judge (Ec2DiscrepancyRatio with CompleteEc2TotalBytes, ContainerInsightsResidualBytes with
+ * CompleteContainerInsightsTotalBytes, AgentCoveragePercent) only node-periods whose sources are complete, so node
+ * churn cannot fire an alarm (lambda/core/rollup.ts, docs/aws.md).
+ */
 export const CLUSTER_METRICS = {
   ec2TotalBytes: { name: 'Ec2TotalBytes', unit: 'Bytes', description: 'EC2 NetworkIn + NetworkOut over the nodes' },
   containerInsightsTotalBytes: {
@@ -45,17 +51,32 @@ export const CLUSTER_METRICS = {
   ec2DiscrepancyRatio: {
     name: 'Ec2DiscrepancyRatio',
     unit: 'None',
-    description: '(EC2 in+out - corrected) / EC2 in+out',
+    description: '(EC2 in+out - corrected) / EC2 in+out, over node-periods with complete EC2 and agent data',
   },
   containerInsightsResidualBytes: {
     name: 'ContainerInsightsResidualBytes',
     unit: 'Bytes',
-    description: 'Container Insights minus the naive interface sum: what classification cannot explain',
+    description: 'Container Insights minus the naive interface sum (what classification cannot explain), over node-periods with complete Container Insights and agent data',
   },
   agentCoveragePercent: {
     name: 'AgentCoveragePercent',
     unit: 'Percent',
-    description: 'Nodes with per-interface agent data / nodes in the inventory x 100',
+    description: 'Nodes with per-interface agent data / nodes, x 100, over the nodes that ran for the whole period',
+  },
+  completeEc2TotalBytes: {
+    name: 'CompleteEc2TotalBytes',
+    unit: 'Bytes',
+    description: 'EC2 NetworkIn + NetworkOut over the node-periods Ec2DiscrepancyRatio is computed over (complete EC2 and agent data)',
+  },
+  completeContainerInsightsTotalBytes: {
+    name: 'CompleteContainerInsightsTotalBytes',
+    unit: 'Bytes',
+    description: 'Container Insights bytes over the node-periods ContainerInsightsResidualBytes is computed over',
+  },
+  partialNodeCount: {
+    name: 'PartialNodeCount',
+    unit: 'Count',
+    description: 'Node-periods with a partialPeriod finding (node launched or stopped inside the period, a source partial or skipped), left out of the judged figures',
   },
   /** One datum per status (dimension Status as well as ClusterName). */
   nodeCount: { name: 'NodeCount', unit: 'Count', description: 'Nodes by reconciliation status' },

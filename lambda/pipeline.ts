@@ -16,14 +16,17 @@ import { epochSecondsOf, isoOf } from './core/units';
 import type { AwsRuntime } from './aws/api';
 import { discoverAgentSeries, type AgentListing } from './aws/discovery';
 import { listClusterNodes, type NodeFilter } from './aws/inventory';
-import { candidateWindow, decidePending, mergeLedgers, readLedger, type LedgerMemory, type PendingDecision, type RunWindow, type ScheduleSettings } from './aws/ledger';
-import { readMetrics } from './aws/metric-reader';
+import { candidateWindow, decidePending, ledgerVisibleAtSeconds, mergeLedgers, readLedger, type LedgerMemory, type PendingDecision, type RunWindow, type ScheduleSettings } from './aws/ledger';
+import { ReadFailedError, readMetrics } from './aws/metric-reader';
+import { requireKnownCluster } from './aws/node-history';
 import { periodDatums } from './aws/output-datums';
 import { datapointsPerPeriod, planCalls, seriesForNodes, type ReadWindow } from './aws/query-plan';
 import { ReportMerger } from './aws/report-merge';
+import { backfillBoundSeconds, UnreadPeriodsError } from './aws/unread-periods';
 import { planEmission, sendEmission, type EmissionPlan, type EmissionResult } from './aws/sink';
 import type { SourceSettings } from './aws/sources';
 import { clusterCapabilities, type SourceProfile } from './core/source-profile';
+import { MAX_RUN_SECONDS } from './aws/limits';
 
 export interface PipelineSettings {
   readonly reconcile: ReconcileConfig;
@@ -114,13 +117,22 @@ export interface CaptureInput {
   readonly window: ReadWindow;
   readonly now: Date;
   readonly generator: string;
+  /** Which part of the cluster this read is, for error messages ("node batch 2 of 5"). */
+  readonly part?: string;
 }
 
-/** Reads the series of some nodes into a capture (the same shape `netrecon capture` writes). */
-export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<{ capture: Capture; skipped: SkippedItem[] }> {
+/**
+ * Reads the series of some nodes into a capture (the same shape `netrecon capture` writes). Throws
+ * ReadFailedError when any series could not be read: a capture with a hole would reconcile as missing data.
+ */
+export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<{ capture: Capture }> {
   const { settings } = input;
   const specs = seriesForNodes(input.nodes, input.agentByInstance, input.cluster, settings.sources, settings.reconcile.periodSeconds);
   const read = await readMetrics(rt, planCalls(specs, input.window), input.window);
+  if (read.failures.length > 0) {
+    const what = `cluster ${input.cluster}${input.part ? ` (${input.part})` : ''}, ${isoOf(input.window.startSeconds)} .. ${isoOf(input.window.endSeconds)}`;
+    throw new ReadFailedError(read.failures, read.callsNotSent, what);
+  }
   const capture: Capture = {
     format: CAPTURE_FORMAT,
     version: CAPTURE_VERSION,
@@ -135,7 +147,7 @@ export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<
     nodes: input.nodes,
     series: read.series,
   };
-  return { capture, skipped: read.skipped };
+  return { capture };
 }
 
 /** `netrecon capture`: inventory, discovery and one read of the whole window, as a capture. */
@@ -159,7 +171,7 @@ export async function captureCluster(
     now,
     generator: 'netrecon capture',
   });
-  return { capture: read.capture, skipped: [...inventory.skipped, ...read.skipped] };
+  return { capture: read.capture, skipped: inventory.skipped };
 }
 
 type Discovered = Awaited<ReturnType<typeof discover>>;
@@ -183,23 +195,34 @@ async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: 
   const kept = input.reportWholeWindow ? 'full' : settings.perNodeMetrics ? 'figures' : 'none';
   const merger = batches.length > 1 ? new ReportMerger(cluster, settings.reconcile, kept) : null;
   let single: ReconcileReport | null = null;
-  const readBatch = (nodes: CaptureNode[]) =>
-    readCapture(rt, { cluster, ...(input.region ? { region: input.region } : {}), settings, nodes, agentByInstance: agent.byInstance, window, now: input.now, generator: 'netrecon pipeline' });
+  const readBatch = (nodes: CaptureNode[], b: number) =>
+    readCapture(rt, {
+      cluster,
+      ...(input.region ? { region: input.region } : {}),
+      settings,
+      nodes,
+      agentByInstance: agent.byInstance,
+      window,
+      now: input.now,
+      generator: 'netrecon pipeline',
+      ...(batches.length > 1 ? { part: `node batch ${b + 1} of ${batches.length}` } : {}),
+    });
   // The next batch is read while this one is reconciled: reading mostly waits on the API and its quotas,
-  // reconciling is CPU, so the two overlap. Two batches of series are in memory at most.
-  const prefetch = (nodes: CaptureNode[]) => {
-    const p = readBatch(nodes);
+  // reconciling is CPU, so the two overlap. Two batches of series are in memory at most. A batch whose read
+  // failed throws out of the loop before the next one is started: no period of the window may be published.
+  const prefetch = (nodes: CaptureNode[], b: number) => {
+    const p = readBatch(nodes, b);
     p.catch(() => undefined); // awaited below; this only keeps an early failure from being reported as unhandled
     return p;
   };
-  let next = prefetch(batches[0]!);
+  let next = prefetch(batches[0]!, 0);
   for (const [b, nodes] of batches.entries()) {
     const read = await next;
-    if (b + 1 < batches.length) next = prefetch(batches[b + 1]!);
+    if (b + 1 < batches.length) next = prefetch(batches[b + 1]!, b + 1);
     const validated = validateCapture(read.capture, `GetMetricData answers for ${cluster}`);
     // The inventory's skipped nodes go in with the first batch, so the core counts them once in the summary.
     const before = b === 0 ? inventory.skipped : [];
-    const report = reconcile(validated.capture, settings.reconcile, { skipped: [...before, ...read.skipped, ...validated.skipped] });
+    const report = reconcile(validated.capture, settings.reconcile, { skipped: [...before, ...validated.skipped] });
     if (merger) {
       merger.add(report);
       rt.progress(`${cluster}: batch ${b + 1}/${batches.length} reconciled (${nodes.length} nodes)`);
@@ -219,10 +242,16 @@ export async function runCluster(clusterInput: ClusterRunInput): Promise<Cluster
   const fromCloudWatch = await readLedger(rt, { namespace: settings.outputNamespace, cluster, periodSeconds: P, ...candidate });
   const remembered = input.ledgerMemory?.view(settings.outputNamespace, cluster) ?? new Map();
   const ledger = mergeLedgers(fromCloudWatch, remembered);
-  let decision = decidePending(nowSeconds, settings.schedule, input.window, ledger);
+  // Periods with a request in doubt wait until CloudWatch's ledger can be trusted to show it (docs/aws.md, "In-doubt puts").
+  const held = input.ledgerMemory?.held(settings.outputNamespace, cluster, nowSeconds) ?? new Map<number, number>();
+  let decision = decidePending(nowSeconds, settings.schedule, input.window, ledger, held);
 
   let found: Discovered | null = null;
-  const discoverOver = (w: ReadWindow) => discover(rt, cluster, settings, w, nowSeconds);
+  const discoverOver = async (w: ReadWindow) => {
+    const d = await discover(rt, cluster, settings, w, nowSeconds);
+    await requireKnownCluster(rt, { namespace: settings.outputNamespace, cluster, filter: settings.nodeFilter, matchedInstances: d.inventory.matched, nowSeconds });
+    return d;
+  };
   if (decision.periods.length > 0 && input.readBudgetDatapoints !== undefined) {
     // Discovery over every pending period is a superset of what a shorter read needs: nodes that launched later
     // simply have no node-period in the periods read.
@@ -239,7 +268,11 @@ export async function runCluster(clusterInput: ClusterRunInput): Promise<Cluster
   let report: ReconcileReport | null = null;
   let counts = { nodes: 0, listed: 0, duplicates: 0 };
   if (window) {
-    const r = await reconcileBatches(rt, input, window, found ?? (await discoverOver(window)));
+    const r = await reconcileBatches(rt, input, window, found ?? (await discoverOver(window))).catch((error: unknown) => {
+      // A failed read publishes nothing (not even the heartbeat): the periods stay pending for the next run.
+      if (!(error instanceof ReadFailedError) || decision.periods.length === 0) throw error;
+      throw new UnreadPeriodsError(cluster, decision.periods, P, backfillBoundSeconds(settings.schedule, input.window), nowSeconds, error);
+    });
     report = r.report;
     counts = { nodes: r.nodes, listed: r.listed, duplicates: r.duplicates };
   }
@@ -267,7 +300,12 @@ export async function runCluster(clusterInput: ClusterRunInput): Promise<Cluster
   if (input.mode === 'emit') {
     const memory = input.ledgerMemory;
     for (const p of plan.periods) memory?.expect(settings.outputNamespace, cluster, p.periodStartSeconds, p.resumedAfter, p.requestsNeeded);
-    emitted = await sendEmission(rt, plan, (start) => memory?.landed(settings.outputNamespace, cluster, start));
+    emitted = await sendEmission(rt, plan, {
+      landed: (start) => memory?.landed(settings.outputNamespace, cluster, start),
+      inDoubt: (starts) => {
+        for (const start of starts) memory?.inDoubt(settings.outputNamespace, cluster, start, ledgerVisibleAtSeconds(start, nowSeconds + MAX_RUN_SECONDS));
+      },
+    });
     memory?.prune(nowSeconds - settings.schedule.backfillSeconds - P);
   }
   return {

@@ -131,7 +131,7 @@ export const RUN_SETTINGS = {
     env: 'NETRECON_CLUSTERS',
     flag: 'cluster',
     default: undefined,
-    doc: `EKS cluster names, comma-separated (at most ${MAX_CLUSTERS}). One run reconciles them all, one after the other. Required.`,
+    doc: `EKS cluster names, comma-separated (at most ${MAX_CLUSTERS}). One run reconciles them all, one after the other.`,
     fromText: (raw) => raw.split(',').map((name) => name.trim()),
     check: clusters,
   },

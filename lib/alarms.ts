@@ -3,6 +3,11 @@
  * one function-errors alarm shared by every cluster; one composite alarm per cluster is the only thing that
  * notifies. Periods and M-of-N windows come from alarm-windows.ts.
  *
+ * The data alarms read only complete-only figures (Ec2DiscrepancyRatio, CompleteEc2TotalBytes,
+ * ContainerInsightsResidualBytes, CompleteContainerInsightsTotalBytes, AgentCoveragePercent): node-periods that
+ * are partial (a node launched or stopped inside the period, a source partial or skipped) are counted in
+ * PartialNodeCount and cannot fire them (docs/aws.md, "Published metrics: traffic totals and complete-only figures").
+ *
  * Missing data, alarm by alarm:
  * - Discrepancy, coverage, residual: NOT_BREACHING. netrecon's datapoints arrive up to `latePeriods` after
  *   their timestamps (lag plus the batched hourly read), so the newest part of every window is empty by
@@ -97,11 +102,12 @@ export class ReconcilerAlarms extends Construct {
       ...data,
       suffix: `${cluster}-ec2-discrepancy`,
       // The ratio is signed: corrected above EC2 is as wrong as below it. As in the core's ec2Mismatch status, only
-      // a difference of at least ec2MismatchMinBytes counts, so a nearly idle cluster does not page on a few kB
-      // (ratio x EC2 bytes of all nodes bounds the difference from above when some nodes lack the agent).
+      // a difference of at least ec2MismatchMinBytes counts, so a nearly idle cluster does not page on a few kB.
+      // Both inputs are complete-only (node-periods with complete EC2 and agent data), so ratio x ec2 is exactly
+      // the difference, and a node launching or stopping inside the period cannot move either.
       metric: new cw.MathExpression({
         expression: `IF(ABS(ratio * ec2) >= ${t.ec2MismatchMinBytes}, ABS(ratio), 0)`,
-        usingMetrics: { ratio: metric(CLUSTER_METRICS.ec2DiscrepancyRatio), ec2: metric(CLUSTER_METRICS.ec2TotalBytes) },
+        usingMetrics: { ratio: metric(CLUSTER_METRICS.ec2DiscrepancyRatio), ec2: metric(CLUSTER_METRICS.completeEc2TotalBytes) },
         label: '|EC2 discrepancy ratio|',
         period: Duration.seconds(p),
       }),
@@ -115,15 +121,19 @@ export class ReconcilerAlarms extends Construct {
       metric: metric(CLUSTER_METRICS.agentCoveragePercent, cw.Stats.MINIMUM),
       threshold: settings.minAgentCoveragePercent,
       comparisonOperator: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
-      description: `${cluster}: fewer than ${settings.minAgentCoveragePercent} % of the nodes published per-interface counters in ${dataWindow}. Check the CloudWatch agent on the nodes that are missing (NodeCount with Status=missingAgent).`,
+      description: `${cluster}: fewer than ${settings.minAgentCoveragePercent} % of the nodes that ran for a whole period published per-interface counters in ${dataWindow}. Check the CloudWatch agent on the nodes that are missing (NodeCount with Status=missingAgent).`,
     });
     const containerInsightsResidual = !settings.residualAlarm ? undefined : this.alarm(scope, 'ContainerInsightsResidual', {
       ...data,
       suffix: `${cluster}-ci-residual`,
-      // A fraction of Container Insights' own total, and only once the residual is big enough to matter.
+      // A fraction of Container Insights' own total over the same complete node-periods as the residual, and only
+      // once the residual is big enough to matter.
       metric: new cw.MathExpression({
         expression: `IF(ABS(residual) >= ${t.residualMinBytes}, ABS(residual) / ci, 0)`,
-        usingMetrics: { residual: metric(CLUSTER_METRICS.containerInsightsResidualBytes), ci: metric(CLUSTER_METRICS.containerInsightsTotalBytes) },
+        usingMetrics: {
+          residual: metric(CLUSTER_METRICS.containerInsightsResidualBytes),
+          ci: metric(CLUSTER_METRICS.completeContainerInsightsTotalBytes),
+        },
         label: '|Container Insights residual| / Container Insights',
         period: Duration.seconds(p),
       }),

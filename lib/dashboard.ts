@@ -90,6 +90,9 @@ function ratioWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWid
     width: 6,
     height: 7,
     left: [metricsOf(settings, cluster)(CLUSTER_METRICS.ec2DiscrepancyRatio, cw.Stats.AVERAGE, { label: 'EC2 discrepancy ratio' })],
+    // How many node-periods the ratio left out as partial (churn, gaps): a quiet ratio over few nodes says so here.
+    right: [metricsOf(settings, cluster)(CLUSTER_METRICS.partialNodeCount, cw.Stats.AVERAGE, { label: 'partial nodes (left out)' })],
+    rightYAxis: { min: 0, showUnits: false },
     leftAnnotations: [
       { value: t, label: `alarm above ${t}`, color: COLOR.doubleCounted },
       { value: -t, label: `alarm below -${t}`, color: COLOR.doubleCounted },
@@ -131,7 +134,7 @@ function residualWidget(settings: ReconcilerSettings, cluster: string): cw.Graph
     left: [
       new cw.MathExpression({
         expression: '100 * residual / ci',
-        usingMetrics: { residual: m(CLUSTER_METRICS.containerInsightsResidualBytes, cw.Stats.SUM), ci: m(CLUSTER_METRICS.containerInsightsTotalBytes, cw.Stats.SUM) },
+        usingMetrics: { residual: m(CLUSTER_METRICS.containerInsightsResidualBytes, cw.Stats.SUM), ci: m(CLUSTER_METRICS.completeContainerInsightsTotalBytes, cw.Stats.SUM) },
         label: 'residual, % of Container Insights',
         period: Duration.seconds(settings.periodSeconds),
       }),

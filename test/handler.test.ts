@@ -128,6 +128,7 @@ describe('handler run', () => {
       periodsEmitted: 0,
       periodsAlreadyComplete: 0,
       periodsDeferred: 0,
+      periodsHeld: 0,
       putRequests: 0,
       metricsEmitted: 0,
       skippedCount: 0,

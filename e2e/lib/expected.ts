@@ -14,6 +14,10 @@
  *   doubleCounted = ci − corrected,   residual = ci − naive
  * Per cluster and period: sums over the nodes that have the inputs; the EC2 ratio is
  *   (Σ ec2 − Σ corrected) / Σ ec2 over nodes with both EC2 and agent data; coverage = nodes with agent / nodes × 100.
+ * The judged figures count only node-periods whose sources are complete; every seeded node runs through every
+ * seeded period with every sample, so here they are the nodes with the inputs: CompleteEc2TotalBytes = Σ ec2
+ * over nodes with agent data, CompleteContainerInsightsTotalBytes = Σ ci over nodes with agent and Container
+ * Insights data, and PartialNodeCount = 0.
  */
 import { CLUSTER_METRICS } from '../../lambda/output-metrics';
 import {
@@ -108,6 +112,9 @@ export function expectedPeriods(model: ClusterModel): ExpectedPeriod[] {
         [m.ec2DiscrepancyRatio.name]: (ec2OfAgentNodes - sum(withAgent, corrected)) / ec2OfAgentNodes,
         [m.containerInsightsResidualBytes.name]: sum(withAgentAndCi, (r) => r.ci - r.naive),
         [m.agentCoveragePercent.name]: (withAgent.length / rows.length) * 100,
+        [m.completeEc2TotalBytes.name]: ec2OfAgentNodes,
+        [m.completeContainerInsightsTotalBytes.name]: sum(withAgentAndCi, (r) => r.ci),
+        [m.partialNodeCount.name]: 0,
       },
       nodeCountByStatus,
     });

@@ -49,6 +49,35 @@ const STOPPED_STATES = new Set(['shutting-down', 'terminated', 'stopping', 'stop
 export interface InventoryResult {
   readonly nodes: CaptureNode[];
   readonly skipped: SkippedItem[];
+  /** Instances DescribeInstances matched with the filter, in any state and at any time (0: the filter found nothing). */
+  readonly matched: number;
+}
+
+/** The filter as a person reads it: `tag:eks:cluster-name=prod` or `tag-key kubernetes.io/cluster/prod`. */
+export function filterText(filter: NodeFilter, cluster: string): string {
+  return filter.kind === 'tag' ? `tag:${filter.key}=${cluster}` : `tag-key ${filter.keyTemplate.replaceAll('{cluster}', cluster)}`;
+}
+
+/**
+ * No instance matches the cluster's node filter, and nothing says the cluster ever had nodes: most likely a typo
+ * in the cluster name, the wrong Region, or the wrong tag convention. Publishing would seal periods of zero
+ * nodes that could never be corrected (docs/aws.md, "An empty inventory").
+ */
+export class EmptyInventoryError extends Error {
+  constructor(
+    readonly cluster: string,
+    filter: NodeFilter,
+    historyLookbackSeconds: number,
+  ) {
+    super(
+      `no EC2 instance matches the node filter ${filterText(filter, cluster)} for cluster ${JSON.stringify(cluster)}, in any state, ` +
+        `and netrecon published no node for it in the last ${Math.round(historyLookbackSeconds / 86_400)} days; nothing was published. Check: ` +
+        `the cluster name (spelling) and the Region; and which tag the cluster's nodes carry: eks:cluster-name=NAME (EKS managed node ` +
+        `groups; the default filter tag:eks:cluster-name) or kubernetes.io/cluster/NAME (self-managed nodes and other provisioners; ` +
+        `filter tag-key:kubernetes.io/cluster/{cluster}), set with NETRECON_NODE_FILTER or --node-filter.`,
+    );
+    this.name = 'EmptyInventoryError';
+  }
 }
 
 /** Maps one instance; returns a reason instead when it cannot be placed in time. */
@@ -83,6 +112,7 @@ export async function listClusterNodes(rt: AwsRuntime, request: InventoryRequest
   const skipped: SkippedItem[] = [];
   let nextToken: string | undefined;
   let pages = 0;
+  let matched = 0;
   do {
     const input = {
       Filters: ec2Filters(request.filter, request.cluster),
@@ -98,6 +128,7 @@ export async function listClusterNodes(rt: AwsRuntime, request: InventoryRequest
     pages++;
     for (const reservation of page.Reservations ?? []) {
       for (const instance of reservation.Instances ?? []) {
+        matched++;
         const node = nodeOf(instance);
         if ('skip' in node) {
           skipped.push({ kind: 'node', ref: instance.InstanceId ?? '(no id)', reason: node.skip });
@@ -112,5 +143,5 @@ export async function listClusterNodes(rt: AwsRuntime, request: InventoryRequest
     if (pages % 10 === 0) rt.progress(`inventory: ${byId.size} nodes after ${pages} pages`);
   } while (nextToken);
   const nodes = [...byId.values()].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
-  return { nodes, skipped };
+  return { nodes, skipped, matched };
 }

@@ -12,7 +12,7 @@ import { DIMENSION, LEDGER_METRIC } from '../output-metrics';
 import type { AwsRuntime } from './api';
 import { getMetricDataPages } from './get-metric-data';
 import { periodStartOf } from '../core/units';
-import { MAX_BACKFILL_SECONDS } from './limits';
+import { IN_DOUBT_HOLD_RECENT_SECONDS, MAX_BACKFILL_SECONDS, PUT_VISIBLE_AFTER_SECONDS } from './limits';
 
 export interface LedgerEntry {
   /** Requests of this period that landed. */
@@ -35,6 +35,21 @@ export interface LedgerQuery {
   readonly endSeconds: number;
 }
 
+/**
+ * The ledger could not be read in full. Never taken as "nothing was emitted": that would publish complete
+ * periods again and double them. The cluster fails and the next run reads the ledger again.
+ */
+export class LedgerReadError extends Error {
+  constructor(cluster: string, reason: string) {
+    super(
+      `the EmitLedger read for cluster ${cluster} failed (${reason}). Nothing was published: without the ledger a run ` +
+        'cannot tell published periods from pending ones. The next run reads it again; if it persists, check CloudWatch ' +
+        'service health and that the role may call cloudwatch:GetMetricData.',
+    );
+    this.name = 'LedgerReadError';
+  }
+}
+
 export async function readLedger(rt: AwsRuntime, q: LedgerQuery): Promise<Map<number, LedgerEntry>> {
   const metric = {
     Namespace: q.namespace,
@@ -44,30 +59,43 @@ export async function readLedger(rt: AwsRuntime, q: LedgerQuery): Promise<Map<nu
   const landed = new Map<number, number>();
   const total = new Map<number, number>();
   if (q.endSeconds <= q.startSeconds) return new Map();
-  await getMetricDataPages(
-    rt,
-    {
-      queries: [
-        { Id: 'landed', MetricStat: { Metric: metric, Period: q.periodSeconds, Stat: 'SampleCount' }, ReturnData: true },
-        { Id: 'total', MetricStat: { Metric: metric, Period: q.periodSeconds, Stat: 'Maximum' }, ReturnData: true },
-      ],
-      startSeconds: q.startSeconds,
-      endSeconds: q.endSeconds,
-      datapoints: 2 * Math.ceil((q.endSeconds - q.startSeconds) / q.periodSeconds),
-      // Two statistics of the same metric in one request are billed as one metric.
-      billedMetrics: 1,
-    },
-    (results) => {
-      for (const r of results) {
-        const into = r.Id === 'landed' ? landed : r.Id === 'total' ? total : undefined;
-        if (!into) continue;
-        (r.Timestamps ?? []).forEach((t, i) => {
-          const v = r.Values?.[i];
-          if (v !== undefined) into.set(Math.round(t.getTime() / 1000), v);
-        });
-      }
-    },
-  );
+  // The last page's StatusCode of each query says whether its answer is whole; a query missing from the answer is not.
+  const status = new Map<string, string | undefined>();
+  try {
+    await getMetricDataPages(
+      rt,
+      {
+        queries: [
+          { Id: 'landed', MetricStat: { Metric: metric, Period: q.periodSeconds, Stat: 'SampleCount' }, ReturnData: true },
+          { Id: 'total', MetricStat: { Metric: metric, Period: q.periodSeconds, Stat: 'Maximum' }, ReturnData: true },
+        ],
+        startSeconds: q.startSeconds,
+        endSeconds: q.endSeconds,
+        datapoints: 2 * Math.ceil((q.endSeconds - q.startSeconds) / q.periodSeconds),
+        // Two statistics of the same metric in one request are billed as one metric.
+        billedMetrics: 1,
+      },
+      (results) => {
+        for (const r of results) {
+          const into = r.Id === 'landed' ? landed : r.Id === 'total' ? total : undefined;
+          if (!into) continue;
+          status.set(r.Id!, r.StatusCode ?? status.get(r.Id!));
+          (r.Timestamps ?? []).forEach((t, i) => {
+            const v = r.Values?.[i];
+            if (v !== undefined) into.set(Math.round(t.getTime() / 1000), v);
+          });
+        }
+      },
+    );
+  } catch (error) {
+    if (rt.signal?.aborted) throw error;
+    throw new LedgerReadError(q.cluster, `GetMetricData failed after retries: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  }
+  for (const id of ['landed', 'total']) {
+    if (!status.has(id)) throw new LedgerReadError(q.cluster, `the answer has no result for the query ${id}`);
+    const code = status.get(id);
+    if (code === 'InternalError' || code === 'Forbidden') throw new LedgerReadError(q.cluster, `CloudWatch answered StatusCode ${code}`);
+  }
   const ledger = new Map<number, LedgerEntry>();
   for (const [start, n] of landed) ledger.set(start, { landed: n, total: total.get(start) ?? n });
   return ledger;
@@ -105,6 +133,8 @@ export interface PendingDecision {
   readonly deferred: number;
   /** Periods in the window already complete in the ledger. */
   readonly alreadyComplete: number;
+  /** Periods held back because a request of theirs is in doubt (LedgerMemory): neither emitted nor complete. */
+  readonly held: number;
   /** Why nothing is read, when nothing is. */
   readonly waiting?: string;
 }
@@ -133,17 +163,23 @@ export function candidateWindow(nowSeconds: number, s: ScheduleSettings, window:
   return { startSeconds: start, endSeconds: Math.max(start, end) };
 }
 
-export function decidePending(nowSeconds: number, s: ScheduleSettings, window: RunWindow, ledger: Ledger): PendingDecision {
+export function decidePending(nowSeconds: number, s: ScheduleSettings, window: RunWindow, ledger: Ledger, held: ReadonlyMap<number, number> = new Map()): PendingDecision {
   const P = s.periodSeconds;
   const { startSeconds, endSeconds } = candidateWindow(nowSeconds, s, window);
   const pending: number[] = [];
   let alreadyComplete = 0;
+  let heldCount = 0;
   for (let t = startSeconds; t < endSeconds; t += P) {
     if (isComplete(ledger.get(t))) alreadyComplete++;
+    else if (held.has(t)) heldCount++;
     else pending.push(t);
   }
-  const base = { ledgerStartSeconds: startSeconds, ledgerEndSeconds: endSeconds, alreadyComplete };
-  if (pending.length === 0) return { ...base, periods: [], deferred: 0, waiting: 'no closed period is pending' };
+  const base = { ledgerStartSeconds: startSeconds, ledgerEndSeconds: endSeconds, alreadyComplete, held: heldCount };
+  if (pending.length === 0) {
+    const until = Math.max(0, ...held.values());
+    const waiting = heldCount > 0 ? `${heldCount} period(s) held until ${new Date(until * 1000).toISOString()}: a request of theirs may have landed` : 'no closed period is pending';
+    return { ...base, periods: [], deferred: 0, waiting };
+  }
   if (window.kind === 'scheduled' && pending.length < s.periodsPerRead) {
     // Waiting is safe only while the oldest pending period stays inside the backfill bound for another round.
     const expiresSoon = pending[0]! < startSeconds + s.periodsPerRead * P;
@@ -161,15 +197,41 @@ export function decidePending(nowSeconds: number, s: ScheduleSettings, window: R
 }
 
 /**
+ * When CloudWatch's ledger can be trusted to show a request that may have landed at `sentBeforeSeconds` (the
+ * latest it can have been sent: the run's start plus the longest invocation) for a period starting at
+ * `periodStartSeconds`. PutMetricData: "Data points with time stamps from 24 hours ago or longer can take at least
+ * 48 hours to become available for GetMetricData ... Data points with time stamps between 3 and 24 hours ago can
+ * take as much as 2 hours" (CloudWatch API Reference, PutMetricData); fresher data is stated no bound, and
+ * netrecon waits IN_DOUBT_HOLD_RECENT_SECONDS (docs/aws.md, "In-doubt puts").
+ */
+export function ledgerVisibleAtSeconds(periodStartSeconds: number, sentBeforeSeconds: number): number {
+  const ageSeconds = sentBeforeSeconds - periodStartSeconds;
+  const delay = ageSeconds >= 86_400 ? PUT_VISIBLE_AFTER_SECONDS.olderThanADay : ageSeconds >= 3 * 3600 ? PUT_VISIBLE_AFTER_SECONDS.olderThan3Hours : IN_DOUBT_HOLD_RECENT_SECONDS;
+  return sentBeforeSeconds + delay;
+}
+
+/**
  * This container's own record of what it emitted, merged with CloudWatch's ledger on every run. CloudWatch can
  * show a fresh marker late (and data 3-24 h old up to 2 h late), so a warm container does not trust an
  * empty answer for a period it emitted itself. Lost on a cold start; see docs/aws.md for the limits.
+ *
+ * It also remembers requests **in doubt**: a put that failed with anything but throttling (a 5xx, a timeout, a
+ * reset, an abort) may have landed. Sending it again could double it; not sending it could lose it. So its
+ * periods are held back (neither emitted nor taken as complete) until CloudWatch's ledger can be trusted to show
+ * the request if it landed; then the ledger decides: it landed (the period resumes after it) or it did not (it is
+ * sent again).
  */
 export class LedgerMemory {
   private readonly byCluster = new Map<string, Map<number, LedgerEntry>>();
+  /** Period start -> when the ledger can be trusted to show its in-doubt request (epoch seconds). */
+  private readonly inDoubtByCluster = new Map<string, Map<number, number>>();
+
+  private static key(namespace: string, cluster: string): string {
+    return `${namespace}\u0000${cluster}`;
+  }
 
   private entries(namespace: string, cluster: string): Map<number, LedgerEntry> {
-    const key = `${namespace}\u0000${cluster}`;
+    const key = LedgerMemory.key(namespace, cluster);
     let m = this.byCluster.get(key);
     if (!m) this.byCluster.set(key, (m = new Map()));
     return m;
@@ -190,8 +252,24 @@ export class LedgerMemory {
     m.set(periodStartSeconds, { landed: e.landed + 1, total: e.total });
   }
 
+  /** A request of this period may or may not have landed; hold the period until `trustLedgerAtSeconds`. */
+  inDoubt(namespace: string, cluster: string, periodStartSeconds: number, trustLedgerAtSeconds: number): void {
+    const key = LedgerMemory.key(namespace, cluster);
+    let m = this.inDoubtByCluster.get(key);
+    if (!m) this.inDoubtByCluster.set(key, (m = new Map()));
+    m.set(periodStartSeconds, Math.max(m.get(periodStartSeconds) ?? 0, trustLedgerAtSeconds));
+  }
+
+  /** Periods still held at `nowSeconds` (start -> when the ledger is trusted for them); forgets the others. */
+  held(namespace: string, cluster: string, nowSeconds: number): ReadonlyMap<number, number> {
+    const m = this.inDoubtByCluster.get(LedgerMemory.key(namespace, cluster));
+    if (!m) return new Map();
+    for (const [start, at] of m) if (at <= nowSeconds) m.delete(start);
+    return new Map(m);
+  }
+
   /** Forgets periods older than the backfill bound. */
   prune(oldestSeconds: number): void {
-    for (const m of this.byCluster.values()) for (const start of m.keys()) if (start < oldestSeconds) m.delete(start);
+    for (const m of [...this.byCluster.values(), ...this.inDoubtByCluster.values()]) for (const start of m.keys()) if (start < oldestSeconds) m.delete(start);
   }
 }

@@ -69,6 +69,20 @@ export const DESCRIBE_INSTANCES_TPS = 20;
 export const MAX_BACKFILL_SECONDS = 14 * 86_400;
 
 /**
+ * PutMetricData read-after-write delay: "Data points with time stamps from 24 hours ago or longer can take at
+ * least 48 hours to become available for GetMetricData or GetMetricStatistics from the time they are submitted.
+ * Data points with time stamps between 3 and 24 hours ago can take as much as 2 hours to become available"
+ * (CloudWatch API Reference, PutMetricData). For fresher data no bound is stated; markers of recent periods
+ * show within a minute or two in practice, and netrecon holds an in-doubt recent period 15 minutes, a margin of
+ * several times that (docs/aws.md, "In-doubt puts").
+ */
+export const PUT_VISIBLE_AFTER_SECONDS = { olderThan3Hours: 2 * 3600, olderThanADay: 48 * 3600 } as const;
+export const IN_DOUBT_HOLD_RECENT_SECONDS = 15 * 60;
+
+/** The longest a Lambda invocation runs (the 15-minute timeout): a request of a run was sent before its start plus this. */
+export const MAX_RUN_SECONDS = 900;
+
+/**
  * The most periods one run takes: the backfill bound in periods of the default 300 s (4,032). A run reads and
  * holds all its periods at once, so the bound stays a count of periods whatever the period, and a longer
  * window is published over several runs.

@@ -1,20 +1,56 @@
 /**
  * Runs a query plan with GetMetricData and turns the answers into capture series. Calls run with bounded
  * concurrency, each paced by the TPS and datapoints-per-second quotas, retried when throttled, and every
- * NextToken page is followed. A call that still fails is reported: its series are skipped with the reason, and
- * the rest of the run goes on (the core then reports the affected nodes as missing that source).
+ * NextToken page is followed.
+ *
+ * A series whose read failed (the call still failed after its retries, or CloudWatch answered the query with
+ * StatusCode InternalError or Forbidden) is a read failure, never a series without data: an empty series would
+ * reconcile as a node missing that source and be published as a figure. Once a call has failed the calls not yet
+ * sent are not sent (their answers could not be used), and the caller gets every failure to act on
+ * (docs/aws.md, "A failed read").
  */
 import type { MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import type { CaptureSeries } from '../capture/capture';
-import type { SkippedItem, SkippedSeriesTarget } from '../core/model';
 import type { AwsRuntime } from './api';
 import { getMetricDataPages } from './get-metric-data';
 import type { PlannedCall, ReadWindow } from './query-plan';
 import { mapConcurrent } from './throttle';
 
+/** Series of one call that could not be read, and why. */
+export interface ReadFailure {
+  /** `namespace metric {dimensions}` of each series not read. */
+  readonly series: readonly string[];
+  readonly reason: string;
+}
+
 export interface ReadResult {
   readonly series: CaptureSeries[];
-  readonly skipped: SkippedItem[];
+  readonly failures: ReadFailure[];
+  /** Calls not sent because an earlier call had failed. */
+  readonly callsNotSent: number;
+}
+
+/** Some series of a read could not be read: nothing built on the read may be published or reported as data. */
+export class ReadFailedError extends Error {
+  readonly seriesNotRead: number;
+  constructor(
+    readonly failures: readonly ReadFailure[],
+    readonly callsNotSent: number,
+    /** What the read was for, e.g. "cluster prod, 2026-03-01T10:00:00.000Z .. 2026-03-01T11:00:00.000Z". */
+    readonly context: string,
+  ) {
+    const seriesNotRead = failures.reduce((a, f) => a + f.series.length, 0);
+    const first = failures[0];
+    super(
+      `GetMetricData: ${seriesNotRead} series of ${context} could not be read` +
+        (first ? ` (${first.reason}; e.g. ${first.series[0] ?? '?'})` : '') +
+        (callsNotSent > 0 ? `; ${callsNotSent} later call(s) were not sent` : '') +
+        '. Nothing was published for these periods: they stay pending and the next run reads them again. ' +
+        'If it persists, check CloudWatch service health and that the role may call cloudwatch:GetMetricData on every source namespace.',
+    );
+    this.name = 'ReadFailedError';
+    this.seriesNotRead = seriesNotRead;
+  }
 }
 
 /** ISO strings are shared between series: a 100k-node read repeats the same few hundred timestamps. */
@@ -40,19 +76,11 @@ function describe(call: PlannedCall, id: string): string {
   return `${q.spec.namespace} ${q.spec.metricName} {${dims}}`;
 }
 
-/** What a planned query measured, so that the core reports its node's source as a gap rather than as empty. */
-function targetOf(call: PlannedCall, id: string): { series?: SkippedSeriesTarget } {
-  const spec = call.queries.find((x) => x.id === id)?.spec;
-  if (!spec) return {};
-  const { instanceId, source, direction, interfaceName } = spec;
-  return { series: { instanceId, source, direction, ...(interfaceName === undefined ? {} : { interfaceName }) } };
-}
-
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-async function readCall(rt: AwsRuntime, call: PlannedCall, window: ReadWindow, iso: IsoCache): Promise<ReadResult> {
+async function readCall(rt: AwsRuntime, call: PlannedCall, window: ReadWindow, iso: IsoCache): Promise<{ series: CaptureSeries[]; failures: ReadFailure[] }> {
   const queries: MetricDataQuery[] = call.queries.map((q) => ({
     Id: q.id,
     MetricStat: {
@@ -67,7 +95,6 @@ async function readCall(rt: AwsRuntime, call: PlannedCall, window: ReadWindow, i
     ReturnData: true,
   }));
   const merged = new Map<string, { timestamps: string[]; values: number[]; statusCode: string | undefined }>();
-  const skipped: SkippedItem[] = [];
   try {
     await getMetricDataPages(
       rt,
@@ -78,15 +105,18 @@ async function readCall(rt: AwsRuntime, call: PlannedCall, window: ReadWindow, i
     );
   } catch (error) {
     if (rt.signal?.aborted) throw error;
-    const reason = `GetMetricData failed after retries (${errorText(error)}); the series was not read`;
-    return { series: [], skipped: call.queries.map((q) => ({ kind: 'series', ref: describe(call, q.id), reason, ...targetOf(call, q.id) })) };
+    const reason = `the call failed after retries: ${errorText(error)}`;
+    return { series: [], failures: [{ series: call.queries.map((q) => describe(call, q.id)), reason }] };
   }
 
   const series: CaptureSeries[] = [];
+  const refused = new Map<string, string[]>();
   for (const q of call.queries) {
     const got = merged.get(q.id);
     if (got && (got.statusCode === 'Forbidden' || got.statusCode === 'InternalError')) {
-      skipped.push({ kind: 'series', ref: describe(call, q.id), reason: `GetMetricData answered StatusCode ${got.statusCode}`, value: got.statusCode, ...targetOf(call, q.id) });
+      const list = refused.get(got.statusCode) ?? [];
+      list.push(describe(call, q.id));
+      refused.set(got.statusCode, list);
       continue;
     }
     series.push({
@@ -104,7 +134,8 @@ async function readCall(rt: AwsRuntime, call: PlannedCall, window: ReadWindow, i
       ...(got?.statusCode ? { statusCode: got.statusCode } : {}),
     });
   }
-  return { series, skipped };
+  const failures = [...refused].map(([status, refs]) => ({ series: refs, reason: `CloudWatch answered StatusCode ${status}` }));
+  return { series, failures };
 }
 
 function mergeResult(merged: Map<string, { timestamps: string[]; values: number[]; statusCode: string | undefined }>, r: MetricDataResult, iso: IsoCache): void {
@@ -129,11 +160,18 @@ function mergeResult(merged: Map<string, { timestamps: string[]; values: number[
 export async function readMetrics(rt: AwsRuntime, calls: readonly PlannedCall[], window: ReadWindow): Promise<ReadResult> {
   const iso = new IsoCache();
   let done = 0;
+  let failed = false;
+  let callsNotSent = 0;
   const results = await mapConcurrent(calls, rt.readConcurrency, async (call) => {
+    if (failed) {
+      callsNotSent++;
+      return { series: [], failures: [] };
+    }
     const r = await readCall(rt, call, window, iso);
+    if (r.failures.length > 0) failed = true;
     done++;
     if (calls.length >= 20 && done % Math.ceil(calls.length / 10) === 0) rt.progress(`metrics: ${done}/${calls.length} GetMetricData calls`);
     return r;
   });
-  return { series: results.flatMap((r) => r.series), skipped: results.flatMap((r) => r.skipped) };
+  return { series: results.flatMap((r) => r.series), failures: results.flatMap((r) => r.failures), callsNotSent };
 }

@@ -53,6 +53,7 @@ export function clusterDatums(cp: ClusterPeriodResult, cluster: string): MetricD
     ...cp,
     ec2TotalBytes: cp.ec2InBytes !== null && cp.ec2OutBytes !== null ? cp.ec2InBytes + cp.ec2OutBytes : null,
     agentCoveragePercent: cp.agentCoverageRatio === null ? null : cp.agentCoverageRatio * 100,
+    partialNodeCount: cp.partialNodes,
   };
   const out = datumsOf(CLUSTER_FIGURES, figures, dims, at);
   // Every status, zeros included, so an alarm on a status sees 0 rather than missing data.

@@ -32,6 +32,11 @@ const FIGURES = [
   'containerInsightsResidualBytes',
 ] as const satisfies readonly (keyof NodePeriodResult)[];
 
+/** The flags rollUp needs (completeness and partial), one bit each in a byte per node-period. */
+const FLAGS = ['ranWholePeriod', 'ec2', 'containerInsights', 'agent', 'partial'] as const;
+type Flag = (typeof FLAGS)[number];
+const flagOf = (np: NodePeriodResult, f: Flag): boolean => (f === 'partial' ? np.partial : np.complete[f]);
+
 const NO_FINDINGS: NodePeriodResult['findings'] = [];
 const NO_INTERFACES: NodePeriodResult['interfaces'] = [];
 
@@ -60,6 +65,7 @@ class PeriodColumns implements PeriodStore {
   private names: (string | null)[] = [];
   private statuses = new Uint8Array(this.capacity);
   private profiles = new Uint8Array(this.capacity);
+  private flags = new Uint8Array(this.capacity);
   private columns = FIGURES.map(() => new Float64Array(this.capacity));
 
   add(np: NodePeriodResult): void {
@@ -69,6 +75,7 @@ class PeriodColumns implements PeriodStore {
     this.names.push(np.nodeName);
     this.statuses[i] = NODE_STATUSES.indexOf(np.status);
     this.profiles[i] = NODE_PROFILES.indexOf(np.sourceProfile);
+    this.flags[i] = FLAGS.reduce((bits, f, b) => (flagOf(np, f) ? bits | (1 << b) : bits), 0);
     FIGURES.forEach((f, c) => {
       const v = np[f];
       this.columns[c]![i] = v === null ? Number.NaN : v;
@@ -83,6 +90,9 @@ class PeriodColumns implements PeriodStore {
     const profiles = new Uint8Array(this.capacity);
     profiles.set(this.profiles);
     this.profiles = profiles;
+    const flags = new Uint8Array(this.capacity);
+    flags.set(this.flags);
+    this.flags = flags;
     this.columns = this.columns.map((old) => {
       const col = new Float64Array(this.capacity);
       col.set(old);
@@ -90,7 +100,7 @@ class PeriodColumns implements PeriodStore {
     });
   }
 
-  /** Node-periods with every figure and status, without interface detail or finding texts. */
+  /** Node-periods with every figure, status and completeness flag, without interface detail or finding texts. */
   results(periodStart: string, periodSeconds: number): NodePeriodResult[] {
     const out: NodePeriodResult[] = [];
     for (let i = 0; i < this.size; i++) {
@@ -100,6 +110,7 @@ class PeriodColumns implements PeriodStore {
         figures[f] = Number.isNaN(v) ? null : v;
       });
       const profile = NODE_PROFILES[this.profiles[i]!]!;
+      const bit = (f: Flag): boolean => (this.flags[i]! & (1 << FLAGS.indexOf(f))) !== 0;
       out.push({
         instanceId: this.ids[i]!,
         nodeName: this.names[i]!,
@@ -109,6 +120,8 @@ class PeriodColumns implements PeriodStore {
         periodSeconds,
         ...(figures as Pick<NodePeriodResult, (typeof FIGURES)[number]>),
         interfaces: NO_INTERFACES,
+        complete: { ranWholePeriod: bit('ranWholePeriod'), ec2: bit('ec2'), containerInsights: bit('containerInsights'), agent: bit('agent') },
+        partial: bit('partial'),
         status: NODE_STATUSES[this.statuses[i]!]!,
         findings: NO_FINDINGS,
       });

@@ -172,11 +172,15 @@ export interface EmissionResult {
   readonly error?: AwsStepError;
 }
 
-/**
- * Sends the plan's requests in order, one at a time. `onLanded(periodStart)` is called once per chunk that
- * landed, so the caller can keep its own copy of the ledger (CloudWatch may show fresh markers late).
- */
-export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, onLanded: (periodStartSeconds: number) => void = () => undefined): Promise<EmissionResult> {
+export interface EmissionObserver {
+  /** Once per chunk that landed, so the caller can keep its own copy of the ledger (CloudWatch may show fresh markers late). */
+  readonly landed?: (periodStartSeconds: number) => void;
+  /** The periods of a request that failed in a way that may have landed (anything but throttling). */
+  readonly inDoubt?: (periodStartSeconds: readonly number[]) => void;
+}
+
+/** Sends the plan's requests in order, one at a time, telling `observer` what landed and what is in doubt. */
+export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, observer: EmissionObserver = {}): Promise<EmissionResult> {
   let requestsSent = 0;
   let datumsSent = 0;
   for (const [i, request] of plan.requests.entries()) {
@@ -190,6 +194,8 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, onLanded:
         isThrottling,
       );
     } catch (error) {
+      // Only a throttled request is known not to have landed; a 5xx, a timeout, a reset or an abort may have.
+      if (!isThrottling(error)) observer.inDoubt?.([...new Set(request.periods)]);
       if (rt.signal?.aborted) throw error;
       return {
         requestsSent,
@@ -197,7 +203,9 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, onLanded:
         error: new AwsStepError(
           'PutMetricData',
           `request ${i + 1} of ${plan.requests.length} failed after retries (${error instanceof Error ? error.message : String(error)})`,
-          'Nothing after it was sent; the next run reads the ledger and resumes after the last request that landed.',
+          'Nothing after it was sent, and it may have landed: a warm function holds its periods back until the ledger can show it, ' +
+            'then resumes after the last request that landed (docs/aws.md, "In-doubt puts"). A new process (a cold start, the CLI) ' +
+            'cannot tell: wait 30 minutes (2 h for periods older than 3 h) before publishing the same periods again.',
           { cause: error },
         ),
       };
@@ -206,7 +214,7 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, onLanded:
     const n = request.input.MetricData?.length ?? 0;
     datumsSent += n;
     rt.counters.metricsEmitted += n;
-    for (const start of request.periods) onLanded(start);
+    for (const start of request.periods) observer.landed?.(start);
     if (plan.requests.length >= 20 && (i + 1) % Math.ceil(plan.requests.length / 10) === 0) {
       rt.progress(`emit: ${i + 1}/${plan.requests.length} PutMetricData requests`);
     }

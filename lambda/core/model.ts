@@ -74,9 +74,26 @@ export interface NodePeriodResult {
   readonly containerInsightsResidualBytes: number | null;
 
   readonly interfaces: readonly InterfacePeriodBytes[];
+  /** Which sources cover the whole period; only complete sources enter the cluster's judged figures (rollup.ts). */
+  readonly complete: SourceCompleteness;
+  /** True when some finding is partialPeriod (whatever `status` says first): counted as PartialNodeCount. */
+  readonly partial: boolean;
   readonly status: NodeStatus;
   /** Every finding for this node-period, most severe first, in plain words; the first one explains `status`. */
   readonly findings: readonly Finding[];
+}
+
+/**
+ * Whether a node-period's sources cover the whole period. A source is complete when the node ran for the whole
+ * period, the source has samples for at least `minSampleFraction` of it, has both directions (EC2; every agent
+ * interface) and none of its series was skipped. A missing source is not complete.
+ */
+export interface SourceCompleteness {
+  /** The node ran from before the period began until after it ended. */
+  readonly ranWholePeriod: boolean;
+  readonly ec2: boolean;
+  readonly containerInsights: boolean;
+  readonly agent: boolean;
 }
 
 export interface Finding {
@@ -92,16 +109,30 @@ export interface WorstNode {
   readonly doubleCountedBytes: number | null;
 }
 
+/**
+ * Two kinds of cluster figures (docs/aws.md, "Published metrics: traffic totals and complete-only figures"):
+ * - traffic totals: sums over every node that ran in the period and has the figure, partial ones included,
+ *   because their bytes did flow;
+ * - judged figures, the ones alarms read: the EC2 discrepancy ratio, the Container Insights residual and the
+ *   byte totals they are ratios of, computed only over node-periods whose sources in the comparison are
+ *   complete, and agent coverage, over the nodes that ran for the whole period. A node launching or stopping
+ *   inside the period, or a gap in a source, therefore cannot move them; such node-periods are counted in
+ *   `partialNodes`.
+ */
 export interface ClusterPeriodResult {
   readonly periodStart: string;
   readonly periodSeconds: number;
+  /** Every node that ran during the period, for all of it or part of it. */
   readonly nodesInInventory: number;
+  /** Of those, the nodes with per-interface agent data. */
   readonly nodesWithAgent: number;
   /** Nodes by the basis of their counted-once figures. */
   readonly nodesByBasis: Readonly<Record<Basis, number>>;
-  /** nodesWithAgent / nodesInInventory, 0..1; null when the inventory is empty. */
+  /** Node-periods with a partialPeriod finding (launched or stopped inside the period, a source partial or with a skipped series). */
+  readonly partialNodes: number;
+  /** Judged: of the nodes that ran for the whole period, those with agent data, 0..1; null when no node ran for all of it. */
   readonly agentCoverageRatio: number | null;
-  /** Sums over the nodes that have the figure (null only when no node has it). */
+  /** Traffic totals: sums over the nodes that have the figure (null only when no node has it). */
   readonly ec2InBytes: number | null;
   readonly ec2OutBytes: number | null;
   readonly containerInsightsTotalBytes: number | null;
@@ -114,12 +145,17 @@ export interface ClusterPeriodResult {
   readonly naiveTotalBytes: number | null;
   readonly correctedTotalBytes: number | null;
   readonly hostOnlyBytes: number | null;
-  /** Over nodes that have both Container Insights and a counted-once figure. */
+  /** Traffic total over nodes that have both Container Insights and a counted-once figure. */
   readonly doubleCountedBytes: number | null;
   /** Over the nodes whose pod traffic is estimated (podEstimatedBytes). */
   readonly podEstimatedBytes: number | null;
-  /** Over nodes that have both EC2 and agent data. */
+  /** Judged: EC2 in + out over the node-periods with complete EC2 and agent data; null when there is none. */
+  readonly completeEc2TotalBytes: number | null;
+  /** Judged: (EC2 - corrected) / EC2 over the same node-periods as completeEc2TotalBytes; null when that is null or 0. */
   readonly ec2DiscrepancyRatio: number | null;
+  /** Judged: Container Insights over the node-periods with complete Container Insights and agent data. */
+  readonly completeContainerInsightsTotalBytes: number | null;
+  /** Judged: Container Insights - naive over the same node-periods as completeContainerInsightsTotalBytes. */
   readonly containerInsightsResidualBytes: number | null;
   readonly nodesByStatus: Readonly<Record<NodeStatus, number>>;
   readonly worstNodes: readonly WorstNode[];

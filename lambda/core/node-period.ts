@@ -6,7 +6,7 @@
 import type { ReconcileConfig } from './config';
 import { classifyInterface, containerInsightsCounts, type InterfaceClass } from './interface-rules';
 import type { InterfacePeriodBytes, NodePeriodResult, SkippedSeriesTarget } from './model';
-import { findingsFor, type SourceCoverage } from './status';
+import { assessNodePeriod, type SourceCoverage } from './status';
 import { coveredSeconds, type SeriesPeriodBucket } from './align';
 import { isoOf } from './units';
 import { NODE_PROFILE_CAPABILITIES, type NodeProfile } from './source-profile';
@@ -115,7 +115,7 @@ export function reconcileNodePeriod(
   const containerInsightsResidualBytes =
     containerInsightsTotalBytes === null || naiveTotalBytes === null ? null : containerInsightsTotalBytes - naiveTotalBytes;
 
-  const findings = findingsFor({
+  const { findings, complete } = assessNodePeriod({
     periodStart,
     periodSeconds: P,
     node,
@@ -159,6 +159,8 @@ export function reconcileNodePeriod(
     ec2DiscrepancyRatio,
     containerInsightsResidualBytes,
     interfaces,
+    complete,
+    partial: findings.some((f) => f.status === 'partialPeriod'),
     status: findings[0]?.status ?? 'ok',
     findings,
   };

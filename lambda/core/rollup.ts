@@ -1,9 +1,13 @@
 /**
  * The cluster roll-up of one period: sums over nodes, agent coverage, nodes by status, worst nodes.
- * Derived figures (double-counted, discrepancy ratio, residual) are recomputed from sums over the nodes that
- * have both inputs, so one node without agent data does not skew the cluster's ratio.
+ * Traffic totals sum every node that has the figure. The judged figures (what alarms read: the EC2 discrepancy
+ * ratio, the residual, the EC2 and Container Insights bytes they are ratios of, agent coverage) are recomputed
+ * only from node-periods whose sources in the comparison are complete (model.ts, ClusterPeriodResult): a node
+ * that launched or stopped inside the period, an agent's first minute or a skipped series would otherwise bend
+ * them, and in a small cluster with Karpenter or spot nodes that happens every hour.
  */
 import type { ReconcileConfig } from './config';
+import { NODE_PROFILE_CAPABILITIES } from './source-profile';
 import { NODE_STATUSES, type ClusterPeriodResult, type NodePeriodResult, type NodeStatus, type WorstNode } from './model';
 
 type NumericField = {
@@ -31,11 +35,17 @@ function severity(a: NodePeriodResult, b: NodePeriodResult): number {
 /** `nodes`: the node-periods of this period, one per node that ran during it. */
 export function rollUp(periodStart: string, config: ReconcileConfig, nodes: readonly NodePeriodResult[]): ClusterPeriodResult {
   // On the EC2 basis the counted-once figure is EC2 itself: such a node has no agent data, whatever its figures.
-  const withAgent = nodes.filter((n) => n.basis === 'agent' && n.correctedTotalBytes !== null);
+  const hasAgentData = (n: NodePeriodResult): boolean => n.basis === 'agent' && n.correctedTotalBytes !== null;
+  const withAgent = nodes.filter(hasAgentData);
+  const wholePeriod = nodes.filter((n) => n.complete.ranWholePeriod);
+  const wholePeriodWithAgent = wholePeriod.filter(hasAgentData);
 
-  const withEc2AndAgent = withAgent.filter((n) => ec2Total(n) !== null);
-  const ec2Sum = withEc2AndAgent.reduce((a, n) => a + ec2Total(n)!, 0);
-  const correctedUnderEc2 = withEc2AndAgent.reduce((a, n) => a + n.correctedTotalBytes!, 0);
+  // A complete source has its figure (model.ts, SourceCompleteness), so the non-null assertions below hold.
+  const judgedEc2 = nodes.filter((n) => n.complete.ec2 && n.complete.agent);
+  const ec2Sum = judgedEc2.reduce((a, n) => a + ec2Total(n)!, 0);
+  const correctedUnderEc2 = judgedEc2.reduce((a, n) => a + n.correctedTotalBytes!, 0);
+  // Only nodes whose profile sums every interface have a residual (mixed: an ENI-only agent's node would dilute it).
+  const judgedCi = nodes.filter((n) => n.complete.containerInsights && n.complete.agent && NODE_PROFILE_CAPABILITIES[n.sourceProfile].residual);
 
   const nodesByStatus = Object.fromEntries(NODE_STATUSES.map((s) => [s, 0])) as Record<NodeStatus, number>;
   for (const n of nodes) nodesByStatus[n.status]++;
@@ -57,8 +67,9 @@ export function rollUp(periodStart: string, config: ReconcileConfig, nodes: read
     nodesInInventory: nodes.length,
     nodesWithAgent: withAgent.length,
     nodesByBasis: { agent: nodes.filter((n) => n.basis === 'agent').length, ec2: nodes.filter((n) => n.basis === 'ec2').length },
+    partialNodes: nodes.filter((n) => n.partial).length,
     // An agentless cluster reads no agent: its coverage is no figure at all, not 0 %.
-    agentCoverageRatio: nodes.length === 0 || config.sourceProfile === 'agentless' ? null : withAgent.length / nodes.length,
+    agentCoverageRatio: wholePeriod.length === 0 || config.sourceProfile === 'agentless' ? null : wholePeriodWithAgent.length / wholePeriod.length,
     ec2InBytes: sumField(nodes, 'ec2InBytes'),
     ec2OutBytes: sumField(nodes, 'ec2OutBytes'),
     containerInsightsTotalBytes: sumField(nodes, 'containerInsightsTotalBytes'),
@@ -73,8 +84,10 @@ export function rollUp(periodStart: string, config: ReconcileConfig, nodes: read
     hostOnlyBytes: sumField(nodes, 'hostOnlyBytes'),
     doubleCountedBytes: sumField(nodes, 'doubleCountedBytes'),
     podEstimatedBytes: sumField(nodes, 'podEstimatedBytes'),
-    ec2DiscrepancyRatio: withEc2AndAgent.length === 0 || ec2Sum === 0 ? null : (ec2Sum - correctedUnderEc2) / ec2Sum,
-    containerInsightsResidualBytes: sumField(nodes, 'containerInsightsResidualBytes'),
+    completeEc2TotalBytes: judgedEc2.length === 0 ? null : ec2Sum,
+    ec2DiscrepancyRatio: judgedEc2.length === 0 || ec2Sum === 0 ? null : (ec2Sum - correctedUnderEc2) / ec2Sum,
+    completeContainerInsightsTotalBytes: sumField(judgedCi, 'containerInsightsTotalBytes'),
+    containerInsightsResidualBytes: sumField(judgedCi, 'containerInsightsResidualBytes'),
     nodesByStatus,
     worstNodes,
   };

@@ -7,7 +7,7 @@
  */
 import type { Thresholds } from './config';
 import { formatBytes, formatPercent } from './format-bytes';
-import type { Finding, SkippedSeriesTarget } from './model';
+import type { Finding, SkippedSeriesTarget, SourceCompleteness } from './model';
 import type { NodeIdentity } from './node-period';
 
 export interface SourceCoverage {
@@ -62,10 +62,17 @@ function coverageText(name: string, c: SourceCoverage): string {
   return `${name} covers ${c.coveredSeconds} of ${c.periodSeconds} s of the period; it is reported as is, not scaled up`;
 }
 
-export function findingsFor(input: StatusInput): Finding[] {
+export interface Assessment {
+  /** Most explanatory first; empty when the node-period is ok. */
+  readonly findings: Finding[];
+  readonly complete: SourceCompleteness;
+}
+
+export function assessNodePeriod(input: StatusInput): Assessment {
   const { thresholds: t, node, periodStart, periodSeconds } = input;
   const findings: Finding[] = [];
   const periodEnd = periodStart + periodSeconds;
+  const ranWholePeriod = node.launchSeconds <= periodStart && node.endSeconds >= periodEnd;
 
   if (node.launchSeconds > periodStart) {
     findings.push({ status: 'partialPeriod', message: `the node launched at ${node.launchTime}, after the period began` });
@@ -163,5 +170,13 @@ export function findingsFor(input: StatusInput): Finding[] {
       });
     }
   }
-  return findings;
+  return {
+    findings,
+    complete: {
+      ranWholePeriod,
+      ec2: ranWholePeriod && ec2Complete,
+      containerInsights: ranWholePeriod && ciComplete,
+      agent: ranWholePeriod && agentComplete,
+    },
+  };
 }

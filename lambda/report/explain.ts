@@ -20,7 +20,7 @@ export function explainGap(report: ReconcileReport): string {
   const ec2Out = total(periods, 'ec2OutBytes');
   const ec2 = ec2In === null || ec2Out === null ? null : ec2In + ec2Out;
   if (corrected === null) {
-    return 'No node has per-interface counters from the agent, so the gap between the views cannot be explained: deploy the CloudWatch agent net plugin (see README, Deploy).';
+    return 'No node has per-interface counters from the agent, so the gap between the views cannot be explained: deploy the CloudWatch agent net plugin (see docs/deploy.md, Prerequisites).';
   }
   if (ci === null) {
     return `Container Insights has no data here; counted once at the ENIs the nodes moved ${formatBytes(corrected)}${ec2 === null ? '' : ` against EC2's ${formatBytes(ec2)}`}.`;

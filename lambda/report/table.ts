@@ -50,7 +50,8 @@ function clusterRow(c: ClusterPeriodResult): string[] {
     bytes(c.correctedTotalBytes),
     bytes(sum(c.podRxBytes, c.podTxBytes)),
     bytes(c.doubleCountedBytes),
-    `agent coverage ${coverage}${notOk > 0 ? `, ${notOk} not ok` : ''}`,
+    // Partial node-periods are left out of the coverage and the ratios (rollup.ts): say how many.
+    `agent coverage ${coverage}${notOk > 0 ? `, ${notOk} not ok` : ''}${c.partialNodes > 0 ? `, ${c.partialNodes} partial` : ''}`,
   ];
 }
 

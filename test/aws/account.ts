@@ -1,14 +1,31 @@
 /** The simulated account (bench/fake-aws.ts) behind aws-sdk-client-mock, so the code under test uses real SDK clients. */
-import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  ListMetricsCommand,
+  PutMetricDataCommand,
+  type GetMetricDataCommandInput,
+  type GetMetricDataCommandOutput,
+} from '@aws-sdk/client-cloudwatch';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type { FakeAws } from '../../bench/fake-aws';
 
-export function mockAccount(fake: FakeAws, hooks: { beforePut?: (input: unknown, n: number) => void; afterPut?: (input: unknown, n: number) => void } = {}) {
+export interface AccountHooks {
+  readonly beforePut?: (input: unknown, n: number) => void;
+  readonly afterPut?: (input: unknown, n: number) => void;
+  /** Stands between GetMetricData and the simulated account: may throw, or change the answer `real()` gives. */
+  readonly getMetricData?: (input: GetMetricDataCommandInput, real: () => Promise<GetMetricDataCommandOutput>) => Promise<GetMetricDataCommandOutput>;
+}
+
+export function mockAccount(fake: FakeAws, hooks: AccountHooks = {}) {
   const cw = mockClient(CloudWatchClient);
   const ec2 = mockClient(EC2Client);
   let puts = 0;
-  cw.on(GetMetricDataCommand).callsFake((input) => fake.handle('GetMetricData', input));
+  cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+    const real = () => fake.handle('GetMetricData', input) as Promise<GetMetricDataCommandOutput>;
+    return hooks.getMetricData ? hooks.getMetricData(input, real) : real();
+  });
   cw.on(ListMetricsCommand).callsFake((input) => fake.handle('ListMetrics', input));
   cw.on(PutMetricDataCommand).callsFake(async (input) => {
     const n = ++puts;

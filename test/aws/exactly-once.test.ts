@@ -4,14 +4,14 @@ import { makeCluster } from '../../bench/synthetic-cluster';
 import { LedgerMemory } from '../../lambda/aws/ledger';
 import { parseHandlerConfig } from '../../lambda/handler-config';
 import { makeRunner } from '../../lambda/handler';
-import { exactlyOnce, mockAccount, storedCounts } from './account';
+import { exactlyOnce, mockAccount, storedCounts, type AccountHooks } from './account';
 import { NOW_SECONDS, sdkClients, virtualClock } from './helpers';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 let restore: () => void = () => undefined;
 afterEach(() => restore());
 
-function setup(opts: { nodes: number; env?: Record<string, string>; beforePut?: (input: unknown, n: number) => void; afterPut?: (input: unknown, n: number) => void }) {
+function setup(opts: { nodes: number; env?: Record<string, string> } & AccountHooks) {
   const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: opts.nodes, launchSeconds: NOW_SECONDS - 10 * 86_400 }));
   const account = mockAccount(fake, opts);
   restore = account.restore;
@@ -95,6 +95,110 @@ describe('exactly-once emission', () => {
     expect(manual.trigger).toBe('manual');
     expect(manual.clusters[0]!.periodsEmitted).toBe(0);
     expect(exactlyOnce(fake)).toEqual({ ok: true, doubled: [] });
+  });
+});
+
+describe('a put in doubt (it may have landed) while the ledger is not yet visible', () => {
+  const serverError = (): Error => Object.assign(new Error('We encountered an internal error.'), { name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500 } });
+  const INVISIBLE_SECONDS = 20 * 60;
+
+  /**
+   * 170 nodes with per-node output (18 + 170 x 6 datums: 2 requests a period), 4 periods a run. Everything up to NOW - 2400 is published
+   * first; then, at NOW, request 3 (period 2's first, P2 = NOW - 2100) fails with a 5xx, after or before it lands.
+   * Every EmitLedger marker stays invisible to GetMetricData for 20 minutes after its put (CloudWatch's
+   * read-after-write delay). A warm container then runs every 5 minutes.
+   */
+  const P2 = NOW_SECONDS - 2100;
+  function inDoubtSetup(lands: boolean) {
+    let clock = NOW_SECONDS;
+    let puts = 0;
+    let failAt = -1;
+    const putAt = new Map<number, number>(); // period start -> last time one of its markers was put
+    const markers = (input: unknown): number[] =>
+      ((input as { MetricData: { MetricName: string; Timestamp: Date }[] }).MetricData ?? []).filter((d) => d.MetricName === 'EmitLedger').map((d) => d.Timestamp.getTime() / 1000);
+    const fail = (n: number) => {
+      if (n !== failAt) return;
+      failAt = -1;
+      throw serverError();
+    };
+    const env = { NETRECON_PER_NODE_METRICS: 'true', NETRECON_BACKFILL_SECONDS: '5400', NETRECON_MAX_PERIODS_PER_RUN: '4', NETRECON_MIN_PENDING_PERIODS: '1' };
+    const t = setup({
+      nodes: 170,
+      env,
+      beforePut: (input, n) => {
+        puts = n;
+        for (const start of markers(input)) putAt.set(start, clock);
+        if (!lands) fail(n);
+      },
+      afterPut: (_input, n) => {
+        if (lands) fail(n);
+      },
+      getMetricData: async (input, real) => {
+        const answer = await real();
+        if (!input.MetricDataQueries?.some((q) => q.MetricStat?.Metric?.MetricName === 'EmitLedger')) return answer;
+        const visible = (ts: Date) => (putAt.get(ts.getTime() / 1000) ?? -Infinity) <= clock - INVISIBLE_SECONDS;
+        const results = (answer.MetricDataResults ?? []).map((r) => {
+          const keep = (r.Timestamps ?? []).map(visible);
+          return { ...r, Timestamps: r.Timestamps?.filter((_, i) => keep[i]), Values: r.Values?.filter((_, i) => keep[i]) };
+        });
+        return { ...answer, MetricDataResults: results };
+      },
+    });
+    const run = async (at: number, memory: LedgerMemory) => {
+      clock = at;
+      return t.runner(at, memory)({}).catch((e: unknown) => e);
+    };
+    const ledgerOf = (start: number) => storedCounts(t.fake).find((s) => s.key.includes('EmitLedger') && s.minute === start);
+    const doubled = () => storedCounts(t.fake).filter((s) => (s.key.includes('EmitLedger') ? s.count > s.max : s.count > 1));
+    const memory = new LedgerMemory();
+    const start = async () => {
+      for (let r = 0; r < 5; r++) await run(NOW_SECONDS - 1800, memory);
+      expect(ledgerOf(NOW_SECONDS - 2700)).toMatchObject({ count: 2, max: 2 });
+      expect(ledgerOf(NOW_SECONDS - 2400)).toBeUndefined();
+      failAt = puts + 3;
+      return run(NOW_SECONDS, memory);
+    };
+    return { ...t, run, ledgerOf, doubled, memory, start };
+  }
+
+  it('a put that landed but answered 5xx is not sent again by warm retries while the ledger cannot show it', async () => {
+    const { fake, run, ledgerOf, doubled, memory, start } = inDoubtSetup(true);
+    const p2 = P2;
+    const first = await start();
+    expect(String(first)).toMatch(/PutMetricData: request 3 of 8 failed/);
+    expect(ledgerOf(p2)).toMatchObject({ count: 1, max: 2 }); // it landed, unknown to the run
+
+    // Lambda's retry a minute later, then the schedule: the ledger shows period 2 only from NOW + 20 min, and the
+    // container holds it until its in-doubt request can be seen (15 min after the latest it can have been sent).
+    const held: number[] = [];
+    for (const at of [NOW_SECONDS + 60, NOW_SECONDS + 300, NOW_SECONDS + 600, NOW_SECONDS + 900, NOW_SECONDS + 1200, NOW_SECONDS + 1500]) {
+      const r = await run(at, memory);
+      expect(r).not.toBeInstanceOf(Error);
+      held.push((r as { clusters: { periodsHeld: number }[] }).clusters[0]!.periodsHeld);
+      expect(doubled()).toEqual([]);
+    }
+    expect(held).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(ledgerOf(p2)).toMatchObject({ count: 1, max: 2 });
+
+    // Once the ledger is trusted, it decides: request 1 of period 2 landed, so the run resumes with request 2.
+    await run(NOW_SECONDS + 1800, memory);
+    expect(ledgerOf(p2)).toMatchObject({ count: 2, max: 2 });
+    expect(exactlyOnce(fake)).toEqual({ ok: true, doubled: [] });
+    const physical = storedCounts(fake).filter((s) => s.key.includes('PhysicalRxBytes') && s.key.includes('InstanceId') && s.minute === p2);
+    expect(physical).toHaveLength(170);
+  });
+
+  it('a put that answered 5xx without landing is sent again once the ledger is trusted: nothing is lost', async () => {
+    const { fake, run, ledgerOf, memory, start } = inDoubtSetup(false);
+    const p2 = P2;
+    await start();
+    expect(ledgerOf(p2)).toBeUndefined();
+    await run(NOW_SECONDS + 60, memory);
+    expect(ledgerOf(p2)).toBeUndefined(); // held, although nothing of it landed
+    await run(NOW_SECONDS + 1800, memory);
+    expect(ledgerOf(p2)).toMatchObject({ count: 2, max: 2 });
+    expect(exactlyOnce(fake)).toEqual({ ok: true, doubled: [] });
+    expect(storedCounts(fake).filter((s) => s.key.includes('PhysicalRxBytes') && s.key.includes('InstanceId') && s.minute === p2)).toHaveLength(170);
   });
 });
 

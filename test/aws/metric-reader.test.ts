@@ -60,40 +60,43 @@ describe('GetMetricData reader', () => {
       .resolves({ MetricDataResults: [{ Id: 'q0', Timestamps: [at(0)], Values: [7], StatusCode: 'Complete' }] });
     const rt = testRuntime();
     const read = await readMetrics(rt, planCalls([spec(1)], window), window);
-    expect(read.skipped).toEqual([]);
+    expect(read.failures).toEqual([]);
     expect(read.series[0]!.values).toEqual([7]);
     expect(rt.counters.throttled).toBe(2);
     expect(rt.counters.retries).toBe(2);
   });
 
-  it('reports the series of a call that keeps failing and still reads the other calls', async () => {
+  it('reports a call that keeps failing as a read failure of all its series, not as series without data', async () => {
     const specs = Array.from({ length: 501 }, (_, i) => spec(i));
     cw.on(GetMetricDataCommand)
       .callsFake((input) => {
         if (input.MetricDataQueries.length === 500) throw throttle();
         return { MetricDataResults: [{ Id: 'q0', Timestamps: [at(0)], Values: [5], StatusCode: 'Complete' }] };
       });
-    const rt = testRuntime(undefined, undefined, { retry: { attempts: 3, baseDelayMs: 1 } });
+    const rt = testRuntime(undefined, undefined, { retry: { attempts: 3, baseDelayMs: 1 }, readConcurrency: 1 });
     const read = await readMetrics(rt, planCalls(specs, window), window);
-    expect(read.series).toHaveLength(1);
-    expect(read.series[0]!.dimensions.InstanceId).toBe('i-500');
-    expect(read.skipped).toHaveLength(500);
-    expect(read.skipped[0]!.reason).toMatch(/GetMetricData failed after retries \(ThrottlingException/);
-    // Each names what it measured, so the core reports a gap of that node's source, not an absence.
-    expect(read.skipped[7]!.series).toEqual({ instanceId: 'i-7', source: 'agent', direction: 'rx', interfaceName: 'eth0' });
+    expect(read.failures).toHaveLength(1);
+    expect(read.failures[0]!.series).toHaveLength(500);
+    expect(read.failures[0]!.reason).toMatch(/failed after retries: ThrottlingException/);
+    // The failed series are not handed on as empty series, and the second call is not sent: it could not be used.
+    expect(read.series).toEqual([]);
+    expect(read.callsNotSent).toBe(1);
+    expect(cw).toHaveReceivedCommandTimes(GetMetricDataCommand, 3);
   });
 
-  it('skips a series answered Forbidden and keeps a partial answer with its status', async () => {
+  it('reports a series answered Forbidden or InternalError as a read failure and keeps a partial answer with its status', async () => {
     cw.on(GetMetricDataCommand).resolves({
       MetricDataResults: [
         { Id: 'q0', Timestamps: [], Values: [], StatusCode: 'Forbidden' },
         { Id: 'q1', Timestamps: [at(0)], Values: [9], StatusCode: 'PartialData' },
+        { Id: 'q2', Timestamps: [at(0)], Values: [1], StatusCode: 'InternalError' },
       ],
     });
     const rt = testRuntime();
-    const read = await readMetrics(rt, planCalls([spec(1), spec(2)], window), window);
-    expect(read.skipped).toEqual([
-      expect.objectContaining({ kind: 'series', reason: 'GetMetricData answered StatusCode Forbidden', series: { instanceId: 'i-1', source: 'agent', direction: 'rx', interfaceName: 'eth0' } }),
+    const read = await readMetrics(rt, planCalls([spec(1), spec(2), spec(3)], window), window);
+    expect(read.failures).toEqual([
+      { series: ['CWAgent net_bytes_recv {InstanceId=i-1,interface=eth0}'], reason: 'CloudWatch answered StatusCode Forbidden' },
+      { series: ['CWAgent net_bytes_recv {InstanceId=i-3,interface=eth0}'], reason: 'CloudWatch answered StatusCode InternalError' },
     ]);
     expect(read.series).toEqual([expect.objectContaining({ values: [9], statusCode: 'PartialData' })]);
   });

@@ -28,6 +28,8 @@ const nodePeriod = (nodeName: string | null): NodePeriodResult => ({
   ec2DiscrepancyRatio: 0,
   containerInsightsResidualBytes: 0,
   interfaces: [],
+  complete: { ranWholePeriod: true, ec2: true, containerInsights: true, agent: true },
+  partial: false,
   status: 'ok',
   findings: [],
 });

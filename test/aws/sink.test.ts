@@ -98,6 +98,7 @@ describe('PutMetricData payload', () => {
       nodesInInventory: 2,
       nodesWithAgent: 1,
       nodesByBasis: { agent: 2, ec2: 0 },
+      partialNodes: 1,
       agentCoverageRatio: 0.5,
       ec2InBytes: 1000,
       ec2OutBytes: 200,
@@ -113,7 +114,9 @@ describe('PutMetricData payload', () => {
       hostOnlyBytes: 300,
       doubleCountedBytes: 900,
       podEstimatedBytes: null,
+      completeEc2TotalBytes: 1200,
       ec2DiscrepancyRatio: 0,
+      completeContainerInsightsTotalBytes: null,
       containerInsightsResidualBytes: null,
       nodesByStatus: byStatus,
       worstNodes: [],
@@ -121,8 +124,9 @@ describe('PutMetricData payload', () => {
     cw.on(PutMetricDataCommand).resolves({});
     const plan = planEmission([{ periodStartSeconds: T0, datums: clusterDatums(cp, 'c1') }], 'NetRecon', 'c1', new Date('2026-03-01T12:00:07.000Z'));
     const result = await sendEmission(testRuntime(), plan);
-    // 10 cluster figures (the residual is null) + 7 NodeCount by status + the ledger marker + the heartbeat.
-    expect(result).toEqual({ requestsSent: 1, datumsSent: 19 });
+    // 12 cluster figures (the residual and its complete Container Insights bytes are null) + 7 NodeCount by
+    // status + the ledger marker + the heartbeat.
+    expect(result).toEqual({ requestsSent: 1, datumsSent: 21 });
     const t = new Date('2026-03-01T11:00:00.000Z');
     const c1 = [{ Name: 'ClusterName', Value: 'c1' }];
     const d = (MetricName: string, Value: number, Unit: string, Dimensions = c1, Timestamp = t) => ({ MetricName, Dimensions, Timestamp, Value, Unit });
@@ -141,6 +145,9 @@ describe('PutMetricData payload', () => {
         d('Ec2DiscrepancyRatio', 0, 'None'),
         // containerInsightsResidualBytes is null: no datum, never a zero.
         d('AgentCoveragePercent', 50, 'Percent'),
+        d('CompleteEc2TotalBytes', 1200, 'Bytes'),
+        // completeContainerInsightsTotalBytes is null too.
+        d('PartialNodeCount', 1, 'Count'),
         ...NODE_STATUSES.map((s) => d('NodeCount', byStatus[s], 'Count', [...c1, { Name: 'Status', Value: s }])),
         d('EmitLedger', 1, 'Count'),
         d('Heartbeat', 1, 'Count', c1, new Date('2026-03-01T12:00:07.000Z')),
@@ -152,10 +159,12 @@ describe('PutMetricData payload', () => {
     cw.on(PutMetricDataCommand).resolvesOnce({}).rejects(Object.assign(new Error('bad'), { name: 'InvalidParameterValueException' }));
     const plan = planEmission([{ periodStartSeconds: T0, datums: datums(2500) }], 'NetRecon', 'c1', null);
     const landed: number[] = [];
-    const result = await sendEmission(testRuntime(), plan, (s) => landed.push(s));
+    const inDoubt: number[][] = [];
+    const result = await sendEmission(testRuntime(), plan, { landed: (s) => landed.push(s), inDoubt: (s) => inDoubt.push([...s]) });
     expect(result.requestsSent).toBe(1);
     expect(result.error?.message).toMatch(/request 2 of 3 failed.*resumes after the last request that landed/);
     expect(landed).toEqual([T0]);
+    expect(inDoubt).toEqual([[T0]]);
     expect(cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 2);
   });
 });
@@ -175,5 +184,20 @@ describe('PutMetricData retries', () => {
     const result = await sendEmission(testRuntime(), plan);
     expect(result.error?.message).toMatch(/request 1 of 1 failed/);
     expect(cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 1);
+  });
+
+  it('reports the periods of a request that timed out as in doubt, and those of a request still throttled after retries as not', async () => {
+    const plan = planEmission([{ periodStartSeconds: T0, datums: datums(3) }, { periodStartSeconds: T0 + 300, datums: datums(3) }], 'NetRecon', 'c1', null);
+    const seen: number[][] = [];
+    cw.on(PutMetricDataCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    await sendEmission(testRuntime(), plan, { inDoubt: (s) => seen.push([...s]) });
+    expect(seen).toEqual([[T0, T0 + 300]]); // both periods share the one request
+
+    cw.reset();
+    seen.length = 0;
+    cw.on(PutMetricDataCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    const result = await sendEmission(testRuntime(), plan, { inDoubt: (s) => seen.push([...s]) });
+    expect(result.error?.message).toMatch(/request 1 of 1 failed/);
+    expect(seen).toEqual([]);
   });
 });

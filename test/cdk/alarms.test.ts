@@ -31,8 +31,18 @@ describe('alarms with the defaults', () => {
     expect(props.Metrics).toEqual([
       { Id: 'expr_1', Expression: 'IF(ABS(ratio * ec2) >= 1048576, ABS(ratio), 0)', Label: '|EC2 discrepancy ratio|', ReturnData: true },
       stat(CLUSTER_METRICS.ec2DiscrepancyRatio.name, 'prod-eu', 'Average', 'ratio'),
-      stat(CLUSTER_METRICS.ec2TotalBytes.name, 'prod-eu', 'Average', 'ec2'),
+      // Complete-only EC2 bytes, the ratio's own denominator: not Ec2TotalBytes, which counts partial nodes too.
+      stat('CompleteEc2TotalBytes', 'prod-eu', 'Average', 'ec2'),
     ]);
+  });
+
+  it('read only complete-only figures, never a total that partial node-periods (node churn) enter', () => {
+    const alarmed = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm'))
+      .flatMap((r) => [r.Properties.MetricName, ...((r.Properties.Metrics ?? []) as any[]).map((m) => m.MetricStat?.Metric.MetricName)])
+      .filter((name): name is string => typeof name === 'string' && name !== 'Errors' && name !== HEARTBEAT_METRIC.name);
+    expect([...new Set(alarmed)].sort()).toEqual(
+      ['AgentCoveragePercent', 'CompleteContainerInsightsTotalBytes', 'CompleteEc2TotalBytes', 'ContainerInsightsResidualBytes', 'Ec2DiscrepancyRatio'],
+    );
   });
 
   it('watch agent coverage below 100 %, 3 of 23 periods, missing data not breaching', () => {
@@ -57,7 +67,7 @@ describe('alarms with the defaults', () => {
     expect(props.Metrics).toEqual([
       expect.objectContaining({ Expression: 'IF(ABS(residual) >= 1048576, ABS(residual) / ci, 0)', ReturnData: true }),
       stat(CLUSTER_METRICS.containerInsightsResidualBytes.name, 'prod-us', 'Average', 'residual'),
-      stat(CLUSTER_METRICS.containerInsightsTotalBytes.name, 'prod-us', 'Average', 'ci'),
+      stat('CompleteContainerInsightsTotalBytes', 'prod-us', 'Average', 'ci'),
     ]);
   });
 

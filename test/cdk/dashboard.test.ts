@@ -64,8 +64,17 @@ describe('the dashboard', () => {
   it('draws the discrepancy ratio with its threshold on both sides', () => {
     const ratio = titled(widgets, 'prod-us: (EC2 - corrected) / EC2');
     // Average is the widget default, so CDK leaves `stat` out.
-    expect(metricRows(ratio)).toEqual([['NetRecon', CLUSTER_METRICS.ec2DiscrepancyRatio.name, DIMENSION.cluster, 'prod-us', { label: 'EC2 discrepancy ratio' }]]);
+    expect(metricRows(ratio)).toEqual([
+      ['NetRecon', CLUSTER_METRICS.ec2DiscrepancyRatio.name, DIMENSION.cluster, 'prod-us', { label: 'EC2 discrepancy ratio' }],
+      // The node-periods the ratio left out as partial, on the right axis.
+      ['NetRecon', 'PartialNodeCount', DIMENSION.cluster, 'prod-us', { label: 'partial nodes (left out)', yAxis: 'right' }],
+    ]);
     expect(ratio.properties.annotations.horizontal.map((a: { value: number }) => a.value)).toEqual([0.1, -0.1]);
+  });
+
+  it('draws the residual against the complete-only Container Insights bytes, as the alarm divides', () => {
+    const residual = titled(widgets, 'prod-eu: Container Insights not explained by interfaces, %');
+    expect(metricRows(residual).map((row) => row[1]).sort()).toEqual(['CompleteContainerInsightsTotalBytes', CLUSTER_METRICS.containerInsightsResidualBytes.name]);
   });
 
   it('draws coverage against its alarm line, and nodes by every status', () => {

@@ -54,8 +54,9 @@ describe('netrecon reconcile on the bundled seed capture', () => {
       'instanceId', 'nodeName', 'periodStart', 'periodSeconds', 'sourceProfile', 'basis', 'ec2InBytes', 'ec2OutBytes', 'containerInsightsTotalBytes',
       'physicalRxBytes', 'physicalTxBytes', 'podRxBytes', 'podTxBytes', 'overlayBytes', 'bridgeBytes', 'unknownBytes',
       'naiveTotalBytes', 'correctedTotalBytes', 'hostOnlyBytes', 'doubleCountedBytes', 'podEstimatedBytes', 'ec2DiscrepancyRatio',
-      'containerInsightsResidualBytes', 'interfaces', 'status', 'findings',
+      'containerInsightsResidualBytes', 'interfaces', 'complete', 'partial', 'status', 'findings',
     ]);
+    expect(report.nodePeriods[0].complete).toEqual({ ranWholePeriod: true, ec2: true, containerInsights: true, agent: true });
   });
 
   it('re-buckets into a longer --period', () => {

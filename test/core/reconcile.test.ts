@@ -359,3 +359,71 @@ describe('reconcile: the cluster roll-up', () => {
     expect(c.nodesByStatus).toMatchObject({ ok: 2, missingContainerInsights: 1 });
   });
 });
+
+describe('reconcile: node churn does not bend the judged cluster figures', () => {
+  /**
+   * Three nodes, one 5-minute period [T0, T0 + 300). A and B ran all of it; C launched at T0 + 120 and its agent and
+   * Container Insights published from T0 + 180 (two minutes). Per period, by hand:
+   *   A: eth0 1000 + 1000 B/min -> corrected 10,000; EC2 5000 + 5000 = 10,000; CI 2000/60 B/s x 300 = 10,000; residual 0
+   *   B: eth0 1000 + 1000 B/min -> corrected 10,000; EC2 5200 + 5000 = 10,200; CI 10,000; residual 0
+   *   C: eth0 1000 + 1000 B/min x 2 -> corrected 4000; EC2 30,000 + 2000 = 32,000 (the boot's image pulls, before
+   *      its agent ran); CI 6000/60 B/s x 2 x 60 = 12,000; naive 4000 -> residual 8000.
+   * Over all three (the old roll-up): EC2 52,200, corrected 24,000, ratio 28,200 / 52,200 = 54 %, past the 10 %
+   * alarm; residual 8000 of Container Insights 32,000 = 25 %. Over the complete A and B only: EC2 20,200,
+   * corrected 20,000, ratio 200 / 20,200 = 0.99 %; residual 0 of 20,000.
+   */
+  const [a, b, c] = ['i-0000000000000000a', 'i-0000000000000000b', 'i-0000000000000000c'];
+  const late = (s: ReturnType<typeof agent>) => ({ ...s, timestamps: stamps(2, 60, 180), values: s.values.slice(0, 2) });
+  const series = (cAgent: boolean) => [
+    ...iface(a, 'eth0', 1000, 1000, 5),
+    ec2(a, 'in', [5000]),
+    ec2(a, 'out', [5000]),
+    containerInsights(a, Array(5).fill(2000 / 60)),
+    ...iface(b, 'eth0', 1000, 1000, 5),
+    ec2(b, 'in', [5200]),
+    ec2(b, 'out', [5000]),
+    containerInsights(b, Array(5).fill(2000 / 60)),
+    ...(cAgent ? iface(c, 'eth0', 1000, 1000, 2).map(late) : []),
+    ec2(c, 'in', [30_000]),
+    ec2(c, 'out', [2000]),
+    late(containerInsights(c, [6000 / 60, 6000 / 60])),
+  ];
+  const nodes = [node(a), node(b), node(c, { launchTime: iso(T0 + 120) })];
+
+  it('computes the discrepancy ratio, the residual and their byte totals over the complete nodes only', () => {
+    const r = reconcile(capture(nodes, series(true), 5), config);
+    const cluster = r.clusterPeriods[0]!;
+    expect(r.nodePeriods.map((n) => n.status)).toEqual(['ok', 'ok', 'partialPeriod']);
+    expect(cluster.ec2DiscrepancyRatio).toBeCloseTo(200 / 20_200, 12);
+    expect(cluster.completeEc2TotalBytes).toBe(20_200);
+    // 2000/60 B/s is not exact in binary: Container Insights figures are compared to 1e-6 bytes.
+    expect(cluster.containerInsightsResidualBytes).toBeCloseTo(0, 6);
+    expect(cluster.completeContainerInsightsTotalBytes).toBeCloseTo(20_000, 6);
+    expect(cluster.partialNodes).toBe(1);
+  });
+
+  it('keeps the traffic totals over every node: the launching node\'s bytes did flow', () => {
+    const cluster = reconcile(capture(nodes, series(true), 5), config).clusterPeriods[0]!;
+    expect(cluster.ec2InBytes).toBe(5000 + 5200 + 30_000);
+    expect(cluster.ec2OutBytes).toBe(5000 + 5000 + 2000);
+    expect(cluster.correctedTotalBytes).toBe(24_000);
+    expect(cluster.containerInsightsTotalBytes).toBeCloseTo(32_000, 6);
+    expect(cluster.doubleCountedBytes).toBeCloseTo(32_000 - 24_000, 6);
+    expect(cluster.nodesInInventory).toBe(3);
+    expect(cluster.nodesWithAgent).toBe(3);
+  });
+
+  it('does not hold a launching node without agent data yet against coverage', () => {
+    // C has no agent series at all: 2 of the 3 nodes have agent data, but C did not run for the whole period.
+    const cluster = reconcile(capture(nodes, series(false), 5), config).clusterPeriods[0]!;
+    expect(cluster.nodesWithAgent).toBe(2);
+    expect(cluster.agentCoverageRatio).toBe(1); // 2 of the 2 nodes that ran for the whole period
+    expect(cluster.partialNodes).toBe(1);
+  });
+
+  it('still counts a node that ran the whole period without the agent against coverage', () => {
+    const whole = [node(a), node(b), node(c)];
+    const cluster = reconcile(capture(whole, series(false), 5), config).clusterPeriods[0]!;
+    expect(cluster.agentCoverageRatio).toBeCloseTo(2 / 3, 12);
+  });
+});

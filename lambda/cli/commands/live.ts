@@ -132,6 +132,8 @@ export function describeAwsError(error: unknown): string | undefined {
   if (/AccessDenied|UnauthorizedOperation/.test(name)) {
     return `AWS refused the call (${name}: ${error.message}). netrecon needs cloudwatch:GetMetricData, cloudwatch:ListMetrics, ec2:DescribeInstances (and cloudwatch:PutMetricData to emit).`;
   }
+  // A failed read, a failed ledger read, an empty inventory: the message already says what failed and what to do.
+  if (name === 'ReadFailedError' || name === 'UnreadPeriodsError' || name === 'LedgerReadError' || name === 'EmptyInventoryError') return error.message;
   if ('$metadata' in error || name === 'AwsStepError' || /ENOTFOUND|ECONNREFUSED|ETIMEDOUT/.test(error.message)) return `${name}: ${error.message}`;
   return undefined;
 }

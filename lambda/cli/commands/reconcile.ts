@@ -37,8 +37,8 @@ ${LIVE_HELP}
   --namespace NS        output namespace (default NetRecon)
   --per-node-metrics    also publish per-node metrics (each is a paid custom metric)
 
-Exit status: 0 every node-period is ok and nothing was skipped; 1 usage or file error;
-2 the report was produced but some node-period is not ok or some input was skipped (like diff(1),
+Exit status: 0 every node-period is ok and nothing was skipped; 1 usage, file or AWS error (live mode: also
+a read that failed, an empty inventory, a failed publish: nothing unread is published); 2 the report was produced but some node-period is not ok or some input was skipped (like diff(1),
 so a script can alarm on it). Warnings about skipped input go to stderr.`;
 
 /** The reconciliation settings of a capture file from the command line; P defaults to the capture's. */
