@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NODE_STATUSES } from '../../lambda/core/model';
 import { CLUSTER_METRICS, DIMENSION, NODE_METRICS } from '../../lambda/output-metrics';
-import { EXPLANATION_MARKDOWN, worstNodesQuery } from '../../lib/dashboard';
+import { BASIS_MARKDOWN, EXPLANATION_MARKDOWN, worstNodesQuery } from '../../lib/dashboard';
 import { flatten, onlyResource, synthStack } from './support';
 
 interface Widget {
@@ -12,7 +12,7 @@ interface Widget {
 }
 
 function widgetsOf(reconciler: Parameters<typeof synthStack>[0]): Widget[] {
-  const { template } = synthStack(reconciler);
+  const { template } = synthStack({ sourceProfile: 'full', ...reconciler });
   const body = JSON.parse(flatten(onlyResource(template, 'AWS::CloudWatch::Dashboard').props.DashboardBody));
   return body.widgets;
 }
@@ -34,11 +34,11 @@ describe('the dashboard', () => {
     expect(widgets[0]).toMatchObject({ type: 'text', width: 24, properties: { markdown: EXPLANATION_MARKDOWN } });
     expect(EXPLANATION_MARKDOWN).toMatch(/counted twice/);
     const headers = widgets.filter((w) => w.type === 'text').map((w) => w.properties.markdown).slice(1);
-    expect(headers).toEqual(['## Cluster `prod-eu`', '## Cluster `prod-us`']);
+    expect(headers).toEqual([`## Cluster \`prod-eu\`\n\n${BASIS_MARKDOWN.full}`, `## Cluster \`prod-us\`\n\n${BASIS_MARKDOWN.full}`]);
   });
 
   it('shows EC2, Container Insights, corrected physical, pod and double-counted traffic in bytes/s', () => {
-    const traffic = titled(widgets, 'prod-eu: traffic, bytes/s');
+    const traffic = titled(widgets, 'prod-eu: traffic, bytes/s (full)');
     expect(expressions(traffic)).toEqual([
       'ec2 / PERIOD(ec2)',
       'ci / PERIOD(ci)',
@@ -89,7 +89,7 @@ describe('the dashboard', () => {
   });
 
   it('shows each cluster\'s alarms, composite first, plus the shared errors alarm', () => {
-    const { template } = synthStack({ clusters: ['prod-eu', 'prod-us'] });
+    const { template } = synthStack({ sourceProfile: 'full', clusters: ['prod-eu', 'prod-us'] });
     const body = JSON.parse(flatten(onlyResource(template, 'AWS::CloudWatch::Dashboard').props.DashboardBody));
     const status = titled(body.widgets, 'prod-us: alarms');
     expect(status.type).toBe('alarm');
@@ -109,7 +109,7 @@ describe('the dashboard', () => {
   });
 
   it('reads the metrics at the reconciliation period', () => {
-    const traffic = titled(widgetsOf({ periodSeconds: 60 }), 'demo: traffic, bytes/s');
+    const traffic = titled(widgetsOf({ periodSeconds: 60 }), 'demo: traffic, bytes/s (full)');
     for (const row of metricRows(traffic)) expect(row[4]).toMatchObject({ stat: 'Sum', period: 60 });
   });
 
@@ -122,7 +122,7 @@ describe('the dashboard', () => {
   });
 
   it('is for 24 h by default, since the data arrive about an hour late', () => {
-    const { template } = synthStack();
+    const { template } = synthStack({ sourceProfile: 'full' });
     expect(flatten(onlyResource(template, 'AWS::CloudWatch::Dashboard').props.DashboardBody)).toContain('"start":"-P1D"');
   });
 });
@@ -137,5 +137,44 @@ describe('the worst-nodes widget', () => {
     expect(worst.type).toBe('metric');
     expect(worst.properties.view).toBe('table');
     expect(worstNodesQuery('NetRecon', 'x')).toContain(`${DIMENSION.cluster} = 'x'`);
+  });
+});
+
+describe('the dashboard per source profile: no widget for a figure the profile cannot compute, and the basis said', () => {
+  const titles = (profile: string): string[] => widgetsOf({ sourceProfile: profile }).map((w) => w.properties.title ?? w.properties.markdown.split('\n')[0]);
+  const traffic = (profile: string): Widget => titled(widgetsOf({ sourceProfile: profile, perNodeMetrics: true }), `demo: traffic, bytes/s (${profile})`);
+
+  it('agentless: EC2 is the counted-once line; no ratio, coverage, residual nor worst-nodes widget', () => {
+    expect(titles('agentless')).toEqual(['### Why Container Insights reads about twice EC2', '## Cluster `demo`', 'demo: traffic, bytes/s (agentless)', 'demo: nodes by status', 'demo: alarms']);
+    const w = traffic('agentless');
+    expect(expressions(w)).toEqual(['ec2 / PERIOD(ec2)', 'ci / PERIOD(ci)', 'dc / PERIOD(dc)']);
+    expect(w.properties.metrics.filter((row: unknown[]) => typeof row[0] === 'object').map((row: [{ label: string }]) => row[0].label)).toEqual([
+      'EC2 NetworkIn + NetworkOut = counted once (EC2 basis)',
+      'Container Insights node_network_total_bytes',
+      'Double-counted = Container Insights − EC2 (≈ pod traffic, with overlay and bridge)',
+    ]);
+    expect(JSON.stringify(widgetsOf({ sourceProfile: 'agentless', perNodeMetrics: true }))).not.toContain('SCHEMA(');
+    expect(BASIS_MARKDOWN.agentless).toMatch(/\*\*EC2\*\*/);
+  });
+
+  it('enis: ENI counters and the EC2 ratio, coverage against its alarm line; no pod veth line, no residual', () => {
+    expect(titles('enis')).toEqual([
+      '### Why Container Insights reads about twice EC2',
+      '## Cluster `demo`',
+      'demo: traffic, bytes/s (enis)',
+      'demo: (EC2 - corrected) / EC2',
+      'demo: nodes with agent data, %',
+      'demo: nodes by status',
+      'demo: alarms',
+    ]);
+    expect(expressions(traffic('enis'))).toEqual(['ec2 / PERIOD(ec2)', 'ci / PERIOD(ci)', '(physRx + physTx) / PERIOD(physRx)', 'dc / PERIOD(dc)']);
+  });
+
+  it('mixed: every figure some node can have; coverage is the share on the agent basis, with no alarm line', () => {
+    const widgets = widgetsOf({ sourceProfile: 'mixed' });
+    const coverage = titled(widgets, 'demo: nodes on the agent basis, % (no alarm)');
+    expect(coverage.properties.annotations).toBeUndefined();
+    expect(titled(widgets, 'demo: Container Insights not explained by interfaces, %')).toBeDefined();
+    expect(expressions(traffic('mixed'))).toHaveLength(5);
   });
 });
