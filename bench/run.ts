@@ -5,7 +5,8 @@
  * enforced). Each measurement runs in its own process so its peak memory is its own. Figures, not a test.
  *
  * Options: --sizes=1000,10000,100000  --latency=50  --heap-mib=768 (V8 heap limit of each run)  --dps-quota=false (lift the GetMetricData datapoints-per-second
- * quota, as if raised, to see what the plan itself costs in time).
+ * quota, as if raised, to see what the plan itself costs in time). At the end, bench/html-report.ts measures the HTML
+ * report's file size and load time in Chromium at 1 node and the same sizes.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -103,3 +104,7 @@ for (const nodes of sizes) {
       `rejected by per-call limits: ${ours.rejected + naive.rejected}; skipped: ${ours.skipped}; emit error: ${ours.emitError ?? 'none'}.\n`,
   );
 }
+
+// The HTML report's size and load time at the same sizes plus a one-node cluster (bench/html-report.ts).
+const html = spawnSync(process.execPath, ['--max-old-space-size=6144', '--import', 'tsx', fileURLToPath(new URL('./html-report.ts', import.meta.url)), `--sizes=1,${sizes.join(',')}`], { stdio: 'inherit' });
+if (html.status !== 0) throw new Error(`bench/html-report.ts failed with status ${html.status}`);

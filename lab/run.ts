@@ -11,7 +11,7 @@ import { cleanStaleNamespaces, runLab } from './lab';
 import { makeRunNames, PROBE_ROLE } from './names';
 import { renderTable } from '../lambda/report/table';
 import type { ReconcileReport } from '../lambda/core/model';
-import { writeAndReconcile } from './reconcile-step';
+import { writeAndReconcile, writeHtmlReport } from './reconcile-step';
 import { LabResources } from './resources';
 import { renderSummaryText, summarise } from './summary';
 import { namespacesForbiddenReason } from './topology';
@@ -58,15 +58,18 @@ async function labMain(args: LabArgs, resources: LabResources, signal: AbortSign
   const reconcileStartMs = Date.now();
   let report: ReconcileReport | null = null;
   let reconcileError: string | null = null;
+  let htmlReportPath: string | null = null;
   try {
     report = await writeAndReconcile(capture, capturePath);
     progress(`capture written to ${capturePath}`);
+    htmlReportPath = await writeHtmlReport(report, capturePath);
+    progress(`HTML report written to ${htmlReportPath}`);
   } catch (error) {
     reconcileError = (error as Error).message;
   }
   const reconcileMs = Date.now() - reconcileStartMs;
 
-  const summary = summarise({ run, mib: args.mib, capturePath, periods, report, reconcileError, reconcileMs, wallMs: Date.now() - wallStartMs });
+  const summary = summarise({ run, mib: args.mib, capturePath, htmlReportPath, periods, report, reconcileError, reconcileMs, wallMs: Date.now() - wallStartMs });
   if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else {
     process.stdout.write(`${renderSummaryText(summary)}\n`);

@@ -47,6 +47,8 @@ export interface LabSummary {
   readonly mib: number;
   readonly capturePath: string;
   readonly replayCommand: string;
+  /** The HTML report beside the capture, or null when the reconciler failed. */
+  readonly htmlReportPath: string | null;
   readonly instanceId: string;
   readonly hostVeths: LabRun['hostVeths'];
   readonly wallSeconds: number;
@@ -63,6 +65,7 @@ export interface SummaryInput {
   readonly run: LabRun;
   readonly mib: number;
   readonly capturePath: string;
+  readonly htmlReportPath?: string | null;
   readonly periods: readonly PhasePeriod[];
   readonly report: ReconcileReport | null;
   readonly reconcileError: string | null;
@@ -106,6 +109,7 @@ export function summarise(input: SummaryInput): LabSummary {
     mib: input.mib,
     capturePath: input.capturePath,
     replayCommand: `node bin/netrecon.mjs reconcile --from ${input.capturePath}`,
+    htmlReportPath: input.htmlReportPath ?? null,
     instanceId: input.run.instanceId,
     hostVeths: input.run.hostVeths,
     wallSeconds: input.wallMs / 1000,
@@ -146,5 +150,6 @@ export function renderSummaryText(summary: LabSummary): string {
   if (summary.reconcileError) out.push(`Reconciler FAILED: ${summary.reconcileError}`);
   out.push(`Capture: ${summary.capturePath}  (EC2 and Container Insights series in it are simulated from the kernel counters)`);
   out.push(`Replay:  ${summary.replayCommand}`);
+  if (summary.htmlReportPath) out.push(`Report:  ${summary.htmlReportPath}  (open it in a browser)`);
   return out.join('\n');
 }

@@ -7,6 +7,7 @@
 import type { RunWindow } from './aws/ledger';
 import { MAX_BACKFILL_SECONDS } from './aws/limits';
 import { isIsoTime } from './capture/validate';
+import { previewValue } from './core/display-text';
 import { epochSecondsOf } from './core/units';
 
 export class EventError extends Error {
@@ -20,10 +21,7 @@ export class EventError extends Error {
   }
 }
 
-function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
-}
+const preview = (value: unknown): string => previewValue(value, 200);
 
 export interface ParsedEvent {
   readonly trigger: 'schedule' | 'manual';

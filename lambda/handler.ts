@@ -171,6 +171,7 @@ export function makeRunner(deps: RunnerDeps) {
           window: parsed.window,
           now,
           mode: 'emit',
+          heartbeat: true,
           ledgerMemory: deps.ledgerMemory,
           ...optional('readBudgetDatapoints', readBudgetDatapoints(context, deps.quotas, parsed.clusters.length - index)),
         });

@@ -49,8 +49,13 @@ export interface ClusterRunInput {
   readonly settings: PipelineSettings;
   readonly window: RunWindow;
   readonly now: Date;
-  /** `emit` publishes (and beats the heartbeat); `dryRun` reads everything and plans the emission only. */
+  /** `emit` publishes; `dryRun` reads everything and plans the emission only. */
   readonly mode: 'emit' | 'dryRun';
+  /**
+   * Publish the run's `Heartbeat` with the emission. Only the scheduled function does: the heartbeat alarm watches
+   * that function, and a person's CLI run beating it would hide a dead function from the alarm.
+   */
+  readonly heartbeat?: boolean;
   /**
    * Report every closed period of the window, not only the pending ones, and every node-period whole, however
    * many node batches it took (the CLI's view: it prints them and sets its exit status from them).
@@ -294,7 +299,7 @@ export async function runCluster(clusterInput: ClusterRunInput): Promise<Cluster
       const entry = ledger.get(start);
       return { periodStartSeconds: start, datums: periodDatums(cp, nodesByPeriod.get(cp.periodStart) ?? [], output), ...(entry ? { ledger: entry } : {}) };
     });
-  const plan = planEmission(periods, settings.outputNamespace, cluster, input.mode === 'emit' ? input.now : null);
+  const plan = planEmission(periods, settings.outputNamespace, cluster, input.mode === 'emit' && input.heartbeat === true ? input.now : null);
 
   let emitted: EmissionResult | null = null;
   if (input.mode === 'emit') {

@@ -8,16 +8,13 @@ import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { NODE_STATUSES } from '../lambda/core/model';
 import { CLUSTER_METRICS, DIMENSION, NODE_METRICS } from '../lambda/output-metrics';
+import { WHY_TWICE_SENTENCES, WHY_TWICE_TITLE } from '../lambda/report/why-twice';
 import { clusterAlarmList, type ClusterAlarms } from './alarms';
 import { clusterCapabilities, type SourceProfile } from '../lambda/core/source-profile';
 import { bytesPerSecond, outputMetric } from './metrics';
 import type { ReconcilerSettings } from './props';
 
-export const EXPLANATION_MARKDOWN = [
-  '### Why Container Insights reads about twice EC2',
-  'On VPC CNI nodes a pod\'s traffic crosses the node\'s ENI (`eth0`, `ens5`) and then the pod\'s host-side veth (`eni…`), and Container Insights sums every interface except `lo`, `veth*` and `docker*`, so that traffic is counted twice (and same-node pod-to-pod traffic, which EC2 never sees, is counted on both veths).',
-  'EC2 `NetworkIn`/`NetworkOut` count the ENIs only: netrecon\'s corrected physical traffic should match EC2, and Container Insights minus it is the double-counted bytes.',
-].join('\n\n');
+export const EXPLANATION_MARKDOWN = [`### ${WHY_TWICE_TITLE}`, ...WHY_TWICE_SENTENCES].join('\n\n');
 
 const COLOR = { ec2: '#1f77b4', containerInsights: '#ff7f0e', physical: '#2ca02c', pod: '#9467bd', doubleCounted: '#d62728' } as const;
 

@@ -83,7 +83,7 @@ export const DEPLOY_SETTINGS = {
   minAgentCoveragePercent: {
     key: 'minAgentCoveragePercent',
     default: 100,
-    doc: "The coverage alarm fires below this percentage of nodes with agent data.",
+    doc: "The coverage alarm fires below this percentage of the nodes that ran for the whole period having agent data.",
     fromText: number,
     check: (value: unknown) => {
       if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 100) {

@@ -83,7 +83,7 @@ export interface NetworkReconcilerProps {
   readonly thresholds?: Partial<Thresholds>;
   /** Interface classification overrides, validated now with the same code the function runs. @default - none */
   readonly interfaceRules?: InterfaceRuleOverrides;
-  /** The coverage alarm fires below this percentage of nodes with agent data. @default 100 */
+  /** The coverage alarm fires below this percentage of the nodes that ran for the whole period having agent data. @default 100 */
   readonly minAgentCoveragePercent?: number;
   /**
    * Alarm on the Container Insights residual. Turn it off when the agent collects ENIs only (`resources`

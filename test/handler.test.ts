@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeAws } from '../bench/fake-aws';
 import { makeCluster } from '../bench/synthetic-cluster';
 import { LedgerMemory } from '../lambda/aws/ledger';
+import { seriesKey } from '../lambda/aws/sources';
 import { configFromEnvironment, parseHandlerConfig } from '../lambda/handler-config';
 import { parseEvent } from '../lambda/handler-event';
 import { makeRunner, readBudgetDatapoints, RunFailedError } from '../lambda/handler';
@@ -107,6 +108,9 @@ describe('handler run', () => {
     expect(summary.clusters[1]).toMatchObject({ nodes: 3, periodsEmitted: 10, putRequests: 1, skippedCount: 0, apiCalls: { DescribeInstances: 1, ListMetrics: 2, GetMetricData: 2, PutMetricData: 1 } });
     expect(summary.apiCalls.PutMetricData).toBe(2);
     expect(summary.metricsRequested).toBe(2 * 1 + 3 * 11 + 2 * 11);
+    // The scheduled function beats the heartbeat the alarm watches, once per cluster and run, with its data.
+    const beats = fake.store.get(seriesKey('NetRecon', 'Heartbeat', { ClusterName: 'good' }));
+    expect([...(beats?.values() ?? [])].map((s) => s.count)).toEqual([1]);
     const runLog = logs.find((l) => l.message === 'run summary');
     expect(runLog?.data).toMatchObject({ trigger: 'schedule', failedClusters: 1 });
   });

@@ -81,7 +81,8 @@ async function listOneMetric(
     pages++;
     for (const metric of page.Metrics ?? []) {
       listed++;
-      const dimensions: Record<string, string> = {};
+      // Dimension names are whatever a node's role published: a name like __proto__ must be a key like any other.
+      const dimensions: Record<string, string> = Object.create(null) as Record<string, string>;
       for (const d of metric.Dimensions ?? []) if (d.Name !== undefined && d.Value !== undefined) dimensions[d.Name] = d.Value;
       const instanceId = dimensions[settings.agentInstanceDimension];
       const iface = dimensions[settings.agentInterfaceDimension];

@@ -94,7 +94,8 @@ export function seriesForNodes(
         if (spec) agent.push(spec);
       }
     }
-    all.push(...agent.sort((a, b) => (specKey(a) < specKey(b) ? -1 : 1)));
+    // A loop, not push(...agent): any node's role can list as many agent series as it likes on its instance.
+    for (const spec of agent.sort((a, b) => (specKey(a) < specKey(b) ? -1 : 1))) all.push(spec);
   }
   return dedupeSeries(all);
 }

@@ -167,7 +167,8 @@ export class ReportMerger {
     this.periodCount = batch.summary.periods;
     for (const cp of batch.clusterPeriods) this.store(cp.periodStart);
     for (const np of batch.nodePeriods) this.store(np.periodStart).add(np);
-    this.skipped.push(...batch.skipped);
+    // Loops, not push(...list): a spread passes every element as an argument, and above about 120,000 the stack overflows.
+    for (const item of batch.skipped) this.skipped.push(item);
     const s = batch.summary;
     this.nodes += s.nodes;
     this.nodePeriods += s.nodePeriods;
@@ -186,7 +187,7 @@ export class ReportMerger {
     for (const start of starts) {
       const nodes = this.periods.get(start)!.results(start, P);
       clusterPeriods.push(rollUp(start, this.config, nodes));
-      if (this.kept !== 'none') nodePeriods.push(...nodes);
+      if (this.kept !== 'none') for (const np of nodes) nodePeriods.push(np);
     }
     return {
       cluster: this.cluster,

@@ -5,6 +5,7 @@
  * - a single bad node or series (unknown source, NaN or negative bytes, timestamps/values of different lengths,
  *   ...) is skipped and reported as a SkippedItem, and everything else is still reconciled.
  */
+import { boundedValue, previewValue } from '../core/display-text';
 import type { SkippedItem, SkippedSeriesTarget } from '../core/model';
 import { SUPPORTED_UNIT_STATS, valueKindOf } from '../core/units';
 import {
@@ -40,11 +41,14 @@ export interface ValidatedCapture {
   readonly skipped: SkippedItem[];
 }
 
-function preview(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
+const preview = (value: unknown): string => (value === undefined ? 'nothing' : previewValue(value, 80));
+
+/**
+ * The longest window a capture may cover: 15 days, how long CloudWatch keeps the 1-minute data the agent and
+ * Container Insights series are read at (docs/limits.md, retention; `netrecon capture` reads at most 14 days back). The bound keeps a small
+ * file from asking for an unbounded number of periods (a window from year 1 to 9999 would exhaust memory).
+ */
+export const MAX_CAPTURE_WINDOW_SECONDS = 15 * 86_400;
 
 const DIRECTIONS_BY_SOURCE: Readonly<Record<Source, readonly Direction[]>> = {
   ec2: ['in', 'out'],
@@ -55,9 +59,27 @@ const DIRECTIONS_BY_SOURCE: Readonly<Record<Source, readonly Direction[]>> = {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0;
 /** ISO 8601 with a date and a time; Date.parse alone accepts too much ("1", "May 5"). */
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
-/** An ISO 8601 date and time with a zone, the one check for captures, the handler's events and the CLI's --start/--end. */
-export const isIsoTime = (v: unknown): v is string => typeof v === 'string' && ISO_8601.test(v) && !Number.isNaN(Date.parse(v));
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:(\d{2})(\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))$/;
+/** Days in a month of the proleptic Gregorian calendar (month 1-12). */
+function daysInMonth(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+/**
+ * An ISO 8601 date and time with a zone, the one check for captures, the handler's events and the CLI's
+ * --start/--end. Every field must be in its calendar range: Date.parse rolls "2026-02-30" over to 2 March and
+ * "T24:00" to the next day, which would silently read another time than the one written.
+ */
+export const isIsoTime = (v: unknown): v is string => {
+  if (typeof v !== 'string') return false;
+  const m = ISO_8601.exec(v);
+  if (!m) return false;
+  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
+  const second = m[7] === undefined ? 0 : Number(m[7]);
+  const inRange = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
+  const zoneInRange = m[10] === undefined || (Number(m[10]) <= 23 && Number(m[11]) <= 59);
+  return inRange && zoneInRange && !Number.isNaN(Date.parse(v));
+};
 const isPositiveInteger = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
 /** A problem with one item: its JSON path (relative to the item), the value, and what is wrong. */
@@ -75,6 +97,10 @@ function checkNode(raw: unknown): CaptureNode | ItemProblem {
   if (!isIsoTime(raw.launchTime)) return new ItemProblem('.launchTime', raw.launchTime, 'launchTime must be an ISO 8601 time');
   if (raw.endTime !== undefined && !isIsoTime(raw.endTime)) {
     return new ItemProblem('.endTime', raw.endTime, 'endTime must be an ISO 8601 time when present');
+  }
+  if (raw.endTime !== undefined && Date.parse(raw.endTime) < Date.parse(raw.launchTime)) {
+    // Such a node would run in no period and vanish from the report without a word.
+    return new ItemProblem('.endTime', raw.endTime, `endTime is before launchTime ${raw.launchTime}; the node cannot have run`);
   }
   for (const key of ['nodeName', 'instanceType', 'state'] as const) {
     if (raw[key] !== undefined && typeof raw[key] !== 'string') return new ItemProblem(`.${key}`, raw[key], `${key} must be a string`);
@@ -186,8 +212,17 @@ export function validateCapture(value: unknown, origin: string): ValidatedCaptur
   const w = window as Record<string, unknown>;
   if (!isIsoTime(w.start)) fail('$.window.start', w.start, 'not an ISO 8601 time', 'Write e.g. "2022-10-05T09:00:00Z".');
   if (!isIsoTime(w.end)) fail('$.window.end', w.end, 'not an ISO 8601 time', 'Write e.g. "2022-10-05T09:15:00Z".');
-  if (Date.parse(w.end as string) <= Date.parse(w.start as string)) {
+  const windowSeconds = (Date.parse(w.end as string) - Date.parse(w.start as string)) / 1000;
+  if (windowSeconds <= 0) {
     fail('$.window.end', w.end, 'the window ends before it starts', 'window.end must be after window.start.');
+  }
+  if (windowSeconds > MAX_CAPTURE_WINDOW_SECONDS) {
+    fail(
+      '$.window',
+      w,
+      `the window covers ${windowSeconds} s, more than the ${MAX_CAPTURE_WINDOW_SECONDS} s (15 days) a capture may cover`,
+      'CloudWatch keeps the 1-minute data netrecon reads for 15 days; split the capture into windows of at most 15 days.',
+    );
   }
   if (!Array.isArray(value.nodes)) fail('$.nodes', value.nodes, 'nodes must be a list', 'List the node inventory, even if empty.');
   if (!Array.isArray(value.series)) fail('$.series', value.series, 'series must be a list', 'List the metric series, even if empty.');
@@ -200,9 +235,9 @@ export function validateCapture(value: unknown, origin: string): ValidatedCaptur
     const checked = checkNode(raw);
     const ref = `$.nodes[${i}]`;
     if (checked instanceof ItemProblem) {
-      skipped.push({ kind: 'node', ref: `${ref}${checked.path}`, reason: checked.reason, value: checked.value });
+      skipped.push({ kind: 'node', ref: `${ref}${checked.path}`, reason: checked.reason, value: boundedValue(checked.value) });
     } else if (seen.has(checked.instanceId)) {
-      skipped.push({ kind: 'node', ref: `${ref}.instanceId`, reason: 'the same instance is listed twice; the first entry is used', value: checked.instanceId });
+      skipped.push({ kind: 'node', ref: `${ref}.instanceId`, reason: 'the same instance is listed twice; the first entry is used', value: boundedValue(checked.instanceId) });
     } else {
       seen.add(checked.instanceId);
       nodes.push(checked);
@@ -217,7 +252,7 @@ export function validateCapture(value: unknown, origin: string): ValidatedCaptur
         kind: 'series',
         ref: `$.series[${i}]${checked.path}`,
         reason: checked.reason,
-        value: checked.value,
+        value: boundedValue(checked.value),
         ...(target ? { series: target } : {}),
       });
     } else {

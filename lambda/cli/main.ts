@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { CaptureFileError } from '../capture/io';
 import { CaptureFormatError } from '../capture/validate';
 import { ConfigError } from '../core/config';
+import { escapeControlChars, previewValue } from '../core/display-text';
 import { InterfaceRuleError } from '../core/interface-rules';
+import { ReportSizeError } from '../core/report-size';
 import { captureCommand } from './commands/capture';
 import { reconcileCommand } from './commands/reconcile';
 import { rulesCommand } from './commands/rules';
@@ -32,14 +34,23 @@ function topHelp(): string {
 }
 
 /** Errors that are the user's to fix: printed as one line and a hint, never with a stack trace. */
-const USER_ERRORS = [UsageError, CaptureFormatError, CaptureFileError, ConfigError, InterfaceRuleError];
+const USER_ERRORS = [UsageError, CaptureFormatError, CaptureFileError, ConfigError, InterfaceRuleError, ReportSizeError];
 
 const defaultIo: CommandIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 };
 
-export async function main(argv: string[], io: CommandIo = defaultIo): Promise<number> {
+/**
+ * Everything the CLI prints passes here: names and values come from tags, CloudWatch dimensions and files, and a
+ * control character in them must reach the terminal as text, never as a command (display-text.ts).
+ */
+function escaped(io: CommandIo): CommandIo {
+  return { stdout: (text) => io.stdout(escapeControlChars(text)), stderr: (text) => io.stderr(escapeControlChars(text)) };
+}
+
+export async function main(argv: string[], rawIo: CommandIo = defaultIo): Promise<number> {
+  const io = escaped(rawIo);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(`${topHelp()}\n`);
@@ -51,7 +62,7 @@ export async function main(argv: string[], io: CommandIo = defaultIo): Promise<n
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`netrecon: unknown command ${JSON.stringify(name)}. Commands: ${COMMANDS.map((c) => c.name).join(', ')}.\n`);
+    io.stderr(`netrecon: unknown command ${previewValue(name)}. Commands: ${COMMANDS.map((c) => c.name).join(', ')}.\n`);
     return EXIT.usage;
   }
   try {

@@ -2,14 +2,19 @@
  * What every reconciling command tells the user besides the report: a warning line per skipped input (stderr)
  * and the exit status. Shared by `reconcile --from`, `reconcile --cluster` and `capture`.
  */
+import { displayName, previewValue } from '../core/display-text';
 import type { ReconcileReport, SkippedItem } from '../core/model';
 import { EXIT, type CommandIo } from './usage';
 
-/** One stderr line per skipped item, with the offending value when there is one. */
+/** How much of a skipped item's reference and value a warning shows: one readable line, whatever the input. */
+const WARNING_REF_CHARS = 300;
+const WARNING_VALUE_CHARS = 120;
+
+/** One stderr line per skipped item, with the offending value (previewed, truncated) when there is one. */
 export function warnSkipped(skipped: readonly SkippedItem[], io: CommandIo): void {
   for (const s of skipped) {
-    const value = s.value === undefined ? '' : ` (value: ${JSON.stringify(s.value)})`;
-    io.stderr(`warning: skipped ${s.kind} ${s.ref}: ${s.reason}${value}\n`);
+    const value = s.value === undefined ? '' : ` (value: ${previewValue(s.value, WARNING_VALUE_CHARS)})`;
+    io.stderr(`warning: skipped ${s.kind} ${displayName(s.ref, WARNING_REF_CHARS)}: ${displayName(s.reason, WARNING_REF_CHARS)}${value}\n`);
   }
 }
 

@@ -5,7 +5,7 @@
  * this way). Samples outside the reconciled window are ignored.
  */
 import type { CaptureSeries } from '../capture/capture';
-import { epochSecondsOf, periodStartOf, sampleBytes, valueKindOf } from './units';
+import { epochSecondsOf, MAX_BYTES_PER_SECOND, periodStartOf, sampleBytes, sampleBytesPerSecond, valueKindOf } from './units';
 
 /** One series' share of one period. */
 export interface SeriesPeriodBucket {
@@ -66,6 +66,15 @@ export function alignSeries(series: CaptureSeries, grid: PeriodGrid): AlignedSer
       };
     }
     if (seen.has(t)) return { ok: false, reason: `timestamps[${i}] appears twice`, value: series.timestamps[i] };
+    const value = series.values[i]!;
+    const rate = sampleBytesPerSecond(kind, value, sampleSeconds);
+    if (!(rate <= MAX_BYTES_PER_SECOND)) {
+      return {
+        ok: false,
+        reason: `values[${i}] is ${rate} bytes/second over its ${sampleSeconds} s sample, above the ${MAX_BYTES_PER_SECOND} bytes/second no EC2 network interface reaches (a broken counter?)`,
+        value,
+      };
+    }
     seen.add(t);
     if (t < grid.firstStart || t >= windowEnd) continue;
     const start = periodStartOf(t, periodSeconds);
@@ -74,7 +83,7 @@ export function alignSeries(series: CaptureSeries, grid: PeriodGrid): AlignedSer
       bucket = { bytes: 0, sampleStarts: [], sampleSeconds };
       buckets.set(start, bucket);
     }
-    bucket.bytes += sampleBytes(kind, series.values[i]!, sampleSeconds);
+    bucket.bytes += sampleBytes(kind, value, sampleSeconds);
     bucket.sampleStarts.push(t);
   }
   return { ok: true, buckets };

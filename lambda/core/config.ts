@@ -2,6 +2,7 @@
  * Reconciliation settings, with their documented defaults. Every threshold is configuration: the CLI takes
  * them from `--rules`/flags, the Lambda from environment variables, the CDK construct from its props.
  */
+import { previewValue } from './display-text';
 import { buildRules, type CompiledRule, type InterfaceRuleOverrides } from './interface-rules';
 import { DEFAULT_SOURCE_PROFILE, isSourceProfile, SOURCE_PROFILES, type SourceProfile } from './source-profile';
 
@@ -71,7 +72,7 @@ export class ConfigError extends Error {
     readonly hint: string,
     options?: { cause?: unknown },
   ) {
-    super(value === undefined ? `${setting} is required. ${hint}` : `${setting} is invalid: ${JSON.stringify(value)}. ${hint}`, options);
+    super(value === undefined ? `${setting} is required. ${hint}` : `${setting} is invalid: ${previewValue(value, 120)}. ${hint}`, options);
     this.name = 'ConfigError';
   }
 }

@@ -4,6 +4,8 @@
  * their own rules or change the VPC CNI veth prefix (`AWS_VPC_K8S_CNI_VETHPREFIX`).
  */
 
+import { previewValue } from './display-text';
+
 export const INTERFACE_CLASSES = ['physical', 'podVeth', 'overlay', 'bridge', 'loopback', 'unknown'] as const;
 export type InterfaceClass = (typeof INTERFACE_CLASSES)[number];
 
@@ -34,7 +36,7 @@ export class InterfaceRuleError extends Error {
     readonly value: unknown,
     readonly hint: string,
   ) {
-    super(`${message}: ${JSON.stringify(value)}. ${hint}`);
+    super(`${message}: ${previewValue(value, 120)}. ${hint}`);
     this.name = 'InterfaceRuleError';
   }
 }

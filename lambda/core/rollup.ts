@@ -22,8 +22,8 @@ function sumField(nodes: readonly NodePeriodResult[], field: NumericField): numb
 const ec2Total = (n: NodePeriodResult): number | null =>
   n.ec2InBytes === null || n.ec2OutBytes === null ? null : n.ec2InBytes + n.ec2OutBytes;
 
-/** Not-ok before ok, then by |EC2 discrepancy|, then by double-counted bytes; nulls last. */
-function severity(a: NodePeriodResult, b: NodePeriodResult): number {
+/** Not-ok before ok, then by |EC2 discrepancy|, then by double-counted bytes; nulls last. Also the HTML report's order. */
+export function severity(a: NodePeriodResult, b: NodePeriodResult): number {
   const okA = a.status === 'ok' ? 1 : 0;
   const okB = b.status === 'ok' ? 1 : 0;
   if (okA !== okB) return okA - okB;

@@ -30,6 +30,20 @@ export function sampleBytes(kind: ValueKind, value: number, sampleSeconds: numbe
   return kind === 'bytesPerSecond' ? value * sampleSeconds : value;
 }
 
+/**
+ * The most bytes per second a series may report: 10^12 B/s (8 Tbit/s). The fastest EC2 instances have 3,200 Gbit/s
+ * (400 GB/s) of network bandwidth in all, and Container Insights, which counts a pod's bytes twice, stays below
+ * twice that; loopback runs at memory speed, tens of GB/s. A larger value is not traffic but a broken counter (a
+ * reset read as a wrap, a unit mix-up) or a forged datapoint, and summed as is it can reach Infinity
+ * (docs/capture-format.md, "Values").
+ */
+export const MAX_BYTES_PER_SECOND = 1e12;
+
+/** The mean rate of one sample, in bytes per second, whatever its kind. */
+export function sampleBytesPerSecond(kind: ValueKind, value: number, sampleSeconds: number): number {
+  return kind === 'bytesPerSecond' ? value : value / sampleSeconds;
+}
+
 /** Start (epoch seconds) of the epoch-aligned period of `periodSeconds` that contains `epochSeconds`. */
 export function periodStartOf(epochSeconds: number, periodSeconds: number): number {
   return Math.floor(epochSeconds / periodSeconds) * periodSeconds;

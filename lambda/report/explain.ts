@@ -41,3 +41,23 @@ export function explainGap(report: ReconcileReport): string {
     `(eni…, cali…, lxc…) were counted again on top of the same bytes on the ENIs${extra}; ${onceAtEnis}.`
   );
 }
+
+/** The gap in one line, for a title: "Container Insights counted 2.00× EC2 because it counts pod traffic twice". */
+export function gapHeadline(report: ReconcileReport): string {
+  const periods = report.clusterPeriods;
+  const ci = total(periods, 'containerInsightsTotalBytes');
+  const corrected = total(periods, 'correctedTotalBytes');
+  const ec2In = total(periods, 'ec2InBytes');
+  const ec2Out = total(periods, 'ec2OutBytes');
+  const ec2 = ec2In === null || ec2Out === null ? null : ec2In + ec2Out;
+  if (ci === null) return 'Container Insights has no data for this cluster';
+  const reference = ec2 ?? corrected;
+  if (reference === null || reference === 0) return `Container Insights counted ${formatBytes(ci)}; there is nothing to compare it with`;
+  const ratio = `${(ci / reference).toFixed(2)}× ${ec2 === null ? 'the ENIs' : 'EC2'}`;
+  if (corrected === null) return `Container Insights counted ${ratio}; without the agent's per-interface counters netrecon cannot say why`;
+  const pod = (total(periods, 'podRxBytes') ?? 0) + (total(periods, 'podTxBytes') ?? 0);
+  const devices = (total(periods, 'overlayBytes') ?? 0) + (total(periods, 'bridgeBytes') ?? 0);
+  if (pod === 0 && devices === 0) return `Container Insights counted ${ratio}: no pod or overlay traffic was counted twice`;
+  const what = pod > 0 && devices > 0 ? 'pod traffic and overlay or bridge traffic' : pod > 0 ? 'pod traffic' : 'overlay and bridge traffic';
+  return `Container Insights counted ${ratio} because it counts ${what} twice`;
+}

@@ -1,12 +1,9 @@
 /** The human report of `netrecon reconcile`: one row per node and period, a cluster line per period, findings. */
-import { formatBytes, formatPercent } from '../core/format-bytes';
+import { displayName } from '../core/display-text';
+import { formatPercent } from '../core/format-bytes';
 import type { ClusterPeriodResult, NodePeriodResult, ReconcileReport } from '../core/model';
+import { cellBytes as bytes, clock, shortNodeName, sumPair as sum } from './cells';
 import { explainGap } from './explain';
-
-const bytes = (v: number | null): string => (v === null ? '-' : formatBytes(v));
-const sum = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
-const clock = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
-const shortNodeName = (name: string | null): string => (name === null ? '-' : name.split('.')[0]!);
 
 interface Column {
   readonly title: string;
@@ -27,7 +24,7 @@ const COLUMNS: readonly Column[] = [
 function nodeRow(n: NodePeriodResult): string[] {
   return [
     clock(n.periodStart),
-    n.instanceId,
+    displayName(n.instanceId, 64),
     shortNodeName(n.nodeName),
     bytes(sum(n.ec2InBytes, n.ec2OutBytes)),
     bytes(n.containerInsightsTotalBytes),
@@ -55,20 +52,23 @@ function clusterRow(c: ClusterPeriodResult): string[] {
   ];
 }
 
-function layout(rows: string[][]): string[] {
-  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...rows.map((r) => r[i]!.length)));
+/** Appends the aligned table to `lines`. Loops, not spreads: a report may have millions of rows, more than a call's arguments. */
+function layout(rows: readonly string[][], lines: string[]): void {
+  const widths = COLUMNS.map((c) => c.title.length);
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i]!, cell.length)));
   const line = (cells: string[]): string =>
     cells
       .map((cell, i) => (COLUMNS[i]!.right ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [line(COLUMNS.map((c) => c.title)), ...rows.map(line)];
+  lines.push(line(COLUMNS.map((c) => c.title)));
+  for (const row of rows) lines.push(line(row));
 }
 
 export function renderTable(report: ReconcileReport): string {
   const s = report.summary;
   const lines: string[] = [
-    `cluster ${report.cluster}: ${s.nodes} node${s.nodes === 1 ? '' : 's'}, ${s.periods} period${s.periods === 1 ? '' : 's'} of ${report.periodSeconds} s from ${clock(report.window.start)} to ${clock(report.window.end)} UTC; bytes per period`,
+    `cluster ${displayName(report.cluster)}: ${s.nodes} node${s.nodes === 1 ? '' : 's'}, ${s.periods} period${s.periods === 1 ? '' : 's'} of ${report.periodSeconds} s from ${clock(report.window.start)} to ${clock(report.window.end)} UTC; bytes per period`,
     '',
   ];
   const byPeriod = new Map<string, NodePeriodResult[]>();
@@ -79,16 +79,17 @@ export function renderTable(report: ReconcileReport): string {
   }
   const rows: string[][] = [];
   for (const c of report.clusterPeriods) {
-    rows.push(...(byPeriod.get(c.periodStart) ?? []).map(nodeRow));
+    for (const n of byPeriod.get(c.periodStart) ?? []) rows.push(nodeRow(n));
     rows.push(clusterRow(c));
   }
-  lines.push(...layout(rows), '');
+  layout(rows, lines);
+  lines.push('');
 
   const notOk = report.nodePeriods.filter((n) => n.status !== 'ok');
   if (notOk.length > 0) {
     lines.push('Findings:');
     for (const n of notOk) {
-      lines.push(`  ${clock(n.periodStart)} ${n.instanceId} ${n.status}: ${n.findings.map((f) => f.message).join('; ')}`);
+      lines.push(`  ${clock(n.periodStart)} ${displayName(n.instanceId, 64)} ${n.status}: ${displayName(n.findings.map((f) => f.message).join('; '), 2000)}`);
     }
     lines.push('');
   }

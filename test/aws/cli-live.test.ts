@@ -52,6 +52,21 @@ describe('the live CLI', () => {
     expect(t.err()).toMatch(/netrecon: 3 nodes; calls: 1 DescribeInstances, 2 ListMetrics/);
   });
 
+  it('reconcile --cluster --format html -o FILE writes the page, with what it would publish, and nothing on stdout', async () => {
+    const t = io();
+    const file = join(mkdtempSync(join(tmpdir(), 'netrecon-live-html-')), 'c1.html');
+    const code = await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--dry-run', '--format', 'html', '-o', file], t.io);
+    expect(code).toBe(2);
+    expect(t.out()).toBe('');
+    expect(t.err()).toContain(`netrecon: report written to ${file}`);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toContain('from cluster c1 in the live account (eu-west-1)');
+    expect(html).toMatch(/<p>Would publish to NetRecon: \d+ datums in \d+ PutMetricData request\(s\) for 12 period\(s\)/);
+    // Node 2 of 3 has no agent data: its 12 node-periods are missingAgent.
+    expect(html).toMatch(/data-key="missingAgent" data-count="12"/);
+    expect(account.cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 0);
+  });
+
   it('capture writes a file that reconcile --from turns into the same report as the live run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netrecon-cli-'));
     const file = join(dir, 'c1.capture.json');
@@ -76,9 +91,14 @@ describe('the live CLI', () => {
     expect(first.out()).toMatch(/Published to NetRecon: \d+ datums in 1 PutMetricData request\(s\) for 12 period\(s\); 0 period\(s\)/);
     const second = io();
     await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1'], second.io);
-    expect(second.out()).toMatch(/Published to NetRecon: 0 datums in 1 PutMetricData request\(s\) for 0 period\(s\); 12 period\(s\) of the window were already published/);
+    // Nothing left to publish, and no heartbeat to send: the second run puts nothing at all.
+    expect(second.out()).toMatch(/Published to NetRecon: 0 datums in 0 PutMetricData request\(s\) for 0 period\(s\); 12 period\(s\) of the window were already published/);
+    // The Heartbeat is the scheduled function's: a person's run beating it would hide a dead function from its alarm.
+    const names = account.cw.commandCalls(PutMetricDataCommand).flatMap((c) => (c.args[0].input.MetricData ?? []).map((d) => d.MetricName));
+    expect(names).toContain('EmitLedger');
+    expect(names).not.toContain('Heartbeat');
     // The puts went through the client without SDK retries (a retried put that had landed would count twice).
-    expect(await maxAttemptsOf(account.cw, PutMetricDataCommand)).toEqual([1, 1]);
+    expect(await maxAttemptsOf(account.cw, PutMetricDataCommand)).toEqual([1]);
     expect(new Set(await maxAttemptsOf(account.cw, GetMetricDataCommand))).toEqual(new Set([3]));
   });
 

@@ -41,4 +41,17 @@ describe('agent series discovery', () => {
     expect(inputs).toHaveLength(2);
     for (const input of inputs) expect(input.RecentlyActive).toBeUndefined();
   });
+
+  it('keeps dimension names and values such as __proto__ as data (any node role can publish them)', async () => {
+    cw.on(ListMetricsCommand, { MetricName: 'net_bytes_recv' }).resolves({
+      Metrics: [metric('net_bytes_recv', 'i-1', '__proto__'), metric('net_bytes_recv', 'i-1', 'eth0', JSON.parse('{"__proto__": "x", "constructor": "y"}') as Record<string, string>)],
+    });
+    cw.on(ListMetricsCommand, { MetricName: 'net_bytes_sent' }).resolves({ Metrics: [] });
+    const result = await discoverAgentSeries(testRuntime(), { settings: DEFAULT_SOURCE_SETTINGS, instanceIds: new Set(['i-1']), windowStartSeconds: NOW_SECONDS - 4200, nowSeconds: NOW_SECONDS });
+    const [plain, extra] = result.byInstance.get('i-1')!.rx;
+    expect(plain).toBe('__proto__');
+    // The extra dimensions are part of the series' identity: dropping one would query a series that does not exist.
+    expect(typeof extra).toBe('object');
+    expect(Object.entries(extra as object).sort()).toEqual([['InstanceId', 'i-1'], ['__proto__', 'x'], ['constructor', 'y'], ['interface', 'eth0']]);
+  });
 });

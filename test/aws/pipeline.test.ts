@@ -6,7 +6,7 @@ import { FakeAws } from '../../bench/fake-aws';
 import { makeCluster } from '../../bench/synthetic-cluster';
 import { specKey } from '../../lambda/aws/sources';
 import { exitCodeFor } from '../../lambda/cli/report-outcome';
-import { captureCluster, runCluster } from '../../lambda/pipeline';
+import { captureCluster, DEFAULT_NODE_BATCH_SIZE, runCluster } from '../../lambda/pipeline';
 import { mockAccount } from './account';
 import { NOW_SECONDS, testRuntime, testSettings } from './helpers';
 
@@ -123,5 +123,15 @@ describe('the pipeline on one cluster', () => {
     expect(capture.nodes).toHaveLength(2);
     expect(capture.series).toHaveLength(22);
     expect(capture.series.find((s) => s.source === 'containerInsights')).toMatchObject({ stat: 'Average', unit: 'Bytes/Second', periodSeconds: 60 });
+  });
+});
+
+describe('docs/aws.md', () => {
+  it('states the node batch size the pipeline uses', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../docs/aws.md', import.meta.url), 'utf8');
+    const stated = [...doc.matchAll(/batch(?:es)? of ([\d,]+) nodes/g)].map((m) => Number(m[1]!.replaceAll(',', '')));
+    expect(stated.length).toBeGreaterThan(0);
+    expect(new Set(stated)).toEqual(new Set([DEFAULT_NODE_BATCH_SIZE]));
   });
 });

@@ -133,3 +133,59 @@ describe('docs/capture-format.md', () => {
     expect(report.nodePeriods[0]!.podTxBytes).toBe(1200 + 1180);
   });
 });
+
+describe('validateCapture: hostile or impossible input is refused or skipped by name, never crashes', () => {
+  const nested = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`);
+
+  it('refuses a capture that is 100,000 nested lists with a CaptureFormatError, not a stack overflow', () => {
+    const e = formatError(nested(100_000));
+    expect(e.jsonPath).toBe('$');
+    expect(e.message.length).toBeLessThan(300);
+  });
+
+  it('skips a node that is 100,000 nested lists, and keeps a bounded preview of it as the skipped value', () => {
+    const raw = good();
+    raw.nodes.push(nested(100_000));
+    const { skipped } = validateCapture(raw, 'x');
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]!.ref).toBe('$.nodes[2]');
+    expect(typeof skipped[0]!.value).toBe('string');
+    expect(() => JSON.stringify(skipped)).not.toThrow();
+  });
+
+  it.each([
+    ['30 February', '2026-02-30T00:00:00Z'],
+    ['29 February of a common year', '2025-02-29T00:00:00Z'],
+    ['hour 24', '2026-03-01T24:00:00Z'],
+    ['minute 60', '2026-03-01T10:60:00Z'],
+    ['month 13', '2026-13-01T10:00:00Z'],
+  ])('refuses a window start on %s (Date.parse would roll it over)', (_name, time) => {
+    const raw = good();
+    expect(formatError({ ...raw, window: { ...raw.window, start: time } }).jsonPath).toBe('$.window.start');
+  });
+
+  it('accepts 29 February of a leap year and a zone offset', () => {
+    const raw = good();
+    raw.nodes[0].launchTime = '2024-02-29T23:59:59+05:30';
+    expect(validateCapture(raw, 'x').skipped).toEqual([]);
+  });
+
+  it('skips, by name, a node whose endTime precedes its launchTime (it would vanish from every period)', () => {
+    const raw = good();
+    raw.nodes[1].endTime = '2023-12-31T00:00:00.000Z';
+    const { capture: c, skipped } = validateCapture(raw, 'x');
+    expect(skipped).toEqual([expect.objectContaining({ kind: 'node', ref: '$.nodes[1].endTime', value: '2023-12-31T00:00:00.000Z' })]);
+    expect(skipped[0]!.reason).toMatch(/endTime is before launchTime/);
+    expect(c.nodes.map((n) => n.instanceId)).toEqual([A]);
+  });
+
+  it('refuses a window longer than 15 days, naming the length and the limit', () => {
+    const raw = good();
+    const e = formatError({ ...raw, window: { start: '0001-01-01T00:00:00Z', end: '9999-12-31T00:00:00Z' } });
+    expect(e.jsonPath).toBe('$.window');
+    expect(e.message).toMatch(/more than the 1296000 s \(15 days\)/);
+    expect(e.hint).toMatch(/split the capture/);
+    // Exactly 15 days is allowed.
+    expect(() => validateCapture({ ...raw, window: { start: '2024-01-01T00:00:00Z', end: '2024-01-16T00:00:00Z' } }, 'x')).not.toThrow();
+  });
+});

@@ -8,6 +8,7 @@ import { RUN_SETTINGS } from '../../lambda/settings';
 
 const ENV = Object.fromEntries(Object.entries(RUN_SETTINGS).map(([key, spec]) => [key, spec.env])) as { [K in keyof typeof RUN_SETTINGS]: string };
 import { AppContextError, readAppContext } from '../../lib/app-context';
+import { accountIdsIn } from './support';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const temps: string[] = [];
@@ -119,8 +120,7 @@ describe('npx cdk synth of bin/app.ts', () => {
     const fn = resources.find((r) => r.Type === 'AWS::Lambda::Function')!;
     expect(fn.Properties.Environment.Variables).toMatchObject({ [ENV.clusters]: 'prod-eu,prod-us', [ENV.perNodeMetrics]: 'true' });
     // Environment-agnostic: no account or region baked in.
-    // (Asset hashes are 64 hex digits and may hold 12 decimal digits in a row by chance: not an account.)
-    expect(JSON.stringify(template).replace(/[0-9a-f]{64}/g, '<hash>')).not.toMatch(/\d{12}/);
+    expect(accountIdsIn(template)).toEqual([]);
     // The bundle was built (by esbuild, locally) and staged next to the template.
     const asset = readdirSync(run.outdir).find((name) => name.startsWith('asset.'));
     expect(asset && existsSync(join(run.outdir, asset, 'index.mjs'))).toBe(true);
@@ -132,5 +132,21 @@ describe('npx cdk synth of bin/app.ts', () => {
     expect(run.stderr).toContain('netrecon: NetworkReconciler prop periodSeconds is invalid: 250. Use a multiple of 60 seconds from 60 to 3600');
     expect(run.stderr).not.toContain('Bundling asset');
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user error
+  });
+});
+
+describe('the account-id check on templates', () => {
+  // A real asset hash shape (64 hex characters) that happens to hold 12 digits in a row.
+  const hash = `ab${'123456789012'}cdef${'0'.repeat(46)}`;
+
+  it('ignores digits inside asset hashes, where a plain /\\d{12}/ check failed by chance', () => {
+    const template = { Resources: { Fn: { Properties: { Code: { S3Key: `${hash}.zip` } } } } };
+    expect(JSON.stringify(template)).toMatch(/\d{12}/); // what the old check tripped on
+    expect(accountIdsIn(template)).toEqual([]);
+  });
+
+  it('still finds an account id in an ARN or on its own', () => {
+    const template = { Resources: { R: { Properties: { Role: 'arn:aws:iam::123456789012:role/x', Account: '210987654321' } } } };
+    expect(accountIdsIn(template)).toEqual(['123456789012', '210987654321']);
   });
 });

@@ -62,3 +62,16 @@ export function flatten(value: unknown): string {
   }
   throw new Error(`cannot flatten ${JSON.stringify(value)}`);
 }
+
+/** Hex runs this long are content hashes (CDK asset hashes are 64 hex characters), not identifiers. */
+const HASH = /[0-9a-f]{32,}/gi;
+/** An AWS account id: exactly 12 digits, not part of a longer number. */
+const ACCOUNT_ID = /(?<![0-9])[0-9]{12}(?![0-9])/g;
+
+/**
+ * Account ids written into a template (an environment-agnostic stack has none). Asset hashes are left out first:
+ * a 64-character hash holds a run of 12 digits now and then, which made a plain /\d{12}/ check fail by chance.
+ */
+export function accountIdsIn(template: unknown): string[] {
+  return JSON.stringify(template).replace(HASH, '').match(ACCOUNT_ID) ?? [];
+}

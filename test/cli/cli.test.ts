@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatCaptureJson } from '../../lambda/capture/io';
@@ -108,7 +108,7 @@ describe('netrecon reconcile exit codes', () => {
   it.each([
     ['no --from', [], /--from FILE is required/],
     ['a file that does not exist', ['--from', join(dir, 'absent.json')], /absent\.json: cannot read the capture: no such file/],
-    ['a bad --format', ['--from', SEED, '--format', 'xml'], /--format must be table or json; got "xml"/],
+    ['a bad --format', ['--from', SEED, '--format', 'xml'], /--format must be table, json or html; got "xml"/],
     ['a --period that is not whole minutes', ['--from', SEED, '--period', '90'], /periodSeconds is invalid: 90/],
     ['an unknown option', ['--from', SEED, '--colour'], /Unknown option '--colour'/],
   ])('exits 1 with one line on stderr for %s', (_name, args, message) => {
@@ -135,6 +135,36 @@ describe('netrecon reconcile exit codes', () => {
     const r = netrecon('reconcile', '--from', SEED, '--rules', rules);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/prepend\[0\]: interfaceClass is not a class: "wired"/);
+  });
+});
+
+describe('netrecon reconcile --format html and -o', () => {
+  it('writes the seed report as one HTML page to -o FILE, says so on stderr, and exits 0', () => {
+    const out = join(dir, 'seed.html');
+    const r = netrecon('reconcile', '--from', SEED, '--format', 'html', '-o', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`netrecon: report written to ${out}\n`);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain('Container Insights counted 2.00× EC2 because it counts pod traffic twice');
+    expect(html).toContain(`from ${SEED}`);
+  });
+
+  it('prints HTML on stdout without -o, and -o works for the JSON report too', () => {
+    const r = netrecon('reconcile', '--from', SEED, '--format', 'html');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^<!DOCTYPE html>[\s\S]*<\/html>\n$/);
+    const out = join(dir, 'seed.json');
+    expect(netrecon('reconcile', '--from', SEED, '--format', 'json', '--out', out).code).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).summary.nodePeriods).toBe(3);
+  });
+
+  it('exits 1 with one line naming a -o FILE it cannot write', () => {
+    const r = netrecon('reconcile', '--from', SEED, '--format', 'html', '-o', join(dir, 'no-such-dir', 'r.html'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot write the report to .*no-such-dir\/r\.html: ENOENT/);
+    noStackTrace(r.stderr);
   });
 });
 

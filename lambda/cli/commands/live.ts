@@ -10,6 +10,7 @@ import { closedEndSeconds, wholePeriods } from '../../aws/ledger';
 import { MAX_BACKFILL_SECONDS, MAX_PERIODS_PER_RUN } from '../../aws/limits';
 import { isIsoTime } from '../../capture/validate';
 import type { Thresholds } from '../../core/config';
+import { previewValue } from '../../core/display-text';
 import type { InterfaceRuleOverrides } from '../../core/interface-rules';
 import { epochSecondsOf } from '../../core/units';
 import { ConfigError, resolveRunSettings, RUN_SETTINGS, runSettingOf } from '../../settings';
@@ -38,7 +39,7 @@ export const LIVE_HELP = `  --cluster NAME        the EKS cluster to read from t
 
 function isoSeconds(name: string, value: string): number {
   if (!isIsoTime(value)) {
-    throw new UsageError(`--${name} must be an ISO 8601 time with a zone; got ${JSON.stringify(value)}`, 'Example: --start 2026-03-01T10:00:00Z --end 2026-03-01T11:00:00Z');
+    throw new UsageError(`--${name} must be an ISO 8601 time with a zone and a real calendar date; got ${previewValue(value, 60)}`, 'Example: --start 2026-03-01T10:00:00Z --end 2026-03-01T11:00:00Z');
   }
   return epochSecondsOf(value);
 }
@@ -111,7 +112,25 @@ export function liveSettings(input: LiveSettingsInput): PipelineSettings {
   };
 }
 
+/**
+ * What a region name looks like (us-east-1, us-gov-west-1, eu-central-2): lower-case words and a number, joined
+ * by dashes. The SDK refuses anything that is not a hostname component only when the first call is made, with a
+ * plain Error that used to end the CLI in a stack trace.
+ */
+const REGION_NAME = /^[a-z]{2,}(-[a-z0-9]+)*-\d+$/;
+
+/** Refuses a malformed --region, or AWS_REGION when no --region is given, before any client is made. */
+export function checkRegion(region: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): void {
+  const [value, source] = region !== undefined ? [region, '--region'] : [env.AWS_REGION, 'AWS_REGION'];
+  if (value === undefined || REGION_NAME.test(value)) return;
+  throw new UsageError(
+    `${source} ${previewValue(value, 60)} is not an AWS region name`,
+    source === '--region' ? 'Write it like us-east-1 or eu-west-1.' : 'Set AWS_REGION to a region like us-east-1, unset it, or pass --region.',
+  );
+}
+
 export function liveRuntime(io: CommandIo, region: string | undefined, profile: string | undefined): AwsRuntime {
+  checkRegion(region);
   const clients = createClients({ ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
   return makeAwsRuntime({
     cloudWatch: clients.cloudWatch,
@@ -129,6 +148,8 @@ export function describeAwsError(error: unknown): string | undefined {
     return `no usable AWS credentials (${name}: ${error.message}). Set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.`;
   }
   if (/Region is missing/i.test(error.message)) return `no AWS region (${error.message}). Pass --region or set AWS_REGION.`;
+  // A malformed region from the profile's config file reaches the SDK unchecked.
+  if (/Region not accepted/i.test(error.message)) return `${error.message} Pass --region like us-east-1, or fix the profile's region.`;
   if (/AccessDenied|UnauthorizedOperation/.test(name)) {
     return `AWS refused the call (${name}: ${error.message}). netrecon needs cloudwatch:GetMetricData, cloudwatch:ListMetrics, ec2:DescribeInstances (and cloudwatch:PutMetricData to emit).`;
   }

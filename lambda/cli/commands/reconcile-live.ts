@@ -9,11 +9,10 @@ import type { Thresholds } from '../../core/config';
 import type { InterfaceRuleOverrides } from '../../core/interface-rules';
 import { isoOf } from '../../core/units';
 import { HEARTBEAT_METRIC } from '../../output-metrics';
-import { explainGap } from '../../report/explain';
-import { renderTable } from '../../report/table';
 import { LedgerMemory } from '../../aws/ledger';
 import { runCluster } from '../../pipeline';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
+import { formatReport, writeReport, type ReportFormat } from '../report-output';
 import { EXIT, type CommandIo } from '../usage';
 import { describeAwsError, liveRuntime, liveSettings, liveWindow } from './live';
 
@@ -31,7 +30,9 @@ export interface LiveReconcileOptions {
   readonly ruleOverrides?: InterfaceRuleOverrides;
   readonly sourceProfile?: string;
   readonly dryRun: boolean;
-  readonly format: 'table' | 'json';
+  readonly format: ReportFormat;
+  /** Where the report goes (`-o FILE`); stdout when absent. */
+  readonly out?: string;
 }
 
 function datumLine(d: MetricDatum): string {
@@ -82,21 +83,19 @@ export async function runLiveReconcile(options: LiveReconcileOptions, io: Comman
     datums,
     ...(result.emitted?.error ? { error: result.emitted.error.message } : {}),
   };
-  if (options.format === 'json') {
-    io.stdout(`${JSON.stringify({ ...report, explanation: explainGap(report), publish }, null, 2)}\n`);
-  } else {
-    io.stdout(renderTable(report));
-    const verb = options.dryRun ? 'Would publish' : 'Published';
-    io.stdout(`\n${verb} to ${publish.namespace}: ${datums.length} datums in ${publish.requests} PutMetricData request(s) for ${publish.periods.length} period(s); ${publish.periodsAlreadyPublished} period(s) of the window were already published.\n`);
-    if (publish.periodsDeferred > 0) {
-      io.stdout(`${publish.periodsDeferred} later period(s) of the window were deferred: one run publishes at most ${settings.schedule.maxPeriodsPerRun}. Run the command again to publish them.\n`);
-    }
-    if (options.dryRun) {
-      const shown = datums.slice(0, 60);
-      for (const d of shown) io.stdout(`${datumLine(d)}\n`);
-      if (datums.length > shown.length) io.stdout(`  ... and ${datums.length - shown.length} more (use --format json for all)\n`);
-    }
+  const verb = options.dryRun ? 'Would publish' : 'Published';
+  const notes = [
+    `${verb} to ${publish.namespace}: ${datums.length} datums in ${publish.requests} PutMetricData request(s) for ${publish.periods.length} period(s); ${publish.periodsAlreadyPublished} period(s) of the window were already published.`,
+    ...(publish.periodsDeferred > 0 ? [`${publish.periodsDeferred} later period(s) of the window were deferred: one run publishes at most ${settings.schedule.maxPeriodsPerRun}. Run the command again to publish them.`] : []),
+  ];
+  const source = `cluster ${options.cluster} in the live account${options.region ? ` (${options.region})` : ''}`;
+  let text = formatReport(report, options.format, { source, extraJson: { publish }, notes });
+  if (options.format === 'table') {
+    const shown = options.dryRun ? datums.slice(0, 60) : [];
+    const more = datums.length > shown.length && options.dryRun ? [`  ... and ${datums.length - shown.length} more (use --format json for all)`] : [];
+    text += `\n${[...notes, ...shown.map(datumLine), ...more].map((line) => `${line}\n`).join('')}`;
   }
+  await writeReport(text, options.out, io);
   const c = rt.counters.calls;
   io.stderr(`netrecon: ${result.nodes} nodes; calls: ${c.DescribeInstances} DescribeInstances, ${c.ListMetrics} ListMetrics, ${c.GetMetricData} GetMetricData (${rt.counters.metricsRequested} metrics requested), ${c.PutMetricData} PutMetricData\n`);
   if (result.emitted?.error) {

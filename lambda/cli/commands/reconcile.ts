@@ -3,9 +3,9 @@ import { readCaptureFile } from '../../capture/io';
 import { makeReconcileConfig } from '../../core/config';
 import { DEFAULT_SOURCE_PROFILE, isSourceProfile, SOURCE_PROFILES } from '../../core/source-profile';
 import { reconcile } from '../../core/reconcile';
-import { explainGap } from '../../report/explain';
-import { renderTable } from '../../report/table';
+import { checkReportSize } from '../../core/report-size';
 import { readRuleOverrides, readThresholds } from '../config-files';
+import { formatReport, parseReportFormat, writeReport } from '../report-output';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { EXIT, UsageError, parseNumberOption, parseOptions, type Command } from '../usage';
 import { LIVE_HELP, LIVE_OPTIONS } from './live';
@@ -21,7 +21,10 @@ Container Insights counts twice.
 
 Options:
   --from FILE           a capture file (docs/capture-format.md), e.g. examples/seed-experiment.capture.json
-  --format table|json   human table (default) or JSON with stable field names for scripts
+  --format table|json|html
+                        human table (default), JSON with stable field names for scripts, or one
+                        self-contained HTML page with charts (opens offline; no request to any host)
+  -o, --out FILE        write the report to FILE instead of stdout
   --period SECONDS      reconciliation period, a multiple of 60 and of every series' own period
                         (default: the capture's periodSeconds)
   --rules FILE          interface rule overrides: {"prepend": [{"pattern", "interfaceClass", "note"}],
@@ -40,6 +43,9 @@ ${LIVE_HELP}
 Exit status: 0 every node-period is ok and nothing was skipped; 1 usage, file or AWS error (live mode: also
 a read that failed, an empty inventory, a failed publish: nothing unread is published); 2 the report was produced but some node-period is not ok or some input was skipped (like diff(1),
 so a script can alarm on it). Warnings about skipped input go to stderr.`;
+
+/** Flags that only mean something against a live account; with --from they would be silently ignored. */
+const LIVE_ONLY_FLAGS = ['start', 'end', 'region', 'profile', 'node-filter', 'dry-run', 'namespace', 'per-node-metrics'] as const;
 
 /** The reconciliation settings of a capture file from the command line; P defaults to the capture's. */
 async function configFrom(values: { period?: string; rules?: string; thresholds?: string; 'source-profile'?: string }, defaultPeriodSeconds: number) {
@@ -63,6 +69,7 @@ export const reconcileCommand: Command = {
     const { values } = parseOptions('reconcile', argv, {
       from: { type: 'string' },
       format: { type: 'string', default: 'table' },
+      out: { type: 'string', short: 'o' },
       period: { type: 'string' },
       rules: { type: 'string' },
       thresholds: { type: 'string' },
@@ -75,9 +82,7 @@ export const reconcileCommand: Command = {
       io.stdout(`${HELP}\n`);
       return EXIT.ok;
     }
-    if (values.format !== 'table' && values.format !== 'json') {
-      throw new UsageError(`--format must be table or json; got ${JSON.stringify(values.format)}`);
-    }
+    const format = parseReportFormat(values.format);
     if (values.cluster !== undefined) {
       if (values.from !== undefined) throw new UsageError('--from and --cluster cannot be used together', 'Reconcile a capture file (--from) or a live cluster (--cluster).');
       return runLiveReconcile(
@@ -86,7 +91,7 @@ export const reconcileCommand: Command = {
           periodSeconds: parseNumberOption('period', values.period),
           ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
           ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
-          ...(values.region ? { region: values.region } : {}),
+          ...(values.region !== undefined ? { region: values.region } : {}),
           ...(values.profile ? { profile: values.profile } : {}),
           ...(values.start ? { start: values.start } : {}),
           ...(values.end ? { end: values.end } : {}),
@@ -95,7 +100,8 @@ export const reconcileCommand: Command = {
           ...(values.namespace ? { namespace: values.namespace } : {}),
           perNodeMetrics: values['per-node-metrics'] === true,
           dryRun: values['dry-run'] === true,
-          format: values.format,
+          format,
+          ...(values.out ? { out: values.out } : {}),
         },
         io,
       );
@@ -103,8 +109,16 @@ export const reconcileCommand: Command = {
     if (values.from === undefined) {
       throw new UsageError('--from FILE is required (or --cluster NAME for a live account)', 'Try: netrecon reconcile --from examples/seed-experiment.capture.json');
     }
+    const liveOnly = LIVE_ONLY_FLAGS.filter((flag) => values[flag] !== undefined);
+    if (liveOnly.length > 0) {
+      throw new UsageError(
+        `${liveOnly.map((f) => `--${f}`).join(', ')} ${liveOnly.length === 1 ? 'applies' : 'apply'} to a live account (--cluster), not to a capture file (--from)`,
+        'A capture file holds its own window, and reconciling it publishes nothing; drop the flag, or use --cluster NAME.',
+      );
+    }
     const { capture, skipped } = await readCaptureFile(values.from);
     const config = await configFrom(values, capture.periodSeconds);
+    checkReportSize(capture, config.periodSeconds);
     const report = reconcile(capture, config, { skipped });
     if (report.summary.periods === 0) {
       throw new UsageError(
@@ -113,7 +127,7 @@ export const reconcileCommand: Command = {
       );
     }
     warnSkipped(report.skipped, io);
-    io.stdout(values.format === 'json' ? `${JSON.stringify({ ...report, explanation: explainGap(report) }, null, 2)}\n` : renderTable(report));
+    await writeReport(formatReport(report, format, { source: values.from }), values.out, io);
     return exitCodeFor(report);
   },
 };
