@@ -55,7 +55,7 @@ describe('the live CLI', () => {
   it('reconcile --cluster --format html -o FILE writes the page, with what it would publish, and nothing on stdout', async () => {
     const t = io();
     const file = join(mkdtempSync(join(tmpdir(), 'netrecon-live-html-')), 'c1.html');
-    const code = await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--dry-run', '--format', 'html', '-o', file], t.io);
+    const code = await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--source-profile', 'full', '--dry-run', '--format', 'html', '-o', file], t.io);
     expect(code).toBe(2);
     expect(t.out()).toBe('');
     expect(t.err()).toContain(`netrecon: report written to ${file}`);
