@@ -157,6 +157,8 @@ describe('mixed: per node, what it has', () => {
       podEstimatedBytes: 15_000 + 2000,
       podRxBytes: 4015,
       containerInsightsResidualBytes: 90,
+      // The residual's base is A's Container Insights only: B's 30,000 (an ENI-only agent, no residual) would dilute it.
+      completeContainerInsightsTotalBytes: 12_750,
     });
     // (Σ EC2 − Σ corrected) over A and B: (7,650 + 15,000 − 7,500 − 15,000) / 22,650; C's EC2 would only dilute it.
     expect(cluster.ec2DiscrepancyRatio).toBeCloseTo(150 / 22_650, 12);
