@@ -6,7 +6,10 @@
 //
 // Usage: node lambda-runner.mjs EVENT_FILE RESULT_FILE [INVOCATIONS]
 //   INVOCATIONS > 1 invokes the same module again in the same process (a warm container).
+//   NETRECON_E2E_GATE=PREFIX: before each invocation after the first, write PREFIX.N.ready and wait for
+//   PREFIX.N.go (the fault suite changes the faults between a failed invocation and its warm retry).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -72,8 +75,16 @@ try {
 } catch (error) {
   results.push({ phase: 'init', ok: false, errorType: error?.name ?? 'Error', errorMessage: String(error?.message ?? error) });
 }
+async function passGate(i) {
+  const gate = process.env.NETRECON_E2E_GATE;
+  if (!gate || i === 0) return;
+  writeFileSync(`${gate}.${i}.ready`, '');
+  while (!existsSync(`${gate}.${i}.go`)) await sleep(20);
+}
+
 if (loaded) {
   for (let i = 0; i < invocations; i += 1) {
+    await passGate(i);
     const started = performance.now();
     try {
       const value = await invoke(loaded.fn, event, makeContext());
@@ -81,6 +92,8 @@ if (loaded) {
     } catch (error) {
       results.push({ phase: 'invoke', ok: false, ms: performance.now() - started, errorType: error?.name ?? 'Error', errorMessage: String(error?.message ?? error) });
     }
+    // After each invocation, so a process killed later still tells what its earlier invocations did.
+    writeFileSync(resultFile, JSON.stringify(results, null, 2));
   }
 }
 writeFileSync(resultFile, JSON.stringify(results, null, 2));

@@ -19,7 +19,7 @@ describe('handler configuration', () => {
     [{ NETRECON_PERIOD_SECONDS: 'five' }, /NETRECON_PERIOD_SECONDS is invalid: "five"/],
     [{ NETRECON_LAG_SECONDS: '-1' }, /NETRECON_LAG_SECONDS is invalid: "-1"/],
     [{ NETRECON_BACKFILL_SECONDS: '9999999' }, /NETRECON_BACKFILL_SECONDS is invalid: "9999999"\. Use a whole number of seconds from 300 to 1209600/],
-    [{ NETRECON_MIN_PENDING_PERIODS: '0' }, /NETRECON_MIN_PENDING_PERIODS is invalid: "0"/],
+    [{ NETRECON_PERIODS_PER_READ: '0' }, /NETRECON_PERIODS_PER_READ is invalid: "0"/],
     [{ NETRECON_PER_NODE_METRICS: 'yes' }, /NETRECON_PER_NODE_METRICS is invalid: "yes"\. Use true or false/],
     [{ NETRECON_OUTPUT_NAMESPACE: 'AWS/EC2' }, /NETRECON_OUTPUT_NAMESPACE is invalid: "AWS\/EC2"/],
     [{ NETRECON_NODE_FILTER: 'cluster' }, /NETRECON_NODE_FILTER is invalid: "cluster"\. node filter "cluster" is not understood/],

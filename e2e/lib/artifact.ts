@@ -4,13 +4,14 @@
  * and invoked under Node with the function's own handler and environment (GetFunctionConfiguration) plus the
  * emulator's endpoint and dummy credentials, as the Lambda runtime would.
  */
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
 import type { StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, LambdaClient, type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { run } from './proc';
+import { run, runProcess } from './proc';
 import type { TemplateResources } from './resources';
 import { E2E_DIR, REPO_DIR, ACCOUNT, type Sandbox } from './sandbox';
 
@@ -124,10 +125,27 @@ export interface InvokeResult {
   readonly initMs: number;
   readonly invocations: readonly Invocation[];
   readonly logPath: string;
+  /** The process was killed (only with `allowKill`); `invocations` holds those that finished before. */
+  readonly killed?: boolean;
+}
+
+export interface InvokeOptions {
+  readonly workDir: string;
+  readonly label: string;
+  readonly invocations?: number;
+  /** Another endpoint than the emulator's (the fault proxy); the sandbox's network guard still applies. */
+  readonly endpoint?: string;
+  /** Variables that win over the function's own (another output namespace, a shorter wait). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly onSpawn?: (child: ChildProcess) => void;
+  /** Runs before each warm invocation after the first (lambda-runner.mjs's gate). */
+  readonly beforeWarm?: (invocation: number) => Promise<void>;
+  /** A process killed by a signal is an outcome, not an error. */
+  readonly allowKill?: boolean;
 }
 
 /** Runs the handler in a fresh Node process (a cold start); `invocations` > 1 reuses it (warm). */
-export async function invokeDeployed(sandbox: Sandbox, fn: DeployedFunction, event: unknown, options: { workDir: string; label: string; invocations?: number }): Promise<InvokeResult> {
+export async function invokeDeployed(sandbox: Sandbox, fn: DeployedFunction, event: unknown, options: InvokeOptions): Promise<InvokeResult> {
   const c = fn.configuration;
   const eventFile = join(options.workDir, `${options.label}.event.json`);
   const resultFile = join(options.workDir, `${options.label}.result.json`);
@@ -156,10 +174,42 @@ export async function invokeDeployed(sandbox: Sandbox, fn: DeployedFunction, eve
     AWS_ACCESS_KEY_ID: sandbox.env.AWS_ACCESS_KEY_ID!,
     AWS_SECRET_ACCESS_KEY: sandbox.env.AWS_SECRET_ACCESS_KEY!,
     NODE_OPTIONS: [sandbox.env.NODE_OPTIONS, functionEnv.NODE_OPTIONS].filter(Boolean).join(' '),
+    ...(options.endpoint ? { AWS_ENDPOINT_URL: options.endpoint } : {}),
+    ...options.env,
   };
-  await run(process.execPath, [join(E2E_DIR, 'lambda-runner.mjs'), eventFile, resultFile, String(options.invocations ?? 1)], { env, cwd: fn.taskRoot, logPath });
+  const gate = options.beforeWarm ? join(options.workDir, `${options.label}.gate`) : undefined;
+  if (gate) env.NETRECON_E2E_GATE = gate;
+  const args = [join(E2E_DIR, 'lambda-runner.mjs'), eventFile, resultFile, String(options.invocations ?? 1)];
+  let exited = false;
+  const process_ = runProcess(process.execPath, args, {
+    env,
+    cwd: fn.taskRoot,
+    logPath,
+    allowFailure: options.allowKill ?? false,
+    ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
+  }).finally(() => (exited = true));
+  if (gate) await openGates(gate, options.invocations ?? 1, options.beforeWarm!, () => exited);
+  const ran = await process_;
+  const killed = ran.code !== 0;
+  if (killed && !existsSync(resultFile)) return { initMs: NaN, invocations: [], logPath, killed };
   const entries = JSON.parse(readFileSync(resultFile, 'utf8')) as (Invocation & { phase: string })[];
   const init = entries.find((e) => e.phase === 'init')!;
   if ((init as { ok?: boolean }).ok === false) throw new Error(`The bundle did not load: ${init.errorMessage}`);
-  return { initMs: init.ms, invocations: entries.filter((e) => e.phase === 'invoke'), logPath };
+  return { initMs: init.ms, invocations: entries.filter((e) => e.phase === 'invoke'), logPath, ...(killed ? { killed } : {}) };
+}
+
+/** Waits for the runner at each gate, runs `beforeWarm`, then lets it go on; stops early if the process ended. */
+async function openGates(gate: string, invocations: number, beforeWarm: (i: number) => Promise<void>, exited: () => boolean): Promise<void> {
+  for (let i = 1; i < invocations; i += 1) {
+    while (!existsSync(`${gate}.${i}.ready`)) {
+      if (exited()) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    try {
+      await beforeWarm(i);
+    } finally {
+      // Even when the harness's own step failed: a runner left waiting would hang the suite.
+      writeFileSync(`${gate}.${i}.go`, '');
+    }
+  }
 }

@@ -1,5 +1,5 @@
 /** Child processes of the suite: output captured (and logged to a file), stopped on Ctrl-C with the rest. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { onCleanup, stopChild } from './cleanup';
 
@@ -10,6 +10,8 @@ export interface RunOptions {
   readonly logPath?: string;
   /** Resolve with the output even when the exit code is not 0 (the caller inspects `code`). */
   readonly allowFailure?: boolean;
+  /** Called with the child once started (the fault suite kills the handler's process between two puts). */
+  readonly onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface RunResult {
@@ -25,6 +27,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     const started = performance.now();
     const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const unregister = onCleanup(`${command} ${args[0] ?? ''}`, () => stopChild(child), () => child.kill('SIGKILL'));
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     let output = '';

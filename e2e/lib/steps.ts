@@ -1,7 +1,8 @@
 /**
  * Runs the suite's steps in order and prints, per step: the outcome, the time, the requests the emulator
  * answered (by service:Operation, from every process: harness, CDK CLI, bundle, CLI), and the metrics
- * emitted and compared. A failed step skips the rest except those marked `always`.
+ * emitted and compared. A failed step skips the rest except those marked `always`, and except the other steps of
+ * its own `group` (independent scenarios: one that fails says nothing about the next).
  */
 import { callsBetween } from './emulator';
 
@@ -29,6 +30,11 @@ export interface StepDefinition {
   readonly title: string;
   /** Runs even after an earlier step failed (final checks, teardown). */
   readonly always?: boolean;
+  /**
+   * Steps of one group are independent of each other: a failed step of the group does not skip the others
+   * (a failure outside the group still does).
+   */
+  readonly group?: string;
   /** A reason to skip instead of running (e.g. nothing to tear down because nothing was deployed). */
   readonly skipBecause?: () => string | undefined;
   readonly run: (figures: StepFigures) => Promise<void>;
@@ -36,7 +42,8 @@ export interface StepDefinition {
 
 export class StepRunner {
   readonly records: StepRecord[] = [];
-  private failed = false;
+  /** The group of each failed step (undefined: no group). */
+  private readonly failedGroups: (string | undefined)[] = [];
 
   constructor(
     private readonly total: number,
@@ -45,14 +52,15 @@ export class StepRunner {
   ) {}
 
   get anyFailed(): boolean {
-    return this.failed;
+    return this.failedGroups.length > 0;
   }
 
   async step(definition: StepDefinition): Promise<void> {
     const index = this.records.length + 1;
     const figures: StepFigures = { notes: [] };
     const head = `[${index}/${this.total}] ${definition.title}`;
-    const skipReason = this.failed && !definition.always ? 'an earlier step failed' : definition.skipBecause?.();
+    const blocking = this.failedGroups.some((g) => g === undefined || g !== definition.group);
+    const skipReason = blocking && !definition.always ? 'an earlier step failed' : definition.skipBecause?.();
     if (skipReason) {
       this.records.push({ index, title: definition.title, outcome: 'skip', seconds: 0, calls: {}, figures, error: skipReason });
       this.out(`${head}\n      SKIP  ${skipReason}`);
@@ -68,7 +76,7 @@ export class StepRunner {
     } catch (caught) {
       outcome = 'fail';
       error = caught instanceof Error ? caught.message : String(caught);
-      this.failed = true;
+      this.failedGroups.push(definition.group);
     }
     const seconds = (performance.now() - started) / 1000;
     const calls = callsBetween(before, await this.safeCalls());

@@ -4,6 +4,7 @@ import { ACCOUNT } from '../lib/sandbox';
 import type { StepDefinition } from '../lib/steps';
 import type { SuiteContext } from '../run';
 import { teardownSteps } from './deploy-steps';
+import { faultSteps } from './fault-steps';
 import { finalSteps } from './final-steps';
 import { netreconSteps } from './netrecon-steps';
 
@@ -23,5 +24,5 @@ export function scheduledEvent(region: string, ruleArn = `arn:aws:events:${regio
 }
 
 export function productSteps(context: SuiteContext): StepDefinition[] {
-  return [...netreconSteps(context), ...teardownSteps(context), ...finalSteps(context)];
+  return [...netreconSteps(context), ...faultSteps(context), ...teardownSteps(context), ...finalSteps(context)];
 }

@@ -7,7 +7,7 @@
  *
  * What changes the read bill (GetMetricData is billed per metric requested, whatever the time range):
  * - the number of series requested per read (agent `resources`, per-node vs cluster series);
- * - how often each series is requested, i.e. the periods per read (NETRECON_MIN_PENDING_PERIODS): one query
+ * - how often each series is requested, i.e. the periods per read (NETRECON_PERIODS_PER_READ): one query
  *   over 12 periods costs what one query over 1 period costs;
  * - SEARCH / Metrics Insights expressions, whose billing per metric analyzed is not settled in public sources,
  *   which is one reason the planner uses ListMetrics + MetricStat instead.

@@ -3,11 +3,12 @@ import { GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-clou
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeAws } from '../../bench/fake-aws';
 import { makeCluster } from '../../bench/synthetic-cluster';
 import { main } from '../../lambda/cli/main';
 import { maxAttemptsOf, mockAccount } from './account';
+import { NOW_SECONDS } from './helpers';
 
 function io() {
   const out: string[] = [];
@@ -15,19 +16,36 @@ function io() {
   return { io: { stdout: (t: string) => void out.push(t), stderr: (t: string) => void err.push(t) }, out: () => out.join(''), err: () => err.join('') };
 }
 
-/** Serves the SDK clients from the simulated account, with dummy credentials, for one describe block. */
-function withSimulatedAccount(fake: FakeAws): { readonly cw: ReturnType<typeof mockAccount>['cw'] } {
+// The live commands take "now" from the machine's clock (the default window, the 14-day bound): it is pinned to
+// NOW_SECONDS (period-aligned), and every window below is derived from that instant.
+const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
+
+/**
+ * A fresh simulated account for every test (so no test reads what another published), serving the SDK clients
+ * with dummy credentials, with the clock starting at NOW_SECONDS. Only Date is faked, and it moves on with real
+ * time: the quota pacing measures elapsed time with Date.now and sleeps on real timers, so a frozen Date would never
+ * refill its bucket.
+ */
+function withSimulatedAccount(makeFake: () => FakeAws): { readonly fake: FakeAws; readonly cw: ReturnType<typeof mockAccount>['cw'] } {
+  let fake: FakeAws;
   let account: ReturnType<typeof mockAccount>;
-  beforeAll(() => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(NOW_SECONDS * 1000);
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    fake = makeFake();
     account = mockAccount(fake);
   });
-  afterAll(() => {
+  afterEach(() => {
     account.restore();
     vi.unstubAllEnvs();
+    vi.useRealTimers();
   });
   return {
+    get fake() {
+      return fake;
+    },
     get cw() {
       return account.cw;
     },
@@ -35,8 +53,7 @@ function withSimulatedAccount(fake: FakeAws): { readonly cw: ReturnType<typeof m
 }
 
 describe('the live CLI', () => {
-  const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 3, launchSeconds: Math.floor(Date.now() / 1000) - 86_400, withoutAgent: [2] }));
-  const account = withSimulatedAccount(fake);
+  const account = withSimulatedAccount(() => new FakeAws(makeCluster({ cluster: 'c1', nodes: 3, launchSeconds: NOW_SECONDS - 86_400, withoutAgent: [2] })));
 
   it('reconcile --cluster --dry-run prints the report and what it would publish, and publishes nothing', async () => {
     const t = io();
@@ -70,9 +87,8 @@ describe('the live CLI', () => {
   it('capture writes a file that reconcile --from turns into the same report as the live run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netrecon-cli-'));
     const file = join(dir, 'c1.capture.json');
-    const now = Math.floor(Date.now() / 1000 / 300) * 300 - 600;
-    const start = new Date((now - 3600) * 1000).toISOString();
-    const end = new Date(now * 1000).toISOString();
+    const start = iso(NOW_SECONDS - 600 - 3600);
+    const end = iso(NOW_SECONDS - 600);
     const c = io();
     expect(await main(['capture', '--cluster', 'c1', '--region', 'eu-west-1', '--start', start, '--end', end, '-o', file], c.io)).toBe(0);
     // 3 nodes x (EC2 in, out, Container Insights) + 2 nodes with the agent x 4 interfaces x (rx, tx) = 9 + 16.
@@ -104,16 +120,13 @@ describe('the live CLI', () => {
 
   it('reconcile --cluster says how many periods of a long window it left for the next run', async () => {
     // Three days of 60 s periods: more than the 4,032 periods (14 days of 300 s) one run publishes.
-    const end = Math.floor(Date.now() / 1000 / 60) * 60 - 600;
+    const end = NOW_SECONDS - 600;
     const t = io();
-    const code = await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--period', '60', '--start', new Date((end - 3 * 86_400) * 1000).toISOString(), '--end', new Date(end * 1000).toISOString(), '--dry-run'], t.io);
+    const code = await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--period', '60', '--start', iso(end - 3 * 86_400), '--end', iso(end), '--dry-run'], t.io);
     expect(code).toBe(2);
-    const published = /^Would publish to NetRecon: \d+ datums in \d+ PutMetricData request\(s\) for 4032 period\(s\); (\d+) period\(s\) of the window were already published\.$/m.exec(t.out());
-    expect(published).not.toBeNull();
-    // 4,320 periods in the window; what an earlier test published is not pending, 4,032 go now, the rest later.
-    const deferred = 3 * 1440 - Number(published![1]) - 4032;
-    expect(deferred).toBeGreaterThan(0);
-    expect(t.out()).toMatch(new RegExp(`^${deferred} later period\\(s\\) of the window were deferred: one run publishes at most 4032\\. Run the command again`, 'm'));
+    // 3 x 1,440 = 4,320 periods in the window, none published yet: 4,032 go now, 4,320 - 4,032 = 288 later.
+    expect(t.out()).toMatch(/^Would publish to NetRecon: \d+ datums in \d+ PutMetricData request\(s\) for 4032 period\(s\); 0 period\(s\) of the window were already published\.$/m);
+    expect(t.out()).toMatch(/^288 later period\(s\) of the window were deferred: one run publishes at most 4032\. Run the command again/m);
   });
 
   it.each([
@@ -129,7 +142,7 @@ describe('the live CLI', () => {
   });
 
   it('turns an AWS refusal into one line with the permissions it needs', async () => {
-    fake.failNext('DescribeInstances', 1, () => Object.assign(new Error('not authorized'), { name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } }));
+    account.fake.failNext('DescribeInstances', 1, () => Object.assign(new Error('not authorized'), { name: 'UnauthorizedOperation', $metadata: { httpStatusCode: 403 } }));
     const t = io();
     expect(await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--dry-run'], t.io)).toBe(1);
     expect(t.err()).toMatch(/netrecon reconcile: AWS refused the call \(UnauthorizedOperation: not authorized\)\. netrecon needs cloudwatch:GetMetricData/);
@@ -144,8 +157,7 @@ describe('the live CLI', () => {
 
 describe('the live CLI on a cluster of more than one node batch', () => {
   // 1,001 nodes: two batches of the pipeline's default 1,000; the node without an agent is in the second one.
-  const fake = new FakeAws(makeCluster({ cluster: 'big', nodes: 1001, launchSeconds: Math.floor(Date.now() / 1000) - 86_400, withoutAgent: [1000] }));
-  withSimulatedAccount(fake);
+  withSimulatedAccount(() => new FakeAws(makeCluster({ cluster: 'big', nodes: 1001, launchSeconds: NOW_SECONDS - 86_400, withoutAgent: [1000] })));
 
   it('reconcile --cluster prints every node row and exits 2 when a node-period of a later batch is not ok', async () => {
     const t = io();

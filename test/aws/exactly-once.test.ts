@@ -121,7 +121,7 @@ describe('a put in doubt (it may have landed) while the ledger is not yet visibl
       failAt = -1;
       throw serverError();
     };
-    const env = { NETRECON_PER_NODE_METRICS: 'true', NETRECON_BACKFILL_SECONDS: '5400', NETRECON_MAX_PERIODS_PER_RUN: '4', NETRECON_MIN_PENDING_PERIODS: '1' };
+    const env = { NETRECON_PER_NODE_METRICS: 'true', NETRECON_BACKFILL_SECONDS: '5400', NETRECON_MAX_PERIODS_PER_RUN: '4', NETRECON_PERIODS_PER_READ: '1' };
     const t = setup({
       nodes: 170,
       env,

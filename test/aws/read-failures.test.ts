@@ -163,7 +163,7 @@ describe('a failed ledger read is not an empty ledger', () => {
 
 describe('the backfill horizon', () => {
   it('a period that cannot be read before it leaves the backfill window is never published, and the run says so', async () => {
-    const env = { NETRECON_BACKFILL_SECONDS: '3600', NETRECON_MIN_PENDING_PERIODS: '1' };
+    const env = { NETRECON_BACKFILL_SECONDS: '3600', NETRECON_PERIODS_PER_READ: '1' };
     let faulty = true;
     const { fake, runner, logged } = setup(
       {

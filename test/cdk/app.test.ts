@@ -84,11 +84,14 @@ describe('readAppContext', () => {
   });
 });
 
+/** The CLI `npx cdk` resolves to, run directly (npx's own start-up is not under test). */
+const CDK_CLI = fileURLToPath(new URL('../../node_modules/aws-cdk/bin/cdk', import.meta.url));
+
 /** `npx cdk synth` as a user runs it: no AWS credentials, no profile, no metadata endpoint, a fresh HOME. */
 function cdkSynth(args: string[]) {
   const home = tempDir();
   const outdir = join(home, 'cdk.out');
-  const result = spawnSync('npx', ['cdk', 'synth', '--no-notices', '-q', '-o', outdir, ...args], {
+  const result = spawnSync(process.execPath, [CDK_CLI, 'synth', '--no-notices', '-q', '-o', outdir, ...args], {
     cwd: REPO,
     encoding: 'utf8',
     timeout: 120_000,

@@ -1,18 +1,38 @@
+/**
+ * The CLI in-process: main(argv, io) with the output collected, as bin/netrecon.mjs calls it. Two smoke tests at
+ * the end spawn the real binary, for what only a process shows (the tsx loader, the exit status, the streams).
+ */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatCaptureJson } from '../../lambda/capture/io';
+import { main } from '../../lambda/cli/main';
 import { capture, containerInsights, ec2, iface, node } from '../helpers/capture-builder';
 
 const ROOT = resolve(__dirname, '../..');
 const SEED = join(ROOT, 'examples/seed-experiment.capture.json');
 const dir = mkdtempSync(join(tmpdir(), 'netrecon-cli-'));
 
-function netrecon(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/netrecon.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+async function netrecon(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t) });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+/** The real binary in a child process; asynchronous, so the spawned tests do not block the worker's event loop. */
+function spawnNetrecon(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/netrecon.mjs'), ...args], { cwd: ROOT, timeout: 30_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
 }
 
 function writeCapture(name: string, value: unknown): string {
@@ -24,8 +44,8 @@ function writeCapture(name: string, value: unknown): string {
 const noStackTrace = (text: string): void => expect(text).not.toMatch(/^\s+at /m);
 
 describe('netrecon reconcile on the bundled seed capture', () => {
-  it('prints the table, the cluster lines and the explanation, and exits 0', () => {
-    const r = netrecon('reconcile', '--from', SEED);
+  it('prints the table, the cluster lines and the explanation, and exits 0', async () => {
+    const r = await netrecon('reconcile', '--from', SEED);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^PERIOD \(UTC\)\s+INSTANCE\s+NODE\s+EC2 IN\+OUT\s+CONTAINER INS\.\s+CORRECTED\s+POD RX\+TX\s+DOUBLE-COUNTED\s+STATUS$/m);
@@ -34,8 +54,8 @@ describe('netrecon reconcile on the bundled seed capture', () => {
     expect(r.stdout).toMatch(/^Summary: 3 node-periods \(3 ok\); 13 series read, 0 series and 0 nodes skipped\.$/m);
   });
 
-  it('shows, in JSON, Container Insights at about twice EC2 in the download period', () => {
-    const r = netrecon('reconcile', '--from', SEED, '--format', 'json');
+  it('shows, in JSON, Container Insights at about twice EC2 in the download period', async () => {
+    const r = await netrecon('reconcile', '--from', SEED, '--format', 'json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     const download = report.nodePeriods.find((n: any) => n.periodStart === '2022-10-05T09:05:00.000Z');
@@ -47,8 +67,8 @@ describe('netrecon reconcile on the bundled seed capture', () => {
     expect(typeof report.explanation).toBe('string');
   });
 
-  it('keeps the JSON field names stable', () => {
-    const report = JSON.parse(netrecon('reconcile', '--from', SEED, '--format', 'json').stdout);
+  it('keeps the JSON field names stable', async () => {
+    const report = JSON.parse((await netrecon('reconcile', '--from', SEED, '--format', 'json')).stdout);
     expect(Object.keys(report)).toEqual(['cluster', 'sourceProfile', 'periodSeconds', 'window', 'nodePeriods', 'clusterPeriods', 'skipped', 'summary', 'explanation']);
     expect(Object.keys(report.nodePeriods[0])).toEqual([
       'instanceId', 'nodeName', 'periodStart', 'periodSeconds', 'sourceProfile', 'basis', 'ec2InBytes', 'ec2OutBytes', 'containerInsightsTotalBytes',
@@ -59,8 +79,8 @@ describe('netrecon reconcile on the bundled seed capture', () => {
     expect(report.nodePeriods[0].complete).toEqual({ ranWholePeriod: true, ec2: true, containerInsights: true, agent: true });
   });
 
-  it('re-buckets into a longer --period', () => {
-    const report = JSON.parse(netrecon('reconcile', '--from', SEED, '--format', 'json', '--period', '600').stdout);
+  it('re-buckets into a longer --period', async () => {
+    const report = JSON.parse((await netrecon('reconcile', '--from', SEED, '--format', 'json', '--period', '600')).stdout);
     expect(report.periodSeconds).toBe(600);
     expect(report.summary.periods).toBe(1); // 09:00-09:10; 09:10-09:20 is not whole in a 09:00-09:15 window
   });
@@ -70,16 +90,16 @@ describe('netrecon reconcile exit codes', () => {
   const id = 'i-0000000000000000c';
   const other = 'i-0000000000000000d';
 
-  it('exits 2 and says why when a node-period is not ok', () => {
+  it('exits 2 and says why when a node-period is not ok', async () => {
     const path = writeCapture('missing-agent.capture.json', capture([node(id)], [ec2(id, 'in', [1, 1]), ec2(id, 'out', [1, 1]), containerInsights(id, Array(10).fill(1))]));
-    const r = netrecon('reconcile', '--from', path, '--source-profile', 'full');
+    const r = await netrecon('reconcile', '--from', path, '--source-profile', 'full');
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/missingAgent: no per-interface counters/);
   });
 
-  it('reconciles the same node without the agent on the EC2 basis by default (mixed), and exits 0', () => {
+  it('reconciles the same node without the agent on the EC2 basis by default (mixed), and exits 0', async () => {
     const path = writeCapture('no-agent.capture.json', capture([node(id)], [ec2(id, 'in', [1, 1]), ec2(id, 'out', [1, 1]), containerInsights(id, Array(10).fill(1))]));
-    const r = netrecon('reconcile', '--from', path, '--format', 'json');
+    const r = await netrecon('reconcile', '--from', path, '--format', 'json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.sourceProfile).toBe('mixed');
@@ -87,17 +107,17 @@ describe('netrecon reconcile exit codes', () => {
     expect(report.nodePeriods[0]).toMatchObject({ sourceProfile: 'agentless', basis: 'ec2', correctedTotalBytes: 2, doubleCountedBytes: 298, podEstimatedBytes: 298, status: 'ok' });
   });
 
-  it('refuses an unknown --source-profile with the four it knows', () => {
-    const r = netrecon('reconcile', '--from', SEED, '--source-profile', 'cheap');
+  it('refuses an unknown --source-profile with the four it knows', async () => {
+    const r = await netrecon('reconcile', '--from', SEED, '--source-profile', 'cheap');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--source-profile must be one of agentless, enis, full, mixed; got "cheap"/);
   });
 
-  it('warns on stderr about a skipped series, still reports the other node, and exits 2', () => {
+  it('warns on stderr about a skipped series, still reports the other node, and exits 2', async () => {
     const good = capture([node(id), node(other)], [...iface(id, 'eth0', 1, 1), ...iface(other, 'eth0', 1, 1)]);
     const raw = JSON.parse(formatCaptureJson(good));
     raw.series[2].values[4] = -1;
-    const r = netrecon('reconcile', '--from', writeCapture('negative.capture.json', raw), '--format', 'json');
+    const r = await netrecon('reconcile', '--from', writeCapture('negative.capture.json', raw), '--format', 'json');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^warning: skipped series \$\.series\[2\]\.values\[4\]: byte counts and rates cannot be negative.*\(value: -1\)$/m);
     const report = JSON.parse(r.stdout);
@@ -111,37 +131,37 @@ describe('netrecon reconcile exit codes', () => {
     ['a bad --format', ['--from', SEED, '--format', 'xml'], /--format must be table, json or html; got "xml"/],
     ['a --period that is not whole minutes', ['--from', SEED, '--period', '90'], /periodSeconds is invalid: 90/],
     ['an unknown option', ['--from', SEED, '--colour'], /Unknown option '--colour'/],
-  ])('exits 1 with one line on stderr for %s', (_name, args, message) => {
-    const r = netrecon('reconcile', ...(args as string[]));
+  ])('exits 1 with one line on stderr for %s', async (_name, args, message) => {
+    const r = await netrecon('reconcile', ...(args as string[]));
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message as RegExp);
     noStackTrace(r.stderr);
   });
 
-  it('exits 1 naming the file, the JSON path and the value of a structurally broken capture', () => {
+  it('exits 1 naming the file, the JSON path and the value of a structurally broken capture', async () => {
     const raw = JSON.parse(formatCaptureJson(capture([node(id)], [])));
     raw.window.start = 'soon';
     const path = writeCapture('broken.capture.json', raw);
-    const r = netrecon('reconcile', '--from', path);
+    const r = await netrecon('reconcile', '--from', path);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${path}: $.window.start: not an ISO 8601 time; got "soon".`);
     noStackTrace(r.stderr);
   });
 
-  it('exits 1 naming a rules file whose class is unknown', () => {
+  it('exits 1 naming a rules file whose class is unknown', async () => {
     const rules = join(dir, 'rules.json');
     writeFileSync(rules, JSON.stringify({ prepend: [{ pattern: '^x', interfaceClass: 'wired' }] }));
-    const r = netrecon('reconcile', '--from', SEED, '--rules', rules);
+    const r = await netrecon('reconcile', '--from', SEED, '--rules', rules);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/prepend\[0\]: interfaceClass is not a class: "wired"/);
   });
 });
 
 describe('netrecon reconcile --format html and -o', () => {
-  it('writes the seed report as one HTML page to -o FILE, says so on stderr, and exits 0', () => {
+  it('writes the seed report as one HTML page to -o FILE, says so on stderr, and exits 0', async () => {
     const out = join(dir, 'seed.html');
-    const r = netrecon('reconcile', '--from', SEED, '--format', 'html', '-o', out);
+    const r = await netrecon('reconcile', '--from', SEED, '--format', 'html', '-o', out);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`netrecon: report written to ${out}\n`);
@@ -151,17 +171,17 @@ describe('netrecon reconcile --format html and -o', () => {
     expect(html).toContain(`from ${SEED}`);
   });
 
-  it('prints HTML on stdout without -o, and -o works for the JSON report too', () => {
-    const r = netrecon('reconcile', '--from', SEED, '--format', 'html');
+  it('prints HTML on stdout without -o, and -o works for the JSON report too', async () => {
+    const r = await netrecon('reconcile', '--from', SEED, '--format', 'html');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^<!DOCTYPE html>[\s\S]*<\/html>\n$/);
     const out = join(dir, 'seed.json');
-    expect(netrecon('reconcile', '--from', SEED, '--format', 'json', '--out', out).code).toBe(0);
+    expect((await netrecon('reconcile', '--from', SEED, '--format', 'json', '--out', out)).code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).summary.nodePeriods).toBe(3);
   });
 
-  it('exits 1 with one line naming a -o FILE it cannot write', () => {
-    const r = netrecon('reconcile', '--from', SEED, '--format', 'html', '-o', join(dir, 'no-such-dir', 'r.html'));
+  it('exits 1 with one line naming a -o FILE it cannot write', async () => {
+    const r = await netrecon('reconcile', '--from', SEED, '--format', 'html', '-o', join(dir, 'no-such-dir', 'r.html'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/cannot write the report to .*no-such-dir\/r\.html: ENOENT/);
     noStackTrace(r.stderr);
@@ -169,24 +189,41 @@ describe('netrecon reconcile --format html and -o', () => {
 });
 
 describe('netrecon help and rules', () => {
-  it.each([['--help'], ['reconcile', '--help'], ['rules', '--help']])('prints help for %s and exits 0', (...args) => {
-    const r = netrecon(...args);
+  it.each([['--help'], ['reconcile', '--help'], ['rules', '--help']])('prints help for %s and exits 0', async (...args) => {
+    const r = await netrecon(...args);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: netrecon/);
   });
 
-  it('exits 1 on an unknown command, listing the commands', () => {
-    const r = netrecon('reconsile');
+  it('exits 1 on an unknown command, listing the commands', async () => {
+    const r = await netrecon('reconsile');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/unknown command "reconsile"\. Commands: .*reconcile/);
   });
 
-  it('classifies names and says whether Container Insights counts them', () => {
-    const r = netrecon('rules', 'eth0', 'eni3c1ae1f0141', 'veth12ab', 'lxc_health');
+  it('classifies names and says whether Container Insights counts them', async () => {
+    const r = await netrecon('rules', 'eth0', 'eni3c1ae1f0141', 'veth12ab', 'lxc_health');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
     expect(lines.map(([name, cls]) => `${name}:${cls}`)).toEqual(['eth0:physical', 'eni3c1ae1f0141:podVeth', 'veth12ab:podVeth', 'lxc_health:bridge']);
     expect(r.stdout).toMatch(/^eni3c1ae1f0141 .*counted by Container Insights/m);
     expect(r.stdout).toMatch(/^veth12ab .*ignored by Container Insights/m);
+  });
+});
+
+describe('the netrecon binary (bin/netrecon.mjs in a child process)', () => {
+  it('runs through the tsx loader, prints the report on stdout and exits 0', async () => {
+    const r = await spawnNetrecon('reconcile', '--from', SEED);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Summary: 3 node-periods \(3 ok\); 13 series read, 0 series and 0 nodes skipped\.$/m);
+  });
+
+  it('sets the exit status of a user error and prints one line on stderr, no stack trace', async () => {
+    const r = await spawnNetrecon('reconcile', '--from', join(dir, 'absent.json'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/absent\.json: cannot read the capture: no such file/);
+    noStackTrace(r.stderr);
   });
 });

@@ -157,6 +157,20 @@ describe('the step runner', () => {
     expect(runner.anyFailed).toBe(true);
   });
 
+  it('runs the other steps of a failed step\'s group, but skips them after a failure outside it', async () => {
+    const runner = new StepRunner(5, async () => ({}), () => undefined);
+    const fail = async () => Promise.reject(new Error('boom'));
+    await runner.step({ title: 'scenario 1', group: 'faults', run: fail });
+    await runner.step({ title: 'scenario 2', group: 'faults', run: async () => undefined });
+    await runner.step({ title: 'ungrouped', run: async () => undefined });
+    await runner.step({ title: 'other group', group: 'other', run: async () => undefined });
+    expect(runner.records.map((r) => r.outcome)).toEqual(['fail', 'pass', 'skip', 'skip']);
+    const after = new StepRunner(2, async () => ({}), () => undefined);
+    await after.step({ title: 'deploy', run: fail });
+    await after.step({ title: 'scenario', group: 'faults', run: async () => undefined });
+    expect(after.records.map((r) => r.outcome)).toEqual(['fail', 'skip']);
+  });
+
   it('reports per-operation differences between two call snapshots', () => {
     expect(callsBetween({ a: 1, b: 2 }, { a: 1, b: 5, c: 1 })).toEqual({ b: 3, c: 1 });
   });
