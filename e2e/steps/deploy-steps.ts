@@ -30,7 +30,8 @@ export interface DeployState {
 function deployOptions(context: SuiteContext): DeployOptions {
   return {
     appDir: REPO_DIR,
-    context: { clusters: CLUSTER },
+    // The seeded model's hand formula is the full profile's (a node without the agent is missingAgent).
+    context: { clusters: CLUSTER, sourceProfile: 'full' },
     workDir: context.workDir,
   };
 }
