@@ -9,10 +9,12 @@ import { parseNodeFilter, type NodeFilter } from './aws/inventory';
 import type { ScheduleSettings } from './plan/pending-periods';
 import type { SourceSettings } from './plan/sources';
 import type { ReconcileConfig } from './core/config';
+import type { SourceProfile } from './core/source-profile';
 import { ConfigError, RUN_SETTINGS, resolveRunSettings, runSettingOf, type RunSettingKey, type RunSettingSpec, type RunSettingsInput } from './settings';
 
 export interface HandlerConfig {
   readonly clusters: readonly string[];
+  readonly sourceProfiles: Readonly<Record<string, SourceProfile>>;
   readonly schedule: ScheduleSettings;
   readonly outputNamespace: string;
   readonly perNodeMetrics: boolean;
@@ -67,6 +69,7 @@ export function parseHandlerConfig(env: Env, deprecated: DeprecatedVariable[] = 
   }
   return {
     clusters: run.clusters,
+    sourceProfiles: run.sourceProfile,
     schedule: {
       periodSeconds: run.periodSeconds,
       lagSeconds: run.lagSeconds,

@@ -31,6 +31,7 @@ import { planEmission, type EmissionPlan } from './plan/emission-plan';
 import type { AgentListing, SourceSettings } from './plan/sources';
 import { MAX_RUN_SECONDS } from './plan/limits';
 import { withinBudget } from './read-budget';
+import { clusterCapabilities, type SourceProfile } from './core/source-profile';
 
 export interface PipelineSettings {
   readonly reconcile: ReconcileConfig;
@@ -39,6 +40,8 @@ export interface PipelineSettings {
   readonly schedule: ScheduleSettings;
   readonly outputNamespace: string;
   readonly perNodeMetrics: boolean;
+  /** Each cluster's source profile; a cluster not in it keeps `reconcile.sourceProfile`. */
+  readonly sourceProfiles?: Readonly<Record<string, SourceProfile>>;
   /** Nodes reconciled together; bounds memory (about 11 series a node). Default 1,000. */
   readonly nodeBatchSize?: number;
 }
@@ -87,6 +90,12 @@ export interface ClusterRunResult {
   readonly emitted: EmissionResult | null;
 }
 
+/** The settings of one cluster: its own source profile in the core's configuration. */
+function forCluster(settings: PipelineSettings, cluster: string): PipelineSettings {
+  const profile = settings.sourceProfiles?.[cluster];
+  return profile === undefined || profile === settings.reconcile.sourceProfile ? settings : { ...settings, reconcile: { ...settings.reconcile, sourceProfile: profile } };
+}
+
 /** Inventory and agent discovery for a read window. */
 async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number) {
   rt.progress(`${cluster}: inventory and agent series discovery`);
@@ -96,7 +105,10 @@ async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSetti
     windowStartSeconds: window.startSeconds,
     windowEndSeconds: window.endSeconds,
   });
-  const agent = await discoverAgentSeries(rt, {
+  // An agentless cluster reads no agent series: no listing, no GetMetricData query for them.
+  const agent = !clusterCapabilities(settings.reconcile.sourceProfile).readsAgent
+    ? { byInstance: new Map(), listed: 0, duplicates: 0 }
+    : await discoverAgentSeries(rt, {
     settings: settings.sources,
     instanceIds: new Set(inventory.nodes.map((n) => n.instanceId)),
     windowStartSeconds: window.startSeconds,
@@ -157,6 +169,7 @@ export async function captureCluster(
   now: Date,
   region?: string,
 ): Promise<{ capture: Capture; skipped: SkippedItem[] }> {
+  settings = forCluster(settings, cluster);
   const { inventory, agent } = await discover(rt, cluster, settings, window, now.getTime() / 1000);
   const read = await readCapture(rt, {
     cluster,
@@ -290,7 +303,8 @@ function emit(rt: AwsRuntime, plan: EmissionPlan, memory: ClusterLedgerMemory | 
 }
 
 /** decide -> read and reconcile -> plan the emission -> emit. */
-export async function runCluster(input: ClusterRunInput): Promise<ClusterRunResult> {
+export async function runCluster(clusterInput: ClusterRunInput): Promise<ClusterRunResult> {
+  const input = { ...clusterInput, settings: forCluster(clusterInput.settings, clusterInput.cluster) };
   const { rt, cluster, settings } = input;
   const nowSeconds = Math.floor(input.now.getTime() / 1000);
   const memory = input.ledgerMemory?.of(settings.outputNamespace, cluster);

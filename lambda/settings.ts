@@ -17,6 +17,7 @@ import { NodeFilterError, parseNodeFilter } from './aws/inventory';
 import { DEFAULT_SOURCE_SETTINGS, type SourceSettings } from './plan/sources';
 import { DEFAULT_OUTPUT_NAMESPACE } from './output-metrics';
 import { integerIn, isRecord, type SettingSpec } from './setting-spec';
+import { DEFAULT_SOURCE_PROFILE, resolveSourceProfiles, type SourceProfile } from './core/source-profile';
 
 export type { SettingSpec } from './setting-spec';
 export { ConfigError } from './core/config';
@@ -24,6 +25,8 @@ export { ConfigError } from './core/config';
 /** What one run needs, checked: the settings the function, the CLI and the construct share. */
 export interface RunSettings {
   readonly clusters: readonly string[];
+  /** Every cluster's source profile (docs/profiles.md). */
+  readonly sourceProfile: Readonly<Record<string, SourceProfile>>;
   readonly periodSeconds: number;
   readonly lagSeconds: number;
   readonly backfillSeconds: number;
@@ -131,6 +134,25 @@ export const RUN_SETTINGS = {
     doc: `EKS cluster names, comma-separated (at most ${MAX_CLUSTERS}). One run reconciles them all, one after the other.`,
     fromText: (raw) => raw.split(',').map((name) => name.trim()),
     check: clusters,
+  },
+  sourceProfile: {
+    key: 'sourceProfile',
+    env: 'NETRECON_SOURCE_PROFILE',
+    flag: 'source-profile',
+    default: DEFAULT_SOURCE_PROFILE,
+    doc:
+      'Which sources each cluster is reconciled with: `agentless` (EC2 and Container Insights), `enis` (the agent collects the ENIs), `full` (every interface) or `mixed` (per node, what it has; no coverage alarm). One profile for all clusters (`agentless`), or `cluster:profile` pairs with an optional bare default (`full,dev:agentless`); in cdk.json also an object (`{"prod": "full", "*": "mixed"}`). See docs/profiles.md.',
+    // Text as given (a flag, -c, the variable); the object form of cdk.json and of the variable the construct writes.
+    fromText: (raw) => {
+      const trimmed = raw.trim();
+      if (!trimmed.startsWith('{')) return trimmed;
+      try {
+        return JSON.parse(trimmed) as unknown;
+      } catch {
+        return trimmed;
+      }
+    },
+    check: (value, s) => resolveSourceProfiles(value, s.clusters ?? []),
   },
   periodSeconds: {
     key: 'periodSeconds',
@@ -298,7 +320,7 @@ export function resolveRunSettings(input: RunSettingsInput): RunSettings {
     resolved[key] = spec.check(value === undefined ? spec.default : value, resolved as Partial<RunSettings>);
     return resolved[key];
   };
-  for (const key of ['clusters', 'periodSeconds', 'lagSeconds', 'backfillSeconds', 'maxPeriodsPerRun', 'periodsPerRead'] as const) take(key);
+  for (const key of ['clusters', 'sourceProfile', 'periodSeconds', 'lagSeconds', 'backfillSeconds', 'maxPeriodsPerRun', 'periodsPerRead'] as const) take(key);
   resolved.sources = Object.fromEntries(SOURCE_KEYS.map((key) => [key, take(key)]));
   for (const key of ['outputNamespace', 'perNodeMetrics', 'nodeFilter', 'thresholds', 'interfaceRules'] as const) take(key);
   for (const key of SOURCE_KEYS) delete resolved[key];

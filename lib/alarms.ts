@@ -26,13 +26,21 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CLUSTER_METRICS, HEARTBEAT_METRIC } from '../lambda/output-metrics';
+import { clusterCapabilities } from '../lambda/core/source-profile';
 import { outputMetric } from './metrics';
 import type { ReconcilerSettings } from './props';
 
+/**
+ * A cluster's alarms. Each data alarm exists only where the cluster's source profile computes its figure
+ * (docs/profiles.md): the EC2 discrepancy needs the agent's ENI counters (enis, full, mixed), agent coverage a
+ * profile that requires the agent on every node (enis, full), the residual every interface (full, mixed).
+ */
 export interface ClusterAlarms {
-  readonly ec2Discrepancy: cw.Alarm;
-  readonly agentCoverage: cw.Alarm;
-  /** Absent when `residualAlarm` is false. */
+  /** Absent under the agentless profile. */
+  readonly ec2Discrepancy: cw.Alarm | undefined;
+  /** Only under enis and full, which declare the agent required on every node. */
+  readonly agentCoverage: cw.Alarm | undefined;
+  /** Only under full and mixed, and when `residualAlarm` is true. */
   readonly containerInsightsResidual: cw.Alarm | undefined;
   readonly heartbeat: cw.Alarm;
   /** ALARM when any of the above, or the shared function-errors alarm, is in ALARM. Notifies the topic. */
@@ -97,8 +105,10 @@ export class ReconcilerAlarms extends Construct {
       outputMetric(spec, { namespace: ns, cluster, statistic, periodSeconds: p });
     const dataWindow = `${m} of the last ${w.dataEvaluationPeriods} periods of ${p} s (data arrive up to ${w.latePeriods} periods late)`;
     const data = { evaluationPeriods: w.dataEvaluationPeriods, datapointsToAlarm: m, treatMissingData: cw.TreatMissingData.NOT_BREACHING };
+    const profile = settings.sourceProfile[cluster]!;
+    const can = clusterCapabilities(profile);
 
-    const ec2Discrepancy = this.alarm(scope, 'Ec2Discrepancy', {
+    const ec2Discrepancy = !can.ec2Check ? undefined : this.alarm(scope, 'Ec2Discrepancy', {
       ...data,
       suffix: `${cluster}-ec2-discrepancy`,
       // The ratio is signed: corrected above EC2 is as wrong as below it. As in the core's ec2Mismatch status, only
@@ -115,7 +125,7 @@ export class ReconcilerAlarms extends Construct {
       comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
       description: `${cluster}: EC2 NetworkIn+NetworkOut and the corrected ENI bytes differ by more than ${pct(t.ec2MismatchRatio)} in ${dataWindow}. Usually an ENI the agent does not collect (check its "resources" and the interface rules) or nodes without the agent.`,
     });
-    const agentCoverage = this.alarm(scope, 'AgentCoverage', {
+    const agentCoverage = !can.agentRequired ? undefined : this.alarm(scope, 'AgentCoverage', {
       ...data,
       suffix: `${cluster}-agent-coverage`,
       metric: metric(CLUSTER_METRICS.agentCoveragePercent, cw.Stats.MINIMUM),
@@ -123,7 +133,7 @@ export class ReconcilerAlarms extends Construct {
       comparisonOperator: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
       description: `${cluster}: fewer than ${settings.minAgentCoveragePercent} % of the nodes that ran for a whole period published per-interface counters in ${dataWindow}. Check the CloudWatch agent on the nodes that are missing (NodeCount with Status=missingAgent).`,
     });
-    const containerInsightsResidual = !settings.residualAlarm ? undefined : this.alarm(scope, 'ContainerInsightsResidual', {
+    const containerInsightsResidual = !settings.residualAlarm || !can.residual ? undefined : this.alarm(scope, 'ContainerInsightsResidual', {
       ...data,
       suffix: `${cluster}-ci-residual`,
       // A fraction of Container Insights' own total over the same complete node-periods as the residual, and only
@@ -154,7 +164,14 @@ export class ReconcilerAlarms extends Construct {
 
     const composite = new cw.CompositeAlarm(scope, 'Health', {
       compositeAlarmName: `${this.prefix}-${cluster}`,
-      alarmDescription: `netrecon for ${cluster}: one of its alarms (EC2 discrepancy, agent coverage, ${settings.residualAlarm ? 'Container Insights residual, ' : ''}heartbeat) or the reconciler's error alarm is in ALARM.`,
+      alarmDescription: `netrecon for ${cluster} (source profile ${profile}): one of its alarms (${[
+        ec2Discrepancy && 'EC2 discrepancy',
+        agentCoverage && 'agent coverage',
+        containerInsightsResidual && 'Container Insights residual',
+        'heartbeat',
+      ]
+        .filter(Boolean)
+        .join(', ')}) or the reconciler's error alarm is in ALARM.`,
       alarmRule: cw.AlarmRule.anyOf(
         ...clusterAlarmList({ ec2Discrepancy, agentCoverage, containerInsightsResidual, heartbeat }, this.functionErrors).map((a) => cw.AlarmRule.fromAlarm(a, cw.AlarmState.ALARM)),
       ),

@@ -7,6 +7,7 @@ import type { ConfigError } from '../lambda/core/config';
 import type { Environment } from 'aws-cdk-lib';
 import type { InterfaceRuleOverrides } from '../lambda/core/interface-rules';
 import type { Thresholds } from '../lambda/core/config';
+import type { SourceProfile } from '../lambda/core/source-profile';
 import { SOURCE_KEYS } from '../lambda/settings';
 import { DEPLOY_SETTINGS } from './deploy-settings';
 import type { NetworkReconcilerProps } from './props';
@@ -112,6 +113,9 @@ export function readAppContext(get: ContextReader): AppConfig {
       throw new AppContextError('alarmTopicArn', alarmTopicArn, (error as ConfigError).hint);
     }
   }
+  // Text (`-c sourceProfile=full,dev:agentless`) or, in cdk.json, a profile or an object; checked by the settings table.
+  const sourceProfileValue = get('sourceProfile');
+  const sourceProfile = sourceProfileValue === undefined || sourceProfileValue === null ? undefined : typeof sourceProfileValue === 'object' ? (sourceProfileValue as Record<string, SourceProfile>) : text('sourceProfile');
   const account = text('account');
   const region = text('region');
 
@@ -122,6 +126,7 @@ export function readAppContext(get: ContextReader): AppConfig {
     nag: flag('nag') ?? false,
     reconciler: {
       clusters,
+      ...(sourceProfile === undefined ? {} : { sourceProfile }),
       scheduleMinutes,
       periodSeconds: number('periodSeconds'),
       lagSeconds: number('lagSeconds'),

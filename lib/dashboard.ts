@@ -10,6 +10,7 @@ import { NODE_STATUSES } from '../lambda/core/model';
 import { CLUSTER_METRICS, DIMENSION, NODE_METRICS } from '../lambda/output-metrics';
 import { WHY_TWICE_SENTENCES, WHY_TWICE_TITLE } from '../lambda/report/why-twice';
 import { clusterAlarmList, type ClusterAlarms } from './alarms';
+import { clusterCapabilities, type SourceProfile } from '../lambda/core/source-profile';
 import { bytesPerSecond, outputMetric } from './metrics';
 import type { ReconcilerSettings } from './props';
 
@@ -43,13 +44,27 @@ export class ReconcilerDashboard extends Construct {
   }
 }
 
+/** Which basis the cluster's numbers have, in the words of its section header (docs/profiles.md). */
+export const BASIS_MARKDOWN: Readonly<Record<SourceProfile, string>> = {
+  agentless:
+    'Source profile **agentless**: every counted-once figure is **EC2** NetworkIn + NetworkOut; double-counted = Container Insights − EC2, which is also the pod traffic estimate (overlay and bridge traffic fall into it). No EC2 cross-check, no residual, no agent coverage: those need the CloudWatch agent.',
+  enis: 'Source profile **enis**: counted-once figures are the **agent**\'s ENI counters, checked against EC2; double-counted = Container Insights − ENIs, which is also the pod traffic estimate (overlay and bridge traffic fall into it). No residual: the agent does not collect the other interfaces.',
+  full: 'Source profile **full**: counted-once figures are the **agent**\'s ENI counters, pod traffic the pod veths\' own counters, checked against EC2 and against Container Insights (residual).',
+  mixed:
+    'Source profile **mixed**: per node, counted-once figures are the **agent**\'s ENI counters where the node publishes them and **EC2** elsewhere (the coverage graph shows the share on the agent basis; no coverage alarm). The EC2 cross-check covers agent nodes only, the residual nodes whose agent collects every interface; pod veth traffic comes from those nodes, and elsewhere pods are within double-counted.',
+};
+
 function clusterSection(settings: ReconcilerSettings, cluster: string, alarms: ClusterAlarms, functionErrors: cw.IAlarm): cw.IWidget[][] {
+  const profile = settings.sourceProfile[cluster]!;
+  const can = clusterCapabilities(profile);
+  // No widget for a figure the profile cannot compute.
+  const present = <T>(widget: T | false): T[] => (widget ? [widget] : []);
   const rows: cw.IWidget[][] = [
-    [new cw.TextWidget({ markdown: `## Cluster \`${cluster}\``, width: 24, height: 1 })],
-    [trafficWidget(settings, cluster), ratioWidget(settings, cluster), coverageWidget(settings, cluster)],
-    [nodesByStatusWidget(settings, cluster), residualWidget(settings, cluster), alarmStatusWidget(cluster, alarms, functionErrors)],
+    [new cw.TextWidget({ markdown: `## Cluster \`${cluster}\`\n\n${BASIS_MARKDOWN[profile]}`, width: 24, height: 2 })],
+    [trafficWidget(settings, cluster, profile), ...present(can.ec2Check && ratioWidget(settings, cluster)), ...present(can.readsAgent && coverageWidget(settings, cluster, can.agentRequired))],
+    [nodesByStatusWidget(settings, cluster), ...present(can.residual && residualWidget(settings, cluster)), alarmStatusWidget(cluster, alarms, functionErrors)],
   ];
-  if (settings.perNodeMetrics) rows.push([worstNodesWidget(settings, cluster)]);
+  if (settings.perNodeMetrics && can.ec2Check) rows.push([worstNodesWidget(settings, cluster)]);
   return rows;
 }
 
@@ -60,21 +75,37 @@ function metricsOf(settings: ReconcilerSettings, cluster: string): Metric {
     outputMetric(spec, { namespace: settings.outputNamespace, cluster, statistic, periodSeconds: settings.periodSeconds, ...extra });
 }
 
-/** The five byte views side by side, all in bytes/s. */
-function trafficWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
+/** The byte views the profile has, side by side, all in bytes/s; each label names its basis. */
+function trafficWidget(settings: ReconcilerSettings, cluster: string, profile: SourceProfile): cw.GraphWidget {
   const m = metricsOf(settings, cluster);
   const p = settings.periodSeconds;
   const sum = cw.Stats.SUM;
+  const can = clusterCapabilities(profile);
+  const corrected = {
+    agentless: '',
+    enis: 'Counted once: ENI rx + tx (agent)',
+    full: 'Counted once: ENI rx + tx (agent)',
+    mixed: 'Counted once: ENI rx + tx (agent), EC2 on nodes without it',
+  }[profile];
+  const doubleCounted = {
+    agentless: 'Double-counted = Container Insights − EC2 (≈ pod traffic, with overlay and bridge)',
+    enis: 'Double-counted = Container Insights − ENIs (≈ pod traffic, with overlay and bridge)',
+    full: 'Double-counted by Container Insights',
+    mixed: 'Double-counted by Container Insights (agent or EC2 basis per node)',
+  }[profile];
   return new cw.GraphWidget({
-    title: `${cluster}: traffic, bytes/s`,
+    title: `${cluster}: traffic, bytes/s (${profile})`,
     width: 12,
     height: 7,
     left: [
-      bytesPerSecond('EC2 NetworkIn + NetworkOut', COLOR.ec2, p, { ec2: m(CLUSTER_METRICS.ec2TotalBytes, sum) }),
+      bytesPerSecond(profile === 'agentless' ? 'EC2 NetworkIn + NetworkOut = counted once (EC2 basis)' : 'EC2 NetworkIn + NetworkOut', COLOR.ec2, p, { ec2: m(CLUSTER_METRICS.ec2TotalBytes, sum) }),
       bytesPerSecond('Container Insights node_network_total_bytes', COLOR.containerInsights, p, { ci: m(CLUSTER_METRICS.containerInsightsTotalBytes, sum) }),
-      bytesPerSecond('Corrected physical (ENI rx + tx)', COLOR.physical, p, { physRx: m(CLUSTER_METRICS.physicalRxBytes, sum), physTx: m(CLUSTER_METRICS.physicalTxBytes, sum) }),
-      bytesPerSecond('Pod traffic (veth rx + tx)', COLOR.pod, p, { podRx: m(CLUSTER_METRICS.podRxBytes, sum), podTx: m(CLUSTER_METRICS.podTxBytes, sum) }),
-      bytesPerSecond('Double-counted by Container Insights', COLOR.doubleCounted, p, { dc: m(CLUSTER_METRICS.doubleCountedBytes, sum) }),
+      // Under agentless the counted-once figure is EC2 itself, already drawn.
+      ...(profile === 'agentless' ? [] : [bytesPerSecond(corrected, COLOR.physical, p, { physRx: m(CLUSTER_METRICS.physicalRxBytes, sum), physTx: m(CLUSTER_METRICS.physicalTxBytes, sum) })]),
+      ...(can.podFromVeths
+        ? [bytesPerSecond(profile === 'mixed' ? 'Pod traffic (veth rx + tx, nodes whose agent collects them)' : 'Pod traffic (veth rx + tx)', COLOR.pod, p, { podRx: m(CLUSTER_METRICS.podRxBytes, sum), podTx: m(CLUSTER_METRICS.podTxBytes, sum) })]
+        : []),
+      bytesPerSecond(doubleCounted, COLOR.doubleCounted, p, { dc: m(CLUSTER_METRICS.doubleCountedBytes, sum) }),
     ],
     leftYAxis: { label: 'bytes/s', showUnits: false, min: 0 },
   });
@@ -98,13 +129,14 @@ function ratioWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWid
   });
 }
 
-function coverageWidget(settings: ReconcilerSettings, cluster: string): cw.GraphWidget {
+/** With `alarmed` false (mixed), the share of nodes on the agent basis, for information: no alarm line. */
+function coverageWidget(settings: ReconcilerSettings, cluster: string, alarmed: boolean): cw.GraphWidget {
   return new cw.GraphWidget({
-    title: `${cluster}: nodes with agent data, %`,
+    title: alarmed ? `${cluster}: nodes with agent data, %` : `${cluster}: nodes on the agent basis, % (no alarm)`,
     width: 6,
     height: 7,
-    left: [metricsOf(settings, cluster)(CLUSTER_METRICS.agentCoveragePercent, cw.Stats.MINIMUM, { label: 'agent coverage' })],
-    leftAnnotations: [{ value: settings.minAgentCoveragePercent, label: `alarm below ${settings.minAgentCoveragePercent} %`, color: COLOR.doubleCounted }],
+    left: [metricsOf(settings, cluster)(CLUSTER_METRICS.agentCoveragePercent, cw.Stats.MINIMUM, { label: alarmed ? 'agent coverage' : 'agent basis' })],
+    leftAnnotations: alarmed ? [{ value: settings.minAgentCoveragePercent, label: `alarm below ${settings.minAgentCoveragePercent} %`, color: COLOR.doubleCounted }] : [],
     leftYAxis: { min: 0, max: 100, showUnits: false },
   });
 }

@@ -10,6 +10,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ConfigError, type Thresholds } from '../lambda/core/config';
 import type { InterfaceRuleOverrides } from '../lambda/core/interface-rules';
+import type { SourceProfile } from '../lambda/core/source-profile';
 import { resolveRunSettings, runSettingOf, SOURCE_KEYS, type RunSettings } from '../lambda/settings';
 import type { SettingSpec } from '../lambda/setting-spec';
 import { DEPLOY_SETTINGS, type DeploySettingKey } from './deploy-settings';
@@ -44,6 +45,13 @@ export interface SourceNames {
 export interface NetworkReconcilerProps {
   /** EKS cluster names. One run reconciles them all, one after the other (at most 50: one dashboard holds 500 widgets). */
   readonly clusters: readonly string[];
+  /**
+   * Which sources each cluster is reconciled with (docs/profiles.md): one profile for all clusters, an object
+   * `{ cluster: profile, '*': default }`, or the text form `full,dev:agentless`. The alarms and the dashboard
+   * follow it: no alarm nor widget for a figure the profile cannot compute.
+   * @default 'mixed' (per node: the agent where it publishes, EC2 elsewhere; no coverage alarm)
+   */
+  readonly sourceProfile?: SourceProfile | Readonly<Record<string, SourceProfile>> | string;
   /** How often the reconciler runs, in whole minutes, at most 8 hours (the heartbeat alarm waits the timeout plus two runs, within CloudWatch's one-day window). @default 5 */
   readonly scheduleMinutes?: number;
   /** @deprecated Use `scheduleMinutes`. */
@@ -145,6 +153,7 @@ function runSettings(props: NetworkReconcilerProps): RunSettings {
   try {
     return resolveRunSettings({
       clusters: props.clusters,
+      sourceProfile: props.sourceProfile,
       periodSeconds: props.periodSeconds,
       lagSeconds: props.lagSeconds,
       backfillSeconds: props.backfillSeconds,

@@ -92,11 +92,11 @@ export function cliSteps(context: SuiteContext, handlerReading: () => Reading | 
       run: async (figures) => {
         const reading = handlerReading();
         if (!reading) throw new Error('no handler reading to compare with (an earlier step did not run)');
-        const live = await cli(context, ['reconcile', '--cluster', CLUSTER, '--region', context.sandbox!.region, ...window(), '--dry-run', '--format', 'json'], 'dry-run');
+        const live = await cli(context, ['reconcile', '--cluster', CLUSTER, '--region', context.sandbox!.region, '--source-profile', 'full', ...window(), '--dry-run', '--format', 'json'], 'dry-run');
         const liveReport = parseReport(live.stdout, 'reconcile --dry-run');
         const captureFile = join(context.workDir, 'e2e.capture.json');
         await cli(context, ['capture', '--cluster', CLUSTER, '--region', context.sandbox!.region, ...window(), '-o', captureFile], 'capture');
-        const replay = await cli(context, ['reconcile', '--from', captureFile, '--format', 'json'], 'replay');
+        const replay = await cli(context, ['reconcile', '--from', captureFile, '--source-profile', 'full', '--format', 'json'], 'replay');
         const replayReport = parseReport(replay.stdout, 'reconcile --from');
         const a = compareReportWithReading(liveReport, reading);
         const b = compareReportWithReading(replayReport, reading);

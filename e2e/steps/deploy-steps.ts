@@ -16,7 +16,8 @@ import type { SuiteContext } from '../lib/suite-context';
 function deployOptions(context: SuiteContext): DeployOptions {
   return {
     appDir: REPO_DIR,
-    context: { clusters: CLUSTER },
+    // The seeded model's hand formula is the full profile's (a node without the agent is missingAgent).
+    context: { clusters: CLUSTER, sourceProfile: 'full' },
     workDir: context.workDir,
   };
 }

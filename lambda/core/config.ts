@@ -4,6 +4,7 @@
  */
 import { previewValue } from './display-text';
 import { buildRules, type CompiledRule, type InterfaceRuleOverrides } from './interface-rules';
+import { DEFAULT_SOURCE_PROFILE, isSourceProfile, SOURCE_PROFILES, type SourceProfile } from './source-profile';
 
 export const DEFAULT_PERIOD_SECONDS = 300;
 
@@ -47,6 +48,8 @@ export interface ReconcileConfig {
   readonly thresholds: Thresholds;
   /** How many nodes the cluster roll-up lists as worst. Default 5. */
   readonly worstNodeCount: number;
+  /** Which sources the cluster is reconciled with (source-profile.ts). Default mixed. */
+  readonly sourceProfile: SourceProfile;
 }
 
 export interface ReconcileConfigInput {
@@ -54,6 +57,7 @@ export interface ReconcileConfigInput {
   readonly ruleOverrides?: InterfaceRuleOverrides;
   readonly thresholds?: Partial<Thresholds>;
   readonly worstNodeCount?: number;
+  readonly sourceProfile?: SourceProfile;
 }
 
 /**
@@ -111,5 +115,9 @@ export function makeReconcileConfig(input: ReconcileConfigInput = {}): Reconcile
   if (!Number.isInteger(worstNodeCount) || worstNodeCount < 0) {
     throw new ConfigError('worstNodeCount', worstNodeCount, 'Use a whole number, 0 or more (default 5).');
   }
-  return { periodSeconds, rules: buildRules(input.ruleOverrides), thresholds, worstNodeCount };
+  const sourceProfile = input.sourceProfile ?? DEFAULT_SOURCE_PROFILE;
+  if (!isSourceProfile(sourceProfile)) {
+    throw new ConfigError('sourceProfile', sourceProfile, `Use one of ${SOURCE_PROFILES.join(', ')} (default ${DEFAULT_SOURCE_PROFILE}).`);
+  }
+  return { periodSeconds, rules: buildRules(input.ruleOverrides), thresholds, worstNodeCount, sourceProfile };
 }

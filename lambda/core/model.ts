@@ -5,6 +5,7 @@
  */
 import type { Direction, Source } from '../capture/capture';
 import type { InterfaceClass } from './interface-rules';
+import type { Basis, NodeProfile, SourceProfile } from './source-profile';
 
 export const NODE_STATUSES = [
   'ok',
@@ -30,13 +31,20 @@ export interface NodePeriodResult {
   /** ISO 8601 start of the period. */
   readonly periodStart: string;
   readonly periodSeconds: number;
+  /** The source profile this node was reconciled with (a cluster's `mixed` resolved for this node). */
+  readonly sourceProfile: NodeProfile;
+  /** Where the counted-once figures come from: the ENIs' own counters (`agent`) or EC2 NetworkIn/Out (`ec2`). */
+  readonly basis: Basis;
 
   readonly ec2InBytes: number | null;
   readonly ec2OutBytes: number | null;
   /** Container Insights `node_network_total_bytes` (a Bytes/Second average) times periodSeconds. */
   readonly containerInsightsTotalBytes: number | null;
 
-  /** From the agent's per-interface counters; all null when the node has no agent data in the period. */
+  /**
+   * Bytes received and sent at the ENIs, counted once: the agent's physical interfaces on the `agent` basis (null when
+   * the node has no agent data in the period), EC2 NetworkIn / NetworkOut on the `ec2` basis.
+   */
   readonly physicalRxBytes: number | null;
   readonly physicalTxBytes: number | null;
   /** What pods received: the sum of host-side pod-veth TX. */
@@ -55,6 +63,11 @@ export interface NodePeriodResult {
 
   /** containerInsightsTotalBytes - correctedTotalBytes. */
   readonly doubleCountedBytes: number | null;
+  /**
+   * Pod traffic estimated as Container Insights minus the counted-once figure, when the pod veths' own counters are
+   * not collected (profiles agentless and enis; null under full). Overlay and bridge traffic fall into it too.
+   */
+  readonly podEstimatedBytes: number | null;
   /** (ec2InBytes + ec2OutBytes - correctedTotalBytes) / (ec2InBytes + ec2OutBytes); null when EC2 is missing or zero. */
   readonly ec2DiscrepancyRatio: number | null;
   /** containerInsightsTotalBytes - naiveTotalBytes: what the classification cannot explain. */
@@ -113,6 +126,8 @@ export interface ClusterPeriodResult {
   readonly nodesInInventory: number;
   /** Of those, the nodes with per-interface agent data. */
   readonly nodesWithAgent: number;
+  /** Nodes by the basis of their counted-once figures. */
+  readonly nodesByBasis: Readonly<Record<Basis, number>>;
   /** Node-periods with a partialPeriod finding (launched or stopped inside the period, a source partial or with a skipped series). */
   readonly partialNodes: number;
   /** Judged: of the nodes that ran for the whole period, those with agent data, 0..1; null when no node ran for all of it. */
@@ -130,8 +145,10 @@ export interface ClusterPeriodResult {
   readonly naiveTotalBytes: number | null;
   readonly correctedTotalBytes: number | null;
   readonly hostOnlyBytes: number | null;
-  /** Traffic total over nodes that have both Container Insights and agent data. */
+  /** Traffic total over nodes that have both Container Insights and a counted-once figure. */
   readonly doubleCountedBytes: number | null;
+  /** Over the nodes whose pod traffic is estimated (podEstimatedBytes). */
+  readonly podEstimatedBytes: number | null;
   /** Judged: EC2 in + out over the node-periods with complete EC2 and agent data; null when there is none. */
   readonly completeEc2TotalBytes: number | null;
   /** Judged: (EC2 - corrected) / EC2 over the same node-periods as completeEc2TotalBytes; null when that is null or 0. */
@@ -180,6 +197,8 @@ export interface ReconcileSummary {
 
 export interface ReconcileReport {
   readonly cluster: string;
+  /** The cluster's source profile (per node: NodePeriodResult.sourceProfile). */
+  readonly sourceProfile: SourceProfile;
   readonly periodSeconds: number;
   /** The whole periods that were reconciled: [start, end). */
   readonly window: { readonly start: string; readonly end: string };

@@ -1,6 +1,7 @@
 /**
  * The reconciliation of one node in one period: from its aligned buckets to every figure of NodePeriodResult.
- * The formulas are those of docs/domain.md, "Why pod traffic is counted twice"; statuses come from status.ts.
+ * The formulas are those of docs/domain.md, "Why pod traffic is counted twice", per source profile
+ * (docs/profiles.md): a figure the node's profile cannot compute is null; statuses come from status.ts.
  */
 import type { ReconcileConfig } from './config';
 import { classifyInterface, containerInsightsCounts, type InterfaceClass } from './interface-rules';
@@ -8,6 +9,7 @@ import type { InterfacePeriodBytes, NodePeriodResult, SkippedSeriesTarget } from
 import { assessNodePeriod, type SourceCoverage } from './status';
 import { coveredSeconds, type SeriesPeriodBucket } from './align';
 import { isoOf } from './units';
+import { NODE_PROFILE_CAPABILITIES, type NodeProfile } from './source-profile';
 
 /** One node's aligned series, keyed by what they measure. */
 export interface NodeSeriesBuckets {
@@ -46,8 +48,11 @@ export function reconcileNodePeriod(
   periodStart: number,
   series: NodeSeriesBuckets,
   config: ReconcileConfig,
+  profile: NodeProfile,
 ): NodePeriodResult {
   const P = config.periodSeconds;
+  const caps = NODE_PROFILE_CAPABILITIES[profile];
+  const onAgent = caps.basis === 'agent';
   const ec2InBucket = series.ec2In?.get(periodStart);
   const ec2OutBucket = series.ec2Out?.get(periodStart);
   const ciBucket = series.containerInsights?.get(periodStart);
@@ -59,7 +64,8 @@ export function reconcileNodePeriod(
   const interfaces: InterfacePeriodBytes[] = [];
   const agentBuckets: SeriesPeriodBucket[] = [];
   const oneSidedInterfaces: string[] = [];
-  for (const [name, { rx, tx }] of [...series.agent].sort(([a], [b]) => a.localeCompare(b))) {
+  // On the EC2 basis the agent's series, if any, are not used at all.
+  for (const [name, { rx, tx }] of onAgent ? [...series.agent].sort(([a], [b]) => a.localeCompare(b)) : []) {
     const rxBucket = rx?.get(periodStart);
     const txBucket = tx?.get(periodStart);
     if (!rxBucket && !txBucket) continue;
@@ -75,21 +81,22 @@ export function reconcileNodePeriod(
   }
   const hasAgent = interfaces.length > 0;
 
-  const sumOf = (cls: InterfaceClass, pick: (i: InterfacePeriodBytes) => number): number | null =>
-    hasAgent ? interfaces.filter((i) => i.interfaceClass === cls).reduce((a, i) => a + pick(i), 0) : null;
+  // A class's sum only where the profile collects that class (enis: the ENIs only).
+  const sumOf = (cls: InterfaceClass, pick: (i: InterfacePeriodBytes) => number, collected = caps.residual): number | null =>
+    hasAgent && collected ? interfaces.filter((i) => i.interfaceClass === cls).reduce((a, i) => a + pick(i), 0) : null;
   const rxPlusTx = (i: InterfacePeriodBytes): number => i.rxBytes + i.txBytes;
 
-  const physicalRxBytes = sumOf('physical', (i) => i.rxBytes);
-  const physicalTxBytes = sumOf('physical', (i) => i.txBytes);
+  // EC2 counts every byte once at the instance's ENIs: on the EC2 basis it is the counted-once figure.
+  const physicalRxBytes = onAgent ? sumOf('physical', (i) => i.rxBytes, true) : ec2InBytes;
+  const physicalTxBytes = onAgent ? sumOf('physical', (i) => i.txBytes, true) : ec2OutBytes;
   // The host side of a pod's veth transmits what the pod receives, and receives what the pod sends.
-  const podRxBytes = sumOf('podVeth', (i) => i.txBytes);
-  const podTxBytes = sumOf('podVeth', (i) => i.rxBytes);
+  const podRxBytes = sumOf('podVeth', (i) => i.txBytes, caps.podFromVeths);
+  const podTxBytes = sumOf('podVeth', (i) => i.rxBytes, caps.podFromVeths);
   const overlayBytes = sumOf('overlay', rxPlusTx);
   const bridgeBytes = sumOf('bridge', rxPlusTx);
   const unknownBytes = sumOf('unknown', rxPlusTx);
-  const naiveTotalBytes = hasAgent
-    ? interfaces.filter((i) => containerInsightsCounts(i.name)).reduce((a, i) => a + rxPlusTx(i), 0)
-    : null;
+  const naiveTotalBytes =
+    hasAgent && caps.residual ? interfaces.filter((i) => containerInsightsCounts(i.name)).reduce((a, i) => a + rxPlusTx(i), 0) : null;
   const correctedTotalBytes = sumOrNull([physicalRxBytes, physicalTxBytes]);
   const podTotalBytes = sumOrNull([podRxBytes, podTxBytes]);
   const hostOnlyBytes =
@@ -97,9 +104,12 @@ export function reconcileNodePeriod(
 
   const doubleCountedBytes =
     containerInsightsTotalBytes === null || correctedTotalBytes === null ? null : containerInsightsTotalBytes - correctedTotalBytes;
+  // Without the veths' own counters, what Container Insights counts beyond the ENIs is the pod traffic estimate
+  // (with overlay and bridge traffic in it).
+  const podEstimatedBytes = caps.podFromVeths ? null : doubleCountedBytes;
   const ec2TotalBytes = sumOrNull([ec2InBytes, ec2OutBytes]);
   const ec2DiscrepancyRatio =
-    ec2TotalBytes === null || correctedTotalBytes === null || ec2TotalBytes === 0
+    !caps.ec2Check || ec2TotalBytes === null || correctedTotalBytes === null || ec2TotalBytes === 0
       ? null
       : (ec2TotalBytes - correctedTotalBytes) / ec2TotalBytes;
   const containerInsightsResidualBytes =
@@ -114,8 +124,10 @@ export function reconcileNodePeriod(
     ec2Out: coverage([ec2OutBucket], P),
     containerInsights: coverage([ciBucket], P),
     agent: coverage(agentBuckets, P),
+    agentRequired: caps.agentRequired,
     oneSidedInterfaces,
-    skippedSeries: series.skipped,
+    // On the EC2 basis a skipped agent series is no gap: the agent is not used.
+    skippedSeries: onAgent ? series.skipped : series.skipped.filter((s) => s.source !== 'agent'),
     ec2TotalBytes,
     correctedTotalBytes,
     containerInsightsTotalBytes,
@@ -127,6 +139,8 @@ export function reconcileNodePeriod(
     nodeName: node.nodeName,
     periodStart: isoOf(periodStart),
     periodSeconds: P,
+    sourceProfile: profile,
+    basis: caps.basis,
     ec2InBytes,
     ec2OutBytes,
     containerInsightsTotalBytes,
@@ -141,6 +155,7 @@ export function reconcileNodePeriod(
     correctedTotalBytes,
     hostOnlyBytes,
     doubleCountedBytes,
+    podEstimatedBytes,
     ec2DiscrepancyRatio,
     containerInsightsResidualBytes,
     interfaces,

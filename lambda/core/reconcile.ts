@@ -17,6 +17,8 @@ import {
 } from './model';
 import { reconcileNodePeriod, type NodeIdentity, type NodeSeriesBuckets } from './node-period';
 import { rollUp } from './rollup';
+import { classifyInterface, type InterfaceClass } from './interface-rules';
+import { nodeProfileOf, type NodeProfile } from './source-profile';
 import { epochSecondsOf, isoOf } from './units';
 
 export interface ReconcileOptions {
@@ -106,12 +108,21 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
     return skip(`direction "${s.direction}" does not fit source "${s.source}"`, s.direction, measured);
   });
 
+  // Under `mixed`, each node is reconciled with what its agent publishes over the whole window (source-profile.ts).
+  const profiles = new Map<string, NodeProfile>();
+  for (const [id, { series }] of nodes) {
+    const classes = new Set<InterfaceClass>();
+    const names = [...series.agent.keys(), ...series.skipped.flatMap((s) => (s.source === 'agent' && s.interfaceName !== undefined ? [s.interfaceName] : []))];
+    for (const name of names) classes.add(classifyInterface(name, config.rules).interfaceClass);
+    profiles.set(id, nodeProfileOf(config.sourceProfile, classes));
+  }
+
   const starts = periodStarts(grid);
   const byPeriod = starts.map((start) => {
     const results: NodePeriodResult[] = [];
-    for (const { identity, series } of nodes.values()) {
+    for (const [id, { identity, series }] of nodes) {
       const running = identity.launchSeconds < start + grid.periodSeconds && identity.endSeconds > start;
-      if (running) results.push(reconcileNodePeriod(identity, start, series, config));
+      if (running) results.push(reconcileNodePeriod(identity, start, series, config, profiles.get(id)!));
     }
     return results;
   });
@@ -122,6 +133,7 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
 
   return {
     cluster: capture.cluster,
+    sourceProfile: config.sourceProfile,
     periodSeconds: grid.periodSeconds,
     window: { start: isoOf(grid.firstStart), end: isoOf(grid.firstStart + grid.count * grid.periodSeconds) },
     nodePeriods,

@@ -8,6 +8,9 @@
 import type { ReconcileConfig } from './config';
 import { NODE_STATUSES, type NodePeriodResult, type NodeStatus, type ReconcileReport, type SkippedItem } from './model';
 import { rollUp } from './rollup';
+import { NODE_PROFILE_CAPABILITIES, type NodeProfile } from './source-profile';
+
+const NODE_PROFILES = Object.keys(NODE_PROFILE_CAPABILITIES) as NodeProfile[];
 
 const FIGURES = [
   'ec2InBytes',
@@ -24,6 +27,7 @@ const FIGURES = [
   'correctedTotalBytes',
   'hostOnlyBytes',
   'doubleCountedBytes',
+  'podEstimatedBytes',
   'ec2DiscrepancyRatio',
   'containerInsightsResidualBytes',
 ] as const satisfies readonly (keyof NodePeriodResult)[];
@@ -60,6 +64,7 @@ class PeriodColumns implements PeriodStore {
   private ids: string[] = [];
   private names: (string | null)[] = [];
   private statuses = new Uint8Array(this.capacity);
+  private profiles = new Uint8Array(this.capacity);
   private flags = new Uint8Array(this.capacity);
   private columns = FIGURES.map(() => new Float64Array(this.capacity));
 
@@ -69,6 +74,7 @@ class PeriodColumns implements PeriodStore {
     this.ids.push(np.instanceId);
     this.names.push(np.nodeName);
     this.statuses[i] = NODE_STATUSES.indexOf(np.status);
+    this.profiles[i] = NODE_PROFILES.indexOf(np.sourceProfile);
     this.flags[i] = FLAGS.reduce((bits, f, b) => (flagOf(np, f) ? bits | (1 << b) : bits), 0);
     FIGURES.forEach((f, c) => {
       const v = np[f];
@@ -81,6 +87,9 @@ class PeriodColumns implements PeriodStore {
     const statuses = new Uint8Array(this.capacity);
     statuses.set(this.statuses);
     this.statuses = statuses;
+    const profiles = new Uint8Array(this.capacity);
+    profiles.set(this.profiles);
+    this.profiles = profiles;
     const flags = new Uint8Array(this.capacity);
     flags.set(this.flags);
     this.flags = flags;
@@ -100,10 +109,13 @@ class PeriodColumns implements PeriodStore {
         const v = this.columns[c]![i]!;
         figures[f] = Number.isNaN(v) ? null : v;
       });
+      const profile = NODE_PROFILES[this.profiles[i]!]!;
       const bit = (f: Flag): boolean => (this.flags[i]! & (1 << FLAGS.indexOf(f))) !== 0;
       out.push({
         instanceId: this.ids[i]!,
         nodeName: this.names[i]!,
+        sourceProfile: profile,
+        basis: NODE_PROFILE_CAPABILITIES[profile].basis,
         periodStart,
         periodSeconds,
         ...(figures as Pick<NodePeriodResult, (typeof FIGURES)[number]>),
@@ -179,6 +191,7 @@ export class ReportMerger {
     }
     return {
       cluster: this.cluster,
+      sourceProfile: this.config.sourceProfile,
       periodSeconds: P,
       window: this.window ?? { start: starts[0] ?? '', end: starts[0] ?? '' },
       nodePeriods,

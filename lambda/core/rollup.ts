@@ -7,6 +7,7 @@
  * them, and in a small cluster with Karpenter or spot nodes that happens every hour.
  */
 import type { ReconcileConfig } from './config';
+import { NODE_PROFILE_CAPABILITIES } from './source-profile';
 import { NODE_STATUSES, type ClusterPeriodResult, type NodePeriodResult, type NodeStatus, type WorstNode } from './model';
 
 type NumericField = {
@@ -33,15 +34,18 @@ export function severity(a: NodePeriodResult, b: NodePeriodResult): number {
 
 /** `nodes`: the node-periods of this period, one per node that ran during it. */
 export function rollUp(periodStart: string, config: ReconcileConfig, nodes: readonly NodePeriodResult[]): ClusterPeriodResult {
-  const withAgent = nodes.filter((n) => n.correctedTotalBytes !== null);
+  // On the EC2 basis the counted-once figure is EC2 itself: such a node has no agent data, whatever its figures.
+  const hasAgentData = (n: NodePeriodResult): boolean => n.basis === 'agent' && n.correctedTotalBytes !== null;
+  const withAgent = nodes.filter(hasAgentData);
   const wholePeriod = nodes.filter((n) => n.complete.ranWholePeriod);
-  const wholePeriodWithAgent = wholePeriod.filter((n) => n.correctedTotalBytes !== null);
+  const wholePeriodWithAgent = wholePeriod.filter(hasAgentData);
 
   // A complete source has its figure (model.ts, SourceCompleteness), so the non-null assertions below hold.
   const judgedEc2 = nodes.filter((n) => n.complete.ec2 && n.complete.agent);
   const ec2Sum = judgedEc2.reduce((a, n) => a + ec2Total(n)!, 0);
   const correctedUnderEc2 = judgedEc2.reduce((a, n) => a + n.correctedTotalBytes!, 0);
-  const judgedCi = nodes.filter((n) => n.complete.containerInsights && n.complete.agent);
+  // Only nodes whose profile sums every interface have a residual (mixed: an ENI-only agent's node would dilute it).
+  const judgedCi = nodes.filter((n) => n.complete.containerInsights && n.complete.agent && NODE_PROFILE_CAPABILITIES[n.sourceProfile].residual);
 
   const nodesByStatus = Object.fromEntries(NODE_STATUSES.map((s) => [s, 0])) as Record<NodeStatus, number>;
   for (const n of nodes) nodesByStatus[n.status]++;
@@ -62,8 +66,10 @@ export function rollUp(periodStart: string, config: ReconcileConfig, nodes: read
     periodSeconds: config.periodSeconds,
     nodesInInventory: nodes.length,
     nodesWithAgent: withAgent.length,
+    nodesByBasis: { agent: nodes.filter((n) => n.basis === 'agent').length, ec2: nodes.filter((n) => n.basis === 'ec2').length },
     partialNodes: nodes.filter((n) => n.partial).length,
-    agentCoverageRatio: wholePeriod.length === 0 ? null : wholePeriodWithAgent.length / wholePeriod.length,
+    // An agentless cluster reads no agent: its coverage is no figure at all, not 0 %.
+    agentCoverageRatio: wholePeriod.length === 0 || config.sourceProfile === 'agentless' ? null : wholePeriodWithAgent.length / wholePeriod.length,
     ec2InBytes: sumField(nodes, 'ec2InBytes'),
     ec2OutBytes: sumField(nodes, 'ec2OutBytes'),
     containerInsightsTotalBytes: sumField(nodes, 'containerInsightsTotalBytes'),
@@ -77,6 +83,7 @@ export function rollUp(periodStart: string, config: ReconcileConfig, nodes: read
     correctedTotalBytes: sumField(nodes, 'correctedTotalBytes'),
     hostOnlyBytes: sumField(nodes, 'hostOnlyBytes'),
     doubleCountedBytes: sumField(nodes, 'doubleCountedBytes'),
+    podEstimatedBytes: sumField(nodes, 'podEstimatedBytes'),
     completeEc2TotalBytes: judgedEc2.length === 0 ? null : ec2Sum,
     ec2DiscrepancyRatio: judgedEc2.length === 0 || ec2Sum === 0 ? null : (ec2Sum - correctedUnderEc2) / ec2Sum,
     completeContainerInsightsTotalBytes: sumField(judgedCi, 'containerInsightsTotalBytes'),

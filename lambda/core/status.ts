@@ -25,6 +25,8 @@ export interface StatusInput {
   readonly ec2Out: SourceCoverage | null;
   readonly containerInsights: SourceCoverage | null;
   readonly agent: SourceCoverage | null;
+  /** The node's source profile needs the agent (source-profile.ts); otherwise its absence is no finding. */
+  readonly agentRequired: boolean;
   readonly oneSidedInterfaces: readonly string[];
   /** Series of this node that were skipped: their source is incomplete, whatever the other series say. */
   readonly skippedSeries: readonly SkippedSeriesTarget[];
@@ -95,7 +97,7 @@ export function assessNodePeriod(input: StatusInput): Assessment {
       message: 'no Container Insights node_network_total_bytes datapoint for this node in this period',
     });
   }
-  if (input.agent === null && agentSkipped.length === 0) {
+  if (input.agent === null && agentSkipped.length === 0 && input.agentRequired) {
     findings.push({
       status: 'missingAgent',
       message:

@@ -53,6 +53,8 @@ export interface SeriesSpec {
   readonly unit: 'Bytes' | 'Bytes/Second';
   readonly periodSeconds: number;
   readonly instanceId: string;
+  /** The agent's interface (its interface dimension's value); absent for EC2 and Container Insights. */
+  readonly interfaceName?: string;
 }
 
 /** namespace, metric name and the sorted dimension set: what makes a CloudWatch metric one series. */
@@ -112,7 +114,8 @@ export function agentSeriesOf(
   periodSeconds: number,
 ): SeriesSpec | null {
   const instanceId = dimensions[settings.agentInstanceDimension];
-  if (instanceId === undefined || dimensions[settings.agentInterfaceDimension] === undefined) return null;
+  const interfaceName = dimensions[settings.agentInterfaceDimension];
+  if (instanceId === undefined || interfaceName === undefined) return null;
   return {
     source: 'agent',
     direction,
@@ -123,6 +126,7 @@ export function agentSeriesOf(
     unit: 'Bytes',
     periodSeconds: queryPeriodSeconds('agent', periodSeconds),
     instanceId,
+    interfaceName,
   };
 }
 

@@ -57,9 +57,9 @@ describe('the live CLI', () => {
 
   it('reconcile --cluster --dry-run prints the report and what it would publish, and publishes nothing', async () => {
     const t = io();
-    const code = await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--dry-run', '--format', 'json'], t.io);
+    const code = await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--source-profile', 'full', '--dry-run', '--format', 'json'], t.io);
     const json = JSON.parse(t.out());
-    expect(code).toBe(2); // one node has no agent data: not every node-period is ok
+    expect(code).toBe(2); // one node has no agent data, which the full profile requires: not every node-period is ok
     expect(json.summary).toMatchObject({ nodes: 3, periods: 12 });
     expect(json.publish).toMatchObject({ namespace: 'NetRecon', dryRun: true, periodsAlreadyPublished: 0 });
     expect(json.publish.periods).toHaveLength(12);
@@ -72,7 +72,7 @@ describe('the live CLI', () => {
   it('reconcile --cluster --format html -o FILE writes the page, with what it would publish, and nothing on stdout', async () => {
     const t = io();
     const file = join(mkdtempSync(join(tmpdir(), 'netrecon-live-html-')), 'c1.html');
-    const code = await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--dry-run', '--format', 'html', '-o', file], t.io);
+    const code = await main(['reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--source-profile', 'full', '--dry-run', '--format', 'html', '-o', file], t.io);
     expect(code).toBe(2);
     expect(t.out()).toBe('');
     expect(t.err()).toContain(`netrecon: report written to ${file}`);
@@ -161,7 +161,7 @@ describe('the live CLI on a cluster of more than one node batch', () => {
 
   it('reconcile --cluster prints every node row and exits 2 when a node-period of a later batch is not ok', async () => {
     const t = io();
-    const code = await main(['reconcile', '--cluster', 'big', '--region', 'eu-west-1', '--dry-run'], t.io);
+    const code = await main(['reconcile', '--cluster', 'big', '--region', 'eu-west-1', '--source-profile', 'full', '--dry-run'], t.io);
     expect(t.err()).toMatch(/big: batch 2\/2 reconciled \(1 nodes\)/);
     expect(code).toBe(2);
     expect(t.out()).toMatch(/^Summary: 12012 node-periods \(12000 ok, 12 missingAgent\)/m);

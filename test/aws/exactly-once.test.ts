@@ -15,7 +15,7 @@ function setup(opts: { nodes: number; env?: Record<string, string> } & AccountHo
   const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: opts.nodes, launchSeconds: NOW_SECONDS - 10 * 86_400 }));
   const account = mockAccount(fake, opts);
   restore = account.restore;
-  const config = parseHandlerConfig({ NETRECON_CLUSTERS: 'c1', ...opts.env });
+  const config = parseHandlerConfig({ NETRECON_CLUSTERS: 'c1', NETRECON_SOURCE_PROFILE: 'full', ...opts.env });
   const runner = (now: number, memory = new LedgerMemory()) =>
     makeRunner({ config, ...sdkClients(), logger: quiet, ledgerMemory: memory, now: () => new Date(now * 1000), clock: virtualClock(), retry: { attempts: 2, baseDelayMs: 1 } });
   const ledgerCount = () => storedCounts(fake).filter((s) => s.key.includes('EmitLedger') && s.count >= s.max).length;

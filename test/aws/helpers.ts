@@ -33,7 +33,7 @@ export function testRuntime(cloudWatch: CloudWatchSender = sdkClients().cloudWat
 
 export function testSettings(overrides: Partial<PipelineSettings> = {}): PipelineSettings {
   return {
-    reconcile: makeReconcileConfig({ periodSeconds: 300 }),
+    reconcile: makeReconcileConfig({ periodSeconds: 300, sourceProfile: 'full' }),
     sources: DEFAULT_SOURCE_SETTINGS,
     nodeFilter: parseNodeFilter('tag:eks:cluster-name'),
     schedule: { periodSeconds: 300, lagSeconds: 600, backfillSeconds: 86_400, maxPeriodsPerRun: 288, periodsPerRead: 12 },

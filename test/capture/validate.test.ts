@@ -72,7 +72,7 @@ describe('validateCapture: one bad series or node is skipped and named; the rest
     const raw = good();
     raw.series[0].values[3] = 'NaN';
     const { capture: c, skipped } = validateCapture(raw, 'x');
-    const report = reconcile(c, makeReconcileConfig(), { skipped });
+    const report = reconcile(c, makeReconcileConfig({ sourceProfile: 'full' }), { skipped });
     expect(report.summary.seriesSkipped).toBe(1);
     const nodeB = report.nodePeriods.filter((n) => n.instanceId === B);
     expect(nodeB.map((n) => n.correctedTotalBytes)).toEqual([100, 100]);
@@ -88,7 +88,7 @@ describe('validateCapture: one bad series or node is skipped and named; the rest
     const { capture: c, skipped } = validateCapture(raw, 'x');
     expect(c.nodes.map((n) => n.instanceId)).toEqual([A]);
     expect(skipped.map((s) => s.ref)).toEqual(['$.nodes[1].launchTime', '$.nodes[2].instanceId']);
-    const report = reconcile(c, makeReconcileConfig(), { skipped });
+    const report = reconcile(c, makeReconcileConfig({ sourceProfile: 'full' }), { skipped });
     expect(report.summary.nodesSkipped).toBe(2);
     // B's series now belong to no node in the inventory: skipped too, and said so.
     expect(report.summary.seriesSkipped).toBe(2);
@@ -126,7 +126,7 @@ describe('docs/capture-format.md', () => {
     const example = /```json\n([\s\S]*?)\n```/.exec(doc)![1]!;
     const { capture: c, skipped } = validateCapture(JSON.parse(example), 'docs example');
     expect(skipped).toEqual([]);
-    const report = reconcile(c, makeReconcileConfig(), { skipped });
+    const report = reconcile(c, makeReconcileConfig({ sourceProfile: 'full' }), { skipped });
     // Two of five agent and Container Insights samples: partial, as the document says.
     expect(report.nodePeriods.map((n) => n.status)).toEqual(['partialPeriod']);
     expect(report.nodePeriods[0]!.podRxBytes).toBe(0);

@@ -18,7 +18,7 @@ const stat = (metricName: string, cluster: string, statName: string, id: string)
 });
 
 describe('alarms with the defaults', () => {
-  const { template } = synthStack({ clusters: ['prod-eu', 'prod-us'], alarmEmail: 'oncall@example.com' });
+  const { template } = synthStack({ sourceProfile: 'full', clusters: ['prod-eu', 'prod-us'], alarmEmail: 'oncall@example.com' });
 
   it('are four per cluster, one for function errors, and one composite per cluster', () => {
     expect(Object.keys(resourcesOfType(template, 'AWS::CloudWatch::Alarm'))).toHaveLength(2 * 4 + 1);
@@ -128,6 +128,7 @@ describe('alarms with the defaults', () => {
 describe('alarms with other props', () => {
   it('take thresholds, coverage, M and the read batching from the props', () => {
     const { template } = synthStack({
+      sourceProfile: 'full',
       thresholds: { ec2MismatchRatio: 0.25, residualRatio: 0.05, residualMinBytes: 10_485_760 },
       minAgentCoveragePercent: 95,
       alarmDatapoints: 2,
@@ -143,7 +144,7 @@ describe('alarms with other props', () => {
   });
 
   it('leave the residual alarm out when asked (an agent that collects ENIs only)', () => {
-    const { template } = synthStack({ residualAlarm: false });
+    const { template } = synthStack({ sourceProfile: 'full', residualAlarm: false });
     const names = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).map((r) => r.Properties.AlarmName);
     expect(names.sort()).toEqual(['NetRecon-demo-agent-coverage', 'NetRecon-demo-ec2-discrepancy', 'NetRecon-demo-heartbeat', 'NetRecon-reconciler-errors']);
     const rule = flatten(alarmNamed(template, 'AWS::CloudWatch::CompositeAlarm', 'NetRecon-demo').props.AlarmRule);
@@ -152,20 +153,48 @@ describe('alarms with other props', () => {
 
   it('notify an existing topic given by ARN, creating none', () => {
     const arn = 'arn:aws:sns:eu-west-1:123456789012:oncall';
-    const { template } = synthStack({}, { alarmTopicArn: arn });
+    const { template } = synthStack({ sourceProfile: 'full' }, { alarmTopicArn: arn });
     expect(Object.keys(resourcesOfType(template, 'AWS::SNS::Topic'))).toEqual([]);
     template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmActions: [arn], OKActions: [arn] });
   });
 
   it('have no action and a synth warning when neither topic nor email is given', () => {
-    const { stack, template } = synthStack();
+    const { stack, template } = synthStack({ sourceProfile: 'full' });
     template.hasResourceProperties('AWS::CloudWatch::CompositeAlarm', { AlarmActions: Match.absent(), OKActions: Match.absent() });
     Annotations.fromStack(stack).hasWarning('/NetRecon/NetworkReconciler', Match.stringLikeRegexp('No alarm action'));
   });
 
   it('are named after the stack, so two stacks in one account do not collide', () => {
-    const { template } = synthStack({}, { stackName: 'NetReconStaging' });
+    const { template } = synthStack({ sourceProfile: 'full' }, { stackName: 'NetReconStaging' });
     alarmNamed(template, 'AWS::CloudWatch::CompositeAlarm', 'NetReconStaging-demo');
     alarmNamed(template, 'AWS::CloudWatch::Alarm', 'NetReconStaging-demo-heartbeat');
+  });
+});
+
+describe('alarms per source profile: none for a figure the profile cannot compute', () => {
+  const alarmNames = (sourceProfile: string): string[] =>
+    Object.values(resourcesOfType(synthStack({ sourceProfile, clusters: ['prod', 'dev'] }).template, 'AWS::CloudWatch::Alarm'))
+      .map((r) => r.Properties.AlarmName as string)
+      .sort();
+
+  it.each([
+    ['agentless', ['NetRecon-dev-heartbeat', 'NetRecon-prod-heartbeat', 'NetRecon-reconciler-errors']],
+    ['enis', ['NetRecon-dev-agent-coverage', 'NetRecon-dev-ec2-discrepancy', 'NetRecon-dev-heartbeat', 'NetRecon-prod-agent-coverage', 'NetRecon-prod-ec2-discrepancy', 'NetRecon-prod-heartbeat', 'NetRecon-reconciler-errors']],
+    ['mixed', ['NetRecon-dev-ci-residual', 'NetRecon-dev-ec2-discrepancy', 'NetRecon-dev-heartbeat', 'NetRecon-prod-ci-residual', 'NetRecon-prod-ec2-discrepancy', 'NetRecon-prod-heartbeat', 'NetRecon-reconciler-errors']],
+  ])('%s', (profile, names) => {
+    expect(alarmNames(profile)).toEqual(names);
+  });
+
+  it('follows each cluster\'s own profile, and the composite names only what exists', () => {
+    const { template } = synthStack({ sourceProfile: 'full,dev:agentless', clusters: ['prod', 'dev'] });
+    const names = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).map((r) => r.Properties.AlarmName as string);
+    expect(names.filter((n) => n.startsWith('NetRecon-prod-'))).toHaveLength(4);
+    expect(names.filter((n) => n.startsWith('NetRecon-dev-'))).toEqual(['NetRecon-dev-heartbeat']);
+    const dev = alarmNamed(template, 'AWS::CloudWatch::CompositeAlarm', 'NetRecon-dev');
+    expect(dev.props.AlarmDescription).toMatch(/source profile agentless\): one of its alarms \(heartbeat\)/);
+  });
+
+  it('refuses a profile for a cluster it does not reconcile, naming the prop', () => {
+    expect(() => synthStack({ sourceProfile: 'staging:full', clusters: ['prod'] })).toThrow(/sourceProfile is invalid: "staging:full"\. "staging" is not one of the clusters \(prod\)/);
   });
 });

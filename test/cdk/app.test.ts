@@ -118,7 +118,8 @@ describe('npx cdk synth of bin/app.ts', () => {
     const count = (type: string) => resources.filter((r) => r.Type === type).length;
     expect(count('AWS::Lambda::Function')).toBe(1);
     expect(count('AWS::CloudWatch::CompositeAlarm')).toBe(2);
-    expect(count('AWS::CloudWatch::Alarm')).toBe(9);
+    // The default source profile, mixed: per cluster EC2 discrepancy, residual and heartbeat (no coverage alarm), plus function errors.
+    expect(count('AWS::CloudWatch::Alarm')).toBe(2 * 3 + 1);
     expect(count('AWS::SNS::Subscription')).toBe(1);
     const fn = resources.find((r) => r.Type === 'AWS::Lambda::Function')!;
     expect(fn.Properties.Environment.Variables).toMatchObject({ [ENV.clusters]: 'prod-eu,prod-us', [ENV.perNodeMetrics]: 'true' });

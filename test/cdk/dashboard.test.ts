@@ -12,7 +12,8 @@ interface Widget {
 function widgetsIn({ template }: Pick<Synthesized, 'template'>): Widget[] {
   return JSON.parse(flatten(onlyResource(template, 'AWS::CloudWatch::Dashboard').props.DashboardBody)).widgets;
 }
-const widgetsOf = (reconciler: Parameters<typeof synthStack>[0]): Widget[] => widgetsIn(synthStack(reconciler));
+// The full profile unless a test says otherwise: every widget exists.
+const widgetsOf = (reconciler: Parameters<typeof synthStack>[0]): Widget[] => widgetsIn(synthStack({ sourceProfile: 'full', ...reconciler }));
 
 /** Every metric row of a metric widget, as [namespace, name, ...dimension pairs, options] arrays, expressions excluded. */
 const metricRows = (w: Widget): unknown[][] => (w.properties.metrics ?? []).filter((row: unknown[]) => typeof row[0] === 'string');
@@ -26,7 +27,7 @@ const titled = (widgets: Widget[], title: string): Widget => {
 
 describe('the dashboard', () => {
   // One synthesis for the tests that read the two-cluster stack.
-  const synth = synthStack({ clusters: ['prod-eu', 'prod-us'] });
+  const synth = synthStack({ sourceProfile: 'full', clusters: ['prod-eu', 'prod-us'] });
   const widgets = widgetsIn(synth);
 
   it('starts with the two-sentence explanation, then a section per cluster', () => {
@@ -37,11 +38,13 @@ describe('the dashboard', () => {
     expect(explanation).toMatch(/Container Insights sums every interface except `lo`, `veth\*` and `docker\*`, so that traffic is counted twice/);
     expect(explanation).toMatch(/EC2 `NetworkIn`\/`NetworkOut` count the ENIs only/);
     const headers = widgets.filter((w) => w.type === 'text').map((w) => w.properties.markdown).slice(1);
-    expect(headers).toEqual(['## Cluster `prod-eu`', '## Cluster `prod-us`']);
+    expect(headers).toHaveLength(2);
+    expect(headers[0]).toMatch(/^## Cluster `prod-eu`\n\nSource profile \*\*full\*\*: counted-once figures are the \*\*agent\*\*'s ENI counters/);
+    expect(headers[1]).toMatch(/^## Cluster `prod-us`\n\nSource profile \*\*full\*\*/);
   });
 
   it('shows EC2, Container Insights, corrected physical, pod and double-counted traffic in bytes/s', () => {
-    const traffic = titled(widgets, 'prod-eu: traffic, bytes/s');
+    const traffic = titled(widgets, 'prod-eu: traffic, bytes/s (full)');
     expect(expressions(traffic)).toEqual([
       'ec2 / PERIOD(ec2)',
       'ci / PERIOD(ci)',
@@ -104,7 +107,7 @@ describe('the dashboard', () => {
   });
 
   it('reads the metrics at the reconciliation period', () => {
-    const traffic = titled(widgetsOf({ periodSeconds: 60 }), 'demo: traffic, bytes/s');
+    const traffic = titled(widgetsOf({ periodSeconds: 60 }), 'demo: traffic, bytes/s (full)');
     for (const row of metricRows(traffic)) expect(row[4]).toMatchObject({ stat: 'Sum', period: 60 });
   });
 
@@ -117,7 +120,7 @@ describe('the dashboard', () => {
   });
 
   it('is for 24 h by default, since the data arrive about an hour late', () => {
-    const { template } = synthStack();
+    const { template } = synthStack({ sourceProfile: 'full' });
     expect(flatten(onlyResource(template, 'AWS::CloudWatch::Dashboard').props.DashboardBody)).toContain('"start":"-P1D"');
   });
 });
@@ -131,5 +134,44 @@ describe('the worst-nodes widget', () => {
     ]);
     expect(worst.type).toBe('metric');
     expect(worst.properties.view).toBe('table');
+  });
+});
+
+describe('the dashboard per source profile: no widget for a figure the profile cannot compute, and the basis said', () => {
+  const titles = (profile: string): string[] => widgetsOf({ sourceProfile: profile }).map((w) => w.properties.title ?? w.properties.markdown.split('\n')[0]);
+  const traffic = (profile: string): Widget => titled(widgetsOf({ sourceProfile: profile, perNodeMetrics: true }), `demo: traffic, bytes/s (${profile})`);
+
+  it('agentless: EC2 is the counted-once line; no ratio, coverage, residual nor worst-nodes widget', () => {
+    expect(titles('agentless')).toEqual(['### Why Container Insights reads about twice EC2', '## Cluster `demo`', 'demo: traffic, bytes/s (agentless)', 'demo: nodes by status', 'demo: alarms']);
+    const w = traffic('agentless');
+    expect(expressions(w)).toEqual(['ec2 / PERIOD(ec2)', 'ci / PERIOD(ci)', 'dc / PERIOD(dc)']);
+    expect(w.properties.metrics.filter((row: unknown[]) => typeof row[0] === 'object').map((row: [{ label: string }]) => row[0].label)).toEqual([
+      'EC2 NetworkIn + NetworkOut = counted once (EC2 basis)',
+      'Container Insights node_network_total_bytes',
+      'Double-counted = Container Insights − EC2 (≈ pod traffic, with overlay and bridge)',
+    ]);
+    expect(JSON.stringify(widgetsOf({ sourceProfile: 'agentless', perNodeMetrics: true }))).not.toContain('SCHEMA(');
+    expect(widgetsOf({ sourceProfile: 'agentless' })[1]!.properties.markdown).toMatch(/every counted-once figure is \*\*EC2\*\* NetworkIn \+ NetworkOut/);
+  });
+
+  it('enis: ENI counters and the EC2 ratio, coverage against its alarm line; no pod veth line, no residual', () => {
+    expect(titles('enis')).toEqual([
+      '### Why Container Insights reads about twice EC2',
+      '## Cluster `demo`',
+      'demo: traffic, bytes/s (enis)',
+      'demo: (EC2 - corrected) / EC2',
+      'demo: nodes with agent data, %',
+      'demo: nodes by status',
+      'demo: alarms',
+    ]);
+    expect(expressions(traffic('enis'))).toEqual(['ec2 / PERIOD(ec2)', 'ci / PERIOD(ci)', '(physRx + physTx) / PERIOD(physRx)', 'dc / PERIOD(dc)']);
+  });
+
+  it('mixed: every figure some node can have; coverage is the share on the agent basis, with no alarm line', () => {
+    const widgets = widgetsOf({ sourceProfile: 'mixed' });
+    const coverage = titled(widgets, 'demo: nodes on the agent basis, % (no alarm)');
+    expect(coverage.properties.annotations).toBeUndefined();
+    expect(titled(widgets, 'demo: Container Insights not explained by interfaces, %')).toBeDefined();
+    expect(expressions(traffic('mixed'))).toHaveLength(5);
   });
 });

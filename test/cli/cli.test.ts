@@ -69,11 +69,11 @@ describe('netrecon reconcile on the bundled seed capture', () => {
 
   it('keeps the JSON field names stable', async () => {
     const report = JSON.parse((await netrecon('reconcile', '--from', SEED, '--format', 'json')).stdout);
-    expect(Object.keys(report)).toEqual(['cluster', 'periodSeconds', 'window', 'nodePeriods', 'clusterPeriods', 'skipped', 'summary', 'explanation']);
+    expect(Object.keys(report)).toEqual(['cluster', 'sourceProfile', 'periodSeconds', 'window', 'nodePeriods', 'clusterPeriods', 'skipped', 'summary', 'explanation']);
     expect(Object.keys(report.nodePeriods[0])).toEqual([
-      'instanceId', 'nodeName', 'periodStart', 'periodSeconds', 'ec2InBytes', 'ec2OutBytes', 'containerInsightsTotalBytes',
+      'instanceId', 'nodeName', 'periodStart', 'periodSeconds', 'sourceProfile', 'basis', 'ec2InBytes', 'ec2OutBytes', 'containerInsightsTotalBytes',
       'physicalRxBytes', 'physicalTxBytes', 'podRxBytes', 'podTxBytes', 'overlayBytes', 'bridgeBytes', 'unknownBytes',
-      'naiveTotalBytes', 'correctedTotalBytes', 'hostOnlyBytes', 'doubleCountedBytes', 'ec2DiscrepancyRatio',
+      'naiveTotalBytes', 'correctedTotalBytes', 'hostOnlyBytes', 'doubleCountedBytes', 'podEstimatedBytes', 'ec2DiscrepancyRatio',
       'containerInsightsResidualBytes', 'interfaces', 'complete', 'partial', 'status', 'findings',
     ]);
     expect(report.nodePeriods[0].complete).toEqual({ ranWholePeriod: true, ec2: true, containerInsights: true, agent: true });
@@ -92,9 +92,25 @@ describe('netrecon reconcile exit codes', () => {
 
   it('exits 2 and says why when a node-period is not ok', async () => {
     const path = writeCapture('missing-agent.capture.json', capture([node(id)], [ec2(id, 'in', [1, 1]), ec2(id, 'out', [1, 1]), containerInsights(id, Array(10).fill(1))]));
-    const r = await netrecon('reconcile', '--from', path);
+    const r = await netrecon('reconcile', '--from', path, '--source-profile', 'full');
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/missingAgent: no per-interface counters/);
+  });
+
+  it('reconciles the same node without the agent on the EC2 basis by default (mixed), and exits 0', async () => {
+    const path = writeCapture('no-agent.capture.json', capture([node(id)], [ec2(id, 'in', [1, 1]), ec2(id, 'out', [1, 1]), containerInsights(id, Array(10).fill(1))]));
+    const r = await netrecon('reconcile', '--from', path, '--format', 'json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.sourceProfile).toBe('mixed');
+    // Counted once = EC2 in + out = 2; Container Insights 1 B/s x 300 s = 300; the pod estimate is their difference.
+    expect(report.nodePeriods[0]).toMatchObject({ sourceProfile: 'agentless', basis: 'ec2', correctedTotalBytes: 2, doubleCountedBytes: 298, podEstimatedBytes: 298, status: 'ok' });
+  });
+
+  it('refuses an unknown --source-profile with the four it knows', async () => {
+    const r = await netrecon('reconcile', '--from', SEED, '--source-profile', 'cheap');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--source-profile must be one of agentless, enis, full, mixed; got "cheap"/);
   });
 
   it('warns on stderr about a skipped series, still reports the other node, and exits 2', async () => {

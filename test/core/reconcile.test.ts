@@ -5,7 +5,8 @@ import type { NodePeriodResult } from '../../lambda/core/model';
 import { reconcile } from '../../lambda/core/reconcile';
 import { agent, capture, containerInsights, ec2, iface, iso, node, stamps, T0 } from '../helpers/capture-builder';
 
-const config = makeReconcileConfig();
+// These are the full profile's formulas and statuses (every interface collected); the other profiles: source-profiles.test.ts.
+const config = makeReconcileConfig({ sourceProfile: 'full' });
 
 /**
  * One VPC CNI node, two 5-minute periods, 1-minute agent samples (bytes per minute):
@@ -160,7 +161,7 @@ describe('reconcile: statuses', () => {
 
   it('does not call a pod veth that appeared mid-period a gap', () => {
     const series = [...full(), agent(id, 'eni0123456789a', 'rx', [5, 5], stamps(2, 60, 120)), agent(id, 'eni0123456789a', 'tx', [5, 5], stamps(2, 60, 120))];
-    const r = reconcile(capture([node(id)], series), makeReconcileConfig({ thresholds: { residualMinBytes: 0, residualRatio: 0.5 } }));
+    const r = reconcile(capture([node(id)], series), makeReconcileConfig({ sourceProfile: 'full', thresholds: { residualMinBytes: 0, residualRatio: 0.5 } }));
     expect(only(r).status).toBe('ok');
     expect(only(r).podRxBytes).toBe(10);
   });
@@ -182,7 +183,7 @@ describe('reconcile: statuses', () => {
   it('flags ec2Mismatch above the ratio and the byte floor, and not below either', () => {
     // EC2 10,000 + 12,000 = 22,000 against 10,000 corrected: (22,000 - 10,000) / 22,000 = 54.5 %.
     const series = [...full().filter((s) => s.source !== 'ec2'), ec2(id, 'in', [10_000, 10_000]), ec2(id, 'out', [12_000, 12_000])];
-    const strict = makeReconcileConfig({ thresholds: { ec2MismatchMinBytes: 0 } });
+    const strict = makeReconcileConfig({ sourceProfile: 'full', thresholds: { ec2MismatchMinBytes: 0 } });
     expect(only(reconcile(capture([node(id)], series), strict)).status).toBe('ec2Mismatch');
     expect(only(reconcile(capture([node(id)], series), strict)).ec2DiscrepancyRatio).toBeCloseTo(12_000 / 22_000, 12);
     // The default floor of 1 MiB keeps a 12 kB difference quiet.
@@ -192,7 +193,7 @@ describe('reconcile: statuses', () => {
   it('flags unexplainedResidual when Container Insights exceeds every interface the agent publishes', () => {
     // Container Insights 3000 B/s x 300 = 900,000 against an interface sum of 10,000: the agent misses an interface.
     const series = [...full().filter((s) => s.source !== 'containerInsights'), containerInsights(id, Array(10).fill(3000))];
-    const r = reconcile(capture([node(id)], series), makeReconcileConfig({ thresholds: { residualMinBytes: 0 } }));
+    const r = reconcile(capture([node(id)], series), makeReconcileConfig({ sourceProfile: 'full', thresholds: { residualMinBytes: 0 } }));
     expect(only(r).status).toBe('unexplainedResidual');
     expect(only(r).containerInsightsResidualBytes).toBe(900_000 - 10_000);
   });
@@ -253,7 +254,7 @@ describe('reconcile: a skipped series is a gap, never a disagreement', () => {
         ),
       ),
     );
-    const strict = makeReconcileConfig({ thresholds: { residualMinBytes: 0, ec2MismatchMinBytes: 0 } });
+    const strict = makeReconcileConfig({ sourceProfile: 'full', thresholds: { residualMinBytes: 0, ec2MismatchMinBytes: 0 } });
     const whole = reconcile(validateCapture(raw, 'x').capture, strict);
     expect(whole.nodePeriods[0]!.containerInsightsResidualBytes).toBe(0);
     expect(whole.nodePeriods[0]!.status).toBe('ok');
@@ -344,7 +345,7 @@ describe('reconcile: the cluster roll-up', () => {
       ec2(silent, 'in', [1, 1]),
       ec2(silent, 'out', [1, 1]),
     ];
-    const r = reconcile(capture([node(good), node(skewed), node(silent)], series), makeReconcileConfig({ worstNodeCount: 2 }));
+    const r = reconcile(capture([node(good), node(skewed), node(silent)], series), makeReconcileConfig({ sourceProfile: 'full', worstNodeCount: 2 }));
     const c = r.clusterPeriods[0]!;
     expect(c.nodesInInventory).toBe(3);
     expect(c.nodesWithAgent).toBe(2);

@@ -32,8 +32,8 @@ function netrecon(...args: string[]): string {
 /** The same input through the CLI twice: the JSON report and the HTML page. */
 function reportOf(capturePath: string, name: string): { json: any; htmlPath: string } {
   const htmlPath = join(dir, `${name}.html`);
-  netrecon('reconcile', '--from', capturePath, '--format', 'html', '-o', htmlPath);
-  return { json: JSON.parse(netrecon('reconcile', '--from', capturePath, '--format', 'json')), htmlPath };
+  netrecon('reconcile', '--from', capturePath, '--source-profile', 'full', '--format', 'html', '-o', htmlPath);
+  return { json: JSON.parse(netrecon('reconcile', '--from', capturePath, '--source-profile', 'full', '--format', 'json')), htmlPath };
 }
 
 /** Three nodes, two periods: one reconciles (a pod downloads), one has no agent data, one disagrees with EC2. */

@@ -9,7 +9,7 @@ import { renderHtml } from '../../lambda/report/html';
 import { axisTop } from '../../lambda/report/html-charts';
 import { capture, containerInsights, ec2, iface, node } from '../helpers/capture-builder';
 
-const config = makeReconcileConfig();
+const config = makeReconcileConfig({ sourceProfile: 'full' });
 const SEED = join(resolve(__dirname, '../..'), 'examples/seed-experiment.capture.json');
 
 /** A node that moves host traffic only: eth0 rx 1000, tx 500 bytes a minute; EC2 and Container Insights agree. */

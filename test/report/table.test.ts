@@ -6,14 +6,14 @@ import { rollUp } from '../../lambda/core/rollup';
 import { renderTable } from '../../lambda/report/table';
 
 const START = '2026-03-01T10:00:00.000Z';
-const config = makeReconcileConfig();
+const config = makeReconcileConfig({ sourceProfile: 'full' });
 
 function nodePeriod(instanceId: string, nodeName: string | null = `${instanceId}.ec2.internal`, extra: Partial<NodePeriodResult> = {}): NodePeriodResult {
   return {
-    instanceId, nodeName, periodStart: START, periodSeconds: 300,
+    instanceId, nodeName, periodStart: START, periodSeconds: 300, sourceProfile: 'full', basis: 'agent',
     ec2InBytes: 100, ec2OutBytes: 100, containerInsightsTotalBytes: 200,
     physicalRxBytes: 100, physicalTxBytes: 100, podRxBytes: 0, podTxBytes: 0, overlayBytes: 0, bridgeBytes: 0, unknownBytes: 0,
-    naiveTotalBytes: 200, correctedTotalBytes: 200, hostOnlyBytes: 200, doubleCountedBytes: 0, ec2DiscrepancyRatio: 0, containerInsightsResidualBytes: 0,
+    naiveTotalBytes: 200, correctedTotalBytes: 200, hostOnlyBytes: 200, doubleCountedBytes: 0, podEstimatedBytes: null, ec2DiscrepancyRatio: 0, containerInsightsResidualBytes: 0,
     interfaces: [], complete: { ranWholePeriod: true, ec2: true, containerInsights: true, agent: true }, partial: false,
     status: 'ok', findings: [], ...extra,
   };
@@ -23,7 +23,7 @@ function reportOf(nodePeriods: NodePeriodResult[], cluster = 'c1'): ReconcileRep
   const byStatus = Object.fromEntries(NODE_STATUSES.map((s) => [s, 0])) as Record<NodeStatus, number>;
   for (const n of nodePeriods) byStatus[n.status]++;
   return {
-    cluster, periodSeconds: 300, window: { start: START, end: '2026-03-01T10:05:00.000Z' },
+    cluster, sourceProfile: 'full', periodSeconds: 300, window: { start: START, end: '2026-03-01T10:05:00.000Z' },
     nodePeriods, clusterPeriods: [rollUp(START, config, nodePeriods)], skipped: [],
     summary: { nodes: nodePeriods.length, periods: 1, nodePeriods: nodePeriods.length, seriesRead: 0, seriesSkipped: 0, nodesSkipped: 0, nodePeriodsByStatus: byStatus },
   };

@@ -34,7 +34,7 @@ export const captureCommand: Command = {
     if (!values.cluster) throw new UsageError('--cluster NAME is required', 'Try: netrecon capture --cluster my-cluster --start 2026-03-01T10:00:00Z --end 2026-03-01T11:00:00Z -o my.capture.json');
     if (!values.output) throw new UsageError('-o FILE is required', 'Give the file to write, or "-o -" for stdout.');
     if (values.start === undefined || values.end === undefined) throw new UsageError('--start and --end are required', 'A capture covers an explicit window: --start 2026-03-01T10:00:00Z --end 2026-03-01T11:00:00Z');
-    const settings = liveSettings({ cluster: values.cluster, periodSeconds: parseNumberOption('period', values.period), nodeFilter: values['node-filter'] });
+    const settings = liveSettings({ cluster: values.cluster, periodSeconds: parseNumberOption('period', values.period), nodeFilter: values['node-filter'], sourceProfile: values['source-profile'] });
     const now = new Date();
     const window = liveWindow(values.start, values.end, settings.schedule.periodSeconds, now.getTime() / 1000);
     const rt = liveRuntime(io, values.region, values.profile);

@@ -24,6 +24,7 @@ export const LIVE_OPTIONS = {
   start: { type: 'string' },
   end: { type: 'string' },
   'node-filter': { type: 'string' },
+  'source-profile': { type: 'string' },
 } as const;
 
 export const LIVE_HELP = `  --cluster NAME        the EKS cluster to read from the account (instances tagged eks:cluster-name=NAME)
@@ -32,7 +33,9 @@ export const LIVE_HELP = `  --cluster NAME        the EKS cluster to read from t
   --start T --end T     ISO 8601 times (e.g. 2026-03-01T10:00:00Z); whole periods inside [start, end) are used
                         (default: the last hour of closed periods, 10 minutes of lag for late data)
   --node-filter F       how nodes are found: tag:<key> (default tag:eks:cluster-name) or
-                        tag-key:<key with {cluster}>, e.g. tag-key:kubernetes.io/cluster/{cluster}`;
+                        tag-key:<key with {cluster}>, e.g. tag-key:kubernetes.io/cluster/{cluster}
+  --source-profile S    which sources to reconcile with: agentless, enis, full or mixed (default mixed:
+                        per node, the agent if it publishes, else EC2); see docs/profiles.md`;
 
 function isoSeconds(name: string, value: string): number {
   if (!isIsoTime(value)) {
@@ -67,6 +70,7 @@ export interface LiveSettingsInput {
   readonly nodeFilter?: string;
   readonly namespace?: string;
   readonly perNodeMetrics?: boolean;
+  readonly sourceProfile?: string;
 }
 
 /**
@@ -78,6 +82,7 @@ export function liveSettings(input: LiveSettingsInput): PipelineSettings {
   try {
     run = resolveRunSettings({
       clusters: [input.cluster],
+      sourceProfile: input.sourceProfile,
       periodSeconds: input.periodSeconds,
       thresholds: input.thresholds,
       interfaceRules: input.interfaceRules,
@@ -97,7 +102,8 @@ export function liveSettings(input: LiveSettingsInput): PipelineSettings {
     throw new UsageError(`--${spec.flag} is invalid: ${JSON.stringify(error.value)}. ${hint}`);
   }
   return {
-    reconcile: run.reconcile,
+    reconcile: { ...run.reconcile, sourceProfile: run.sourceProfile[input.cluster]! },
+    sourceProfiles: run.sourceProfile,
     sources: run.sources,
     nodeFilter: parseNodeFilter(run.nodeFilter),
     schedule: { periodSeconds: run.periodSeconds, lagSeconds: run.lagSeconds, backfillSeconds: run.backfillSeconds, maxPeriodsPerRun: run.maxPeriodsPerRun, periodsPerRead: run.periodsPerRead },

@@ -28,6 +28,7 @@ export interface LiveReconcileOptions {
   readonly periodSeconds?: number;
   readonly thresholds?: Partial<Thresholds>;
   readonly ruleOverrides?: InterfaceRuleOverrides;
+  readonly sourceProfile?: string;
   readonly dryRun: boolean;
   readonly format: ReportFormat;
   /** Where the report goes (`-o FILE`); stdout when absent. */

@@ -1,6 +1,7 @@
 /** `netrecon reconcile`: reconcile a capture file (--from) or a live cluster (--cluster) and print the report. */
 import { readCaptureFile } from '../../capture/io';
 import { makeReconcileConfig } from '../../core/config';
+import { DEFAULT_SOURCE_PROFILE, isSourceProfile, SOURCE_PROFILES } from '../../core/source-profile';
 import { reconcile } from '../../core/reconcile';
 import { checkReportSize } from '../../core/report-size';
 import { readRuleOverrides, readThresholds } from '../config-files';
@@ -47,8 +48,13 @@ so a script can alarm on it). Warnings about skipped input go to stderr.`;
 const LIVE_ONLY_FLAGS = ['start', 'end', 'region', 'profile', 'node-filter', 'dry-run', 'namespace', 'per-node-metrics'] as const;
 
 /** The reconciliation settings of a capture file from the command line; P defaults to the capture's. */
-async function configFrom(values: { period?: string; rules?: string; thresholds?: string }, defaultPeriodSeconds: number) {
+async function configFrom(values: { period?: string; rules?: string; thresholds?: string; 'source-profile'?: string }, defaultPeriodSeconds: number) {
+  const sourceProfile = values['source-profile'] ?? DEFAULT_SOURCE_PROFILE;
+  if (!isSourceProfile(sourceProfile)) {
+    throw new UsageError(`--source-profile must be one of ${SOURCE_PROFILES.join(', ')}; got ${JSON.stringify(sourceProfile)}`, 'See docs/profiles.md.');
+  }
   return makeReconcileConfig({
+    sourceProfile,
     periodSeconds: parseNumberOption('period', values.period) ?? defaultPeriodSeconds,
     ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
     ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
@@ -90,6 +96,7 @@ export const reconcileCommand: Command = {
           ...(values.start ? { start: values.start } : {}),
           ...(values.end ? { end: values.end } : {}),
           ...(values['node-filter'] ? { nodeFilter: values['node-filter'] } : {}),
+          ...(values['source-profile'] ? { sourceProfile: values['source-profile'] } : {}),
           ...(values.namespace ? { namespace: values.namespace } : {}),
           perNodeMetrics: values['per-node-metrics'] === true,
           dryRun: values['dry-run'] === true,
