@@ -1,7 +1,7 @@
 /**
  * The HTML report's size and load time at 1, 10,000 and 100,000 nodes (run by `npm run bench`, or alone:
  * `npx tsx bench/html-report.ts --sizes=1,10000,100000 --periods=3`). Each size is a SYNTHETIC cluster
- * (bench/synthetic-cluster.ts, VPC CNI-like nodes whose pods download, so Container Insights reads about twice
+ * (test/helpers/synthetic-cluster.ts, VPC CNI-like nodes whose pods download, so Container Insights reads about twice
  * EC2; every 50th node without agent data and every 200th without EC2 data, so the report has findings),
  * reconciled by the core, rendered by lambda/report/html.ts, written to a file and opened from disk in Debian's
  * headless Chromium. Figures, not a test.
@@ -15,7 +15,7 @@ import { makeReconcileConfig } from '../lambda/core/config';
 import { reconcile } from '../lambda/core/reconcile';
 import { renderHtml } from '../lambda/report/html';
 import { chromiumMissing, launchChromium } from '../test/helpers/chromium';
-import { agentBytes, containerInsightsRate, ec2Bytes, makeCluster, type SynthNode } from './synthetic-cluster';
+import { agentBytes, containerInsightsRate, ec2Bytes, makeCluster, type SynthNode } from '../test/helpers/synthetic-cluster';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const sizes = (args.sizes ?? '1,10000,100000').split(',').map(Number);

@@ -1,6 +1,6 @@
 /**
  * One benchmark measurement in its own process (so peak memory is this run's alone): a synthetic cluster of N
- * nodes behind the simulated SDK clients (bench/fake-aws.ts), then either
+ * nodes behind the simulated SDK clients (test/helpers/fake-aws.ts), then either
  * - `ours`: one scheduled-style run over 12 pending periods (one hour at P = 300 s) through the real pipeline:
  *   ledger read, inventory, discovery, planner, GetMetricData, capture, validation, core, roll-up, sink; or
  * - `naive`: the plan we compare against: every 5-minute run reads its one closed period with one query per
@@ -10,13 +10,13 @@
  */
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { makeAwsRuntime, DEFAULT_QUOTAS } from '../lambda/aws/api';
-import { LedgerMemory } from '../lambda/aws/ledger';
+import { LedgerMemory } from '../lambda/plan/ledger-memory';
 import { parseHandlerConfig } from '../lambda/handler-config';
 import { LEDGER_METRIC } from '../lambda/output-metrics';
 import { runCluster, type PipelineSettings } from '../lambda/pipeline';
 import { RUN_SETTINGS } from '../lambda/settings';
-import { FakeAws } from './fake-aws';
-import { makeCluster } from './synthetic-cluster';
+import { FakeAws } from '../test/helpers/fake-aws';
+import { makeCluster } from '../test/helpers/synthetic-cluster';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the query plan's cost and speed, ours against the naive plan, for 1,000, 10,000 and 100,000
  * nodes with 4 agent interfaces each, through the real planner, reader, core and sink against the in-process
- * SIMULATION of the SDK clients (bench/fake-aws.ts: 50 ms a call, per-call limits and the default quotas
+ * SIMULATION of the SDK clients (test/helpers/fake-aws.ts: 50 ms a call, per-call limits and the default quotas
  * enforced). Each measurement runs in its own process so its peak memory is its own. Figures, not a test.
  *
  * Options: --sizes=1000,10000,100000  --latency=50  --heap-mib=768 (V8 heap limit of each run)  --dps-quota=false (lift the GetMetricData datapoints-per-second
@@ -10,8 +10,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { HOURS_PER_MONTH, PRICES_USD, runCostUsd } from '../lambda/aws/pricing';
-import { GET_METRIC_DATA_DPS_RECENT, GET_METRIC_DATA_MAX_QUERIES } from '../lambda/aws/limits';
+import { HOURS_PER_MONTH, PRICES_USD, runCostUsd } from '../lambda/plan/pricing';
+import { GET_METRIC_DATA_DPS_RECENT, GET_METRIC_DATA_MAX_QUERIES } from '../lambda/plan/limits';
 
 interface Measurement {
   plan: 'ours' | 'naive';
@@ -70,11 +70,11 @@ function perHourUsd(m: Measurement): { all: number; read: number } {
 const usd = (x: number): string => (x >= 1 ? `$${x.toFixed(2)}` : `$${x.toPrecision(3)}`);
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
 
-console.log(`netrecon benchmark: simulated CloudWatch/EC2 (bench/fake-aws.ts), ${latency} ms a call, 4 agent interfaces a node,`);
+console.log(`netrecon benchmark: simulated CloudWatch/EC2 (test/helpers/fake-aws.ts), ${latency} ms a call, 4 agent interfaces a node,`);
 console.log(`P = 300 s, 5-minute schedule, GetMetricData datapoints-per-second quota ${dps === 'false' ? 'lifted' : `enforced (${GET_METRIC_DATA_DPS_RECENT.toLocaleString('en-US')} DPS)`}.`);
 console.log(`Each run in its own process with --max-old-space-size=${heapMiB}; peak MiB is that process's peak RSS, simulation included.`);
 console.log('ours: one read of 12 pending periods an hour (60 s agent/CI queries, P for EC2) + 11 ledger-only runs; naive: 12 reads of 1 period, one put per metric.');
-console.log('Prices: GetMetricData $0.01 / 1,000 metrics requested; ListMetrics and PutMetricData $0.01 / 1,000 requests (lambda/aws/pricing.ts).\n');
+console.log('Prices: GetMetricData $0.01 / 1,000 metrics requested; ListMetrics and PutMetricData $0.01 / 1,000 requests (lambda/plan/pricing.ts).\n');
 
 const header = `${'plan'.padEnd(6)}${pad('nodes', 8)}${pad('series', 9)}${pad('Describe', 9)}${pad('List', 6)}${pad('GetMD', 7)}${pad('Put', 6)}${pad('metrics req', 12)}${pad('datapoints', 12)}${pad('$/run', 11)}${pad('$/node-month', 13)}${pad('read $/n-mo', 12)}${pad('wall s', 8)}${pad('peak MiB', 9)}${pad('ok/node-periods', 18)}`;
 for (const nodes of sizes) {

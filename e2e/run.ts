@@ -7,14 +7,13 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanupAll } from './lib/cleanup';
-import { destroyClients, type Clients } from './lib/clients';
-import type { Emulator } from './lib/emulator';
-import { NET_GUARD, type Sandbox } from './lib/sandbox';
+import { destroyClients } from './lib/clients';
+import { NET_GUARD } from './lib/sandbox';
 import { StepRunner } from './lib/steps';
+import type { SuiteContext } from './lib/suite-context';
 import { emulatorSteps } from './steps/emulator-steps';
-import { deploySteps, type DeployState } from './steps/deploy-steps';
+import { deploySteps } from './steps/deploy-steps';
 import { productSteps } from './steps/product-steps';
-import type { SeedState } from './steps/seed-steps';
 import { seedSteps } from './steps/seed-steps';
 
 // The harness itself is guarded too: no real endpoint, whatever a library tries.
@@ -32,16 +31,6 @@ No AWS account and no network are used: every process is limited to loopback.
   --keep   keep the work directory (logs, templates, the unzipped bundle) even when everything passed
   --help   this text
 `;
-
-/** Everything the steps share. */
-export interface SuiteContext {
-  readonly workDir: string;
-  emulator?: Emulator;
-  sandbox?: Sandbox;
-  clients?: Clients;
-  seed?: SeedState;
-  deployed?: DeployState;
-}
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {

@@ -6,8 +6,8 @@
  */
 import type middy from '@middy/core';
 import { parseNodeFilter, type NodeFilter } from './aws/inventory';
-import type { ScheduleSettings } from './aws/ledger';
-import type { SourceSettings } from './aws/sources';
+import type { ScheduleSettings } from './plan/pending-periods';
+import type { SourceSettings } from './plan/sources';
 import type { ReconcileConfig } from './core/config';
 import type { SourceProfile } from './core/source-profile';
 import { ConfigError, RUN_SETTINGS, resolveRunSettings, runSettingOf, type RunSettingKey, type RunSettingSpec, type RunSettingsInput } from './settings';

@@ -4,8 +4,8 @@
  *   Scheduler's default payload (no input: an empty object, or the text "{}"): the rolling schedule window;
  * - a manual backfill `{ "start": ISO 8601, "end": ISO 8601, "cluster"?: name }`.
  */
-import type { RunWindow } from './aws/ledger';
-import { MAX_BACKFILL_SECONDS } from './aws/limits';
+import type { RunWindow } from './plan/pending-periods';
+import { MAX_BACKFILL_SECONDS } from './plan/limits';
 import { isIsoTime } from './capture/validate';
 import { previewValue } from './core/display-text';
 import { epochSecondsOf } from './core/units';

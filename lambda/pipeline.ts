@@ -1,32 +1,37 @@
 /**
- * One cluster, end to end: ledger -> inventory -> agent discovery -> query plan -> GetMetricData -> capture ->
- * validateCapture -> reconcile -> roll-up -> PutMetricData with the exactly-once ledger. The Lambda handler and
- * the live CLI (`netrecon reconcile --cluster`, `netrecon capture`) both run this; they differ only in the
- * window they ask for and whether they emit.
+ * One cluster, end to end, as `runCluster` reads: decide (the ledger, then the pending periods) -> read and
+ * reconcile (inventory, agent discovery, query plan, GetMetricData, capture, validateCapture, reconcile, roll-up)
+ * -> emit (PutMetricData with the exactly-once ledger). The planning is pure (lambda/plan/), the requests are
+ * lambda/aws/'s. The Lambda runner and the live CLI (`netrecon reconcile --cluster`, `netrecon capture`) both run
+ * this; they differ only in the window they ask for and whether they emit.
  *
  * Nodes are reconciled in batches (sorted by instance id), so a 100,000-node cluster never holds all its
- * series at once; the batches' node-periods are merged and rolled up by the core (aws/report-merge.ts).
+ * series at once; the batches' node-periods are merged and rolled up by the core (core/report-merge.ts).
  */
 import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureNode } from './capture/capture';
 import { validateCapture } from './capture/validate';
 import type { ReconcileConfig } from './core/config';
-import type { NodePeriodResult, ReconcileReport, SkippedItem } from './core/model';
+import type { ReconcileReport, SkippedItem } from './core/model';
 import { reconcile } from './core/reconcile';
-import { epochSecondsOf, isoOf } from './core/units';
+import { isoOf } from './core/units';
 import type { AwsRuntime } from './aws/api';
-import { discoverAgentSeries, type AgentListing } from './aws/discovery';
+import { discoverAgentSeries } from './aws/discovery';
 import { listClusterNodes, type NodeFilter } from './aws/inventory';
-import { candidateWindow, decidePending, ledgerVisibleAtSeconds, mergeLedgers, readLedger, type LedgerMemory, type PendingDecision, type RunWindow, type ScheduleSettings } from './aws/ledger';
+import { readLedger } from './aws/ledger';
+import type { ClusterLedgerMemory, LedgerMemory } from './plan/ledger-memory';
+import { candidateWindow, decidePending, ledgerVisibleAtSeconds, mergeLedgers, type Ledger, type PendingDecision, type RunWindow, type ScheduleSettings } from './plan/pending-periods';
 import { ReadFailedError, readMetrics } from './aws/metric-reader';
 import { requireKnownCluster } from './aws/node-history';
-import { periodDatums } from './aws/output-datums';
-import { datapointsPerPeriod, planCalls, seriesForNodes, type ReadWindow } from './aws/query-plan';
-import { ReportMerger } from './aws/report-merge';
-import { backfillBoundSeconds, UnreadPeriodsError } from './aws/unread-periods';
-import { planEmission, sendEmission, type EmissionPlan, type EmissionResult } from './aws/sink';
-import type { SourceSettings } from './aws/sources';
+import { reportDatums } from './plan/output-datums';
+import { datapointsPerPeriod, planCalls, seriesForNodes, type ReadWindow } from './plan/query-plan';
+import { ReportMerger } from './core/report-merge';
+import { backfillBoundSeconds, UnreadPeriodsError } from './unread-periods';
+import { sendEmission, type EmissionResult } from './aws/sink';
+import { planEmission, type EmissionPlan } from './plan/emission-plan';
+import type { AgentListing, SourceSettings } from './plan/sources';
+import { MAX_RUN_SECONDS } from './plan/limits';
+import { withinBudget } from './read-budget';
 import { clusterCapabilities, type SourceProfile } from './core/source-profile';
-import { MAX_RUN_SECONDS } from './aws/limits';
 
 export interface PipelineSettings {
   readonly reconcile: ReconcileConfig;
@@ -181,13 +186,6 @@ export async function captureCluster(
 
 type Discovered = Awaited<ReturnType<typeof discover>>;
 
-/** Cuts the decision's periods to what the read budget covers (at least one, so a run always progresses). */
-function withinBudget(decision: PendingDecision, pointsPerPeriod: number, budget: number): PendingDecision {
-  const fits = Math.max(1, Math.floor(budget / Math.max(1, pointsPerPeriod)));
-  if (decision.periods.length <= fits) return decision;
-  return { ...decision, periods: decision.periods.slice(0, fits), deferred: decision.deferred + decision.periods.length - fits };
-}
-
 async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: ReadWindow, found: Discovered) {
   const { cluster, settings } = input;
   const { inventory, agent } = found;
@@ -237,89 +235,105 @@ async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: 
   return { report, nodes: inventory.nodes.length, listed: agent.listed, duplicates: agent.duplicates };
 }
 
-export async function runCluster(clusterInput: ClusterRunInput): Promise<ClusterRunResult> {
-  const input = { ...clusterInput, settings: forCluster(clusterInput.settings, clusterInput.cluster) };
+/** Inventory and discovery, then the check that a cluster with no node matching the filter was never seen either. */
+async function discoverKnown(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number): Promise<Discovered> {
+  const d = await discover(rt, cluster, settings, window, nowSeconds);
+  await requireKnownCluster(rt, { namespace: settings.outputNamespace, cluster, filter: settings.nodeFilter, matchedInstances: d.inventory.matched, nowSeconds });
+  return d;
+}
+
+/** What a run decided before reading: the periods to emit, the ledger they were decided from, and any discovery the read budget took. */
+interface Decided {
+  readonly decision: PendingDecision;
+  readonly ledger: Ledger;
+  readonly candidate: ReadWindow;
+  readonly found: Discovered | null;
+}
+
+/** Reads the ledger, merges this container's memory of it, and decides the periods to emit (cut to the read budget). */
+async function decide(input: ClusterRunInput, memory: ClusterLedgerMemory | undefined, nowSeconds: number): Promise<Decided> {
   const { rt, cluster, settings } = input;
-  const nowSeconds = Math.floor(input.now.getTime() / 1000);
   const P = settings.reconcile.periodSeconds;
   const candidate = candidateWindow(nowSeconds, settings.schedule, input.window);
-
   const fromCloudWatch = await readLedger(rt, { namespace: settings.outputNamespace, cluster, periodSeconds: P, ...candidate });
-  const remembered = input.ledgerMemory?.view(settings.outputNamespace, cluster) ?? new Map();
-  const ledger = mergeLedgers(fromCloudWatch, remembered);
+  const ledger = mergeLedgers(fromCloudWatch, memory?.view() ?? new Map());
   // Periods with a request in doubt wait until CloudWatch's ledger can be trusted to show it (docs/aws.md, "In-doubt puts").
-  const held = input.ledgerMemory?.held(settings.outputNamespace, cluster, nowSeconds) ?? new Map<number, number>();
+  const held = memory?.held(nowSeconds) ?? new Map<number, number>();
   let decision = decidePending(nowSeconds, settings.schedule, input.window, ledger, held);
-
   let found: Discovered | null = null;
-  const discoverOver = async (w: ReadWindow) => {
-    const d = await discover(rt, cluster, settings, w, nowSeconds);
-    await requireKnownCluster(rt, { namespace: settings.outputNamespace, cluster, filter: settings.nodeFilter, matchedInstances: d.inventory.matched, nowSeconds });
-    return d;
-  };
   if (decision.periods.length > 0 && input.readBudgetDatapoints !== undefined) {
     // Discovery over every pending period is a superset of what a shorter read needs: nodes that launched later
     // simply have no node-period in the periods read.
-    found = await discoverOver({ startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P });
+    found = await discoverKnown(rt, cluster, settings, { startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P }, nowSeconds);
     const points = datapointsPerPeriod(found.inventory.nodes, found.agent.byInstance, cluster, settings.sources, P);
     decision = withinBudget(decision, points, input.readBudgetDatapoints);
   }
   rt.progress(`${cluster}: ${decision.periods.length} period(s) to emit, ${decision.alreadyComplete} already complete${decision.waiting ? ` (${decision.waiting})` : ''}`);
+  return { decision, ledger, candidate, found };
+}
 
-  let window: ReadWindow | null = null;
-  if (input.reportWholeWindow && candidate.endSeconds > candidate.startSeconds) window = candidate;
-  else if (decision.periods.length > 0) window = { startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P };
+/** The window to read: the whole candidate window for a report of it, else the periods to emit; null when nothing is read. */
+function readWindowOf(input: ClusterRunInput, { decision, candidate }: Decided): ReadWindow | null {
+  if (input.reportWholeWindow && candidate.endSeconds > candidate.startSeconds) return candidate;
+  if (decision.periods.length === 0) return null;
+  return { startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + input.settings.reconcile.periodSeconds };
+}
 
-  let report: ReconcileReport | null = null;
-  let counts = { nodes: 0, listed: 0, duplicates: 0 };
-  if (window) {
-    const r = await reconcileBatches(rt, input, window, found ?? (await discoverOver(window))).catch((error: unknown) => {
-      // A failed read publishes nothing (not even the heartbeat): the periods stay pending for the next run.
-      if (!(error instanceof ReadFailedError) || decision.periods.length === 0) throw error;
-      throw new UnreadPeriodsError(cluster, decision.periods, P, backfillBoundSeconds(settings.schedule, input.window), nowSeconds, error);
-    });
-    report = r.report;
-    counts = { nodes: r.nodes, listed: r.listed, duplicates: r.duplicates };
-  }
+/** Reads the window's series and reconciles them; a failed read becomes UnreadPeriodsError when periods were to be emitted. */
+async function readAndReconcile(input: ClusterRunInput, decided: Decided, window: ReadWindow, nowSeconds: number) {
+  const { rt, cluster, settings } = input;
+  const found = decided.found ?? (await discoverKnown(rt, cluster, settings, window, nowSeconds));
+  return reconcileBatches(rt, input, window, found).catch((error: unknown) => {
+    // A failed read publishes nothing (not even the heartbeat): the periods stay pending for the next run.
+    const { periods } = decided.decision;
+    if (!(error instanceof ReadFailedError) || periods.length === 0) throw error;
+    throw new UnreadPeriodsError(cluster, periods, settings.reconcile.periodSeconds, backfillBoundSeconds(settings.schedule, input.window), nowSeconds, error);
+  });
+}
 
-  const toEmit = new Set(decision.periods.map(isoOf));
-  const nodesByPeriod = new Map<string, NodePeriodResult[]>();
-  if (report && settings.perNodeMetrics) {
-    for (const np of report.nodePeriods) {
-      const list = nodesByPeriod.get(np.periodStart);
-      if (list) list.push(np);
-      else nodesByPeriod.set(np.periodStart, [np]);
-    }
-  }
+/** Sends the plan, keeping this container's memory of the ledger: what is expected, what landed, what is in doubt. */
+function emit(rt: AwsRuntime, plan: EmissionPlan, memory: ClusterLedgerMemory | undefined, nowSeconds: number): Promise<EmissionResult> {
+  for (const p of plan.periods) memory?.expect(p.periodStartSeconds, p.resumedAfter, p.requestsNeeded);
+  return sendEmission(rt, plan, {
+    landed: (start) => memory?.landed(start),
+    inDoubt: (starts) => {
+      for (const start of starts) memory?.inDoubt(start, ledgerVisibleAtSeconds(start, nowSeconds + MAX_RUN_SECONDS));
+    },
+  });
+}
+
+/** decide -> read and reconcile -> plan the emission -> emit. */
+export async function runCluster(clusterInput: ClusterRunInput): Promise<ClusterRunResult> {
+  const input = { ...clusterInput, settings: forCluster(clusterInput.settings, clusterInput.cluster) };
+  const { rt, cluster, settings } = input;
+  const nowSeconds = Math.floor(input.now.getTime() / 1000);
+  const memory = input.ledgerMemory?.of(settings.outputNamespace, cluster);
+
+  const decided = await decide(input, memory, nowSeconds);
+  const { decision, ledger } = decided;
+  const window = readWindowOf(input, decided);
+  const read = window ? await readAndReconcile(input, decided, window, nowSeconds) : null;
+  const report = read?.report ?? null;
+
   const output = { namespace: settings.outputNamespace, cluster, perNodeMetrics: settings.perNodeMetrics };
-  const periods = (report?.clusterPeriods ?? [])
-    .filter((cp) => toEmit.has(cp.periodStart))
-    .map((cp) => {
-      const start = epochSecondsOf(cp.periodStart);
-      const entry = ledger.get(start);
-      return { periodStartSeconds: start, datums: periodDatums(cp, nodesByPeriod.get(cp.periodStart) ?? [], output), ...(entry ? { ledger: entry } : {}) };
-    });
+  const periods = (report ? reportDatums(report, decision.periods, output) : []).map((p) => {
+    const entry = ledger.get(p.periodStartSeconds);
+    return entry ? { ...p, ledger: entry } : p;
+  });
   const plan = planEmission(periods, settings.outputNamespace, cluster, input.mode === 'emit' && input.heartbeat === true ? input.now : null);
 
   let emitted: EmissionResult | null = null;
   if (input.mode === 'emit') {
-    const memory = input.ledgerMemory;
-    for (const p of plan.periods) memory?.expect(settings.outputNamespace, cluster, p.periodStartSeconds, p.resumedAfter, p.requestsNeeded);
-    emitted = await sendEmission(rt, plan, {
-      landed: (start) => memory?.landed(settings.outputNamespace, cluster, start),
-      inDoubt: (starts) => {
-        for (const start of starts) memory?.inDoubt(settings.outputNamespace, cluster, start, ledgerVisibleAtSeconds(start, nowSeconds + MAX_RUN_SECONDS));
-      },
-    });
-    memory?.prune(nowSeconds - settings.schedule.backfillSeconds - P);
+    emitted = await emit(rt, plan, memory, nowSeconds);
+    input.ledgerMemory?.prune(nowSeconds - settings.schedule.backfillSeconds - settings.reconcile.periodSeconds);
   }
   return {
     cluster,
     decision,
     readWindow: window ? { start: isoOf(window.startSeconds), end: isoOf(window.endSeconds) } : null,
-    nodes: counts.nodes,
-    agentSeriesListed: counts.listed,
-    agentSeriesDuplicates: counts.duplicates,
+    nodes: read?.nodes ?? 0,
+    agentSeriesListed: read?.listed ?? 0,
+    agentSeriesDuplicates: read?.duplicates ?? 0,
     report,
     emission: plan,
     emitted,

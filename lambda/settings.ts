@@ -12,9 +12,9 @@
  */
 import { ConfigError, DEFAULT_PERIOD_SECONDS, DEFAULT_THRESHOLDS, makeReconcileConfig, parseThresholds, type ReconcileConfig, type Thresholds } from './core/config';
 import { InterfaceRuleError, parseRuleOverrides, type InterfaceRuleOverrides } from './core/interface-rules';
-import { MAX_BACKFILL_SECONDS, MAX_PERIODS_PER_RUN } from './aws/limits';
+import { MAX_BACKFILL_SECONDS, MAX_PERIODS_PER_RUN } from './plan/limits';
 import { NodeFilterError, parseNodeFilter } from './aws/inventory';
-import { DEFAULT_SOURCE_SETTINGS, type SourceSettings } from './aws/sources';
+import { DEFAULT_SOURCE_SETTINGS, type SourceSettings } from './plan/sources';
 import { DEFAULT_OUTPUT_NAMESPACE } from './output-metrics';
 import { integerIn, isRecord, type SettingSpec } from './setting-spec';
 import { DEFAULT_SOURCE_PROFILE, resolveSourceProfiles, type SourceProfile } from './core/source-profile';

@@ -1,7 +1,7 @@
 import { GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FakeAws } from '../bench/fake-aws';
-import { makeCluster } from '../bench/synthetic-cluster';
+import { FakeAws } from './helpers/fake-aws';
+import { makeCluster } from './helpers/synthetic-cluster';
 import { exactlyOnce, maxAttemptsOf, mockAccount } from './aws/account';
 import { NOW_SECONDS } from './aws/helpers';
 

@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeAws } from '../bench/fake-aws';
-import { makeCluster } from '../bench/synthetic-cluster';
-import { LedgerMemory } from '../lambda/aws/ledger';
-import { seriesKey } from '../lambda/aws/sources';
+import { FakeAws } from './helpers/fake-aws';
+import { makeCluster } from './helpers/synthetic-cluster';
+import { LedgerMemory } from '../lambda/plan/ledger-memory';
+import { seriesKey } from '../lambda/plan/sources';
 import { configFromEnvironment, parseHandlerConfig } from '../lambda/handler-config';
 import { parseEvent } from '../lambda/handler-event';
-import { makeRunner, readBudgetDatapoints, RunFailedError } from '../lambda/handler';
+import { readBudgetDatapoints } from '../lambda/read-budget';
+import { makeRunner } from '../lambda/runner';
+import { RunFailedError } from '../lambda/run-summary';
 import { mockAccount } from './aws/account';
 import { NOW_SECONDS, sdkClients, virtualClock } from './aws/helpers';
 

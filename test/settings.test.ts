@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { MAX_PERIODS_PER_RUN } from '../lambda/aws/limits';
+import { MAX_PERIODS_PER_RUN } from '../lambda/plan/limits';
 import { liveSettings } from '../lambda/cli/commands/live';
 import { main } from '../lambda/cli/main';
 import { ConfigError } from '../lambda/core/config';

@@ -5,8 +5,8 @@
  * seed's fault, not netrecon's.
  */
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { GET_METRIC_DATA_MAX_QUERIES } from '../../lambda/aws/limits';
-import { DEFAULT_SOURCE_SETTINGS as SOURCE_DEFAULTS } from '../../lambda/aws/sources';
+import { GET_METRIC_DATA_MAX_QUERIES } from '../../lambda/plan/limits';
+import { DEFAULT_SOURCE_SETTINGS as SOURCE_DEFAULTS } from '../../lambda/plan/sources';
 import { MINUTE_SECONDS, type ClusterModel } from './cluster-model';
 import { closeEnough } from './expected';
 import type { SeededNode } from './seed';

@@ -5,8 +5,8 @@
  */
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum, type StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { PUT_METRIC_DATA_MAX_METRICS } from '../../lambda/aws/limits';
-import { DEFAULT_SOURCE_SETTINGS as SOURCE_DEFAULTS } from '../../lambda/aws/sources';
+import { PUT_METRIC_DATA_MAX_METRICS } from '../../lambda/plan/limits';
+import { DEFAULT_SOURCE_SETTINGS as SOURCE_DEFAULTS } from '../../lambda/plan/sources';
 import { MINUTE_SECONDS, type ClusterModel, type ModelNode } from './cluster-model';
 
 /** moto ships this image id for EKS nodes; any id would do, this one reads right in DescribeInstances. */

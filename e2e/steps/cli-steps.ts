@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { ClusterPeriodResult, ReconcileReport } from '../../lambda/core/model';
-import { clusterDatums } from '../../lambda/aws/output-datums';
+import { clusterDatums } from '../../lambda/plan/output-datums';
 import { DIMENSION } from '../../lambda/output-metrics';
 import { CLUSTER } from '../lib/cluster-model';
 import { closeEnough } from '../lib/expected';
@@ -13,7 +13,7 @@ import { runProcess } from '../lib/proc';
 import type { Reading } from '../lib/readback';
 import { REPO_DIR } from '../lib/sandbox';
 import type { StepDefinition } from '../lib/steps';
-import type { SuiteContext } from '../run';
+import type { SuiteContext } from '../lib/suite-context';
 
 const CLI = join(REPO_DIR, 'bin', 'netrecon.mjs');
 /** Exit codes of `netrecon reconcile`: 0 all ok, 2 some node-period not ok (the seeded cluster has such nodes). */

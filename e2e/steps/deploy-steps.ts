@@ -3,29 +3,15 @@
  * stack's resources checked through their own APIs, the deployed code zip fetched and unzipped; and at the end
  * `cdk destroy` with the same resources checked gone.
  */
-import { GetTemplateCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { RUN_SETTINGS } from '../../lambda/settings';
-import { fetchDeployedFunction, type DeployedFunction } from '../lib/artifact';
+import { fetchDeployedFunction } from '../lib/artifact';
 import { appStacks, bootstrap, deploy, describeStack, destroy, type DeployOptions } from '../lib/cdk';
 import { CLUSTER } from '../lib/cluster-model';
-import { checkResources, countBy, listStackResources, type ResourceRow, type TemplateResources } from '../lib/resources';
+import { checkResources, countBy, listStackResources, type TemplateResources } from '../lib/resources';
 import { REPO_DIR } from '../lib/sandbox';
 import type { StepDefinition } from '../lib/steps';
-import type { SuiteContext } from '../run';
-
-/** What `cdk deploy` made: bin/app.ts makes one stack. */
-export interface DeployState {
-  readonly options: DeployOptions;
-  readonly stackName: string;
-  /** The deployed template's resources by logical id, fetched once after the deploy. */
-  readonly template: TemplateResources;
-  /** Resource types in the deployed template, with counts (alarms included, which moto does not create). */
-  readonly templateTypes: Readonly<Record<string, number>>;
-  /** The stack's resources as CloudFormation listed them, and each one's state asked through its own service. */
-  resources: StackResourceSummary[];
-  rows: ResourceRow[];
-  fn?: DeployedFunction;
-}
+import type { SuiteContext } from '../lib/suite-context';
 
 function deployOptions(context: SuiteContext): DeployOptions {
   return {

@@ -4,7 +4,7 @@ import { startEmulator } from '../lib/emulator';
 import { runMotoProbes } from '../lib/moto-probes';
 import { makeSandbox } from '../lib/sandbox';
 import type { StepDefinition } from '../lib/steps';
-import type { SuiteContext } from '../run';
+import type { SuiteContext } from '../lib/suite-context';
 
 /** Seeded nodes must have been running before the oldest period netrecon may read (24 h backfill by default). */
 export const EC2_LAUNCH_AGE_SECONDS = 2 * 86_400;

@@ -13,8 +13,8 @@ import { FaultProxy } from '../lib/fault-proxy';
 import { judgeExactlyOnce, periodsCovered, readNamespace } from '../lib/fault-readback';
 import { SCENARIOS, type FaultedProcess, type Outcome, type Scenario } from '../lib/fault-scenarios';
 import type { StepDefinition, StepFigures } from '../lib/steps';
-import type { SuiteContext } from '../run';
-import { scheduledEvent } from './product-steps';
+import type { SuiteContext } from '../lib/suite-context';
+import { scheduledEvent } from '../lib/scheduled-event';
 
 /** The namespace each scenario publishes to: its own ledger, its own series. */
 export const FAULT_NAMESPACE_PREFIX = 'NetReconFaults/';

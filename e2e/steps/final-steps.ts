@@ -1,7 +1,7 @@
 /** The last step: no process of the run tried to reach anything but loopback. */
 import { existsSync, readFileSync } from 'node:fs';
 import type { StepDefinition } from '../lib/steps';
-import type { SuiteContext } from '../run';
+import type { SuiteContext } from '../lib/suite-context';
 
 export function finalSteps(context: SuiteContext): StepDefinition[] {
   return [

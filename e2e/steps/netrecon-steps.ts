@@ -5,12 +5,12 @@
 import { CLUSTER_METRICS } from '../../lambda/output-metrics';
 import { invokeDeployed, type InvokeResult } from '../lib/artifact';
 import { callsBetween } from '../lib/emulator';
+import { scheduledEvent } from '../lib/scheduled-event';
 import { CLUSTER, OTHER_CLUSTER } from '../lib/cluster-model';
 import { compareWithExpected, publishedClusters, readPublished, type Reading } from '../lib/readback';
 import type { StepDefinition, StepFigures } from '../lib/steps';
-import type { SuiteContext } from '../run';
+import type { SuiteContext } from '../lib/suite-context';
 import { cliSteps } from './cli-steps';
-import { scheduledEvent } from './product-steps';
 
 interface RunSummaryLike {
   readonly trigger?: string;

@@ -1,21 +1,14 @@
 /** Steps 2-3: seed the synthetic cluster through the SDK, then read the seed back to prove the emulator holds it. */
 import { RUN_SETTINGS } from '../../lambda/settings';
-import { buildClusterModel, seededWindow, NODES_IN_CLUSTER, NODES_IN_OTHER_CLUSTER, type ClusterModel } from '../lib/cluster-model';
-import { expectedPeriods, type ExpectedPeriod } from '../lib/expected';
-import { seedCluster, type SeedResult } from '../lib/seed';
+import { buildClusterModel, seededWindow, NODES_IN_CLUSTER, NODES_IN_OTHER_CLUSTER } from '../lib/cluster-model';
+import { expectedPeriods } from '../lib/expected';
+import { seedCluster } from '../lib/seed';
 import { checkSeed } from '../lib/seed-check';
 import type { StepDefinition } from '../lib/steps';
-import type { SuiteContext } from '../run';
+import type { SuiteContext } from '../lib/suite-context';
 
 /** Whole 5-minute periods seeded, all closed at least the product's default lag before now. */
 export const SEEDED_PERIODS = 4;
-
-export interface SeedState {
-  readonly model: ClusterModel;
-  readonly result: SeedResult;
-  readonly expected: readonly ExpectedPeriod[];
-  readonly window: { readonly startEpochSeconds: number; readonly endEpochSeconds: number };
-}
 
 export function seedSteps(context: SuiteContext): StepDefinition[] {
   return [

@@ -12,7 +12,7 @@ import {
   GET_METRIC_DATA_TPS,
   LIST_METRICS_TPS,
   PUT_METRIC_DATA_TPS,
-} from './limits';
+} from '../plan/limits';
 import { realClock, TokenBucket, withRetry, isThrottling, type Clock, type RetryOptions } from './throttle';
 
 export type CloudWatchSender = Pick<CloudWatchClient, 'send'>;

@@ -10,8 +10,8 @@
  */
 import { ListMetricsCommand, type ListMetricsCommandInput } from '@aws-sdk/client-cloudwatch';
 import { callAws, sendOptions, type AwsRuntime } from './api';
-import { LIST_METRICS_RECENTLY_ACTIVE, LIST_METRICS_RECENTLY_ACTIVE_SECONDS } from './limits';
-import { seriesKey, type SourceSettings } from './sources';
+import { LIST_METRICS_RECENTLY_ACTIVE, LIST_METRICS_RECENTLY_ACTIVE_SECONDS } from '../plan/limits';
+import { refDimensions, seriesKey, type AgentListing, type AgentSeriesRef, type SourceSettings } from '../plan/sources';
 
 export interface DiscoveryRequest {
   readonly settings: SourceSettings;
@@ -22,28 +22,11 @@ export interface DiscoveryRequest {
   readonly nowSeconds: number;
 }
 
-/**
- * One listed agent series of an instance, kept small (a 100,000-node cluster lists 800,000 of them): the interface
- * name when the dimensions are exactly the instance and the interface (the usual case), the whole dimension set
- * otherwise (when append_dimensions added more).
- */
-export type AgentSeriesRef = string | Readonly<Record<string, string>>;
-
-export interface AgentListing {
-  readonly rx: AgentSeriesRef[];
-  readonly tx: AgentSeriesRef[];
-}
-
 export interface DiscoveryResult {
   /** Listed agent series by instance id, deduplicated. */
   readonly byInstance: Map<string, AgentListing>;
   readonly listed: number;
   readonly duplicates: number;
-}
-
-/** The dimension set a reference stands for. */
-export function refDimensions(ref: AgentSeriesRef, instanceId: string, settings: SourceSettings): Readonly<Record<string, string>> {
-  return typeof ref === 'string' ? { [settings.agentInstanceDimension]: instanceId, [settings.agentInterfaceDimension]: ref } : ref;
 }
 
 const sameRef = (a: AgentSeriesRef, b: AgentSeriesRef, key: (r: AgentSeriesRef) => string): boolean =>

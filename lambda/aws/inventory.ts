@@ -8,7 +8,7 @@ import type { CaptureNode } from '../capture/capture';
 import type { SkippedItem } from '../core/model';
 import { epochSecondsOf } from '../core/units';
 import { callAws, sendOptions, type AwsRuntime } from './api';
-import { DESCRIBE_INSTANCES_MAX_RESULTS } from './limits';
+import { DESCRIBE_INSTANCES_MAX_RESULTS } from '../plan/limits';
 
 /** How nodes are recognised: `tag:<key>` (tag value = cluster name) or `tag-key:<key with {cluster}>`. */
 export type NodeFilter = { readonly kind: 'tag'; readonly key: string } | { readonly kind: 'tagKey'; readonly keyTemplate: string };

@@ -13,7 +13,7 @@ import type { MetricDataQuery, MetricDataResult } from '@aws-sdk/client-cloudwat
 import type { CaptureSeries } from '../capture/capture';
 import type { AwsRuntime } from './api';
 import { getMetricDataPages } from './get-metric-data';
-import type { PlannedCall, ReadWindow } from './query-plan';
+import type { PlannedCall, ReadWindow } from '../plan/query-plan';
 import { mapConcurrent } from './throttle';
 
 /** Series of one call that could not be read, and why. */

@@ -1,4 +1,4 @@
-/** The simulated account (bench/fake-aws.ts) behind aws-sdk-client-mock, so the code under test uses real SDK clients. */
+/** The simulated account (test/helpers/fake-aws.ts) behind aws-sdk-client-mock, so the code under test uses real SDK clients. */
 import {
   CloudWatchClient,
   GetMetricDataCommand,
@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
-import type { FakeAws } from '../../bench/fake-aws';
+import type { FakeAws } from '../helpers/fake-aws';
 
 export interface AccountHooks {
   readonly beforePut?: (input: unknown, n: number) => void;

@@ -3,7 +3,7 @@ import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { discoverAgentSeries } from '../../lambda/aws/discovery';
-import { DEFAULT_SOURCE_SETTINGS } from '../../lambda/aws/sources';
+import { DEFAULT_SOURCE_SETTINGS } from '../../lambda/plan/sources';
 import { NOW_SECONDS, testRuntime } from './helpers';
 
 const cw = mockClient(CloudWatchClient);

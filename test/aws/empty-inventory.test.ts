@@ -1,13 +1,14 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeAws } from '../../bench/fake-aws';
-import { makeCluster } from '../../bench/synthetic-cluster';
-import { LedgerMemory } from '../../lambda/aws/ledger';
-import { seriesKey } from '../../lambda/aws/sources';
+import { FakeAws } from '../helpers/fake-aws';
+import { makeCluster } from '../helpers/synthetic-cluster';
+import { LedgerMemory } from '../../lambda/plan/ledger-memory';
+import { seriesKey } from '../../lambda/plan/sources';
 import { main } from '../../lambda/cli/main';
 import { parseHandlerConfig } from '../../lambda/handler-config';
-import { makeRunner, RunFailedError } from '../../lambda/handler';
+import { makeRunner } from '../../lambda/runner';
+import { RunFailedError } from '../../lambda/run-summary';
 import { exactlyOnce, mockAccount, storedCounts } from './account';
 import { NOW_SECONDS, sdkClients, virtualClock } from './helpers';
 

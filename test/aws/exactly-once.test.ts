@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeAws } from '../../bench/fake-aws';
-import { makeCluster } from '../../bench/synthetic-cluster';
-import { LedgerMemory } from '../../lambda/aws/ledger';
+import { FakeAws } from '../helpers/fake-aws';
+import { makeCluster } from '../helpers/synthetic-cluster';
+import { LedgerMemory } from '../../lambda/plan/ledger-memory';
 import { parseHandlerConfig } from '../../lambda/handler-config';
-import { makeRunner } from '../../lambda/handler';
+import { makeRunner } from '../../lambda/runner';
 import { exactlyOnce, mockAccount, storedCounts, type AccountHooks } from './account';
 import { NOW_SECONDS, sdkClients, virtualClock } from './helpers';
 

@@ -3,7 +3,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { makeAwsRuntime, type AwsRuntime, type CloudWatchSender, type Ec2Sender } from '../../lambda/aws/api';
 import { parseNodeFilter } from '../../lambda/aws/inventory';
-import { DEFAULT_SOURCE_SETTINGS } from '../../lambda/aws/sources';
+import { DEFAULT_SOURCE_SETTINGS } from '../../lambda/plan/sources';
 import type { Clock } from '../../lambda/aws/throttle';
 import { makeReconcileConfig } from '../../lambda/core/config';
 import type { PipelineSettings } from '../../lambda/pipeline';

@@ -2,7 +2,8 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { decidePending, mergeLedgers, readLedger, type LedgerEntry, type ScheduleSettings } from '../../lambda/aws/ledger';
+import { readLedger } from '../../lambda/aws/ledger';
+import { decidePending, mergeLedgers, type LedgerEntry, type ScheduleSettings } from '../../lambda/plan/pending-periods';
 import { NOW_SECONDS, testRuntime } from './helpers';
 
 const cw = mockClient(CloudWatchClient);

@@ -4,8 +4,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readMetrics } from '../../lambda/aws/metric-reader';
-import { planCalls } from '../../lambda/aws/query-plan';
-import { agentSeriesOf, DEFAULT_SOURCE_SETTINGS } from '../../lambda/aws/sources';
+import { planCalls } from '../../lambda/plan/query-plan';
+import { agentSeriesOf, DEFAULT_SOURCE_SETTINGS } from '../../lambda/plan/sources';
 import { testRuntime, virtualClock } from './helpers';
 
 const cw = mockClient(CloudWatchClient);

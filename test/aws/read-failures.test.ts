@@ -1,12 +1,13 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { PutMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeAws } from '../../bench/fake-aws';
-import { makeCluster } from '../../bench/synthetic-cluster';
-import { LedgerMemory } from '../../lambda/aws/ledger';
+import { FakeAws } from '../helpers/fake-aws';
+import { makeCluster } from '../helpers/synthetic-cluster';
+import { LedgerMemory } from '../../lambda/plan/ledger-memory';
 import { main } from '../../lambda/cli/main';
 import { parseHandlerConfig } from '../../lambda/handler-config';
-import { makeRunner, RunFailedError, type RunSummary } from '../../lambda/handler';
+import { makeRunner } from '../../lambda/runner';
+import { RunFailedError, type RunSummary } from '../../lambda/run-summary';
 import { exactlyOnce, mockAccount, storedCounts, type AccountHooks } from './account';
 import { NOW_SECONDS, sdkClients, virtualClock } from './helpers';
 

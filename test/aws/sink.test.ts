@@ -2,8 +2,9 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { clusterDatums } from '../../lambda/aws/output-datums';
-import { chunkDatums, datumBytes, planEmission, sendEmission } from '../../lambda/aws/sink';
+import { clusterDatums } from '../../lambda/plan/output-datums';
+import { sendEmission } from '../../lambda/aws/sink';
+import { chunkDatums, datumBytes, planEmission } from '../../lambda/plan/emission-plan';
 import { NODE_STATUSES, type ClusterPeriodResult, type NodeStatus } from '../../lambda/core/model';
 import { testRuntime } from './helpers';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReportMerger } from '../../lambda/aws/report-merge';
+import { ReportMerger } from '../../lambda/core/report-merge';
 import { makeReconcileConfig } from '../../lambda/core/config';
 import { NODE_STATUSES, type NodePeriodResult, type NodeStatus, type ReconcileReport } from '../../lambda/core/model';
 import { rollUp } from '../../lambda/core/rollup';

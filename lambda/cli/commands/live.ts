@@ -6,8 +6,8 @@
 import { makeAwsRuntime, type AwsRuntime } from '../../aws/api';
 import { createClients } from '../../aws/clients';
 import { parseNodeFilter } from '../../aws/inventory';
-import { closedEndSeconds, wholePeriods } from '../../aws/ledger';
-import { MAX_BACKFILL_SECONDS, MAX_PERIODS_PER_RUN } from '../../aws/limits';
+import { closedEndSeconds, wholePeriods } from '../../plan/pending-periods';
+import { MAX_BACKFILL_SECONDS, MAX_PERIODS_PER_RUN } from '../../plan/limits';
 import { isIsoTime } from '../../capture/validate';
 import type { Thresholds } from '../../core/config';
 import { previewValue } from '../../core/display-text';

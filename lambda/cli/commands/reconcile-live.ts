@@ -9,7 +9,7 @@ import type { Thresholds } from '../../core/config';
 import type { InterfaceRuleOverrides } from '../../core/interface-rules';
 import { isoOf } from '../../core/units';
 import { HEARTBEAT_METRIC } from '../../output-metrics';
-import { LedgerMemory } from '../../aws/ledger';
+import { LedgerMemory } from '../../plan/ledger-memory';
 import { runCluster } from '../../pipeline';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { formatReport, writeReport, type ReportFormat } from '../report-output';

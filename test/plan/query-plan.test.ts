@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { datapointsPerPeriod, datapointsPerQuery, planCalls, seriesForNodes } from '../../lambda/aws/query-plan';
-import { agentSeriesOf, DEFAULT_SOURCE_SETTINGS, dedupeSeries, specKey, type SeriesSpec } from '../../lambda/aws/sources';
+import { datapointsPerPeriod, datapointsPerQuery, planCalls, seriesForNodes } from '../../lambda/plan/query-plan';
+import { agentSeriesOf, DEFAULT_SOURCE_SETTINGS, dedupeSeries, specKey, type SeriesSpec } from '../../lambda/plan/sources';
 
 const window = { startSeconds: 0, endSeconds: 3600 };
 const agent = (i: number): SeriesSpec =>

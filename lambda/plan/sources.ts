@@ -142,3 +142,20 @@ export function dedupeSeries(specs: Iterable<SeriesSpec>): SeriesSpec[] {
   }
   return out;
 }
+
+/**
+ * One listed agent series of an instance, kept small (a 100,000-node cluster lists 800,000 of them): the interface
+ * name when the dimensions are exactly the instance and the interface (the usual case), the whole dimension set
+ * otherwise (when append_dimensions added more).
+ */
+export type AgentSeriesRef = string | Readonly<Record<string, string>>;
+
+export interface AgentListing {
+  readonly rx: AgentSeriesRef[];
+  readonly tx: AgentSeriesRef[];
+}
+
+/** The dimension set a reference stands for. */
+export function refDimensions(ref: AgentSeriesRef, instanceId: string, settings: SourceSettings): Readonly<Record<string, string>> {
+  return typeof ref === 'string' ? { [settings.agentInstanceDimension]: instanceId, [settings.agentInterfaceDimension]: ref } : ref;
+}

@@ -5,7 +5,7 @@
  * `eth0` RX and again on its veth TX; EC2 sees the physical interfaces only; Container Insights sums every
  * interface but `lo`, as a Bytes/Second rate. Nothing here is measured; it only has to be self-consistent.
  */
-import { vpcCniHostVethName } from '../lambda/core/vpc-cni-veth-name';
+import { vpcCniHostVethName } from '../../lambda/core/vpc-cni-veth-name';
 
 export interface SynthNode {
   readonly instanceId: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReportMerger, type KeptNodePeriods } from '../../lambda/aws/report-merge';
+import { ReportMerger, type KeptNodePeriods } from '../../lambda/core/report-merge';
 import { makeReconcileConfig } from '../../lambda/core/config';
 import { reconcile } from '../../lambda/core/reconcile';
 import { agent, capture, containerInsights, ec2, iface, iso, node, stamps, T0 } from '../helpers/capture-builder';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeDatums } from '../../lambda/aws/output-datums';
+import { nodeDatums } from '../../lambda/plan/output-datums';
 import type { NodePeriodResult } from '../../lambda/core/model';
 import { NODE_METRICS } from '../../lambda/output-metrics';
 

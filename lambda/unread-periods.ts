@@ -5,10 +5,10 @@
  * window. A period that leaves the window unread is never published: a gap in the series, never a figure built
  * on a failed read.
  */
-import { isoOf } from '../core/units';
-import type { ReadFailedError } from './metric-reader';
-import { MAX_BACKFILL_SECONDS } from './limits';
-import type { RunWindow, ScheduleSettings } from './ledger';
+import { isoOf } from './core/units';
+import type { ReadFailedError } from './aws/metric-reader';
+import { MAX_BACKFILL_SECONDS } from './plan/limits';
+import type { RunWindow, ScheduleSettings } from './plan/pending-periods';
 
 /** The bound a period must stay inside to be published: the schedule's backfill, or 14 days for a manual run. */
 export function backfillBoundSeconds(schedule: ScheduleSettings, window: RunWindow): number {

@@ -5,10 +5,10 @@
  * instead of ~450 as objects). The cluster roll-up is then computed by the core's own `rollUp` over the
  * reassembled node-periods, one period at a time, so the cluster math stays in one place (lambda/core/rollup.ts).
  */
-import type { ReconcileConfig } from '../core/config';
-import { NODE_STATUSES, type NodePeriodResult, type NodeStatus, type ReconcileReport, type SkippedItem } from '../core/model';
-import { rollUp } from '../core/rollup';
-import { NODE_PROFILE_CAPABILITIES, type NodeProfile } from '../core/source-profile';
+import type { ReconcileConfig } from './config';
+import { NODE_STATUSES, type NodePeriodResult, type NodeStatus, type ReconcileReport, type SkippedItem } from './model';
+import { rollUp } from './rollup';
+import { NODE_PROFILE_CAPABILITIES, type NodeProfile } from './source-profile';
 
 const NODE_PROFILES = Object.keys(NODE_PROFILE_CAPABILITIES) as NodeProfile[];
 

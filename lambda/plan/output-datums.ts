@@ -8,7 +8,8 @@
  * A figure that is null (no node had that source) is not published: no datum means no data, never zero.
  */
 import type { MetricDatum, StandardUnit } from '@aws-sdk/client-cloudwatch';
-import { NODE_STATUSES, type ClusterPeriodResult, type NodePeriodResult } from '../core/model';
+import { NODE_STATUSES, type ClusterPeriodResult, type NodePeriodResult, type ReconcileReport } from '../core/model';
+import { epochSecondsOf, isoOf } from '../core/units';
 import { CLUSTER_METRICS, DIMENSION, HEARTBEAT_METRIC, LEDGER_METRIC, NODE_METRICS, type OutputMetricSpec } from '../output-metrics';
 
 export interface OutputSettings {
@@ -79,6 +80,29 @@ export function periodDatums(cp: ClusterPeriodResult, nodes: readonly NodePeriod
     for (const np of sorted) out.push(...nodeDatums(np, settings.cluster));
   }
   return out;
+}
+
+/**
+ * The datums of the report's periods that are to be emitted (`periodStarts`, epoch seconds), each period with its
+ * own node-periods (grouped here only when per-node metrics are on), in the report's order.
+ */
+export function reportDatums(
+  report: ReconcileReport,
+  periodStarts: readonly number[],
+  settings: OutputSettings,
+): { periodStartSeconds: number; datums: MetricDatum[] }[] {
+  const wanted = new Set(periodStarts.map(isoOf));
+  const nodesByPeriod = new Map<string, NodePeriodResult[]>();
+  if (settings.perNodeMetrics) {
+    for (const np of report.nodePeriods) {
+      const list = nodesByPeriod.get(np.periodStart);
+      if (list) list.push(np);
+      else nodesByPeriod.set(np.periodStart, [np]);
+    }
+  }
+  return report.clusterPeriods
+    .filter((cp) => wanted.has(cp.periodStart))
+    .map((cp) => ({ periodStartSeconds: epochSecondsOf(cp.periodStart), datums: periodDatums(cp, nodesByPeriod.get(cp.periodStart) ?? [], settings) }));
 }
 
 export function ledgerDatum(cluster: string, periodStartSeconds: number, requestsNeeded: number): MetricDatum {

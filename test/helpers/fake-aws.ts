@@ -10,7 +10,7 @@
  * the call like the API would, optionally the per-second quotas (ThrottlingException), adds a configurable
  * latency per call, and counts calls, queries and datapoints.
  */
-import type { CloudWatchSender, Ec2Sender } from '../lambda/aws/api';
+import type { CloudWatchSender, Ec2Sender } from '../../lambda/aws/api';
 import {
   DESCRIBE_INSTANCES_MAX_RESULTS,
   GET_METRIC_DATA_MAX_DATAPOINTS,
@@ -18,10 +18,10 @@ import {
   LIST_METRICS_PAGE_SIZE,
   PUT_METRIC_DATA_MAX_BYTES,
   PUT_METRIC_DATA_MAX_METRICS,
-} from '../lambda/aws/limits';
-import { datumBytes } from '../lambda/aws/sink';
-import { seriesKey } from '../lambda/aws/sources';
-import { LEDGER_METRIC } from '../lambda/output-metrics';
+} from '../../lambda/plan/limits';
+import { datumBytes } from '../../lambda/plan/emission-plan';
+import { seriesKey } from '../../lambda/plan/sources';
+import { LEDGER_METRIC } from '../../lambda/output-metrics';
 import { agentBytes, containerInsightsRate, ec2Bytes, type SynthNode } from './synthetic-cluster';
 
 export interface FakeAwsOptions {

@@ -8,8 +8,7 @@
  * series with one query.
  */
 import { GET_METRIC_DATA_MAX_DATAPOINTS, GET_METRIC_DATA_MAX_QUERIES } from './limits';
-import { refDimensions, type AgentListing } from './discovery';
-import { agentSeriesOf, awsSeriesOf, dedupeSeries, queryPeriodSeconds, specKey, type NodeRef, type SeriesSpec, type SourceSettings } from './sources';
+import { agentSeriesOf, awsSeriesOf, dedupeSeries, queryPeriodSeconds, refDimensions, specKey, type AgentListing, type NodeRef, type SeriesSpec, type SourceSettings } from './sources';
 
 export interface PlannedQuery {
   /** GetMetricData query id, unique within its call (^[a-z][a-zA-Z0-9_]*$). */
