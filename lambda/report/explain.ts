@@ -12,13 +12,21 @@ function total(periods: readonly ClusterPeriodResult[], field: Field): number | 
   return present.length === 0 ? null : present.reduce((a, v) => a + v, 0);
 }
 
-export function explainGap(report: ReconcileReport): string {
+/** The whole window's totals both sentences compare: Container Insights, corrected and EC2 in + out (null when absent). */
+function gapTotals(report: ReconcileReport) {
   const periods = report.clusterPeriods;
-  const ci = total(periods, 'containerInsightsTotalBytes');
-  const corrected = total(periods, 'correctedTotalBytes');
   const ec2In = total(periods, 'ec2InBytes');
   const ec2Out = total(periods, 'ec2OutBytes');
-  const ec2 = ec2In === null || ec2Out === null ? null : ec2In + ec2Out;
+  return {
+    periods,
+    ci: total(periods, 'containerInsightsTotalBytes'),
+    corrected: total(periods, 'correctedTotalBytes'),
+    ec2: ec2In === null || ec2Out === null ? null : ec2In + ec2Out,
+  };
+}
+
+export function explainGap(report: ReconcileReport): string {
+  const { periods, ci, corrected, ec2 } = gapTotals(report);
   if (corrected === null) {
     return 'No node has per-interface counters from the agent, so the gap between the views cannot be explained: deploy the CloudWatch agent net plugin (see docs/deploy.md, Prerequisites).';
   }
@@ -44,12 +52,7 @@ export function explainGap(report: ReconcileReport): string {
 
 /** The gap in one line, for a title: "Container Insights counted 2.00× EC2 because it counts pod traffic twice". */
 export function gapHeadline(report: ReconcileReport): string {
-  const periods = report.clusterPeriods;
-  const ci = total(periods, 'containerInsightsTotalBytes');
-  const corrected = total(periods, 'correctedTotalBytes');
-  const ec2In = total(periods, 'ec2InBytes');
-  const ec2Out = total(periods, 'ec2OutBytes');
-  const ec2 = ec2In === null || ec2Out === null ? null : ec2In + ec2Out;
+  const { periods, ci, corrected, ec2 } = gapTotals(report);
   if (ci === null) return 'Container Insights has no data for this cluster';
   const reference = ec2 ?? corrected;
   if (reference === null || reference === 0) return `Container Insights counted ${formatBytes(ci)}; there is nothing to compare it with`;
