@@ -45,7 +45,7 @@ export interface NodePeriodResult extends NodeFigures {
   /** True when some finding is partialPeriod (whatever `status` says first): counted as PartialNodeCount. */
   readonly partial: boolean;
   readonly status: NodeStatus;
-  /** Every finding for this node-period, most severe first, in plain words; the first one explains `status`. */
+  /** Every finding for this node-period, most severe first; the first one explains `status`. */
   readonly findings: readonly Finding[];
 }
 
@@ -62,10 +62,42 @@ export interface SourceCompleteness {
   readonly agent: boolean;
 }
 
-export interface Finding {
-  readonly status: Exclude<NodeStatus, 'ok'>;
-  readonly message: string;
-}
+/**
+ * One thing wrong with a node-period, as data: the status it leads to, a code naming the check, and the figures
+ * the check saw. lambda/report/finding-words.ts turns it into a sentence; the core never words it.
+ */
+export type Finding =
+  | { readonly status: 'partialPeriod'; readonly code: 'nodeLaunchedAfterStart'; readonly launchTime: string }
+  | { readonly status: 'partialPeriod'; readonly code: 'nodeStoppedBeforeEnd'; readonly endTime: string | null }
+  | { readonly status: 'missingEc2'; readonly code: 'noEc2Datapoint' }
+  | { readonly status: 'missingContainerInsights'; readonly code: 'noContainerInsightsDatapoint' }
+  | { readonly status: 'missingAgent'; readonly code: 'noAgentCounters' }
+  /** Series of one source were skipped: a gap, so the source is incomplete and not compared. */
+  | { readonly status: 'partialPeriod'; readonly code: 'seriesSkipped'; readonly source: Source; readonly series: readonly SkippedSeriesTarget[] }
+  /** One EC2 direction has no datapoint while the other has. */
+  | { readonly status: 'partialPeriod'; readonly code: 'ec2DirectionMissing'; readonly direction: Direction }
+  /** A source's samples cover less than minSampleFraction of the period. */
+  | {
+      readonly status: 'partialPeriod';
+      readonly code: 'sourceCoverageShort';
+      readonly measure: 'ec2In' | 'ec2Out' | 'containerInsights' | 'agent';
+      readonly coveredSeconds: number;
+      readonly periodSeconds: number;
+    }
+  | { readonly status: 'partialPeriod'; readonly code: 'interfacesOneSided'; readonly interfaces: readonly string[] }
+  /** `discrepancyRatio`: |EC2 - corrected| / EC2, Infinity when EC2 is 0; `thresholdRatio`: the ec2MismatchRatio it exceeded. */
+  | {
+      readonly status: 'ec2Mismatch';
+      readonly code: 'ec2Mismatch';
+      readonly ec2TotalBytes: number;
+      readonly correctedTotalBytes: number;
+      readonly discrepancyRatio: number;
+      readonly thresholdRatio: number;
+    }
+  /** `residualBytes`: Container Insights - naive (either sign); `residualRatio`: |residual| / Container Insights, Infinity when that is 0. */
+  | { readonly status: 'unexplainedResidual'; readonly code: 'containerInsightsResidual'; readonly residualBytes: number; readonly residualRatio: number };
+
+export type FindingCode = Finding['code'];
 
 export interface WorstNode {
   readonly instanceId: string;
