@@ -6,6 +6,7 @@
 import { buildRules, classifyInterface, type InterfaceClass } from '../lambda/core/interface-rules';
 import type { NodePeriodResult, NodeStatus, ReconcileReport } from '../lambda/core/model';
 import { explainGap } from '../lambda/report/explain';
+import { findingWords } from '../lambda/report/finding-words';
 import type { PhasePeriod } from './capture';
 import type { LabRun } from './lab';
 
@@ -100,7 +101,7 @@ export function summarise(input: SummaryInput): LabSummary {
       ec2OutBytes: result?.ec2OutBytes ?? null,
       containerInsightsTotalBytes: result?.containerInsightsTotalBytes ?? null,
       status: result?.status ?? null,
-      findings: result?.findings.map((f) => `${f.status}: ${f.message}`) ?? [],
+      findings: result?.findings.map((f) => `${f.status}: ${findingWords(f)}`) ?? [],
     };
   });
   const t = input.run.timings;

@@ -7,6 +7,8 @@
  * start; divide by the period (metric math `m / PERIOD(m)`) for bytes/second.
  */
 
+import { PER_NODE_FIGURES, type PerNodeFigure, type PublishedClusterFigure } from './core/figures';
+
 export const DEFAULT_OUTPUT_NAMESPACE = 'NetRecon';
 
 export const DIMENSION = {
@@ -80,17 +82,22 @@ export const CLUSTER_METRICS = {
   },
   /** One datum per status (dimension Status as well as ClusterName). */
   nodeCount: { name: 'NodeCount', unit: 'Count', description: 'Nodes by reconciliation status' },
-} as const satisfies Record<string, OutputMetricSpec>;
+} as const satisfies Record<PublishedClusterFigure | DerivedClusterMetric, OutputMetricSpec>;
 
-/** Per node and period, only when per-node output is enabled (dimensions ClusterName, InstanceId, NodeName). */
-export const NODE_METRICS = {
-  physicalRxBytes: CLUSTER_METRICS.physicalRxBytes,
-  physicalTxBytes: CLUSTER_METRICS.physicalTxBytes,
-  podRxBytes: CLUSTER_METRICS.podRxBytes,
-  podTxBytes: CLUSTER_METRICS.podTxBytes,
-  doubleCountedBytes: CLUSTER_METRICS.doubleCountedBytes,
-  ec2DiscrepancyRatio: CLUSTER_METRICS.ec2DiscrepancyRatio,
-} as const satisfies Record<string, OutputMetricSpec>;
+/**
+ * Published cluster metrics that are no cluster figure of the same name: EC2 in + out, agent coverage in percent,
+ * partialNodes and nodesByStatus. Every other key of CLUSTER_METRICS is a figure marked published in
+ * lambda/core/figures.ts, and the `satisfies` above fails the build when the two lists disagree.
+ */
+type DerivedClusterMetric = 'ec2TotalBytes' | 'agentCoveragePercent' | 'partialNodeCount' | 'nodeCount';
+
+/**
+ * Per node and period, only when per-node output is enabled (dimensions ClusterName, InstanceId, NodeName): the
+ * figures marked so in lambda/core/figures.ts, under their cluster metric's name.
+ */
+export const NODE_METRICS = Object.fromEntries(PER_NODE_FIGURES.map((f) => [f, CLUSTER_METRICS[f]])) as {
+  readonly [K in PerNodeFigure]: (typeof CLUSTER_METRICS)[K];
+};
 
 /** One datum per run and cluster, timestamped at the run's time (not a period's), so its absence is news. */
 export const HEARTBEAT_METRIC = {

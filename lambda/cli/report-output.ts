@@ -5,6 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { ReconcileReport } from '../core/model';
 import { explainGap } from '../report/explain';
+import { withWordedFindings } from '../report/finding-words';
 import { renderHtml } from '../report/html';
 import { renderTable } from '../report/table';
 import { UsageError, type CommandIo } from './usage';
@@ -30,7 +31,7 @@ export interface ReportContext {
 }
 
 export function formatReport(report: ReconcileReport, format: ReportFormat, context: ReportContext): string {
-  if (format === 'json') return `${JSON.stringify({ ...report, explanation: explainGap(report), ...context.extraJson }, null, 2)}\n`;
+  if (format === 'json') return `${JSON.stringify({ ...withWordedFindings(report), explanation: explainGap(report), ...context.extraJson }, null, 2)}\n`;
   if (format === 'html') return renderHtml(report, { source: context.source, ...(context.notes ? { notes: context.notes } : {}) });
   return renderTable(report);
 }

@@ -5,6 +5,7 @@
  */
 import type { Direction, Source } from '../capture/capture';
 import type { InterfaceClass } from './interface-rules';
+import type { ClusterFigures, NodeFigures } from './figures';
 import type { Basis, NodeProfile, SourceProfile } from './source-profile';
 
 export const NODE_STATUSES = [
@@ -25,7 +26,7 @@ export interface InterfacePeriodBytes {
   readonly txBytes: number;
 }
 
-export interface NodePeriodResult {
+export interface NodePeriodResult extends NodeFigures {
   readonly instanceId: string;
   readonly nodeName: string | null;
   /** ISO 8601 start of the period. */
@@ -36,42 +37,7 @@ export interface NodePeriodResult {
   /** Where the counted-once figures come from: the ENIs' own counters (`agent`) or EC2 NetworkIn/Out (`ec2`). */
   readonly basis: Basis;
 
-  readonly ec2InBytes: number | null;
-  readonly ec2OutBytes: number | null;
-  /** Container Insights `node_network_total_bytes` (a Bytes/Second average) times periodSeconds. */
-  readonly containerInsightsTotalBytes: number | null;
-
-  /**
-   * Bytes received and sent at the ENIs, counted once: the agent's physical interfaces on the `agent` basis (null when
-   * the node has no agent data in the period), EC2 NetworkIn / NetworkOut on the `ec2` basis.
-   */
-  readonly physicalRxBytes: number | null;
-  readonly physicalTxBytes: number | null;
-  /** What pods received: the sum of host-side pod-veth TX. */
-  readonly podRxBytes: number | null;
-  /** What pods sent: the sum of host-side pod-veth RX. */
-  readonly podTxBytes: number | null;
-  readonly overlayBytes: number | null;
-  readonly bridgeBytes: number | null;
-  readonly unknownBytes: number | null;
-  /** The sum Container Insights makes: rx + tx of every interface but those cAdvisor ignores (`lo`, `veth`, `docker`, `nerdctl` prefixes). */
-  readonly naiveTotalBytes: number | null;
-  /** physicalRxBytes + physicalTxBytes: what left or entered the node, counted once. */
-  readonly correctedTotalBytes: number | null;
-  /** Lower bound of the physical traffic that was not pods': max(0, corrected - pod rx - pod tx). */
-  readonly hostOnlyBytes: number | null;
-
-  /** containerInsightsTotalBytes - correctedTotalBytes. */
-  readonly doubleCountedBytes: number | null;
-  /**
-   * Pod traffic estimated as Container Insights minus the counted-once figure, when the pod veths' own counters are
-   * not collected (profiles agentless and enis; null under full). Overlay and bridge traffic fall into it too.
-   */
-  readonly podEstimatedBytes: number | null;
-  /** (ec2InBytes + ec2OutBytes - correctedTotalBytes) / (ec2InBytes + ec2OutBytes); null when EC2 is missing or zero. */
-  readonly ec2DiscrepancyRatio: number | null;
-  /** containerInsightsTotalBytes - naiveTotalBytes: what the classification cannot explain. */
-  readonly containerInsightsResidualBytes: number | null;
+  // The figures (ec2InBytes ... containerInsightsResidualBytes) come from NodeFigures (figures.ts).
 
   readonly interfaces: readonly InterfacePeriodBytes[];
   /** Which sources cover the whole period; only complete sources enter the cluster's judged figures (rollup.ts). */
@@ -79,7 +45,7 @@ export interface NodePeriodResult {
   /** True when some finding is partialPeriod (whatever `status` says first): counted as PartialNodeCount. */
   readonly partial: boolean;
   readonly status: NodeStatus;
-  /** Every finding for this node-period, most severe first, in plain words; the first one explains `status`. */
+  /** Every finding for this node-period, most severe first; the first one explains `status`. */
   readonly findings: readonly Finding[];
 }
 
@@ -96,10 +62,42 @@ export interface SourceCompleteness {
   readonly agent: boolean;
 }
 
-export interface Finding {
-  readonly status: Exclude<NodeStatus, 'ok'>;
-  readonly message: string;
-}
+/**
+ * One thing wrong with a node-period, as data: the status it leads to, a code naming the check, and the figures
+ * the check saw. lambda/report/finding-words.ts turns it into a sentence; the core never words it.
+ */
+export type Finding =
+  | { readonly status: 'partialPeriod'; readonly code: 'nodeLaunchedAfterStart'; readonly launchTime: string }
+  | { readonly status: 'partialPeriod'; readonly code: 'nodeStoppedBeforeEnd'; readonly endTime: string | null }
+  | { readonly status: 'missingEc2'; readonly code: 'noEc2Datapoint' }
+  | { readonly status: 'missingContainerInsights'; readonly code: 'noContainerInsightsDatapoint' }
+  | { readonly status: 'missingAgent'; readonly code: 'noAgentCounters' }
+  /** Series of one source were skipped: a gap, so the source is incomplete and not compared. */
+  | { readonly status: 'partialPeriod'; readonly code: 'seriesSkipped'; readonly source: Source; readonly series: readonly SkippedSeriesTarget[] }
+  /** One EC2 direction has no datapoint while the other has. */
+  | { readonly status: 'partialPeriod'; readonly code: 'ec2DirectionMissing'; readonly direction: Direction }
+  /** A source's samples cover less than minSampleFraction of the period. */
+  | {
+      readonly status: 'partialPeriod';
+      readonly code: 'sourceCoverageShort';
+      readonly measure: 'ec2In' | 'ec2Out' | 'containerInsights' | 'agent';
+      readonly coveredSeconds: number;
+      readonly periodSeconds: number;
+    }
+  | { readonly status: 'partialPeriod'; readonly code: 'interfacesOneSided'; readonly interfaces: readonly string[] }
+  /** `discrepancyRatio`: |EC2 - corrected| / EC2, Infinity when EC2 is 0; `thresholdRatio`: the ec2MismatchRatio it exceeded. */
+  | {
+      readonly status: 'ec2Mismatch';
+      readonly code: 'ec2Mismatch';
+      readonly ec2TotalBytes: number;
+      readonly correctedTotalBytes: number;
+      readonly discrepancyRatio: number;
+      readonly thresholdRatio: number;
+    }
+  /** `residualBytes`: Container Insights - naive (either sign); `residualRatio`: |residual| / Container Insights, Infinity when that is 0. */
+  | { readonly status: 'unexplainedResidual'; readonly code: 'containerInsightsResidual'; readonly residualBytes: number; readonly residualRatio: number };
+
+export type FindingCode = Finding['code'];
 
 export interface WorstNode {
   readonly instanceId: string;
@@ -119,7 +117,7 @@ export interface WorstNode {
  *   inside the period, or a gap in a source, therefore cannot move them; such node-periods are counted in
  *   `partialNodes`.
  */
-export interface ClusterPeriodResult {
+export interface ClusterPeriodResult extends ClusterFigures {
   readonly periodStart: string;
   readonly periodSeconds: number;
   /** Every node that ran during the period, for all of it or part of it. */
@@ -132,31 +130,8 @@ export interface ClusterPeriodResult {
   readonly partialNodes: number;
   /** Judged: of the nodes that ran for the whole period, those with agent data, 0..1; null when no node ran for all of it. */
   readonly agentCoverageRatio: number | null;
-  /** Traffic totals: sums over the nodes that have the figure (null only when no node has it). */
-  readonly ec2InBytes: number | null;
-  readonly ec2OutBytes: number | null;
-  readonly containerInsightsTotalBytes: number | null;
-  readonly physicalRxBytes: number | null;
-  readonly physicalTxBytes: number | null;
-  readonly podRxBytes: number | null;
-  readonly podTxBytes: number | null;
-  readonly overlayBytes: number | null;
-  readonly bridgeBytes: number | null;
-  readonly naiveTotalBytes: number | null;
-  readonly correctedTotalBytes: number | null;
-  readonly hostOnlyBytes: number | null;
-  /** Traffic total over nodes that have both Container Insights and a counted-once figure. */
-  readonly doubleCountedBytes: number | null;
-  /** Over the nodes whose pod traffic is estimated (podEstimatedBytes). */
-  readonly podEstimatedBytes: number | null;
-  /** Judged: EC2 in + out over the node-periods with complete EC2 and agent data; null when there is none. */
-  readonly completeEc2TotalBytes: number | null;
-  /** Judged: (EC2 - corrected) / EC2 over the same node-periods as completeEc2TotalBytes; null when that is null or 0. */
-  readonly ec2DiscrepancyRatio: number | null;
-  /** Judged: Container Insights over the node-periods with complete Container Insights and agent data. */
-  readonly completeContainerInsightsTotalBytes: number | null;
-  /** Judged: Container Insights - naive over the same node-periods as completeContainerInsightsTotalBytes. */
-  readonly containerInsightsResidualBytes: number | null;
+  // Traffic totals (summed over the nodes that have the figure; null only when no node has it), then the judged
+  // figures: ClusterFigures (figures.ts).
   readonly nodesByStatus: Readonly<Record<NodeStatus, number>>;
   readonly worstNodes: readonly WorstNode[];
 }

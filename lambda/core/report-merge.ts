@@ -6,31 +6,14 @@
  * reassembled node-periods, one period at a time, so the cluster math stays in one place (lambda/core/rollup.ts).
  */
 import type { ReconcileConfig } from './config';
+import { NODE_FIGURE_KEYS, type NodeFigures } from './figures';
 import { NODE_STATUSES, type NodePeriodResult, type NodeStatus, type ReconcileReport, type SkippedItem } from './model';
 import { rollUp } from './rollup';
 import { NODE_PROFILE_CAPABILITIES, type NodeProfile } from './source-profile';
 
 const NODE_PROFILES = Object.keys(NODE_PROFILE_CAPABILITIES) as NodeProfile[];
 
-const FIGURES = [
-  'ec2InBytes',
-  'ec2OutBytes',
-  'containerInsightsTotalBytes',
-  'physicalRxBytes',
-  'physicalTxBytes',
-  'podRxBytes',
-  'podTxBytes',
-  'overlayBytes',
-  'bridgeBytes',
-  'unknownBytes',
-  'naiveTotalBytes',
-  'correctedTotalBytes',
-  'hostOnlyBytes',
-  'doubleCountedBytes',
-  'podEstimatedBytes',
-  'ec2DiscrepancyRatio',
-  'containerInsightsResidualBytes',
-] as const satisfies readonly (keyof NodePeriodResult)[];
+const FIGURES = NODE_FIGURE_KEYS;
 
 /** The flags rollUp needs (completeness and partial), one bit each in a byte per node-period. */
 const FLAGS = ['ranWholePeriod', 'ec2', 'containerInsights', 'agent', 'partial'] as const;
@@ -118,7 +101,7 @@ class PeriodColumns implements PeriodStore {
         basis: NODE_PROFILE_CAPABILITIES[profile].basis,
         periodStart,
         periodSeconds,
-        ...(figures as Pick<NodePeriodResult, (typeof FIGURES)[number]>),
+        ...(figures as NodeFigures),
         interfaces: NO_INTERFACES,
         complete: { ranWholePeriod: bit('ranWholePeriod'), ec2: bit('ec2'), containerInsights: bit('containerInsights'), agent: bit('agent') },
         partial: bit('partial'),

@@ -8,13 +8,10 @@
  */
 import type { ReconcileConfig } from './config';
 import { NODE_PROFILE_CAPABILITIES } from './source-profile';
+import { CLUSTER_TOTAL_FIGURES, type ClusterTotalFigure, type NodeFigure } from './figures';
 import { NODE_STATUSES, type ClusterPeriodResult, type NodePeriodResult, type NodeStatus, type WorstNode } from './model';
 
-type NumericField = {
-  [K in keyof NodePeriodResult]: NodePeriodResult[K] extends number | null ? K : never;
-}[keyof NodePeriodResult];
-
-function sumField(nodes: readonly NodePeriodResult[], field: NumericField): number | null {
+function sumField(nodes: readonly NodePeriodResult[], field: NodeFigure): number | null {
   const present = nodes.map((n) => n[field]).filter((v): v is number => v !== null);
   return present.length === 0 ? null : present.reduce((a, v) => a + v, 0);
 }
@@ -50,6 +47,8 @@ export function rollUp(periodStart: string, config: ReconcileConfig, nodes: read
   const nodesByStatus = Object.fromEntries(NODE_STATUSES.map((s) => [s, 0])) as Record<NodeStatus, number>;
   for (const n of nodes) nodesByStatus[n.status]++;
 
+  const totals = Object.fromEntries(CLUSTER_TOTAL_FIGURES.map((f) => [f, sumField(nodes, f)])) as Record<ClusterTotalFigure, number | null>;
+
   const worstNodes: WorstNode[] = [...nodes]
     .sort(severity)
     .slice(0, config.worstNodeCount)
@@ -70,20 +69,7 @@ export function rollUp(periodStart: string, config: ReconcileConfig, nodes: read
     partialNodes: nodes.filter((n) => n.partial).length,
     // An agentless cluster reads no agent: its coverage is no figure at all, not 0 %.
     agentCoverageRatio: wholePeriod.length === 0 || config.sourceProfile === 'agentless' ? null : wholePeriodWithAgent.length / wholePeriod.length,
-    ec2InBytes: sumField(nodes, 'ec2InBytes'),
-    ec2OutBytes: sumField(nodes, 'ec2OutBytes'),
-    containerInsightsTotalBytes: sumField(nodes, 'containerInsightsTotalBytes'),
-    physicalRxBytes: sumField(nodes, 'physicalRxBytes'),
-    physicalTxBytes: sumField(nodes, 'physicalTxBytes'),
-    podRxBytes: sumField(nodes, 'podRxBytes'),
-    podTxBytes: sumField(nodes, 'podTxBytes'),
-    overlayBytes: sumField(nodes, 'overlayBytes'),
-    bridgeBytes: sumField(nodes, 'bridgeBytes'),
-    naiveTotalBytes: sumField(nodes, 'naiveTotalBytes'),
-    correctedTotalBytes: sumField(nodes, 'correctedTotalBytes'),
-    hostOnlyBytes: sumField(nodes, 'hostOnlyBytes'),
-    doubleCountedBytes: sumField(nodes, 'doubleCountedBytes'),
-    podEstimatedBytes: sumField(nodes, 'podEstimatedBytes'),
+    ...totals,
     completeEc2TotalBytes: judgedEc2.length === 0 ? null : ec2Sum,
     ec2DiscrepancyRatio: judgedEc2.length === 0 || ec2Sum === 0 ? null : (ec2Sum - correctedUnderEc2) / ec2Sum,
     completeContainerInsightsTotalBytes: sumField(judgedCi, 'containerInsightsTotalBytes'),

@@ -1,12 +1,12 @@
 /**
- * What is wrong with a node-period, if anything: findings in plain words, most explanatory first.
+ * What is wrong with a node-period, if anything: findings as codes and figures (worded by
+ * lambda/report/finding-words.ts), most explanatory first.
  * Order: the node was not running for the whole period; a source is missing; a series of a source was skipped
  * (a gap, so the source is partial, never "missing"); a source has too few samples;
  * EC2 disagrees with the ENI counters; Container Insights disagrees with the interface sum. Comparisons are only
  * made between complete figures, so a gap in the data is never reported as a disagreement.
  */
 import type { Thresholds } from './config';
-import { formatBytes, formatPercent } from './format-bytes';
 import type { Finding, SkippedSeriesTarget, SourceCompleteness } from './model';
 import type { NodeIdentity } from './node-period';
 
@@ -40,28 +40,6 @@ function isComplete(c: SourceCoverage | null, t: Thresholds): c is SourceCoverag
   return c !== null && c.coveredSeconds >= t.minSampleFraction * c.periodSeconds;
 }
 
-const SOURCE_LABEL: Readonly<Record<SkippedSeriesTarget['source'], string>> = {
-  ec2: 'EC2',
-  containerInsights: 'Container Insights',
-  agent: 'agent',
-};
-
-function seriesName(s: SkippedSeriesTarget): string {
-  if (s.source === 'agent') return `${s.interfaceName ?? '(no interface)'} ${s.direction}`;
-  if (s.source === 'ec2') return s.direction === 'in' ? 'NetworkIn' : 'NetworkOut';
-  return 'node_network_total_bytes';
-}
-
-function skippedText(source: SkippedSeriesTarget['source'], skipped: readonly SkippedSeriesTarget[]): string {
-  const names = [...new Set(skipped.map(seriesName))].sort();
-  const were = names.length === 1 ? 'series was' : 'series were';
-  return `this node's ${SOURCE_LABEL[source]} ${were} skipped (${names.join(', ')}; see the warnings): that source is incomplete, reported as is and not compared`;
-}
-
-function coverageText(name: string, c: SourceCoverage): string {
-  return `${name} covers ${c.coveredSeconds} of ${c.periodSeconds} s of the period; it is reported as is, not scaled up`;
-}
-
 export interface Assessment {
   /** Most explanatory first; empty when the node-period is ok. */
   readonly findings: Finding[];
@@ -75,10 +53,10 @@ export function assessNodePeriod(input: StatusInput): Assessment {
   const ranWholePeriod = node.launchSeconds <= periodStart && node.endSeconds >= periodEnd;
 
   if (node.launchSeconds > periodStart) {
-    findings.push({ status: 'partialPeriod', message: `the node launched at ${node.launchTime}, after the period began` });
+    findings.push({ status: 'partialPeriod', code: 'nodeLaunchedAfterStart', launchTime: node.launchTime });
   }
   if (node.endSeconds < periodEnd) {
-    findings.push({ status: 'partialPeriod', message: `the node stopped running at ${node.endTime}, before the period ended` });
+    findings.push({ status: 'partialPeriod', code: 'nodeStoppedBeforeEnd', endTime: node.endTime });
   }
 
   const skippedOf = (source: SkippedSeriesTarget['source']): SkippedSeriesTarget[] => input.skippedSeries.filter((s) => s.source === source);
@@ -89,20 +67,13 @@ export function assessNodePeriod(input: StatusInput): Assessment {
 
   // A source whose series were skipped is not known to be empty: it is a gap (partial), never "missing".
   if (input.ec2In === null && input.ec2Out === null && ec2Skipped.length === 0) {
-    findings.push({ status: 'missingEc2', message: 'no EC2 NetworkIn/NetworkOut datapoint in this period' });
+    findings.push({ status: 'missingEc2', code: 'noEc2Datapoint' });
   }
   if (input.containerInsights === null && ciSkipped.length === 0) {
-    findings.push({
-      status: 'missingContainerInsights',
-      message: 'no Container Insights node_network_total_bytes datapoint for this node in this period',
-    });
+    findings.push({ status: 'missingContainerInsights', code: 'noContainerInsightsDatapoint' });
   }
   if (input.agent === null && agentSkipped.length === 0 && input.agentRequired) {
-    findings.push({
-      status: 'missingAgent',
-      message:
-        'no per-interface counters from the agent (is the CloudWatch agent net plugin running with append_dimensions InstanceId?)',
-    });
+    findings.push({ status: 'missingAgent', code: 'noAgentCounters' });
   }
 
   for (const [source, list] of [
@@ -110,31 +81,30 @@ export function assessNodePeriod(input: StatusInput): Assessment {
     ['containerInsights', ciSkipped],
     ['agent', agentSkipped],
   ] as const) {
-    if (list.length > 0) findings.push({ status: 'partialPeriod', message: skippedText(source, list) });
+    if (list.length > 0) findings.push({ status: 'partialPeriod', code: 'seriesSkipped', source, series: list });
   }
-  for (const [name, c, direction] of [
-    ['EC2 NetworkIn', input.ec2In, 'in'],
-    ['EC2 NetworkOut', input.ec2Out, 'out'],
+  for (const [c, direction] of [
+    [input.ec2In, 'in'],
+    [input.ec2Out, 'out'],
   ] as const) {
     if (c === null && !ec2DirectionSkipped(direction) && (input.ec2In !== null || input.ec2Out !== null)) {
-      findings.push({ status: 'partialPeriod', message: `${name} has no datapoint in this period` });
+      findings.push({ status: 'partialPeriod', code: 'ec2DirectionMissing', direction });
     }
   }
-  for (const [name, c] of [
-    ['EC2 NetworkIn', input.ec2In],
-    ['EC2 NetworkOut', input.ec2Out],
-    ['Container Insights', input.containerInsights],
-    ['the agent', input.agent],
+  for (const [measure, c] of [
+    ['ec2In', input.ec2In],
+    ['ec2Out', input.ec2Out],
+    ['containerInsights', input.containerInsights],
+    ['agent', input.agent],
   ] as const) {
-    if (c !== null && !isComplete(c, t)) findings.push({ status: 'partialPeriod', message: coverageText(name, c) });
+    if (c === null) continue;
+    const { coveredSeconds, periodSeconds: coverageOf } = c;
+    if (!isComplete(c, t)) findings.push({ status: 'partialPeriod', code: 'sourceCoverageShort', measure, coveredSeconds, periodSeconds: coverageOf });
   }
   // An interface whose other direction was skipped is already explained by the skipped-series finding.
   const oneSided = input.oneSidedInterfaces.filter((name) => !agentSkipped.some((s) => s.interfaceName === name));
   if (oneSided.length > 0) {
-    findings.push({
-      status: 'partialPeriod',
-      message: `interface ${oneSided.join(', ')} has received or sent bytes but not both`,
-    });
+    findings.push({ status: 'partialPeriod', code: 'interfacesOneSided', interfaces: oneSided });
   }
 
   const agentComplete = isComplete(input.agent, t) && input.oneSidedInterfaces.length === 0 && agentSkipped.length === 0;
@@ -146,7 +116,11 @@ export function assessNodePeriod(input: StatusInput): Assessment {
     if (ratio > t.ec2MismatchRatio && Math.abs(diff) >= t.ec2MismatchMinBytes) {
       findings.push({
         status: 'ec2Mismatch',
-        message: `EC2 counted ${formatBytes(input.ec2TotalBytes)} but the ENIs' own counters ${formatBytes(input.correctedTotalBytes)} (${input.ec2TotalBytes === 0 ? 'EC2 saw nothing' : `${formatPercent(ratio)} apart`}; threshold ${formatPercent(t.ec2MismatchRatio)})`,
+        code: 'ec2Mismatch',
+        ec2TotalBytes: input.ec2TotalBytes,
+        correctedTotalBytes: input.correctedTotalBytes,
+        discrepancyRatio: ratio,
+        thresholdRatio: t.ec2MismatchRatio,
       });
     }
   }
@@ -161,13 +135,7 @@ export function assessNodePeriod(input: StatusInput): Assessment {
     const ci = input.containerInsightsTotalBytes;
     const ratio = ci === 0 ? Number.POSITIVE_INFINITY : Math.abs(residual) / ci;
     if (ratio > t.residualRatio && Math.abs(residual) >= t.residualMinBytes) {
-      findings.push({
-        status: 'unexplainedResidual',
-        message:
-          residual > 0
-            ? `Container Insights counted ${formatBytes(residual)} more than every interface the agent publishes (${formatPercent(ratio)} of it): an interface is missing from the agent's resources?`
-            : `Container Insights counted ${formatBytes(-residual)} less than the interface sum the agent publishes (${formatPercent(ratio)} of it)`,
-      });
+      findings.push({ status: 'unexplainedResidual', code: 'containerInsightsResidual', residualBytes: residual, residualRatio: ratio });
     }
   }
   return {

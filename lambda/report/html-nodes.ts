@@ -6,6 +6,7 @@
 import { NODE_STATUSES, type NodePeriodResult, type ReconcileReport } from '../core/model';
 import { severity } from '../core/rollup';
 import { cellBytes, cellCount, cellPercent, clock, shortNodeName, sumPair } from './cells';
+import { findingWords } from './finding-words';
 import { CLASS_SEGMENTS, classBar, classTotal, countChart, legend, type CountBin } from './html-charts';
 import { COLOURS, esc, numberHead } from './html-page';
 import { STATUS_WORDS } from './status-words';
@@ -19,7 +20,7 @@ function statusCell(n: NodePeriodResult): string {
   const words = STATUS_WORDS[n.status];
   const badge = `<span class="status ${n.status === 'ok' ? 'ok' : 'bad'}" data-status="${n.status}">${esc(n.status)}</span> ${esc(words.label)}`;
   // The first finding explains the badge; a later one of another status names its own.
-  const findings = n.findings.length === 0 ? '' : `<ul class="findings">${n.findings.map((f) => `<li>${f.status === n.status ? '' : `<code>${esc(f.status)}</code> `}${esc(f.message)}</li>`).join('')}</ul>`;
+  const findings = n.findings.length === 0 ? '' : `<ul class="findings">${n.findings.map((f) => `<li>${f.status === n.status ? '' : `<code>${esc(f.status)}</code> `}${esc(findingWords(f))}</li>`).join('')}</ul>`;
   return `<td class="findings-cell">${badge}${findings}</td>`;
 }
 

@@ -4,6 +4,7 @@ import { formatPercent } from '../core/format-bytes';
 import type { ClusterPeriodResult, NodePeriodResult, ReconcileReport } from '../core/model';
 import { cellBytes as bytes, clock, shortNodeName, sumPair as sum } from './cells';
 import { explainGap } from './explain';
+import { findingWords } from './finding-words';
 
 interface Column {
   readonly title: string;
@@ -89,7 +90,7 @@ export function renderTable(report: ReconcileReport): string {
   if (notOk.length > 0) {
     lines.push('Findings:');
     for (const n of notOk) {
-      lines.push(`  ${clock(n.periodStart)} ${displayName(n.instanceId, 64)} ${n.status}: ${displayName(n.findings.map((f) => f.message).join('; '), 2000)}`);
+      lines.push(`  ${clock(n.periodStart)} ${displayName(n.instanceId, 64)} ${n.status}: ${displayName(n.findings.map(findingWords).join('; '), 2000)}`);
     }
     lines.push('');
   }

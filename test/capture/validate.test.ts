@@ -6,6 +6,7 @@ import { CaptureFileError, formatCaptureJson, readCaptureFile } from '../../lamb
 import { CaptureFormatError, validateCapture } from '../../lambda/capture/validate';
 import { makeReconcileConfig } from '../../lambda/core/config';
 import { reconcile } from '../../lambda/core/reconcile';
+import { wordedFinding } from '../../lambda/report/finding-words';
 import { capture, containerInsights, ec2, iface, node } from '../helpers/capture-builder';
 
 const A = 'i-000000000000000aa';
@@ -78,7 +79,7 @@ describe('validateCapture: one bad series or node is skipped and named; the rest
     expect(nodeB.map((n) => n.correctedTotalBytes)).toEqual([100, 100]);
     // Node A lost its eth0 rx series: its tx is still there, and the period says the agent's series has a gap.
     const nodeA = report.nodePeriods.find((n) => n.instanceId === A)!;
-    expect(nodeA.findings).toContainEqual({ status: 'partialPeriod', message: expect.stringContaining("this node's agent series was skipped (eth0 rx;") });
+    expect(nodeA.findings.map(wordedFinding)).toContainEqual({ status: 'partialPeriod', message: expect.stringContaining("this node's agent series was skipped (eth0 rx;") });
   });
 
   it('skips a node without a launch time and a node listed twice', () => {

@@ -3,6 +3,7 @@ import { validateCapture } from '../../lambda/capture/validate';
 import { makeReconcileConfig } from '../../lambda/core/config';
 import type { NodePeriodResult } from '../../lambda/core/model';
 import { reconcile } from '../../lambda/core/reconcile';
+import { findingWords, wordedFinding } from '../../lambda/report/finding-words';
 import { agent, capture, containerInsights, ec2, iface, iso, node, stamps, T0 } from '../helpers/capture-builder';
 
 // These are the full profile's formulas and statuses (every interface collected); the other profiles: source-profiles.test.ts.
@@ -146,7 +147,7 @@ describe('reconcile: statuses', () => {
     series.push(agent(id, 'eth0', 'rx', Array(9).fill(1000), minutes), agent(id, 'eth0', 'tx', Array(9).fill(1000), minutes));
     const r = reconcile(capture([node(id)], series), config);
     expect(only(r).status).toBe('partialPeriod');
-    expect(only(r).findings[0]!.message).toMatch(/240 of 300 s/);
+    expect(only(r).findings[0]).toEqual({ status: 'partialPeriod', code: 'sourceCoverageShort', measure: 'agent', coveredSeconds: 240, periodSeconds: 300 });
     expect(only(r).correctedTotalBytes).toBe(8000); // 4 minutes x 2000, not scaled to 10,000
     expect(r.nodePeriods[1]!.status).toBe('ok');
   });
@@ -234,7 +235,7 @@ describe('reconcile: a skipped series is a gap, never a disagreement', () => {
     for (const np of r.nodePeriods) {
       expect(np.status).toBe('partialPeriod');
       expect(statuses(np)).toEqual(['partialPeriod']);
-      expect(np.findings[0]!.message).toMatch(/^this node's agent series were skipped \(eth0 rx, eth0 tx; see the warnings\)/);
+      expect(findingWords(np.findings[0]!)).toMatch(/^this node's agent series were skipped \(eth0 rx, eth0 tx; see the warnings\)/);
       // Reported as is: lo only.
       expect(np.correctedTotalBytes).toBe(0);
       expect(np.naiveTotalBytes).toBe(0);
@@ -265,7 +266,7 @@ describe('reconcile: a skipped series is a gap, never a disagreement', () => {
     for (const np of r.nodePeriods) {
       expect(np.containerInsightsResidualBytes).toBe(5000);
       expect(statuses(np)).toEqual(['partialPeriod']);
-      expect(np.findings[0]!.message).toContain(`${veth} rx, ${veth} tx`);
+      expect(findingWords(np.findings[0]!)).toContain(`${veth} rx, ${veth} tx`);
     }
   });
 
@@ -291,7 +292,7 @@ describe('reconcile: a skipped series is a gap, never a disagreement', () => {
     raw.series[4].values[1] = -1; // EC2 NetworkIn
     const { capture: c, skipped } = validateCapture(raw, 'x');
     const r = reconcile(c, config, { skipped });
-    expect(r.nodePeriods[0]!.findings).toEqual([
+    expect(r.nodePeriods[0]!.findings.map(wordedFinding)).toEqual([
       { status: 'partialPeriod', message: expect.stringMatching(/^this node's EC2 series was skipped \(NetworkIn;/) },
     ]);
     expect(r.nodePeriods[0]!.ec2OutBytes).toBe(2_500_000);
