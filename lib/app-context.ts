@@ -122,7 +122,7 @@ export function readAppContext(get: ContextReader): AppConfig {
 
   return {
     stackName: text('stackName') ?? 'NetRecon',
-    env: account || region ? { account, region } : undefined,
+    env: account || region ? { ...(account === undefined ? {} : { account }), ...(region === undefined ? {} : { region }) } : undefined,
     alarmTopicArn,
     nag: flag('nag') ?? false,
     reconciler: {

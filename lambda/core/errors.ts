@@ -9,10 +9,10 @@ import { previewValue } from './display-text';
 
 export interface ErrorDetails {
   /** The value that was refused, as given (a number stays a number). */
-  readonly value?: unknown;
+  readonly value?: unknown | undefined;
   /** What to do about it; already part of the message, kept apart for callers that re-word the error. */
-  readonly hint?: string;
-  readonly cause?: unknown;
+  readonly hint?: string | undefined;
+  readonly cause?: unknown | undefined;
 }
 
 export class NetReconError extends Error {
