@@ -10,7 +10,7 @@ import { NetReconStack } from '../lib/netrecon-stack';
 const app = new App();
 try {
   const config = readAppContext((key) => app.node.tryGetContext(key));
-  new NetReconStack(app, config.stackName, { env: config.env, reconciler: config.reconciler, alarmTopicArn: config.alarmTopicArn });
+  new NetReconStack(app, config.stackName, { ...(config.env ? { env: config.env } : {}), reconciler: config.reconciler, alarmTopicArn: config.alarmTopicArn });
   if (config.nag) {
     // Only loaded on request: cdk-nag is a development dependency.
     const { AwsSolutionsChecks, ServerlessChecks } = await import('cdk-nag');

@@ -26,12 +26,12 @@ export class CommandError extends Error {
 
 export interface RunOptions {
   /** Killed with SIGKILL after this long. */
-  readonly timeoutMs?: number;
-  readonly signal?: AbortSignal;
-  readonly input?: string;
-  readonly cwd?: string;
+  readonly timeoutMs?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly input?: string | undefined;
+  readonly cwd?: string | undefined;
   /** Shown in the error when the command fails. */
-  readonly hint?: string;
+  readonly hint?: string | undefined;
 }
 
 export interface RunResult {

@@ -7,21 +7,11 @@
 import type { RunWindow } from './plan/pending-periods';
 import { MAX_BACKFILL_SECONDS } from './plan/limits';
 import { isIsoTime } from './capture/validate';
-import { previewValue } from './core/display-text';
+import { InvalidValueError } from './core/errors';
 import { epochSecondsOf } from './core/units';
 
-export class EventError extends Error {
-  constructor(
-    message: string,
-    readonly value: unknown,
-    readonly hint: string,
-  ) {
-    super(`${message}: ${preview(value)}. ${hint}`);
-    this.name = 'EventError';
-  }
-}
-
-const preview = (value: unknown): string => previewValue(value, 200);
+/** A bad event: the message names the field, the value (shortened to 200 characters) and what to send instead. */
+const invalidEvent = (what: string, value: unknown, hint: string): InvalidValueError => new InvalidValueError(what, value, hint, { previewChars: 200 });
 
 export interface ParsedEvent {
   readonly trigger: 'schedule' | 'manual';
@@ -34,7 +24,7 @@ const MANUAL_HINT = 'Send {"start": "2026-01-01T00:00:00Z", "end": "2026-01-01T0
 
 function isoSeconds(value: unknown, field: string): number {
   if (!isIsoTime(value)) {
-    throw new EventError(`"${field}" must be an ISO 8601 time with a zone`, value, MANUAL_HINT);
+    throw invalidEvent(`"${field}" must be an ISO 8601 time with a zone`, value, MANUAL_HINT);
   }
   return epochSecondsOf(value);
 }
@@ -42,27 +32,27 @@ function isoSeconds(value: unknown, field: string): number {
 export function parseEvent(event: unknown, configuredClusters: readonly string[], nowSeconds: number): ParsedEvent {
   const scheduled: ParsedEvent = { trigger: 'schedule', window: { kind: 'scheduled' }, clusters: configuredClusters };
   if (event === undefined || event === null || event === '' || event === '{}') return scheduled;
-  if (typeof event !== 'object' || Array.isArray(event)) throw new EventError('the event is not an object', event, MANUAL_HINT);
+  if (typeof event !== 'object' || Array.isArray(event)) throw invalidEvent('the event is not an object', event, MANUAL_HINT);
   const e = event as Record<string, unknown>;
   if (Object.keys(e).length === 0) return scheduled;
   if ('detail-type' in e) {
     if (e['detail-type'] === 'Scheduled Event') return scheduled;
-    throw new EventError('an EventBridge event that is not a scheduled event', e['detail-type'], 'Target the function with a schedule, or send a manual backfill event.');
+    throw invalidEvent('an EventBridge event that is not a scheduled event', e['detail-type'], 'Target the function with a schedule, or send a manual backfill event.');
   }
   const unknown = Object.keys(e).filter((k) => k !== 'start' && k !== 'end' && k !== 'cluster');
-  if (unknown.length > 0) throw new EventError(`unknown field ${JSON.stringify(unknown[0])} in the event`, event, MANUAL_HINT);
-  if (e.start === undefined || e.end === undefined) throw new EventError('a manual event needs both "start" and "end"', event, MANUAL_HINT);
+  if (unknown.length > 0) throw invalidEvent(`unknown field ${JSON.stringify(unknown[0])} in the event`, event, MANUAL_HINT);
+  if (e.start === undefined || e.end === undefined) throw invalidEvent('a manual event needs both "start" and "end"', event, MANUAL_HINT);
   const startSeconds = isoSeconds(e.start, 'start');
   const endSeconds = isoSeconds(e.end, 'end');
-  if (endSeconds <= startSeconds) throw new EventError('"end" must be after "start"', event, MANUAL_HINT);
+  if (endSeconds <= startSeconds) throw invalidEvent('"end" must be after "start"', event, MANUAL_HINT);
   if (startSeconds < nowSeconds - MAX_BACKFILL_SECONDS) {
-    throw new EventError('"start" is more than 14 days ago', e.start, 'CloudWatch keeps 1-minute data 15 days and accepts timestamps up to 14 days back; start later.');
+    throw invalidEvent('"start" is more than 14 days ago', e.start, 'CloudWatch keeps 1-minute data 15 days and accepts timestamps up to 14 days back; start later.');
   }
-  if (startSeconds >= nowSeconds) throw new EventError('"start" is in the future', e.start, 'A backfill covers closed periods in the past.');
+  if (startSeconds >= nowSeconds) throw invalidEvent('"start" is in the future', e.start, 'A backfill covers closed periods in the past.');
   let clusters = configuredClusters;
   if (e.cluster !== undefined) {
     if (typeof e.cluster !== 'string' || !configuredClusters.includes(e.cluster)) {
-      throw new EventError('"cluster" is not one of the configured clusters', e.cluster, `Configured: ${configuredClusters.join(', ')}.`);
+      throw invalidEvent('"cluster" is not one of the configured clusters', e.cluster, `Configured: ${configuredClusters.join(', ')}.`);
     }
     clusters = [e.cluster];
   }

@@ -5,6 +5,7 @@
 import { newCounters, OPERATIONS, type ApiCounters } from './aws/api';
 import type { SkippedItem } from './core/model';
 import type { ClusterRunResult } from './pipeline';
+import { NetReconError } from './core/errors';
 
 export interface ClusterSummary {
   readonly cluster: string;
@@ -42,7 +43,7 @@ export interface RunSummary {
   readonly durationMs: number;
 }
 
-export class RunFailedError extends Error {
+export class RunFailedError extends NetReconError {
   constructor(readonly summary: RunSummary) {
     const failed = summary.clusters.filter((c) => c.outcome === 'failed');
     super(`${failed.length} of ${summary.clusters.length} cluster(s) failed: ${failed.map((c) => `${c.cluster} (${c.error})`).join('; ')}`);

@@ -9,13 +9,14 @@ import { isoOf } from './core/units';
 import type { ReadFailedError } from './aws/metric-reader';
 import { MAX_BACKFILL_SECONDS } from './plan/limits';
 import type { RunWindow, ScheduleSettings } from './plan/pending-periods';
+import { NetReconError } from './core/errors';
 
 /** The bound a period must stay inside to be published: the schedule's backfill, or 14 days for a manual run. */
 export function backfillBoundSeconds(schedule: ScheduleSettings, window: RunWindow): number {
   return window.kind === 'scheduled' ? Math.min(schedule.backfillSeconds, MAX_BACKFILL_SECONDS) : MAX_BACKFILL_SECONDS;
 }
 
-export class UnreadPeriodsError extends Error {
+export class UnreadPeriodsError extends NetReconError {
   /** Epoch seconds after which the oldest unread period is outside the window and never published. */
   readonly oldestLeavesWindowAtSeconds: number;
   /** True when the oldest unread period leaves the window within one period: the next run may no longer take it. */

@@ -11,14 +11,15 @@ import type { SourceProfile } from '../lambda/core/source-profile';
 import { SOURCE_KEYS } from '../lambda/settings';
 import { DEPLOY_SETTINGS } from './deploy-settings';
 import type { NetworkReconcilerProps } from './props';
+import { NetReconError } from '../lambda/core/errors';
 
-export class AppContextError extends Error {
+export class AppContextError extends NetReconError {
   constructor(
     readonly key: string,
-    readonly value: unknown,
-    readonly hint: string,
+    value: unknown,
+    hint: string,
   ) {
-    super(`Context "${key}" is invalid: ${JSON.stringify(value)}. ${hint}`);
+    super(`Context "${key}" is invalid: ${JSON.stringify(value)}. ${hint}`, { value, hint });
     this.name = 'AppContextError';
   }
 }
@@ -121,7 +122,7 @@ export function readAppContext(get: ContextReader): AppConfig {
 
   return {
     stackName: text('stackName') ?? 'NetRecon',
-    env: account || region ? { account, region } : undefined,
+    env: account || region ? { ...(account === undefined ? {} : { account }), ...(region === undefined ? {} : { region }) } : undefined,
     alarmTopicArn,
     nag: flag('nag') ?? false,
     reconciler: {

@@ -31,7 +31,7 @@ export class ReconcilerDashboard extends Construct {
     super(scope, id);
     const { settings } = props;
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {
-      dashboardName: settings.dashboardName,
+      ...(settings.dashboardName === undefined ? {} : { dashboardName: settings.dashboardName }),
       // Data arrive about an hour late (batched reads), so a short default range would look empty.
       defaultInterval: Duration.days(1),
     });

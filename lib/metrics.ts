@@ -28,8 +28,8 @@ export function outputMetric(spec: OutputMetricSpec, options: OutputMetricOption
     dimensionsMap: { [DIMENSION.cluster]: options.cluster, ...options.dimensions },
     statistic: options.statistic,
     period: Duration.seconds(options.periodSeconds),
-    label: options.label,
-    color: options.color,
+    ...(options.label === undefined ? {} : { label: options.label }),
+    ...(options.color === undefined ? {} : { color: options.color }),
   });
 }
 

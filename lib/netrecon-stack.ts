@@ -8,7 +8,7 @@ import type { NetworkReconcilerProps } from './props';
 export interface NetReconStackProps extends StackProps {
   readonly reconciler: NetworkReconcilerProps;
   /** An existing SNS topic for the alarms, imported by ARN (the app's `-c alarmTopicArn=`). */
-  readonly alarmTopicArn?: string;
+  readonly alarmTopicArn?: string | undefined;
 }
 
 export class NetReconStack extends Stack {

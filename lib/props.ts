@@ -21,25 +21,25 @@ import { NetReconPropsError } from './errors';
 /** Where netrecon reads the three views of a node's traffic. Defaults are what AWS and the CloudWatch agent publish. */
 export interface SourceNames {
   /** @default 'AWS/EC2' */
-  readonly ec2Namespace?: string;
+  readonly ec2Namespace?: string | undefined;
   /** @default 'NetworkIn' */
-  readonly ec2InMetric?: string;
+  readonly ec2InMetric?: string | undefined;
   /** @default 'NetworkOut' */
-  readonly ec2OutMetric?: string;
+  readonly ec2OutMetric?: string | undefined;
   /** @default 'ContainerInsights' */
-  readonly containerInsightsNamespace?: string;
+  readonly containerInsightsNamespace?: string | undefined;
   /** A Bytes/Second rate summed over the node's interfaces. @default 'node_network_total_bytes' */
-  readonly containerInsightsMetric?: string;
+  readonly containerInsightsMetric?: string | undefined;
   /** The namespace of the per-interface agent counters. @default 'CWAgent' */
-  readonly agentNamespace?: string;
+  readonly agentNamespace?: string | undefined;
   /** @default 'net_bytes_recv' */
-  readonly agentRxMetric?: string;
+  readonly agentRxMetric?: string | undefined;
   /** @default 'net_bytes_sent' */
-  readonly agentTxMetric?: string;
+  readonly agentTxMetric?: string | undefined;
   /** @default 'interface' */
-  readonly agentInterfaceDimension?: string;
+  readonly agentInterfaceDimension?: string | undefined;
   /** The dimension `append_dimensions` adds to the agent's metrics. @default 'InstanceId' */
-  readonly agentInstanceDimension?: string;
+  readonly agentInstanceDimension?: string | undefined;
 }
 
 export interface NetworkReconcilerProps {
@@ -51,73 +51,73 @@ export interface NetworkReconcilerProps {
    * follow it: no alarm nor widget for a figure the profile cannot compute.
    * @default 'mixed' (per node: the agent where it publishes, EC2 elsewhere; no coverage alarm)
    */
-  readonly sourceProfile?: SourceProfile | Readonly<Record<string, SourceProfile>> | string;
+  readonly sourceProfile?: SourceProfile | Readonly<Record<string, SourceProfile>> | string | undefined;
   /** How often the reconciler runs, in whole minutes, at most 8 hours (the heartbeat alarm waits the timeout plus two runs, within CloudWatch's one-day window). @default 5 */
-  readonly scheduleMinutes?: number;
+  readonly scheduleMinutes?: number | undefined;
   /** @deprecated Use `scheduleMinutes`. */
-  readonly scheduleInterval?: Duration;
+  readonly scheduleInterval?: Duration | undefined;
   /** Reconciliation period in seconds, a multiple of 60. @default 300 (EC2 basic monitoring's period) */
-  readonly periodSeconds?: number;
+  readonly periodSeconds?: number | undefined;
   /** Only periods that closed at least this long ago are read, so late datapoints are in. @default 600 */
-  readonly lagSeconds?: number;
+  readonly lagSeconds?: number | undefined;
   /** How far back a run looks for periods it has not emitted yet (at most 14 days: PutMetricData's limit). @default 86400 */
-  readonly backfillSeconds?: number;
+  readonly backfillSeconds?: number | undefined;
   /** At most this many periods per cluster and run; the rest wait for the next run. @default 288 */
-  readonly maxPeriodsPerRun?: number;
+  readonly maxPeriodsPerRun?: number | undefined;
   /**
    * How many closed periods the reconciler lets pile up before it reads them in one GetMetricData window: a
    * window of 12 periods costs what one costs (NETRECON_PERIODS_PER_READ). The alarms' tolerance for late data
    * follows it.
    * @default 12
    */
-  readonly periodsPerRead?: number;
+  readonly periodsPerRead?: number | undefined;
   /** Also publish per-node metrics (each one is a paid custom metric) and the worst-nodes widget. @default false */
-  readonly perNodeMetrics?: boolean;
+  readonly perNodeMetrics?: boolean | undefined;
   /** How nodes are found: `tag:eks:cluster-name` or `tag-key:kubernetes.io/cluster/{cluster}`. @default 'tag:eks:cluster-name' */
-  readonly nodeFilter?: string;
+  readonly nodeFilter?: string | undefined;
   /** Where netrecon publishes; the function may put metrics in this namespace only. @default 'NetRecon' */
-  readonly outputNamespace?: string;
+  readonly outputNamespace?: string | undefined;
   /** Namespaces, metric and dimension names of the three sources. @default - the AWS and CloudWatch agent defaults */
-  readonly sources?: SourceNames;
+  readonly sources?: SourceNames | undefined;
   /** Reconciliation thresholds (lambda/core/config.ts); the alarms use the same numbers. @default DEFAULT_THRESHOLDS */
-  readonly thresholds?: Partial<Thresholds>;
+  readonly thresholds?: { readonly [K in keyof Thresholds]?: Thresholds[K] | undefined } | undefined;
   /** Interface classification overrides, validated now with the same code the function runs. @default - none */
-  readonly interfaceRules?: InterfaceRuleOverrides;
+  readonly interfaceRules?: InterfaceRuleOverrides | undefined;
   /** The coverage alarm fires below this percentage of the nodes that ran for the whole period having agent data. @default 100 */
-  readonly minAgentCoveragePercent?: number;
+  readonly minAgentCoveragePercent?: number | undefined;
   /**
    * Alarm on the Container Insights residual. Turn it off when the agent collects ENIs only (`resources`
    * `["eth*", "ens*"]`, the cheap choice): Container Insights' pod-veth bytes are then unexplained by design.
    * @default true
    */
-  readonly residualAlarm?: boolean;
+  readonly residualAlarm?: boolean | undefined;
   /** The data alarms fire when this many periods breach ("M" of M-of-N; N is derived from the data's lateness). @default 3 */
-  readonly alarmDatapoints?: number;
+  readonly alarmDatapoints?: number | undefined;
   /** An existing topic for the per-cluster composite alarms. Give this or `alarmEmail`, not both. @default - none */
-  readonly alarmTopic?: sns.ITopic;
+  readonly alarmTopic?: sns.ITopic | undefined;
   /** Creates a topic with this email subscribed (confirm the email AWS sends). @default - none */
-  readonly alarmEmail?: string;
+  readonly alarmEmail?: string | undefined;
   /** The function's log retention in days, a value CloudWatch Logs offers (RetentionDays). @default RetentionDays.ONE_MONTH */
-  readonly logRetentionDays?: RetentionDays | number;
+  readonly logRetentionDays?: RetentionDays | number | undefined;
   /** @deprecated Use `logRetentionDays`. */
-  readonly logRetention?: RetentionDays;
+  readonly logRetention?: RetentionDays | undefined;
   /**
    * Function memory in MB. The default leaves 2x headroom over the run's target peak of 1 GiB at 100,000 nodes
    * with 4 agent interfaces each (the benchmark in docs/aws.md) and gives more than one vCPU (1,769 MB is one).
    * @default 2048
    */
-  readonly memorySize?: number;
+  readonly memorySize?: number | undefined;
   /**
    * Function timeout in seconds. At 100,000 nodes a run is bound by CloudWatch API quotas (GetMetricData at 50 calls/s:
    * 2,200 calls for one hourly read, 3,200 for a 24 h catch-up), about one to three minutes; a run cut short is
    * simply retried from the high-water mark, so a generous timeout costs nothing.
    * @default 900
    */
-  readonly timeoutSeconds?: number;
+  readonly timeoutSeconds?: number | undefined;
   /** @deprecated Use `timeoutSeconds`. */
-  readonly timeout?: Duration;
+  readonly timeout?: Duration | undefined;
   /** @default - generated by CloudFormation */
-  readonly dashboardName?: string;
+  readonly dashboardName?: string | undefined;
 }
 
 /** The props with every default filled in and every value checked. */

@@ -1,15 +1,19 @@
 /**
- * The layout's one rule a reader relies on: lambda/core/ and lambda/plan/ are pure (they never talk to the network,
- * the file system or a clock of their own), and lambda/aws/ holds the files that send requests and the machinery
- * they share. Checked on the import statements, so a new file cannot quietly break it.
+ * The layout's rules a reader relies on: lambda/core/ and lambda/plan/ are pure (they never talk to the network,
+ * the file system or a clock of their own), lambda/aws/ holds the files that send requests and the machinery
+ * they share, and no module of the repository imports itself through others (a cycle makes the order modules
+ * load in matter, and two files that need each other are one concept split badly). Checked on the import
+ * statements, so a new file cannot quietly break them.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PURE_DIRS = ['lambda/core', 'lambda/plan'];
+/** Every directory of the repository's own TypeScript, for the import-cycle check. */
+const SOURCE_DIRS = ['lambda', 'lib', 'bin', 'e2e', 'bench', 'lab', 'scripts', 'test'];
 const AWS_DIR = 'lambda/aws';
 /** Files of lambda/aws/ that send nothing themselves: the runtime every request goes through, the clients, pacing. */
 const AWS_MACHINERY = ['api.ts', 'clients.ts', 'throttle.ts'];
@@ -54,6 +58,35 @@ const tsFiles = (dir: string): string[] =>
     e.isDirectory() ? tsFiles(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : [],
   );
 
+/** The repository file a relative import names (`./a` is ./a.ts or ./a/index.ts), or null for a package. */
+function resolveImport(file: string, from: string, exists: (file: string) => boolean): string | null {
+  if (!from.startsWith('.')) return null;
+  const base = relative(REPO, resolve(REPO, dirname(file), from)).replace(/\.js$/, '');
+  return [`${base}.ts`, `${base}/index.ts`, base].find(exists) ?? null;
+}
+
+/**
+ * One import cycle per group of modules that import each other (type-only imports count: they tie the files
+ * together for a reader as much as value imports), each as the path `a -> b -> a`; none when the graph is acyclic.
+ */
+function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[] {
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    path.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...path.slice(path.indexOf(next)), next].join(' -> '));
+      else if (!state.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(file, 'done');
+  };
+  for (const file of [...graph.keys()].sort()) if (!state.has(file)) visit(file);
+  return cycles;
+}
+
 describe('importsOf and pureViolation (the guard itself)', () => {
   it('tells type-only imports from value imports', () => {
     const found = importsOf(
@@ -83,7 +116,35 @@ describe('importsOf and pureViolation (the guard itself)', () => {
   });
 });
 
+describe('importCycles (the guard itself)', () => {
+  it('names the files of a cycle in import order, and finds none in a tree', () => {
+    expect(importCycles(new Map([['a.ts', ['b.ts']], ['b.ts', ['c.ts']], ['c.ts', ['a.ts', 'd.ts']], ['d.ts', []]]))).toEqual(['a.ts -> b.ts -> c.ts -> a.ts']);
+    expect(importCycles(new Map([['a.ts', ['b.ts', 'c.ts']], ['b.ts', ['c.ts']], ['c.ts', []]]))).toEqual([]);
+  });
+
+  it('resolves a relative import to its file, and a package to nothing', () => {
+    const exists = (f: string) => ['lambda/core/units.ts', 'lambda/plan/index.ts'].includes(f);
+    expect(resolveImport('lambda/core/x.ts', './units', exists)).toBe('lambda/core/units.ts');
+    expect(resolveImport('lambda/aws/x.ts', '../plan', exists)).toBe('lambda/plan/index.ts');
+    expect(resolveImport('lambda/core/x.ts', 'vitest', exists)).toBeNull();
+  });
+});
+
 describe('the layout', () => {
+  it('no module imports itself through others', () => {
+    const files = SOURCE_DIRS.flatMap(tsFiles);
+    expect(files.length).toBeGreaterThan(100);
+    const exists = (file: string) => existsSync(join(REPO, file)) && file.endsWith('.ts');
+    const graph = new Map(
+      files.map((file) => [
+        file,
+        importsOf(readFileSync(join(REPO, file), 'utf8')).flatMap((imp) => resolveImport(file, imp.from, exists) ?? []),
+      ]),
+    );
+    // Break a cycle by moving what both files need (a type, an error class) into a small file both import.
+    expect(importCycles(graph), 'import cycles').toEqual([]);
+  });
+
   it.each(PURE_DIRS)('%s never calls AWS, the file system or the network', (dir) => {
     const files = tsFiles(dir);
     expect(files.length).toBeGreaterThan(0);

@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 
-type Undo = { readonly label: string; readonly run: () => Promise<void> | void; readonly sync?: () => void };
+type Undo = { readonly label: string; readonly run: () => Promise<void> | void; readonly sync?: (() => void) | undefined };
 
 const undos: Undo[] = [];
 let installed = false;

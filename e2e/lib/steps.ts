@@ -10,7 +10,7 @@ export type Outcome = 'pass' | 'fail' | 'skip';
 
 export interface StepFigures {
   /** Metric datums the product published in this step (from its own run summary). */
-  emitted?: number;
+  emitted?: number | undefined;
   /** Values this step compared against an expectation. */
   compared?: number;
   notes: string[];

@@ -14,6 +14,7 @@ import {
   PUT_METRIC_DATA_TPS,
 } from '../plan/limits';
 import { realClock, TokenBucket, withRetry, isThrottling, type Clock, type RetryOptions } from './throttle';
+import { NetReconError } from '../core/errors';
 
 export type CloudWatchSender = Pick<CloudWatchClient, 'send'>;
 export type Ec2Sender = Pick<EC2Client, 'send'>;
@@ -165,14 +166,14 @@ export function sendOptions(rt: AwsRuntime): { abortSignal?: AbortSignal } {
 }
 
 /** A typed error for an AWS step that failed after its retries, with the operation and what to do. */
-export class AwsStepError extends Error {
+export class AwsStepError extends NetReconError {
   constructor(
     readonly operation: Operation,
     message: string,
-    readonly hint: string,
+    hint: string,
     options?: { cause?: unknown },
   ) {
-    super(`${operation}: ${message}. ${hint}`, options);
+    super(`${operation}: ${message}. ${hint}`, { hint, cause: options?.cause });
     this.name = 'AwsStepError';
   }
 }

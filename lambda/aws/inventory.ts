@@ -9,16 +9,18 @@ import type { SkippedItem } from '../core/model';
 import { epochSecondsOf } from '../core/units';
 import { callAws, sendOptions, type AwsRuntime } from './api';
 import { DESCRIBE_INSTANCES_MAX_RESULTS } from '../plan/limits';
+import { NetReconError } from '../core/errors';
 
 /** How nodes are recognised: `tag:<key>` (tag value = cluster name) or `tag-key:<key with {cluster}>`. */
 export type NodeFilter = { readonly kind: 'tag'; readonly key: string } | { readonly kind: 'tagKey'; readonly keyTemplate: string };
 
-export class NodeFilterError extends Error {
-  constructor(readonly value: string) {
+export class NodeFilterError extends NetReconError {
+  constructor(value: string) {
     super(
       `node filter ${JSON.stringify(value)} is not understood. Use "tag:<key>" (instances whose tag <key> equals the ` +
         `cluster name, e.g. tag:eks:cluster-name) or "tag-key:<key>" (instances that have the tag key; {cluster} is ` +
         `replaced by the cluster name, e.g. tag-key:kubernetes.io/cluster/{cluster}).`,
+      { value },
     );
     this.name = 'NodeFilterError';
   }
@@ -63,7 +65,7 @@ export function filterText(filter: NodeFilter, cluster: string): string {
  * in the cluster name, the wrong Region, or the wrong tag convention. Publishing would seal periods of zero
  * nodes that could never be corrected (docs/aws.md, "An empty inventory").
  */
-export class EmptyInventoryError extends Error {
+export class EmptyInventoryError extends NetReconError {
   constructor(
     readonly cluster: string,
     filter: NodeFilter,

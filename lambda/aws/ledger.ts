@@ -12,6 +12,7 @@ import { DIMENSION, LEDGER_METRIC } from '../output-metrics';
 import type { AwsRuntime } from './api';
 import { getMetricDataPages } from './get-metric-data';
 import type { LedgerEntry } from '../plan/pending-periods';
+import { NetReconError } from '../core/errors';
 
 export interface LedgerQuery {
   readonly namespace: string;
@@ -26,7 +27,7 @@ export interface LedgerQuery {
  * The ledger could not be read in full. Never taken as "nothing was emitted": that would publish complete
  * periods again and double them. The cluster fails and the next run reads the ledger again.
  */
-export class LedgerReadError extends Error {
+export class LedgerReadError extends NetReconError {
   constructor(cluster: string, reason: string) {
     super(
       `the EmitLedger read for cluster ${cluster} failed (${reason}). Nothing was published: without the ledger a run ` +

@@ -15,6 +15,7 @@ import type { AwsRuntime } from './api';
 import { getMetricDataPages } from './get-metric-data';
 import type { PlannedCall, ReadWindow } from '../plan/query-plan';
 import { mapConcurrent } from './throttle';
+import { NetReconError } from '../core/errors';
 
 /** Series of one call that could not be read, and why. */
 export interface ReadFailure {
@@ -31,7 +32,7 @@ export interface ReadResult {
 }
 
 /** Some series of a read could not be read: nothing built on the read may be published or reported as data. */
-export class ReadFailedError extends Error {
+export class ReadFailedError extends NetReconError {
   readonly seriesNotRead: number;
   constructor(
     readonly failures: readonly ReadFailure[],

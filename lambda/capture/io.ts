@@ -2,14 +2,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Capture } from './capture';
 import { CaptureFormatError, validateCapture, type ValidatedCapture } from './validate';
+import { NetReconError } from '../core/errors';
 
-export class CaptureFileError extends Error {
+export class CaptureFileError extends NetReconError {
   constructor(
     readonly path: string,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(`${path}: ${message}`, options);
+    super(`${path}: ${message}`, { cause: options?.cause });
     this.name = 'CaptureFileError';
   }
 }

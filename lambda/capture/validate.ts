@@ -22,16 +22,17 @@ import {
   type Direction,
   type Source,
 } from './capture';
+import { NetReconError } from '../core/errors';
 
-export class CaptureFormatError extends Error {
+export class CaptureFormatError extends NetReconError {
   constructor(
     readonly origin: string,
     readonly jsonPath: string,
-    readonly value: unknown,
+    value: unknown,
     readonly problem: string,
-    readonly hint: string,
+    hint: string,
   ) {
-    super(`${origin}: ${jsonPath}: ${problem}; got ${preview(value)}. ${hint}`);
+    super(`${origin}: ${jsonPath}: ${problem}; got ${preview(value)}. ${hint}`, { value, hint });
     this.name = 'CaptureFormatError';
   }
 }

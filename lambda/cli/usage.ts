@@ -1,16 +1,15 @@
 /** Exit codes, usage errors and option parsing shared by every netrecon command. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { NetReconError } from '../core/errors';
 
 /** Like diff(1): 0 all reconciled, 1 trouble (usage, files), 2 ran fine but something did not reconcile. */
 export const EXIT = { ok: 0, usage: 1, notReconciled: 2 } as const;
 
 /** A mistake on the command line or in a file the user named: printed without a stack trace, exit 1. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
+export class UsageError extends NetReconError {
+  constructor(message: string, hint?: string) {
+    // The hint is printed on a line of its own, after the message.
+    super(message, { hint });
     this.name = 'UsageError';
   }
 }

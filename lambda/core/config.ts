@@ -2,8 +2,9 @@
  * Reconciliation settings, with their documented defaults. Every threshold is configuration: the CLI takes
  * them from `--rules`/flags, the Lambda from environment variables, the CDK construct from its props.
  */
-import { previewValue } from './display-text';
+import { ConfigError } from './errors';
 import { buildRules, type CompiledRule, type InterfaceRuleOverrides } from './interface-rules';
+export { ConfigError } from './errors';
 import { DEFAULT_SOURCE_PROFILE, isSourceProfile, SOURCE_PROFILES, type SourceProfile } from './source-profile';
 
 export const DEFAULT_PERIOD_SECONDS = 300;
@@ -58,23 +59,6 @@ export interface ReconcileConfigInput {
   readonly thresholds?: Partial<Thresholds>;
   readonly worstNodeCount?: number;
   readonly sourceProfile?: SourceProfile;
-}
-
-/**
- * A setting netrecon cannot run with: names the setting (a key of lambda/settings.ts, an environment variable),
- * the value as it was given (a number stays a number, text stays quoted) and what is allowed. An undefined value
- * means the setting is required and missing.
- */
-export class ConfigError extends Error {
-  constructor(
-    readonly setting: string,
-    readonly value: unknown,
-    readonly hint: string,
-    options?: { cause?: unknown },
-  ) {
-    super(value === undefined ? `${setting} is required. ${hint}` : `${setting} is invalid: ${previewValue(value, 120)}. ${hint}`, options);
-    this.name = 'ConfigError';
-  }
 }
 
 /**

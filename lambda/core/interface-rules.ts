@@ -4,7 +4,7 @@
  * their own rules or change the VPC CNI veth prefix (`AWS_VPC_K8S_CNI_VETHPREFIX`).
  */
 
-import { previewValue } from './display-text';
+import { InvalidValueError } from './errors';
 
 export const INTERFACE_CLASSES = ['physical', 'podVeth', 'overlay', 'bridge', 'loopback', 'unknown'] as const;
 export type InterfaceClass = (typeof INTERFACE_CLASSES)[number];
@@ -30,13 +30,10 @@ export const DEFAULT_VPC_CNI_VETH_PREFIX = 'eni';
 export const VPC_CNI_MAX_PREFIX_LENGTH = 4;
 const VPC_CNI_FORBIDDEN_PREFIXES = ['eth', 'vlan', 'lo'];
 
-export class InterfaceRuleError extends Error {
-  constructor(
-    message: string,
-    readonly value: unknown,
-    readonly hint: string,
-  ) {
-    super(`${message}: ${previewValue(value, 120)}. ${hint}`);
+/** A refused interface rule; its own class because the settings re-word it as a ConfigError naming the setting. */
+export class InterfaceRuleError extends InvalidValueError {
+  constructor(message: string, value: unknown, hint: string) {
+    super(message, value, hint);
     this.name = 'InterfaceRuleError';
   }
 }

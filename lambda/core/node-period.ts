@@ -9,6 +9,7 @@ import type { InterfacePeriodBytes, NodePeriodResult, SkippedSeriesTarget } from
 import { assessNodePeriod, type SourceCoverage } from './status';
 import { coveredSeconds, type SeriesPeriodBucket } from './align';
 import { isoOf } from './units';
+import type { NodeIdentity } from './node-identity';
 import { NODE_PROFILE_CAPABILITIES, type NodeProfile } from './source-profile';
 
 /** One node's aligned series, keyed by what they measure. */
@@ -20,17 +21,6 @@ export interface NodeSeriesBuckets {
   agent: Map<string, { rx: ReadonlyMap<number, SeriesPeriodBucket> | null; tx: ReadonlyMap<number, SeriesPeriodBucket> | null }>;
   /** Series of this node that were skipped (bad values, unaligned samples, a failed read): gaps in their source. */
   skipped: SkippedSeriesTarget[];
-}
-
-export interface NodeIdentity {
-  readonly instanceId: string;
-  readonly nodeName: string | null;
-  /** Epoch seconds. */
-  readonly launchSeconds: number;
-  /** Epoch seconds; +Infinity while running. */
-  readonly endSeconds: number;
-  readonly launchTime: string;
-  readonly endTime: string | null;
 }
 
 function coverage(buckets: (SeriesPeriodBucket | undefined)[], periodSeconds: number): SourceCoverage | null {

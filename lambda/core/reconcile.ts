@@ -15,7 +15,8 @@ import {
   type SkippedItem,
   type SkippedSeriesTarget,
 } from './model';
-import { reconcileNodePeriod, type NodeIdentity, type NodeSeriesBuckets } from './node-period';
+import type { NodeIdentity } from './node-identity';
+import { reconcileNodePeriod, type NodeSeriesBuckets } from './node-period';
 import { rollUp } from './rollup';
 import { classifyInterface, type InterfaceClass } from './interface-rules';
 import { nodeProfileOf, type NodeProfile } from './source-profile';

@@ -7,6 +7,7 @@
 import type { Capture } from '../capture/capture';
 import { periodGrid } from './align';
 import { epochSecondsOf } from './units';
+import { NetReconError } from './errors';
 
 /**
  * At most this many node-periods in one report: 100,000 nodes for an hour of 300 s periods (1.2 million) fit, as
@@ -14,13 +15,13 @@ import { epochSecondsOf } from './units';
  */
 export const MAX_NODE_PERIODS = 2_000_000;
 
-export class ReportSizeError extends Error {
+export class ReportSizeError extends NetReconError {
   constructor(
     readonly nodePeriods: number,
     readonly limit: number,
-    readonly hint: string,
+    hint: string,
   ) {
-    super(`the capture makes ${nodePeriods} node-periods (each node times the periods it ran in), more than the ${limit} one report holds. ${hint}`);
+    super(`the capture makes ${nodePeriods} node-periods (each node times the periods it ran in), more than the ${limit} one report holds. ${hint}`, { value: nodePeriods, hint });
     this.name = 'ReportSizeError';
   }
 }

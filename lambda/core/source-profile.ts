@@ -10,7 +10,7 @@
  *   for lacking it altogether and the cluster has no coverage alarm.
  * Pure: no I/O.
  */
-import { ConfigError } from './config';
+import { ConfigError } from './errors';
 import type { InterfaceClass } from './interface-rules';
 
 export const SOURCE_PROFILES = ['agentless', 'enis', 'full', 'mixed'] as const;

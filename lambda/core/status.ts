@@ -8,7 +8,7 @@
  */
 import type { Thresholds } from './config';
 import type { Finding, SkippedSeriesTarget, SourceCompleteness } from './model';
-import type { NodeIdentity } from './node-period';
+import type { NodeIdentity } from './node-identity';
 
 export interface SourceCoverage {
   readonly coveredSeconds: number;

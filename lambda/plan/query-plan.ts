@@ -7,6 +7,7 @@
  * time range of a call does not change the cost either, which is why a run reads every pending period of a
  * series with one query.
  */
+import { NetReconError } from '../core/errors';
 import { GET_METRIC_DATA_MAX_DATAPOINTS, GET_METRIC_DATA_MAX_QUERIES } from './limits';
 import { agentSeriesOf, awsSeriesOf, dedupeSeries, queryPeriodSeconds, refDimensions, specKey, type AgentListing, type NodeRef, type SeriesSpec, type SourceSettings } from './sources';
 
@@ -34,13 +35,6 @@ export function datapointsPerQuery(window: ReadWindow, queryPeriodSeconds: numbe
   return Math.ceil((window.endSeconds - window.startSeconds) / queryPeriodSeconds);
 }
 
-export class QueryPlanError extends Error {
-  constructor(message: string, readonly value: unknown) {
-    super(message);
-    this.name = 'QueryPlanError';
-  }
-}
-
 /**
  * Packs queries into calls in order, each call under both per-call limits. Order is kept so that a node's
  * series land in as few calls as possible.
@@ -57,9 +51,9 @@ export function planCalls(specs: readonly SeriesSpec[], window: ReadWindow): Pla
   for (const spec of specs) {
     const dp = datapointsPerQuery(window, spec.periodSeconds);
     if (dp > GET_METRIC_DATA_MAX_DATAPOINTS) {
-      throw new QueryPlanError(
+      throw new NetReconError(
         `a ${spec.periodSeconds} s query over ${window.endSeconds - window.startSeconds} s returns ${dp} datapoints, more than one call allows (${GET_METRIC_DATA_MAX_DATAPOINTS}); shorten the backfill window`,
-        dp,
+        { value: dp },
       );
     }
     if (queries.length === GET_METRIC_DATA_MAX_QUERIES || datapoints + dp > GET_METRIC_DATA_MAX_DATAPOINTS) flush();

@@ -20,7 +20,7 @@ export interface SynthOptions {
 
 export function synthStack(reconciler: Partial<NetworkReconcilerProps> = {}, options: SynthOptions = {}): Synthesized {
   const app = new App({
-    outdir: options.outdir,
+    ...(options.outdir === undefined ? {} : { outdir: options.outdir }),
     // An empty bundling-stacks list makes CDK skip esbuild and stage a placeholder asset.
     context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
   });

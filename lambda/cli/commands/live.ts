@@ -64,13 +64,13 @@ export function liveWindow(start: string | undefined, end: string | undefined, p
 /** What a live command takes from its flags; every other run setting is the function's default. */
 export interface LiveSettingsInput {
   readonly cluster: string;
-  readonly periodSeconds?: number;
-  readonly thresholds?: Partial<Thresholds>;
-  readonly interfaceRules?: InterfaceRuleOverrides;
-  readonly nodeFilter?: string;
-  readonly namespace?: string;
-  readonly perNodeMetrics?: boolean;
-  readonly sourceProfile?: string;
+  readonly periodSeconds?: number | undefined;
+  readonly thresholds?: Partial<Thresholds> | undefined;
+  readonly interfaceRules?: InterfaceRuleOverrides | undefined;
+  readonly nodeFilter?: string | undefined;
+  readonly namespace?: string | undefined;
+  readonly perNodeMetrics?: boolean | undefined;
+  readonly sourceProfile?: string | undefined;
 }
 
 /**

@@ -18,21 +18,21 @@ import { describeAwsError, liveRuntime, liveSettings, liveWindow } from './live'
 
 export interface LiveReconcileOptions {
   readonly cluster: string;
-  readonly region?: string;
-  readonly profile?: string;
-  readonly start?: string;
-  readonly end?: string;
-  readonly nodeFilter?: string;
-  readonly namespace?: string;
+  readonly region?: string | undefined;
+  readonly profile?: string | undefined;
+  readonly start?: string | undefined;
+  readonly end?: string | undefined;
+  readonly nodeFilter?: string | undefined;
+  readonly namespace?: string | undefined;
   readonly perNodeMetrics: boolean;
-  readonly periodSeconds?: number;
-  readonly thresholds?: Partial<Thresholds>;
-  readonly ruleOverrides?: InterfaceRuleOverrides;
-  readonly sourceProfile?: string;
+  readonly periodSeconds?: number | undefined;
+  readonly thresholds?: Partial<Thresholds> | undefined;
+  readonly ruleOverrides?: InterfaceRuleOverrides | undefined;
+  readonly sourceProfile?: string | undefined;
   readonly dryRun: boolean;
   readonly format: ReportFormat;
   /** Where the report goes (`-o FILE`); stdout when absent. */
-  readonly out?: string;
+  readonly out?: string | undefined;
 }
 
 function datumLine(d: MetricDatum): string {
