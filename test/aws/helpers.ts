@@ -6,7 +6,7 @@ import { parseNodeFilter } from '../../lambda/aws/inventory';
 import { DEFAULT_SOURCE_SETTINGS } from '../../lambda/plan/sources';
 import type { Clock } from '../../lambda/aws/throttle';
 import { makeReconcileConfig } from '../../lambda/core/config';
-import type { PipelineSettings } from '../../lambda/pipeline';
+import type { PipelineSettings } from '../../lambda/read-cluster';
 
 export function virtualClock(startMs = 0): Clock & { slept: number[] } {
   let now = startMs;

@@ -6,7 +6,8 @@ import { FakeAws } from '../helpers/fake-aws';
 import { makeCluster } from '../helpers/synthetic-cluster';
 import { specKey } from '../../lambda/plan/sources';
 import { exitCodeFor } from '../../lambda/cli/report-outcome';
-import { captureCluster, DEFAULT_NODE_BATCH_SIZE, runCluster } from '../../lambda/pipeline';
+import { DEFAULT_NODE_BATCH_SIZE, runCluster } from '../../lambda/pipeline';
+import { captureCluster } from '../../lambda/read-cluster';
 import { mockAccount } from './account';
 import { NOW_SECONDS, testRuntime, testSettings } from './helpers';
 

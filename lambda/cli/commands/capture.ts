@@ -1,6 +1,6 @@
 /** `netrecon capture`: record a cluster's three sources from a live account into a capture file, for offline replay. */
 import { formatCaptureJson, writeCaptureFile } from '../../capture/io';
-import { captureCluster } from '../../pipeline';
+import { captureCluster } from '../../read-cluster';
 import { warnSkipped } from '../report-outcome';
 import { EXIT, UsageError, parseNumberOption, parseOptions, type Command } from '../usage';
 import { describeAwsError, LIVE_HELP, LIVE_OPTIONS, liveRuntime, liveSettings, liveWindow } from './live';

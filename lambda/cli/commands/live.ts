@@ -14,7 +14,7 @@ import { previewValue } from '../../core/display-text';
 import type { InterfaceRuleOverrides } from '../../core/interface-rules';
 import { epochSecondsOf } from '../../core/units';
 import { ConfigError, resolveRunSettings, RUN_SETTINGS, runSettingOf } from '../../settings';
-import type { PipelineSettings } from '../../pipeline';
+import type { PipelineSettings } from '../../read-cluster';
 import { UsageError, type CommandIo } from '../usage';
 
 export const LIVE_OPTIONS = {

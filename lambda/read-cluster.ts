@@ -1,0 +1,126 @@
+/**
+ * Reading one cluster into a capture: the settings a cluster run takes, inventory and agent discovery for a
+ * window, and GetMetricData into the capture shape (the same one `netrecon capture` writes and `--from` reads).
+ * The pipeline (pipeline.ts) calls this per node batch; `netrecon capture` calls `captureCluster` once.
+ */
+import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureNode } from './capture/capture';
+import type { ReconcileConfig } from './core/config';
+import type { SkippedItem } from './core/model';
+import { clusterCapabilities, type SourceProfile } from './core/source-profile';
+import { isoOf } from './core/units';
+import type { AwsRuntime } from './aws/api';
+import { discoverAgentSeries } from './aws/discovery';
+import { listClusterNodes, type NodeFilter } from './aws/inventory';
+import { ReadFailedError, readMetrics } from './aws/metric-reader';
+import type { ScheduleSettings } from './plan/pending-periods';
+import { planCalls, seriesForNodes, type ReadWindow } from './plan/query-plan';
+import type { AgentListing, SourceSettings } from './plan/sources';
+
+export interface PipelineSettings {
+  readonly reconcile: ReconcileConfig;
+  readonly sources: SourceSettings;
+  readonly nodeFilter: NodeFilter;
+  readonly schedule: ScheduleSettings;
+  readonly outputNamespace: string;
+  readonly perNodeMetrics: boolean;
+  /** Each cluster's source profile; a cluster not in it keeps `reconcile.sourceProfile`. */
+  readonly sourceProfiles?: Readonly<Record<string, SourceProfile>>;
+  /** Nodes reconciled together; bounds memory (about 11 series a node). Default 1,000. */
+  readonly nodeBatchSize?: number;
+}
+
+/** The settings of one cluster: its own source profile in the core's configuration. */
+export function forCluster(settings: PipelineSettings, cluster: string): PipelineSettings {
+  const profile = settings.sourceProfiles?.[cluster];
+  return profile === undefined || profile === settings.reconcile.sourceProfile ? settings : { ...settings, reconcile: { ...settings.reconcile, sourceProfile: profile } };
+}
+
+/** Inventory and agent discovery for a read window. */
+export async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number) {
+  rt.progress(`${cluster}: inventory and agent series discovery`);
+  const inventory = await listClusterNodes(rt, {
+    cluster,
+    filter: settings.nodeFilter,
+    windowStartSeconds: window.startSeconds,
+    windowEndSeconds: window.endSeconds,
+  });
+  // An agentless cluster reads no agent series: no listing, no GetMetricData query for them.
+  const agent = !clusterCapabilities(settings.reconcile.sourceProfile).readsAgent
+    ? { byInstance: new Map(), listed: 0, duplicates: 0 }
+    : await discoverAgentSeries(rt, {
+    settings: settings.sources,
+    instanceIds: new Set(inventory.nodes.map((n) => n.instanceId)),
+    windowStartSeconds: window.startSeconds,
+    nowSeconds,
+  });
+  rt.progress(`${cluster}: ${inventory.nodes.length} nodes, ${agent.listed} agent series listed`);
+  return { inventory, agent };
+}
+
+export interface CaptureInput {
+  readonly cluster: string;
+  readonly region?: string;
+  readonly settings: PipelineSettings;
+  readonly nodes: readonly CaptureNode[];
+  readonly agentByInstance: ReadonlyMap<string, AgentListing>;
+  readonly window: ReadWindow;
+  readonly now: Date;
+  readonly generator: string;
+  /** Which part of the cluster this read is, for error messages ("node batch 2 of 5"). */
+  readonly part?: string;
+}
+
+/**
+ * Reads the series of some nodes into a capture (the same shape `netrecon capture` writes). Throws
+ * ReadFailedError when any series could not be read: a capture with a hole would reconcile as missing data.
+ */
+export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<{ capture: Capture }> {
+  const { settings } = input;
+  const specs = seriesForNodes(input.nodes, input.agentByInstance, input.cluster, settings.sources, settings.reconcile.periodSeconds);
+  const read = await readMetrics(rt, planCalls(specs, input.window), input.window);
+  if (read.failures.length > 0) {
+    const what = `cluster ${input.cluster}${input.part ? ` (${input.part})` : ''}, ${isoOf(input.window.startSeconds)} .. ${isoOf(input.window.endSeconds)}`;
+    throw new ReadFailedError(read.failures, read.callsNotSent, what);
+  }
+  const capture: Capture = {
+    format: CAPTURE_FORMAT,
+    version: CAPTURE_VERSION,
+    description: `Read from CloudWatch and EC2 for cluster ${input.cluster}${input.region ? ` in ${input.region}` : ''}.`,
+    generator: input.generator,
+    cluster: input.cluster,
+    ...(input.region ? { region: input.region } : {}),
+    capturedAt: input.now.toISOString(),
+    periodSeconds: settings.reconcile.periodSeconds,
+    window: { start: isoOf(input.window.startSeconds), end: isoOf(input.window.endSeconds) },
+    agentDimensions: { instanceId: settings.sources.agentInstanceDimension, interface: settings.sources.agentInterfaceDimension },
+    nodes: input.nodes,
+    series: read.series,
+  };
+  return { capture };
+}
+
+/** `netrecon capture`: inventory, discovery and one read of the whole window, as a capture. */
+export async function captureCluster(
+  rt: AwsRuntime,
+  cluster: string,
+  settings: PipelineSettings,
+  window: ReadWindow,
+  now: Date,
+  region?: string,
+): Promise<{ capture: Capture; skipped: SkippedItem[] }> {
+  settings = forCluster(settings, cluster);
+  const { inventory, agent } = await discover(rt, cluster, settings, window, now.getTime() / 1000);
+  const read = await readCapture(rt, {
+    cluster,
+    ...(region ? { region } : {}),
+    settings,
+    nodes: inventory.nodes,
+    agentByInstance: agent.byInstance,
+    window,
+    now,
+    generator: 'netrecon capture',
+  });
+  return { capture: read.capture, skipped: inventory.skipped };
+}
+
+export type Discovered = Awaited<ReturnType<typeof discover>>;
