@@ -4,7 +4,7 @@ import { makeReconcileConfig } from '../../lambda/core/config';
 import type { NodePeriodResult } from '../../lambda/core/model';
 import { reconcile } from '../../lambda/core/reconcile';
 import { findingWords, wordedFinding } from '../../lambda/report/finding-words';
-import { agent, capture, containerInsights, ec2, iface, iso, node, stamps, T0 } from '../helpers/capture-builder';
+import { agent, capture, containerInsights, ec2, iface, iso, node, richNodeSeries, stamps, T0 } from '../helpers/capture-builder';
 
 // These are the full profile's formulas and statuses (every interface collected); the other profiles: source-profiles.test.ts.
 const config = makeReconcileConfig({ sourceProfile: 'full' });
@@ -22,21 +22,7 @@ const config = makeReconcileConfig({ sourceProfile: 'full' });
  */
 function richNode() {
   const id = 'i-0000000000000000a';
-  return capture(
-    [node(id)],
-    [
-      ...iface(id, 'eth0', 1000, 500),
-      ...iface(id, 'eni0123456789a', 200, 800),
-      ...iface(id, 'veth1234', 3, 3),
-      ...iface(id, 'vxlan.calico', 10, 10),
-      ...iface(id, 'cni0', 5, 5),
-      ...iface(id, 'weird0', 1, 1),
-      ...iface(id, 'lo', 7, 7),
-      ec2(id, 'in', [5200, 5200]),
-      ec2(id, 'out', [2450, 2450]),
-      containerInsights(id, Array(10).fill(42.5)),
-    ],
-  );
+  return capture([node(id)], richNodeSeries(id));
 }
 
 describe('reconcile: the formulas, computed by hand', () => {

@@ -3,7 +3,7 @@ import { ConfigError, makeReconcileConfig } from '../../lambda/core/config';
 import type { SourceProfile } from '../../lambda/core/source-profile';
 import { clusterCapabilities, nodeProfileOf, resolveSourceProfiles, sourceProfilesText } from '../../lambda/core/source-profile';
 import { reconcile } from '../../lambda/core/reconcile';
-import { agent, capture, containerInsights, ec2, iface, node, stamps } from '../helpers/capture-builder';
+import { agent, capture, containerInsights, ec2, iface, node, richNodeSeries, stamps } from '../helpers/capture-builder';
 
 const withProfile = (sourceProfile: SourceProfile, thresholds = {}) => makeReconcileConfig({ sourceProfile, thresholds });
 
@@ -13,18 +13,7 @@ const withProfile = (sourceProfile: SourceProfile, thresholds = {}) => makeRecon
  *   cni0 5/5, weird0 1/1, lo 7/7; EC2 in 5200 out 2450 a period; Container Insights 42.5 B/s (12,750 a period).
  */
 const A = 'i-000000000000000a1';
-const richSeries = (id: string) => [
-  ...iface(id, 'eth0', 1000, 500),
-  ...iface(id, 'eni0123456789a', 200, 800),
-  ...iface(id, 'veth1234', 3, 3),
-  ...iface(id, 'vxlan.calico', 10, 10),
-  ...iface(id, 'cni0', 5, 5),
-  ...iface(id, 'weird0', 1, 1),
-  ...iface(id, 'lo', 7, 7),
-  ec2(id, 'in', [5200, 5200]),
-  ec2(id, 'out', [2450, 2450]),
-  containerInsights(id, Array(10).fill(42.5)),
-];
+const richSeries = richNodeSeries;
 /** Node B: an agent on the ENI only: eth0 rx 2000 tx 1000 a minute; EC2 in 10,000 out 5,000; Container Insights 100 B/s (30,000). */
 const B = 'i-000000000000000b1';
 const enisSeries = (id: string) => [...iface(id, 'eth0', 2000, 1000), ec2(id, 'in', [10_000, 10_000]), ec2(id, 'out', [5000, 5000]), containerInsights(id, Array(10).fill(100))];

@@ -75,3 +75,25 @@ export function capture(nodes: CaptureNode[], series: CaptureSeries[], minutes =
     series,
   };
 }
+
+/**
+ * The series of one VPC CNI node with every interface class, two 5-minute periods of 1-minute agent samples
+ * (bytes per minute): eth0 rx 1000 tx 500 (physical); eni0123456789a rx 200 tx 800 (VPC CNI pod veth);
+ * veth1234 rx 3 tx 3 (bridge-CNI pod veth, which cAdvisor ignores); vxlan.calico rx 10 tx 10 (overlay); cni0 rx 5
+ * tx 5 (bridge); weird0 rx 1 tx 1 (unknown); lo rx 7 tx 7 (loopback). EC2 in 5200, out 2450 a period; Container
+ * Insights 42.5 B/s every minute. The hand-derived figures are in test/core/reconcile.test.ts.
+ */
+export function richNodeSeries(instanceId: string): CaptureSeries[] {
+  return [
+    ...iface(instanceId, 'eth0', 1000, 500),
+    ...iface(instanceId, 'eni0123456789a', 200, 800),
+    ...iface(instanceId, 'veth1234', 3, 3),
+    ...iface(instanceId, 'vxlan.calico', 10, 10),
+    ...iface(instanceId, 'cni0', 5, 5),
+    ...iface(instanceId, 'weird0', 1, 1),
+    ...iface(instanceId, 'lo', 7, 7),
+    ec2(instanceId, 'in', [5200, 5200]),
+    ec2(instanceId, 'out', [2450, 2450]),
+    containerInsights(instanceId, Array(10).fill(42.5)),
+  ];
+}
