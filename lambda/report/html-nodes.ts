@@ -5,16 +5,11 @@
  */
 import { NODE_STATUSES, type NodePeriodResult, type ReconcileReport } from '../core/model';
 import { severity } from '../core/rollup';
-import { cellBytes, cellCount, cellPercent, clock, shortNodeName, sumPair } from './cells';
+import { cellCount, clock, shortNodeName } from './cells';
 import { findingWords } from './finding-words';
 import { CLASS_SEGMENTS, classBar, classTotal, countChart, legend, type CountBin } from './html-charts';
-import { COLOURS, esc, numberHead } from './html-page';
+import { COLOURS, esc, gapCells, numberHead } from './html-page';
 import { STATUS_WORDS } from './status-words';
-
-/** A number cell: the text as the table writes it, the exact figure and its JSON field name alongside. */
-function numberCell(field: string, value: number | null, text: string): string {
-  return `<td class="n" data-field="${field}" data-value="${value === null ? '' : value}">${esc(text)}</td>`;
-}
 
 function statusCell(n: NodePeriodResult): string {
   const words = STATUS_WORDS[n.status];
@@ -36,18 +31,11 @@ const HEAD = [
 ].join('');
 
 function nodeRow(n: NodePeriodResult, rank: number, maxClassBytes: number): string {
-  const ec2 = sumPair(n.ec2InBytes, n.ec2OutBytes);
-  const pod = sumPair(n.podRxBytes, n.podTxBytes);
   return (
     `<tr data-instance-id="${esc(n.instanceId)}" data-period="${n.periodStart}">` +
     `<td class="n">${rank}</td><td><span class="when">${esc(clock(n.periodStart))}</span><br><code>${esc(n.instanceId)}</code><br><span class="small">${esc(shortNodeName(n.nodeName))}</span></td>` +
     statusCell(n) +
-    numberCell('ec2InBytes+ec2OutBytes', ec2, cellBytes(ec2)) +
-    numberCell('containerInsightsTotalBytes', n.containerInsightsTotalBytes, cellBytes(n.containerInsightsTotalBytes)) +
-    numberCell('correctedTotalBytes', n.correctedTotalBytes, cellBytes(n.correctedTotalBytes)) +
-    numberCell('podRxBytes+podTxBytes', pod, cellBytes(pod)) +
-    numberCell('doubleCountedBytes', n.doubleCountedBytes, cellBytes(n.doubleCountedBytes)) +
-    numberCell('ec2DiscrepancyRatio', n.ec2DiscrepancyRatio, cellPercent(n.ec2DiscrepancyRatio)) +
+    gapCells(n) +
     `<td>${classBar(n, maxClassBytes)}</td></tr>`
   );
 }

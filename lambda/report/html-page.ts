@@ -3,6 +3,8 @@
  * is no script, so the file opens offline (a mail attachment, a ticket) and the Content-Security-Policy forbids
  * any request at all when it is viewed.
  */
+import type { NodePeriodResult } from '../core/model';
+import { cellBytes, cellPercent, sumPair } from './cells';
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -16,6 +18,28 @@ export const fieldCode = (name: string): string => `<code>${esc(name).replace(/(
 export const numberHead = (words: string, fields: readonly string[]): string => `<th class="n">${esc(words)}${fields.map(fieldCode).join('')}</th>`;
 
 /** Escaped text with its `code` spans (the Markdown of ./why-twice.ts) as <code>. */
+/** A number cell: the text as the table writes it, the exact figure and its JSON field name alongside. */
+export function numberCell(field: string, value: number | null, text: string): string {
+  return `<td class="n" data-field="${field}" data-value="${value === null ? '' : value}">${esc(text)}</td>`;
+}
+
+/**
+ * The six gap figures, in the order both the period table and the node table show them; node-periods and cluster
+ * periods carry them under the same JSON names.
+ */
+export function gapCells(x: Pick<NodePeriodResult, 'ec2InBytes' | 'ec2OutBytes' | 'containerInsightsTotalBytes' | 'correctedTotalBytes' | 'podRxBytes' | 'podTxBytes' | 'doubleCountedBytes' | 'ec2DiscrepancyRatio'>): string {
+  const ec2 = sumPair(x.ec2InBytes, x.ec2OutBytes);
+  const pod = sumPair(x.podRxBytes, x.podTxBytes);
+  return (
+    numberCell('ec2InBytes+ec2OutBytes', ec2, cellBytes(ec2)) +
+    numberCell('containerInsightsTotalBytes', x.containerInsightsTotalBytes, cellBytes(x.containerInsightsTotalBytes)) +
+    numberCell('correctedTotalBytes', x.correctedTotalBytes, cellBytes(x.correctedTotalBytes)) +
+    numberCell('podRxBytes+podTxBytes', pod, cellBytes(pod)) +
+    numberCell('doubleCountedBytes', x.doubleCountedBytes, cellBytes(x.doubleCountedBytes)) +
+    numberCell('ec2DiscrepancyRatio', x.ec2DiscrepancyRatio, cellPercent(x.ec2DiscrepancyRatio))
+  );
+}
+
 export const withCode = (text: string): string => esc(text).replace(/`([^`]+)`/g, '<code>$1</code>');
 
 /**

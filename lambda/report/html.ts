@@ -5,11 +5,11 @@
  * written by the table's formatter (./cells.ts) and labelled with the JSON report's field names.
  */
 import type { ClusterPeriodResult, ReconcileReport } from '../core/model';
-import { cellBytes, cellCount, cellPercent, clock, sumPair } from './cells';
+import { cellCount, cellPercent, clock } from './cells';
 import { explainGap, gapHeadline } from './explain';
 import { legend, PERIOD_SERIES, periodChart } from './html-charts';
 import { distributionSection, worstSection } from './html-nodes';
-import { esc, numberHead, page, withCode } from './html-page';
+import { esc, gapCells, numberCell, numberHead, page, withCode } from './html-page';
 import { WHY_TWICE_SENTENCES, WHY_TWICE_TITLE } from './why-twice';
 
 export interface HtmlOptions {
@@ -25,23 +25,13 @@ export const DEFAULT_WORST_ROWS = 50;
 /** Skipped input listed one by one; the rest is counted. */
 const SKIPPED_SHOWN = 50;
 
-const cell = (field: string, value: number | null, text: string): string =>
-  `<td class="n" data-field="${field}" data-value="${value === null ? '' : value}">${esc(text)}</td>`;
-
 function periodRow(p: ClusterPeriodResult): string {
-  const ec2 = sumPair(p.ec2InBytes, p.ec2OutBytes);
-  const pod = sumPair(p.podRxBytes, p.podTxBytes);
   const notOk = p.nodesInInventory - p.nodesByStatus.ok;
   return (
     `<tr data-period="${p.periodStart}"><td class="when">${esc(clock(p.periodStart))}</td>` +
-    cell('ec2InBytes+ec2OutBytes', ec2, cellBytes(ec2)) +
-    cell('containerInsightsTotalBytes', p.containerInsightsTotalBytes, cellBytes(p.containerInsightsTotalBytes)) +
-    cell('correctedTotalBytes', p.correctedTotalBytes, cellBytes(p.correctedTotalBytes)) +
-    cell('podRxBytes+podTxBytes', pod, cellBytes(pod)) +
-    cell('doubleCountedBytes', p.doubleCountedBytes, cellBytes(p.doubleCountedBytes)) +
-    cell('ec2DiscrepancyRatio', p.ec2DiscrepancyRatio, cellPercent(p.ec2DiscrepancyRatio)) +
-    cell('agentCoverageRatio', p.agentCoverageRatio, cellPercent(p.agentCoverageRatio)) +
-    cell('nodesInInventory', p.nodesInInventory, cellCount(p.nodesInInventory)) +
+    gapCells(p) +
+    numberCell('agentCoverageRatio', p.agentCoverageRatio, cellPercent(p.agentCoverageRatio)) +
+    numberCell('nodesInInventory', p.nodesInInventory, cellCount(p.nodesInInventory)) +
     `<td class="n">${cellCount(notOk)}</td></tr>`
   );
 }
