@@ -10,6 +10,7 @@ import type { ScheduleSettings } from './plan/pending-periods';
 import type { SourceSettings } from './plan/sources';
 import type { ReconcileConfig } from './core/config';
 import type { SourceProfile } from './core/source-profile';
+import type { SourceRoleSettings } from './aws/source-accounts';
 import { ConfigError, RUN_SETTINGS, resolveRunSettings, runSettingOf, type RunSettingKey, type RunSettingSpec, type RunSettingsInput } from './settings';
 
 export interface HandlerConfig {
@@ -21,6 +22,8 @@ export interface HandlerConfig {
   readonly nodeFilter: NodeFilter;
   readonly sources: SourceSettings;
   readonly reconcile: ReconcileConfig;
+  /** How `ACCOUNT_ID/CLUSTER` targets are reached (docs/central.md). */
+  readonly sourceRole: SourceRoleSettings;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -82,6 +85,7 @@ export function parseHandlerConfig(env: Env, deprecated: DeprecatedVariable[] = 
     nodeFilter: parseNodeFilter(run.nodeFilter),
     sources: run.sources,
     reconcile: run.reconcile,
+    sourceRole: { roleName: run.sourceRoleName, ...(run.sourceExternalId === undefined ? {} : { externalId: run.sourceExternalId }) },
   };
 }
 

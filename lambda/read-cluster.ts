@@ -36,7 +36,7 @@ export function forCluster(settings: PipelineSettings, cluster: string): Pipelin
 }
 
 /** Inventory and agent discovery for a read window. */
-export async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number) {
+export async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number, accountId?: string) {
   rt.progress(`${cluster}: inventory and agent series discovery`);
   const inventory = await listClusterNodes(rt, {
     cluster,
@@ -52,6 +52,7 @@ export async function discover(rt: AwsRuntime, cluster: string, settings: Pipeli
     instanceIds: new Set(inventory.nodes.map((n) => n.instanceId)),
     windowStartSeconds: window.startSeconds,
     nowSeconds,
+    ...(accountId === undefined ? {} : { accountId }),
   });
   rt.progress(`${cluster}: ${inventory.nodes.length} nodes, ${agent.listed} agent series listed`);
   return { inventory, agent };
@@ -59,6 +60,8 @@ export async function discover(rt: AwsRuntime, cluster: string, settings: Pipeli
 
 export interface CaptureInput {
   readonly cluster: string;
+  /** The cluster's source account (central reconciler): its series are read with that AccountId. */
+  readonly accountId?: string | undefined;
   readonly region?: string;
   readonly settings: PipelineSettings;
   readonly nodes: readonly CaptureNode[];
@@ -76,7 +79,9 @@ export interface CaptureInput {
  */
 export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<{ capture: Capture }> {
   const { settings } = input;
-  const specs = seriesForNodes(input.nodes, input.agentByInstance, input.cluster, settings.sources, settings.reconcile.periodSeconds);
+  const planned = seriesForNodes(input.nodes, input.agentByInstance, input.cluster, settings.sources, settings.reconcile.periodSeconds);
+  const { accountId } = input;
+  const specs = accountId === undefined ? planned : planned.map((spec) => ({ ...spec, accountId }));
   const read = await readMetrics(rt, planCalls(specs, input.window), input.window);
   if (read.failures.length > 0) {
     const what = `cluster ${input.cluster}${input.part ? ` (${input.part})` : ''}, ${isoOf(input.window.startSeconds)} .. ${isoOf(input.window.endSeconds)}`;

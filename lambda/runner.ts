@@ -14,6 +14,9 @@ import type { LedgerMemory } from './plan/ledger-memory';
 import { readBudgetDatapoints } from './read-budget';
 import { clusterSummary, failedClusterSummary, RunFailedError, runSummary, type ClusterSummary, type RunSummary } from './run-summary';
 import { UnreadPeriodsError } from './unread-periods';
+import { clusterTargetOf } from './core/cluster-target';
+import { NetReconError } from './core/errors';
+import { SourceAccounts, type CredentialProvider, type StsSender } from './aws/source-accounts';
 
 /** What the runner logs through: the Powertools Logger in Lambda, anything with these methods in tests. */
 export interface RunLogger {
@@ -35,6 +38,15 @@ export interface RunnerDeps {
   readonly quotas?: Partial<Quotas>;
   readonly retry?: { readonly attempts?: number; readonly baseDelayMs?: number };
   readonly nodeBatchSize?: number;
+  /**
+   * For `ACCOUNT_ID/CLUSTER` targets (docs/central.md): STS to assume each source account's role, and an EC2
+   * sender signing with the credentials it gives. The handler passes both; a run with such a target and without
+   * them fails that cluster.
+   */
+  readonly sts?: StsSender;
+  readonly ec2With?: (credentials: CredentialProvider) => Ec2Sender;
+  /** The partition of the source roles' ARNs (default `aws`). */
+  readonly partition?: string;
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
@@ -51,6 +63,17 @@ export function makeRunner(deps: RunnerDeps) {
 
     const summaries: ClusterSummary[] = [];
     const counters: ApiCounters[] = [];
+    // One assumed role per source account for the whole run, shared by that account's clusters.
+    const sourceAccounts =
+      deps.sts && deps.ec2With
+        ? new SourceAccounts({
+            sts: deps.sts,
+            role: config.sourceRole,
+            ec2With: deps.ec2With,
+            ...(deps.partition ? { partition: deps.partition } : {}),
+            ...(options?.signal ? { signal: options.signal } : {}),
+          })
+        : undefined;
     for (const [index, cluster] of parsed.clusters.entries()) {
       const rt = makeAwsRuntime({
         cloudWatch: deps.cloudWatch,
@@ -64,8 +87,10 @@ export function makeRunner(deps: RunnerDeps) {
       });
       counters.push(rt.counters);
       try {
+        const { accountId } = clusterTargetOf(cluster);
+        const clusterRt = accountId === undefined ? rt : { ...rt, ec2: await sourceEc2(sourceAccounts, accountId) };
         const result = await runCluster({
-          rt,
+          rt: clusterRt,
           cluster,
           settings: { ...config, ...(deps.nodeBatchSize ? { nodeBatchSize: deps.nodeBatchSize } : {}) },
           window: parsed.window,
@@ -92,6 +117,7 @@ export function makeRunner(deps: RunnerDeps) {
         } else summaries.push(failedClusterSummary(cluster, rt.counters, message));
       }
     }
+    if (sourceAccounts && sourceAccounts.assumeRoleCalls > 0) deps.logger.info('source roles assumed', { assumeRoleCalls: sourceAccounts.assumeRoleCalls });
     const summary = runSummary(parsed.trigger, summaries, counters, Date.now() - started);
     deps.logger.info('run summary', { ...summary });
     // A failed cluster fails the invocation, so the Errors metric, retries and the failure destination see it.
@@ -100,3 +126,10 @@ export function makeRunner(deps: RunnerDeps) {
   };
 }
 
+/** The EC2 sender of a source account, through its assumed role. */
+function sourceEc2(sourceAccounts: SourceAccounts | undefined, accountId: string): Promise<Ec2Sender> {
+  if (!sourceAccounts) {
+    return Promise.reject(new NetReconError(`cluster target of account ${accountId}: this runner was given no STS client to assume the source role with`));
+  }
+  return sourceAccounts.ec2For(accountId);
+}

@@ -14,6 +14,8 @@ export const NODE_OPTIONS = '--enable-source-maps';
 
 /** A checked value as the text its variable holds: what the function's `fromText` turns back into the value. */
 function asText(value: unknown): string {
+  // An optional setting left unset (sourceExternalId): an empty variable, which the function reads as the default.
+  if (value === undefined) return '';
   if (Array.isArray(value)) return value.join(',');
   if (typeof value === 'object' && value !== null) return JSON.stringify(value);
   return String(value);
