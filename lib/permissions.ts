@@ -17,6 +17,11 @@ export interface ReconcilerPolicyInputs {
   /** `Fn::GetAtt LogGroup.Arn`, which ends in `:*` (the log group's streams). */
   readonly logGroupArn: string;
   readonly failureQueueArn: string;
+  /**
+   * The source-account roles of the `ACCOUNT_ID/CLUSTER` targets (central reconciler, docs/central.md), one ARN
+   * per listed account; none when every cluster is the function's own account's.
+   */
+  readonly sourceRoleArns?: readonly string[];
 }
 
 /** Statement ids, so a reader of the deployed policy can tell each grant apart. */
@@ -26,10 +31,22 @@ const SID = {
   publish: 'PublishOnlyToOutputNamespace',
   logs: 'WriteOwnLogGroup',
   failures: 'SendFailedInvocationsToQueue',
+  sourceRoles: 'AssumeSourceAccountRoles',
 } as const;
 
 export function reconcilerPolicyStatements(inputs: ReconcilerPolicyInputs): iam.PolicyStatement[] {
+  const roles = inputs.sourceRoleArns ?? [];
   return [
+    ...(roles.length === 0
+      ? []
+      : [
+          new iam.PolicyStatement({
+            sid: SID.sourceRoles,
+            // Only the source role of each listed account: the role itself allows ec2:DescribeInstances only.
+            actions: ['sts:AssumeRole'],
+            resources: [...roles],
+          }),
+        ]),
     new iam.PolicyStatement({
       sid: SID.readMetrics,
       actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],

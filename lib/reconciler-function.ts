@@ -3,7 +3,7 @@
  * tests ran against), one execution at a time, failures kept in an encrypted queue, logs with a retention.
  */
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { reconcilerEnvironment } from './environment';
 import { reconcilerPolicyStatements } from './permissions';
+import { parseClusterTarget } from '../lambda/core/cluster-target';
 import type { ReconcilerSettings } from './props';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -82,6 +83,7 @@ export class ReconcilerFunction extends Construct {
             outputNamespace: settings.outputNamespace,
             logGroupArn: this.logGroup.logGroupArn,
             failureQueueArn: this.failureQueue.queueArn,
+            sourceRoleArns: sourceRoleArns(settings.clusters, settings.sourceRoleName),
           }),
         }),
       },
@@ -131,4 +133,10 @@ export class ReconcilerFunction extends Construct {
       { id: 'Serverless-LambdaTracing', reason: 'X-Ray would add xray:Put* to a deliberately minimal role; the run summary log and the heartbeat metric cover tracing needs.' },
     );
   }
+}
+
+/** The source role of every account named by an `ACCOUNT_ID/CLUSTER` target, once each, in the stack's partition. */
+export function sourceRoleArns(clusters: readonly string[], roleName: string): string[] {
+  const accounts = [...new Set(clusters.flatMap((c) => parseClusterTarget(c)?.accountId ?? []))].sort();
+  return accounts.map((account) => `arn:${Aws.PARTITION}:iam::${account}:role/${roleName}`);
 }
