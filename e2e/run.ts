@@ -15,6 +15,8 @@ import { emulatorSteps } from './steps/emulator-steps';
 import { deploySteps } from './steps/deploy-steps';
 import { productSteps } from './steps/product-steps';
 import { seedSteps } from './steps/seed-steps';
+import { centralSteps } from './steps/central-steps';
+import { finalSteps } from './steps/final-steps';
 
 // The harness itself is guarded too: no real endpoint, whatever a library tries.
 createRequire(import.meta.url)(NET_GUARD);
@@ -30,7 +32,12 @@ No AWS account and no network are used: every process is limited to loopback.
 
   --keep   keep the work directory (logs, templates, the unzipped bundle) even when everything passed
   --help   this text
+
+E2E_ONLY=central runs only the emulator, the central reconciler's steps and the network check (docs/testing.md).
 `;
+
+/** Step groups E2E_ONLY can select on its own (with the emulator before and the network check after). */
+const ONLY: Record<string, (context: SuiteContext) => ReturnType<typeof centralSteps>> = { central: centralSteps };
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -47,7 +54,14 @@ async function main(argv: string[]): Promise<number> {
   const context: SuiteContext = { workDir };
   process.stdout.write(`netrecon e2e on moto, work dir ${workDir}\n`);
 
-  const steps = [...emulatorSteps(context), ...seedSteps(context), ...deploySteps(context), ...productSteps(context)];
+  const only = process.env.E2E_ONLY?.trim();
+  if (only && !ONLY[only]) {
+    process.stderr.write(`e2e: E2E_ONLY=${only} is not one of: ${Object.keys(ONLY).join(', ')}\n`);
+    return 1;
+  }
+  const steps = only
+    ? [...emulatorSteps(context), ...ONLY[only]!(context), ...finalSteps(context)]
+    : [...emulatorSteps(context), ...seedSteps(context), ...deploySteps(context), ...productSteps(context)];
   const runner = new StepRunner(steps.length, () => context.emulator?.calls() ?? Promise.resolve({}));
   try {
     for (const step of steps) await runner.step(step);

@@ -5,7 +5,8 @@ import { teardownSteps } from './deploy-steps';
 import { faultSteps } from './fault-steps';
 import { finalSteps } from './final-steps';
 import { netreconSteps } from './netrecon-steps';
+import { centralSteps } from './central-steps';
 
 export function productSteps(context: SuiteContext): StepDefinition[] {
-  return [...netreconSteps(context), ...faultSteps(context), ...teardownSteps(context), ...finalSteps(context)];
+  return [...netreconSteps(context), ...faultSteps(context), ...centralSteps(context), ...teardownSteps(context), ...finalSteps(context)];
 }
