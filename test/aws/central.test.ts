@@ -18,7 +18,8 @@ import {
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../lambda/cli/main';
 import { parseHandlerConfig } from '../../lambda/handler-config';
 import { LedgerMemory } from '../../lambda/plan/ledger-memory';
 import { seriesKey } from '../../lambda/plan/sources';
@@ -233,6 +234,35 @@ describe('the central reconciler', () => {
     const m = mockEstate(e);
     await runner({ NETRECON_CLUSTERS: `${A}/prod`, NETRECON_SOURCE_EXTERNAL_ID: 'netrecon-7f3a', NETRECON_SOURCE_ROLE_NAME: 'custom-reader' })({});
     expect(m.sts).toHaveReceivedCommandWith(AssumeRoleCommand, { RoleArn: `arn:aws:iam::${A}:role/custom-reader`, ExternalId: 'netrecon-7f3a' });
+  });
+});
+
+describe('the live CLI on a source account cluster', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.useRealTimers();
+  });
+
+  it('reconcile --cluster ACCOUNT_ID/CLUSTER --dry-run lists the nodes through the role and reports the account', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(NOW_SECONDS * 1000);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    const e = estate();
+    const m = mockEstate(e);
+    let out = '';
+    const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+    const code = await main(
+      ['reconcile', '--cluster', `${B}/prod`, '--region', REGION, '--source-profile', 'full', '--dry-run', '--format', 'json', '--start', iso(NOW_SECONDS - 3600), '--end', iso(NOW_SECONDS - 1200)],
+      { stdout: (t) => void (out += t), stderr: () => undefined },
+    );
+    expect(code).not.toBe(1);
+    const parsed = JSON.parse(out) as { report?: { cluster: string; accountId?: string; summary: { nodes: number } }; cluster?: string; accountId?: string };
+    const report = parsed.report ?? (parsed as unknown as { cluster: string; accountId?: string });
+    expect(report.cluster).toBe('prod');
+    expect(report.accountId).toBe(B);
+    expect(m.describedAs).toEqual([`ASIA${B}`]);
+    expect(m.cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 0);
   });
 });
 
