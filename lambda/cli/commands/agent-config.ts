@@ -3,6 +3,7 @@ import {
   AGENT_CONFIG_PROFILES,
   AGENT_CONFIG_TARGETS,
   agentConfig,
+  ENI_INTERFACE_GLOBS,
   isAgentConfigProfile,
   isAgentConfigTarget,
   type AgentConfigTarget,
@@ -16,7 +17,7 @@ netrecon reads: net_bytes_recv and net_bytes_sent in the CWAgent namespace, ever
 interface with the dimensions InstanceId and interface only. Makes no AWS call.
 
 Options:
-  --source-profile P   enis: the ENIs only (eth*, ens*, eno*, enp*), two series per ENI;
+  --source-profile P   enis: the ENIs only (${ENI_INTERFACE_GLOBS.join(', ')}), two series per ENI;
                        full: every interface (pod veths too), two series per interface. agentless needs
                        no agent; under mixed, pick enis or full for the nodes that run it.
   --for T              ec2 (default): the agent's JSON file on the instance, e.g.
