@@ -79,7 +79,8 @@ export function clusterCapabilities(profile: SourceProfile): ClusterCapabilities
 export function nodeProfileOf(cluster: SourceProfile, agentClasses: ReadonlySet<InterfaceClass>): NodeProfile {
   if (cluster !== 'mixed') return cluster;
   if (agentClasses.size === 0) return 'agentless';
-  // A full agent publishes at least `lo` besides the ENIs; an agent limited to the ENIs publishes physical only.
+  // The agent skips loopback even with `resources: ["*"]` (docs/agent-config.md), so a full agent on a node with no
+  // pod veth looks like an ENI-only one; reconciled as enis, it loses only the residual, which is 0 there anyway.
   return [...agentClasses].every((c) => c === 'physical') ? 'enis' : 'full';
 }
 
