@@ -80,7 +80,7 @@ export function nodeProfileOf(cluster: SourceProfile, agentClasses: ReadonlySet<
   if (cluster !== 'mixed') return cluster;
   if (agentClasses.size === 0) return 'agentless';
   // The agent skips loopback even with `resources: ["*"]` (docs/agent-config.md), so a full agent on a node with no
-  // pod veth looks like an ENI-only one; reconciled as enis, its figures are the same and only the residual is not made.
+  // pod veth looks like an ENI-only one: enis keeps the counted-once figure, estimates pods, skips the residual.
   return [...agentClasses].every((c) => c === 'physical') ? 'enis' : 'full';
 }
 
