@@ -172,6 +172,20 @@ describe('netrecon doctor on a misconfigured cluster', () => {
   });
 });
 
+describe('netrecon doctor on a big cluster', () => {
+  // 2,600 nodes with two ENIs each: 5,200 series of each agent metric, 11 ListMetrics pages each.
+  withAccount(() => Array.from({ length: 2600 }, (_, k) => ({ n: k + 1, agent: ['eth0', 'eth1'] })));
+
+  it('says how far it got on stderr, and prints only the report on stdout', async () => {
+    const r = await doctor('--format', 'json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).nodes.count).toBe(2600);
+    expect(r.stderr).toContain('netrecon: 2,600 nodes match tag:eks:cluster-name; 0 more carry the other cluster tag');
+    expect(r.stderr).toMatch(/netrecon: listing agent series \(~5,200\+ expected\)… 5,000 net_bytes_recv series listed after 10 pages/);
+    expect(r.stderr).toMatch(/netrecon: probing the last 15 minutes of 2,600 nodes… 10 of 21 GetMetricData calls/);
+  }, 30_000);
+});
+
 describe('netrecon doctor errors', () => {
   const acct = withAccount(() => READY);
 

@@ -73,6 +73,9 @@ export function mockDoctorAccount(account: Account) {
       ...(offset + PAGE < matches.length ? { NextToken: String(offset + PAGE) } : {}),
     };
   });
+  const key = (namespace: string | undefined, metricName: string | undefined, dims: Readonly<Record<string, string>>) =>
+    `${namespace}|${metricName}|${Object.keys(dims).sort().map((k) => `${k}=${dims[k]}`).join(',')}`;
+  const byKey = new Map(account.series.map((s) => [key(s.namespace, s.metricName, s.dimensions), s]));
   cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
     const start = input.StartTime!.getTime() / 1000;
     const end = input.EndTime!.getTime() / 1000;
@@ -80,9 +83,7 @@ export function mockDoctorAccount(account: Account) {
       MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
         const m = q.MetricStat!.Metric!;
         const dims = Object.fromEntries((m.Dimensions ?? []).map((d) => [d.Name!, d.Value!]));
-        const s = account.series.find(
-          (x) => x.namespace === m.Namespace && x.metricName === m.MetricName && Object.keys(x.dimensions).length === Object.keys(dims).length && Object.entries(dims).every(([k, v]) => x.dimensions[k] === v),
-        );
+        const s = byKey.get(key(m.Namespace, m.MetricName, dims));
         const unitOk = q.MetricStat!.Unit === undefined || q.MetricStat!.Unit === (s?.unit ?? 'None');
         const has = s && unitOk && s.lastSeconds !== null && s.lastSeconds >= start && s.lastSeconds < end;
         return { Id: q.Id, StatusCode: 'Complete', Timestamps: has ? [new Date(Math.floor(s.lastSeconds! / 60) * 60_000)] : [], Values: has ? [s.value ?? 1] : [] };
