@@ -28,7 +28,7 @@ import { Construct } from 'constructs';
 import { CLUSTER_METRICS, HEARTBEAT_METRIC } from '../lambda/output-metrics';
 import { clusterCapabilities } from '../lambda/core/source-profile';
 import { outputMetric } from './metrics';
-import type { ReconcilerSettings } from './props';
+import { namedClusters, type ReconcilerSettings } from './props';
 
 /**
  * A cluster's alarms. Each data alarm exists only where the cluster's source profile computes its figure
@@ -89,7 +89,8 @@ export class ReconcilerAlarms extends Construct {
     });
 
     const clusters = new Map<string, ClusterAlarms>();
-    for (const cluster of settings.clusters) clusters.set(cluster, this.clusterAlarms(settings, cluster));
+    // With clusters=auto the names are known only at run time: no per-cluster alarm (docs/aws.md, "Clusters from discovery").
+    for (const cluster of namedClusters(settings)) clusters.set(cluster, this.clusterAlarms(settings, cluster));
     this.clusters = clusters;
   }
 
