@@ -35,7 +35,7 @@ export class NetworkReconciler extends Construct {
 
     if (this.settings.clusters === AUTO_CLUSTERS) {
       Annotations.of(this).addInfo(
-        'clusters=auto: the function lists the clusters each run, so this stack has no per-cluster alarms nor dashboard sections; failed runs still raise the function-errors alarm (docs/aws.md, "Clusters from discovery").',
+        'clusters=auto: the function lists the clusters each run, so this stack has no per-cluster alarms nor dashboard sections; one composite alarm (the function failed or did not run) notifies instead (docs/aws.md, "Clusters from discovery").',
       );
     }
 

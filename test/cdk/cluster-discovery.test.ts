@@ -50,13 +50,21 @@ describe('the stack with clusters=auto', () => {
     expect(vars).toMatchObject({ NETRECON_CLUSTERS: 'auto', NETRECON_CLUSTER_TAG: 'netrecon=enabled', NETRECON_SOURCE_PROFILE: '{"*":"mixed"}' });
   });
 
-  it('makes no per-cluster alarm (names are known only at run time) but keeps the function-errors alarm', () => {
-    const alarms = Object.values(resourcesOfType(tagged.template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
-    expect(alarms).toHaveLength(1);
-    expect(String(alarms[0])).toMatch(/reconciler-errors$/);
-    expect(Object.keys(resourcesOfType(tagged.template, 'AWS::CloudWatch::CompositeAlarm'))).toEqual([]);
-    // While a named cluster has its alarms.
-    expect(Object.keys(resourcesOfType(named.template, 'AWS::CloudWatch::Alarm')).length).toBeGreaterThan(1);
+  it('makes no per-cluster alarm (names are known only at run time); one composite over errors and invocations notifies', () => {
+    const alarms = Object.values(resourcesOfType(tagged.template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(alarms.map((a) => a.AlarmName).sort()).toEqual(['NetRecon-reconciler-errors', 'NetRecon-reconciler-not-running']);
+    const notRunning = alarms.find((a) => a.AlarmName === 'NetRecon-reconciler-not-running')!;
+    // No invocation at all is the failure: missing data breaches, as the per-cluster heartbeat's does.
+    expect(notRunning).toMatchObject({ MetricName: 'Invocations', Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    const composite = onlyResource(tagged.template, 'AWS::CloudWatch::CompositeAlarm').props;
+    expect(composite.AlarmName).toBe('NetRecon-reconciler');
+    expect(JSON.stringify(composite.AlarmRule)).toMatch(/ALARM\(.*\) OR ALARM\(.*\)/);
+    const topic = onlyResource(tagged.template, 'AWS::SNS::Topic');
+    expect(composite.AlarmActions).toEqual([{ Ref: topic.id }]);
+    // A stack of named clusters keeps its per-cluster composites and gets no such alarm.
+    const namedAlarms = Object.values(resourcesOfType(named.template, 'AWS::CloudWatch::Alarm')).map((a) => String(a.Properties.AlarmName));
+    expect(namedAlarms).toContain('NetRecon-prod-heartbeat');
+    expect(namedAlarms).not.toContain('NetRecon-reconciler-not-running');
   });
 
   it('says so in a synth-time info message', () => {
