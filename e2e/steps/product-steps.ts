@@ -5,7 +5,8 @@ import { teardownSteps } from './deploy-steps';
 import { faultSteps } from './fault-steps';
 import { finalSteps } from './final-steps';
 import { netreconSteps } from './netrecon-steps';
+import { discoverySteps } from './discovery-steps';
 
 export function productSteps(context: SuiteContext): StepDefinition[] {
-  return [...netreconSteps(context), ...faultSteps(context), ...teardownSteps(context), ...finalSteps(context)];
+  return [...netreconSteps(context), ...discoverySteps(context), ...faultSteps(context), ...teardownSteps(context), ...finalSteps(context)];
 }
