@@ -35,6 +35,7 @@ export const handler = middy({ timeoutEarlyInMillis: 10_000 })
       sts: clients.sts,
       ec2With: clients.ec2With,
       partition: partitionOf(process.env.AWS_REGION),
+      eks: clients.eks,
       logger: { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') },
       ledgerMemory: new LedgerMemory(),
     });

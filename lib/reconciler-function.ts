@@ -3,7 +3,7 @@
  * tests ran against), one execution at a time, failures kept in an encrypted queue, logs with a retention.
  */
 import { fileURLToPath } from 'node:url';
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -14,6 +14,7 @@ import { reconcilerEnvironment } from './environment';
 import { reconcilerPolicyStatements } from './permissions';
 import { parseClusterTarget } from '../lambda/core/cluster-target';
 import type { ReconcilerSettings } from './props';
+import { AUTO_CLUSTERS } from '../lambda/plan/cluster-selection';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
@@ -84,6 +85,9 @@ export class ReconcilerFunction extends Construct {
             logGroupArn: this.logGroup.logGroupArn,
             failureQueueArn: this.failureQueue.queueArn,
             sourceRoleArns: sourceRoleArns(settings.clusters, settings.sourceRoleName),
+            listClusters: settings.clusters === AUTO_CLUSTERS,
+            describeClusters: settings.clusterTag !== '',
+            eksClustersArn: Stack.of(this).formatArn({ service: 'eks', resource: 'cluster', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
           }),
         }),
       },
@@ -120,12 +124,17 @@ export class ReconcilerFunction extends Construct {
       { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter destination of the reconciler.' },
       { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is itself the dead-letter destination of the reconciler.' },
     );
-    const noResourceScoping =
-      'GetMetricData, ListMetrics, PutMetricData and DescribeInstances have no resource-level permissions; PutMetricData is limited by cloudwatch:namespace.';
+    const noResourceScoping = `GetMetricData, ListMetrics, PutMetricData and DescribeInstances${settings.clusters === AUTO_CLUSTERS ? ' (and eks:ListClusters, clusters=auto)' : ''} have no resource-level permissions; PutMetricData is limited by cloudwatch:namespace.`;
     Validations.of(this.role).acknowledge(
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: noResourceScoping },
       { id: 'Serverless-LambdaStarPermissions', reason: noResourceScoping },
     );
+    if (settings.clusters === AUTO_CLUSTERS && settings.clusterTag !== '') {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:cluster/*]',
+        reason: 'clusters=auto with clusterTag reads the tags of every cluster ListClusters returns, whose names are known only at run time.',
+      });
+    }
     Validations.of(this.function).acknowledge(
       { id: 'AwsSolutions-L1', reason: 'The project pins nodejs22.x, the runtime its bundle and tests target; moving to a newer runtime is a deliberate upgrade.' },
       { id: 'Serverless-LambdaLatestVersion', reason: 'The project pins nodejs22.x, the runtime its bundle and tests target; moving to a newer runtime is a deliberate upgrade.' },
@@ -136,7 +145,9 @@ export class ReconcilerFunction extends Construct {
 }
 
 /** The source role of every account named by an `ACCOUNT_ID/CLUSTER` target, once each, in the stack's partition. */
-export function sourceRoleArns(clusters: readonly string[], roleName: string): string[] {
+export function sourceRoleArns(clusters: readonly string[] | typeof AUTO_CLUSTERS, roleName: string): string[] {
+  // `auto` lists the function's own account only: no source account to assume a role in.
+  if (clusters === AUTO_CLUSTERS) return [];
   const accounts = [...new Set(clusters.flatMap((c) => parseClusterTarget(c)?.accountId ?? []))].sort();
   return accounts.map((account) => `arn:${Aws.PARTITION}:iam::${account}:role/${roleName}`);
 }

@@ -6,7 +6,8 @@ import { faultSteps } from './fault-steps';
 import { finalSteps } from './final-steps';
 import { netreconSteps } from './netrecon-steps';
 import { centralSteps } from './central-steps';
+import { discoverySteps } from './discovery-steps';
 
 export function productSteps(context: SuiteContext): StepDefinition[] {
-  return [...netreconSteps(context), ...faultSteps(context), ...centralSteps(context), ...teardownSteps(context), ...finalSteps(context)];
+  return [...netreconSteps(context), ...discoverySteps(context), ...faultSteps(context), ...centralSteps(context), ...teardownSteps(context), ...finalSteps(context)];
 }

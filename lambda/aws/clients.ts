@@ -7,6 +7,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { CredentialProvider } from './source-accounts';
+import { EKSClient } from '@aws-sdk/client-eks';
 
 export interface ClientOptions {
   readonly region?: string;
@@ -25,6 +26,8 @@ export interface AwsClients {
   readonly sts: STSClient;
   /** An EC2 client of a source account, signing with its assumed role's credentials. */
   readonly ec2With: (credentials: CredentialProvider) => EC2Client;
+  /** Lists the clusters when `clusters` is `auto`; built always, it sends nothing unless asked. */
+  readonly eks: EKSClient;
 }
 
 export function createClients(options: ClientOptions = {}): AwsClients {
@@ -41,5 +44,6 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     sts: new STSClient(common),
     // The profile (CLI) is the monitoring account's; a source account's client signs with the assumed role only.
     ec2With: (credentials) => new EC2Client({ ...base, credentials }),
+    eks: new EKSClient(common),
   };
 }
