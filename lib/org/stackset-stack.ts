@@ -22,7 +22,7 @@ const OU_ID = /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 export interface NetReconStackSetStackProps extends StackProps {
-  /** The stack whose template every instance gets (a StackSetReconcilerStack with StackSetCodeSynthesizer). */
+  /** The stack whose template every instance gets (a StackSetReconcilerStack with StackSetCodeSynthesizer), in a Stage of its own. */
   readonly template: Stack;
   /** Organizational units (or the root) whose accounts, present and future, get an instance. */
   readonly organizationalUnitIds: readonly string[];
@@ -42,6 +42,8 @@ export class NetReconStackSetStack extends Stack {
   constructor(scope: Construct, id: string, props: NetReconStackSetStackProps) {
     const { template, organizationalUnitIds, regions, callAs, stackSetName, parameters, ...stackProps } = props;
     super(scope, id, { description: 'netrecon: the StackSet that deploys the reconciler to the organization', ...stackProps });
+    // Its text is read from its own assembly while this stack is synthesized, so it must be another assembly.
+    if (Stage.of(template) === Stage.of(this)) throw new Error('Put the StackSet template stack in a Stage of its own (e.g. new Stage(app, "StackSetTemplate")), not beside the StackSet.');
     if (organizationalUnitIds.length === 0) throw new NetReconPropsError('ouIds', organizationalUnitIds, 'Give at least one organizational unit id (ou-xxxx-xxxxxxxx) or the root id (r-xxxx).');
     for (const ou of organizationalUnitIds) if (!OU_ID.test(ou)) throw new NetReconPropsError('ouIds', ou, 'Give an organizational unit id, ou-xxxx-xxxxxxxx, or the root id, r-xxxx (aws organizations list-roots).');
     if (regions.length === 0) throw new NetReconPropsError('regions', regions, 'Give the regions to deploy to, e.g. eu-west-1,us-east-1.');
