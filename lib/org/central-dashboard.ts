@@ -31,7 +31,9 @@ export function worstFirst(prefix: string, perTarget: readonly cw.MathExpression
   return new cw.MathExpression({
     expression: `SORT(METRICS("${prefix}"), MAX, DESC)`,
     usingMetrics: Object.fromEntries(perTarget.map((e, i) => [`${prefix}${i}`, e])),
-    // No label: each sorted series keeps its own (ACCOUNT/CLUSTER).
+    // A fixed label would name every sorted series alike (CDK writes the expression when none is given); the
+    // dynamic label ${LABEL} is each series' own: ACCOUNT/CLUSTER.
+    label: '${LABEL}',
   });
 }
 
