@@ -14,7 +14,7 @@ import { CentralAlarms } from './central-alarms';
 import { CentralDashboard } from './central-dashboard';
 import type { ClusterTarget } from './central-targets';
 import { MetricsSink } from './oam';
-import type { StackSetReconcilerSettings } from './stackset-reconciler-stack';
+import { AUTO_CLUSTERS, type StackSetReconcilerSettings } from './stackset-reconciler-stack';
 
 export interface CentralViewStackProps extends StackProps {
   readonly targets: readonly ClusterTarget[];
@@ -39,8 +39,9 @@ export class CentralViewStack extends Stack {
     const { targets, reconciler, sourceProfile, sinkOrganizationId, alarmTopicArn, dashboardName, ...stackProps } = props;
     super(scope, id, { description: 'netrecon: central view (OAM sink, dashboard and alarms over every account and cluster)', ...stackProps });
     const profile = sourceProfile ?? 'mixed';
-    // The same checks and derived windows as the per-account stack, for the cluster names given.
-    this.settings = resolveSettings({ ...reconciler, clusters: [...new Set(targets.map((t) => t.cluster))], sourceProfile: profile });
+    // The same checks and derived windows as the instances', which run with the cluster list `auto` (and so may
+    // reconcile more than the 50 clusters an explicit list allows).
+    this.settings = resolveSettings({ ...reconciler, clusters: [AUTO_CLUSTERS], sourceProfile: profile });
     this.sink = sinkOrganizationId === undefined ? undefined : new MetricsSink(this, 'Sink', { organizationId: sinkOrganizationId });
 
     this.alarms = new CentralAlarms(this, 'Alarms', { settings: this.settings, targets, sourceProfile: profile, prefix: this.stackName });

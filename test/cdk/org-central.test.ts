@@ -1,4 +1,7 @@
+import { App } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
+import { parseTargets } from '../../lib/org/central-targets';
+import { CentralViewStack } from '../../lib/org/central-view-stack';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { namespaceFilter } from '../../lib/org/oam';
 import { centralApp, MONITORING_ACCOUNT, ORG_ID, SINKS, stackSetApp, TARGETS, TEMPLATE_PATH } from './org-support';
@@ -109,5 +112,21 @@ describe('the central alarms', () => {
     expect(rule.match(/ALARM\(/g)).toHaveLength(TARGETS.length);
     expect(top.AlarmActions).toEqual([`arn:aws:sns:eu-west-1:${MONITORING_ACCOUNT}:oncall`]);
     for (const [name, props] of Object.entries(byName)) if (name !== `${CENTRAL}-organization`) expect((props as any).AlarmActions).toBeUndefined();
+  });
+});
+
+describe('the central view\'s targets', () => {
+  it('takes up to 100 targets, more distinct clusters than one per-account stack may list (50)', () => {
+    const targets = parseTargets(Array.from({ length: 100 }, (_, i) => `${String(100000000000 + i)}/cluster-${i}`));
+    const stack = new CentralViewStack(new App(), 'C', { targets, env: { account: MONITORING_ACCOUNT, region: 'eu-west-1' } });
+    expect(stack.alarms.targets.size).toBe(100);
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['a cluster without its account', 'prod', /prop targets is invalid: "prod"\. Write a target ACCOUNT_ID\/CLUSTER/],
+    ['a target twice', '111122223333/prod,111122223333/prod', /"111122223333\/prod"\. 111122223333\/prod is listed twice/],
+    ['more than a composite alarm can hold', Array.from({ length: 101 }, (_, i) => `${100000000000 + i}/c`).join(','), /"101 targets"\. At most 100 per central stack/],
+  ])('refuses %s', (_, value, message) => {
+    expect(() => parseTargets(value)).toThrow(message);
   });
 });

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cfnLint, cfnLintMissing } from '../helpers/cfn-lint';
-import { centralApp, orgApp, stackSetApp, STACKSET_CONTEXT, TEMPLATE_PATH } from './org-support';
+import { centralApp, orgApp, stackSetApp, STACKSET_CONTEXT } from './org-support';
 import { onlyResource } from './support';
 
 /**
