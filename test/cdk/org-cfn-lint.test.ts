@@ -14,6 +14,10 @@ const IGNORED = ['W3005'];
 
 const missing = cfnLintMissing();
 
+it('says why the lint cannot run when cfn-lint is absent', () => {
+  expect(cfnLintMissing('/nonexistent/cfn-lint')).toMatch(/^no \/nonexistent\/cfn-lint on PATH: pip install cfn-lint/);
+});
+
 describe('cfn-lint on the organization templates', () => {
   if (missing !== null) {
     if (process.env.CI) {

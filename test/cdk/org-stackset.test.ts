@@ -1,4 +1,5 @@
 import { App, CfnParameter, Stack, Stage } from 'aws-cdk-lib';
+import { CfnTopic } from 'aws-cdk-lib/aws-sns';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NetReconStackSetStack } from '../../lib/org/stackset-stack';
@@ -93,7 +94,9 @@ describe('the StackSet form (-c org=stackset)', () => {
   it('calls as SELF (the management account) unless told otherwise', () => {
     const app = new App();
     const template = new Stack(new Stage(app, 'Template'), 'T');
-    new CfnParameter(template, 'Clusters', { default: 'auto' });
+    const clusters = new CfnParameter(template, 'Clusters', { default: 'auto' });
+    // A template needs a resource, and its parameters a use (rules synthesis checks): a topic named after it.
+    new CfnTopic(template, 'Placeholder', { topicName: clusters.valueAsString });
     const set = new NetReconStackSetStack(app, 'S', { template, organizationalUnitIds: ['r-ab12'], regions: ['eu-west-1'] });
     Template.fromStack(set).hasResourceProperties('AWS::CloudFormation::StackSet', { CallAs: 'SELF', PermissionModel: 'SERVICE_MANAGED', TemplateBody: Match.stringLikeRegexp('"Clusters"') });
   });

@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 export const CFN_LINT = process.env.NETRECON_CFN_LINT ?? 'cfn-lint';
 
 /** Why cfn-lint cannot run here, or null when it can. */
-export function cfnLintMissing(): string | null {
-  const probe = spawnSync(CFN_LINT, ['--version'], { encoding: 'utf8' });
-  return probe.status === 0 ? null : `no ${CFN_LINT} on PATH: pip install cfn-lint (1.51 or later), or set NETRECON_CFN_LINT`;
+export function cfnLintMissing(command = CFN_LINT): string | null {
+  const probe = spawnSync(command, ['--version'], { encoding: 'utf8' });
+  return probe.status === 0 ? null : `no ${command} on PATH: pip install cfn-lint (1.51 or later), or set NETRECON_CFN_LINT`;
 }
 
 export interface CfnLintResult {
