@@ -40,6 +40,11 @@ export interface ReconcilerFunctionProps {
   readonly settings: ReconcilerSettings;
   /** Only for tests that bundle another entry with the same options. @default lambda/handler.ts */
   readonly entry?: string;
+  /**
+   * The cluster tag filter is given at deploy time (the StackSet's `ClusterTag` parameter), not in the settings:
+   * grant eks:DescribeCluster whatever `settings.clusterTag` says. @default false
+   */
+  readonly clusterTagAtDeploy?: boolean;
 }
 
 /** An on-failure destination whose send permission is granted by the role's own policy (SendMessage only). */
@@ -84,7 +89,7 @@ export class ReconcilerFunction extends Construct {
             logGroupArn: this.logGroup.logGroupArn,
             failureQueueArn: this.failureQueue.queueArn,
             listClusters: settings.clusters === AUTO_CLUSTERS,
-            describeClusters: settings.clusterTag !== '',
+            describeClusters: settings.clusterTag !== '' || props.clusterTagAtDeploy === true,
             eksClustersArn: Stack.of(this).formatArn({ service: 'eks', resource: 'cluster', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
           }),
         }),
@@ -127,7 +132,7 @@ export class ReconcilerFunction extends Construct {
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: noResourceScoping },
       { id: 'Serverless-LambdaStarPermissions', reason: noResourceScoping },
     );
-    if (settings.clusters === AUTO_CLUSTERS && settings.clusterTag !== '') {
+    if (settings.clusters === AUTO_CLUSTERS && (settings.clusterTag !== '' || props.clusterTagAtDeploy === true)) {
       Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:cluster/*]',
         reason: 'clusters=auto with clusterTag reads the tags of every cluster ListClusters returns, whose names are known only at run time.',

@@ -1,5 +1,5 @@
 /**
- * The clusters a central view (or a central reconciler) covers, written `ACCOUNT_ID/CLUSTER` (contract C in
+ * The clusters a central view (or a central reconciler) covers, written `ACCOUNT_ID/CLUSTER` (see
  * docs/organization.md), e.g. `111122223333/prod`.
  */
 import { NetReconPropsError } from '../errors';

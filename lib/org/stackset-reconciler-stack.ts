@@ -14,6 +14,7 @@ import { Aws, CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, type S
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { SOURCE_PROFILES } from '../../lambda/core/source-profile';
+import { AUTO_CLUSTERS } from '../../lambda/plan/cluster-selection';
 import { RUN_SETTINGS } from '../../lambda/settings';
 import { resolveSettings, type NetworkReconcilerProps, type ReconcilerSettings } from '../props';
 import { ReconcilerFunction } from '../reconciler-function';
@@ -21,17 +22,13 @@ import { ReconcilerSchedule } from '../schedule';
 import { MetricsLink } from './oam';
 import { SourceReaderRole, type SourceReaderRoleProps } from './source-reader-role';
 
-/** The value of `Clusters` that asks the function to discover the account's clusters (contract C). */
-export const AUTO_CLUSTERS = 'auto';
+export { AUTO_CLUSTERS };
 
 /** The value of `AlarmTopicArn` that means no notification. */
 export const NO_TOPIC = 'none';
 
-/**
- * The variable the function reads the cluster tag filter from. The setting is `clusterTag` (contract C); until
- * the settings table has it, its variable follows the table's naming.
- */
-export const CLUSTER_TAG_ENV = (RUN_SETTINGS as Readonly<Record<string, { readonly env: string }>>)['clusterTag']?.env ?? 'NETRECON_CLUSTER_TAG';
+/** The variable the function reads the cluster tag filter from (the `clusterTag` setting). */
+export const CLUSTER_TAG_ENV = RUN_SETTINGS.clusterTag.env;
 
 /** What a StackSet instance is configured with: the settings every account shares; the rest are parameters. */
 export type StackSetReconcilerSettings = Omit<NetworkReconcilerProps, 'clusters' | 'sourceProfile' | 'alarmTopic' | 'alarmEmail' | 'dashboardName'>;
@@ -90,7 +87,7 @@ export class StackSetReconcilerStack extends Stack {
 
     // Checked as at synth for the per-account stack; the cluster list and profile are replaced below by the parameters.
     this.settings = resolveSettings({ ...props.reconciler, clusters: [AUTO_CLUSTERS] });
-    this.reconciler = new ReconcilerFunction(this, 'Reconciler', { settings: this.settings });
+    this.reconciler = new ReconcilerFunction(this, 'Reconciler', { settings: this.settings, clusterTagAtDeploy: true });
     const fn = this.reconciler.function;
     fn.addEnvironment(RUN_SETTINGS.clusters.env, this.parameters.clusters.valueAsString);
     fn.addEnvironment(CLUSTER_TAG_ENV, this.parameters.clusterTag.valueAsString);

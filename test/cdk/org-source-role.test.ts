@@ -22,7 +22,7 @@ function grants(template: Template): { action: string; resource: unknown }[] {
   return statements.flatMap((s) => [s.Action].flat().map((action: string) => ({ action, resource: s.Resource })));
 }
 
-describe('the source-account role (contract C)', () => {
+describe('the source-account role', () => {
   let template: Template;
   beforeAll(() => {
     template = roleTemplate({ centralRoleArn: CENTRAL_ROLE_ARN, organizationId: ORG_ID });

@@ -134,4 +134,16 @@ describe('trying it in one account first (-c org=try)', () => {
     const types = (resources: Record<string, { Type: string }>) => Object.values(resources).map((r) => r.Type).filter((t) => t !== 'AWS::CDK::Metadata').sort();
     expect(types(template.Resources)).toEqual(types(stackSetApp().template(TEMPLATE_PATH).toJSON().Resources));
   });
+
+  it('may list the account\'s clusters and read their tags even with no tag in context: ClusterTag is set per instance', () => {
+    const { clusterTag: _, ...withoutTag } = STACKSET_CONTEXT;
+    const template = orgApp({ ...withoutTag, org: 'try' }).template('NetReconOrgTry').toJSON();
+    const role = Object.values(template.Resources as Record<string, any>).find((r) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r).includes('lambda.amazonaws.com'))!;
+    const statements = role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement) as Array<{ Action: string | string[]; Resource: unknown }>;
+    const actionsOf = (st: { Action: string | string[] }): string[] => [st.Action].flat();
+    expect(statements.find((st) => actionsOf(st).includes('eks:ListClusters'))?.Resource).toBe('*');
+    const describe = statements.find((st) => actionsOf(st).includes('eks:DescribeCluster'));
+    expect(describe && actionsOf(describe)).toEqual(['eks:DescribeCluster']);
+    expect(JSON.stringify(describe?.Resource)).toContain(':cluster/*');
+  });
 });
