@@ -222,10 +222,11 @@ export const MISCONFIG_CLUSTERS: Readonly<Record<MisconfigCase, SeedClusterSpec>
     tags: 'both',
     nodes: [
       {
-        // The agent runs in a pod's network namespace: it sees that pod's eth0 (a few KB), no veth, on a node with 5 pods.
+        // The agent (resources ["*"]) runs in a pod's network namespace: it sees that pod's lo and eth0 (a few KB),
+        // no veth and no second ENI, on a node that runs 5 pods.
         ...healthyNode('dr-pod-netns', 'a'),
         containerInsights: { bytesPerSecond: 55_000, runningPods: 5 },
-        agent: agent([eni('eth0', 4_000, 3_000)]),
+        agent: agent([eni('eth0', 4_000, 3_000), lo(1_200)]),
       },
       healthyNode('dr-pod-netns', 'b'),
     ],
