@@ -11,6 +11,7 @@
 import { ListMetricsCommand, type ListMetricsCommandInput } from '@aws-sdk/client-cloudwatch';
 import { callAws, sendOptions, type AwsRuntime } from './api';
 import { LIST_METRICS_RECENTLY_ACTIVE, LIST_METRICS_RECENTLY_ACTIVE_SECONDS } from '../plan/limits';
+import type { ListedSeries } from '../doctor/model';
 import { refDimensions, seriesKey, type AgentListing, type AgentSeriesRef, type SourceSettings } from '../plan/sources';
 
 export interface DiscoveryRequest {
@@ -100,4 +101,55 @@ export async function discoverAgentSeries(rt: AwsRuntime, request: DiscoveryRequ
     listed: counts[0].listed + counts[1].listed,
     duplicates: counts[0].duplicates + counts[1].duplicates,
   };
+}
+
+
+export interface ListSeriesRequest {
+  readonly namespace: string;
+  readonly metricName: string;
+  /** ListMetrics dimension filters: a name alone matches any value; listed series may carry more dimensions. */
+  readonly dimensions?: readonly { readonly name: string; readonly value?: string }[];
+  /** Only series with a datapoint in the last three hours (RecentlyActive PT3H). */
+  readonly recentlyActive: boolean;
+  /** Progress line prefix, e.g. "listing agent series". */
+  readonly label: string;
+}
+
+/**
+ * Every series of one metric that ListMetrics lists for the filter, deduplicated by dimension set (moto lists a
+ * series once per datapoint). Used by `netrecon doctor`, which must see the dimension sets discovery filters out
+ * (agent series without InstanceId, with `host`), so it lists without the instance dimension filter.
+ */
+export async function listSeries(rt: AwsRuntime, request: ListSeriesRequest): Promise<ListedSeries[]> {
+  const seen = new Set<string>();
+  const out: ListedSeries[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const input: ListMetricsCommandInput = {
+      Namespace: request.namespace,
+      MetricName: request.metricName,
+      ...(request.dimensions ? { Dimensions: request.dimensions.map((d) => ({ Name: d.name, ...(d.value === undefined ? {} : { Value: d.value }) })) } : {}),
+      ...(request.recentlyActive ? { RecentlyActive: LIST_METRICS_RECENTLY_ACTIVE } : {}),
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    };
+    const page = await callAws(
+      rt,
+      'ListMetrics',
+      () => rt.buckets.listMetrics.take(1, rt.signal),
+      () => rt.cloudWatch.send(new ListMetricsCommand(input), sendOptions(rt)),
+    );
+    pages++;
+    for (const metric of page.Metrics ?? []) {
+      const dimensions: Record<string, string> = Object.create(null) as Record<string, string>;
+      for (const d of metric.Dimensions ?? []) if (d.Name !== undefined && d.Value !== undefined) dimensions[d.Name] = d.Value;
+      const key = seriesKey(request.namespace, request.metricName, dimensions);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ metricName: request.metricName, dimensions });
+    }
+    nextToken = page.NextToken;
+    if (pages % 10 === 0) rt.progress(`${request.label}… ${out.length.toLocaleString('en-US')} ${request.metricName} series listed after ${pages} pages`);
+  } while (nextToken);
+  return out;
 }

@@ -49,3 +49,44 @@ export async function getMetricDataPages(rt: AwsRuntime, request: MetricDataRequ
     nextToken = page.NextToken;
   } while (nextToken);
 }
+
+/** What one query of readQueries returned: its datapoints, oldest first. */
+export interface QueryAnswer {
+  readonly timestampsSeconds: number[];
+  readonly values: number[];
+}
+
+/**
+ * Sends the queries in calls of at most `maxQueries` (every page followed) and returns each query's datapoints by
+ * id; a query CloudWatch did not answer is absent. `datapointsPerQuery` paces the DPS quota. Progress every 10 calls.
+ */
+export async function readQueries(
+  rt: AwsRuntime,
+  queries: readonly MetricDataQuery[],
+  window: { readonly startSeconds: number; readonly endSeconds: number; readonly datapointsPerQuery: number; readonly maxQueries: number },
+  label: string,
+): Promise<Map<string, QueryAnswer>> {
+  const answers = new Map<string, QueryAnswer>();
+  const calls = Math.ceil(queries.length / window.maxQueries);
+  for (let c = 0; c < calls; c++) {
+    const chunk = queries.slice(c * window.maxQueries, (c + 1) * window.maxQueries);
+    await getMetricDataPages(
+      rt,
+      { queries: [...chunk], startSeconds: window.startSeconds, endSeconds: window.endSeconds, datapoints: chunk.length * window.datapointsPerQuery, billedMetrics: chunk.length },
+      (results) => {
+        for (const r of results) {
+          if (!r.Id) continue;
+          const entry = answers.get(r.Id) ?? { timestampsSeconds: [], values: [] };
+          answers.set(r.Id, entry);
+          const n = Math.min(r.Timestamps?.length ?? 0, r.Values?.length ?? 0);
+          for (let i = 0; i < n; i++) {
+            entry.timestampsSeconds.push(r.Timestamps![i]!.getTime() / 1000);
+            entry.values.push(r.Values![i]!);
+          }
+        }
+      },
+    );
+    if ((c + 1) % 10 === 0) rt.progress(`${label}… ${(c + 1).toLocaleString('en-US')} of ${calls.toLocaleString('en-US')} GetMetricData calls`);
+  }
+  return answers;
+}

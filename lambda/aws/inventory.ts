@@ -147,3 +147,60 @@ export async function listClusterNodes(rt: AwsRuntime, request: InventoryRequest
   const nodes = [...byId.values()].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
   return { nodes, skipped, matched };
 }
+
+/** What `netrecon doctor` needs of one instance: identity, monitoring, its ENIs and the cluster tags it carries. */
+export interface InstanceFacts {
+  readonly instanceId: string;
+  readonly nodeName?: string;
+  readonly state?: string;
+  /** EC2's Monitoring.State: `disabled` (basic, 5-minute) or `enabled` (detailed, 1-minute), or `pending` / `disabling`. */
+  readonly monitoring?: string;
+  /** Network interfaces attached (the ENIs the agent's `enis` profile would collect). */
+  readonly eniCount: number;
+  readonly tagKeys: readonly string[];
+  /** The value of the tag `eks:cluster-name`, if any. */
+  readonly eksClusterName?: string;
+}
+
+/**
+ * The pending and running instances a node filter matches (doctor: the nodes as they are now, not a window).
+ * Paginated like listClusterNodes; progress every 10 pages.
+ */
+export async function describeMatchingInstances(rt: AwsRuntime, filter: NodeFilter, cluster: string): Promise<InstanceFacts[]> {
+  const out: InstanceFacts[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const input = {
+      Filters: [...ec2Filters(filter, cluster), { Name: 'instance-state-name', Values: ['pending', 'running'] }],
+      MaxResults: DESCRIBE_INSTANCES_MAX_RESULTS,
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    };
+    const page = await callAws(
+      rt,
+      'DescribeInstances',
+      () => rt.buckets.describeInstances.take(1, rt.signal),
+      () => rt.ec2.send(new DescribeInstancesCommand(input), sendOptions(rt)),
+    );
+    pages++;
+    for (const reservation of page.Reservations ?? []) {
+      for (const instance of reservation.Instances ?? []) {
+        if (!instance.InstanceId) continue;
+        const tags = instance.Tags ?? [];
+        const eks = tags.find((t) => t.Key === 'eks:cluster-name')?.Value;
+        out.push({
+          instanceId: instance.InstanceId,
+          ...(instance.PrivateDnsName ? { nodeName: instance.PrivateDnsName } : {}),
+          ...(instance.State?.Name ? { state: instance.State.Name } : {}),
+          ...(instance.Monitoring?.State ? { monitoring: instance.Monitoring.State } : {}),
+          eniCount: instance.NetworkInterfaces?.length ?? 0,
+          tagKeys: tags.flatMap((t) => (t.Key === undefined ? [] : [t.Key])),
+          ...(eks === undefined ? {} : { eksClusterName: eks }),
+        });
+      }
+    }
+    nextToken = page.NextToken;
+    if (pages % 10 === 0) rt.progress(`instances: ${out.length} matching ${filterText(filter, cluster)} after ${pages} pages`);
+  } while (nextToken);
+  return out;
+}

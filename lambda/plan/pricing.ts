@@ -22,6 +22,12 @@ export const PRICES_USD = {
   apiRequest: 0.01 / 1000,
   /** Custom metric, per metric-month, first 10,000 metrics (prorated hourly). */
   customMetricMonth: 0.3,
+  /** Standard-resolution alarm, per alarm metric-month (a metric-math alarm pays for each metric it reads); 10 free. */
+  alarmMetricMonth: 0.1,
+  /** Composite alarm, per alarm-month. */
+  compositeAlarmMonth: 0.5,
+  /** Dashboard, per dashboard-month beyond the 3 free ones. */
+  dashboardMonth: 3,
 } as const;
 
 /** A month as CloudWatch prorates it: 730 hours. */

@@ -1,0 +1,24 @@
+/** What every doctor check receives, and the small helpers they share. Pure. */
+import type { SourceProfile } from '../../core/source-profile';
+import type { AgentView } from '../agent-view';
+import type { AgentTarget } from '../fixes';
+import type { Check, CheckCode, CheckFix, DoctorObservations, Severity } from '../model';
+
+export interface CheckContext {
+  readonly obs: DoctorObservations;
+  readonly agent: AgentView;
+  /** The profile the checks judge against: `--source-profile` if given, else the recommended one. */
+  readonly judged: SourceProfile;
+  /** Where an agent fix is applied: the add-on when Container Insights runs (it comes with the add-on), else the instance. */
+  readonly agentTarget: AgentTarget;
+}
+
+/** A datapoint older than this is stale: the contract's "no datapoint in the last 15 minutes". */
+export const FRESH_SECONDS = 15 * 60;
+
+export function check(code: CheckCode, severity: Severity, summary: string, instanceIds: Iterable<string> = [], fix?: CheckFix): Check {
+  return { code, severity, summary, instanceIds: [...instanceIds].sort(), ...(fix ? { fix } : {}) };
+}
+
+/** `n node(s)` in words. */
+export const nodesText = (n: number): string => `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;

@@ -1,0 +1,50 @@
+/**
+ * `netrecon doctor`'s diagnosis: from what the reads found (DoctorObservations) to the report of contract A
+ * (docs/doctor.md): every check with its severity, the nodes concerned and the fix, the recommended profile and
+ * the monthly cost of each profile. Ready means no check failed. Pure: no I/O, the time comes in the observations.
+ */
+import { agentView } from './agent-view';
+import { agentExtraDimensions, agentMissing, agentNoInstanceId } from './checks/agent-presence';
+import { agentDefects, agentPodNetns, agentStale, agentUnclassifiedInterfaces, agentUnits } from './checks/agent-health';
+import { containerInsightsAddressable, containerInsightsMissing, containerInsightsStale } from './checks/container-insights';
+import type { CheckContext } from './checks/context';
+import { ec2Monitoring } from './checks/ec2-monitoring';
+import { nodesFound, nodesOtherTag } from './checks/nodes';
+import { profileCosts } from './costs';
+import { filterTag } from './fixes';
+import type { Check, DoctorObservations, DoctorReport } from './model';
+import { recommendProfile } from './recommend';
+
+export function diagnose(obs: DoctorObservations): DoctorReport {
+  const agent = agentView(obs);
+  const defects = agentDefects({ obs, agent });
+  const recommendation = recommendProfile(obs, agent, defects);
+  const base = { obs, agent, judged: obs.settings.intendedProfile ?? recommendation.profile, agentTarget: 'ec2' as const };
+  // Container Insights comes with the CloudWatch Observability add-on: where it runs, the agent is the add-on's.
+  const ctx: CheckContext = { ...base, agentTarget: containerInsightsAddressable(base).size > 0 ? 'addon' : 'ec2' };
+
+  const checks: Check[] = [nodesFound(ctx), nodesOtherTag(ctx)];
+  if (obs.nodes.length > 0) {
+    checks.push(
+      ec2Monitoring(ctx),
+      containerInsightsMissing(ctx),
+      containerInsightsStale(ctx),
+      agentMissing(ctx),
+      agentNoInstanceId(ctx),
+      agentExtraDimensions(ctx),
+      agentPodNetns(ctx, defects),
+      agentStale(defects),
+      agentUnclassifiedInterfaces(ctx),
+      agentUnits(ctx, defects),
+    );
+  }
+  return {
+    cluster: obs.cluster,
+    region: obs.region,
+    ready: checks.every((c) => c.severity !== 'fail'),
+    recommendedProfile: recommendation.profile,
+    nodes: { count: obs.nodes.length, tag: filterTag(obs.settings.nodeFilter, obs.cluster) },
+    checks,
+    costs: profileCosts(obs, agent, recommendation.mixedNodeProfiles),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * `netrecon doctor`: what the reads found in the account (the input of the diagnosis) and the report it becomes
+ * (the JSON of `netrecon doctor --format json`, docs/doctor.md). Pure types.
+ */
+import type { CompiledRule } from '../core/interface-rules';
+import type { SourceProfile } from '../core/source-profile';
+import type { SourceSettings } from '../plan/sources';
+
+/** One instance as DescribeInstances showed it. */
+export interface DoctorInstance {
+  readonly instanceId: string;
+  readonly nodeName?: string;
+  /** EC2 Monitoring.State: `disabled` = basic (5-minute), `enabled` = detailed (1-minute); `pending`, `disabling`. */
+  readonly monitoring?: string;
+  readonly eniCount: number;
+  /** Carries `eks:cluster-name` = the cluster. */
+  readonly eksTag: boolean;
+  /** Carries the tag key `kubernetes.io/cluster/<cluster>`. */
+  readonly k8sTag: boolean;
+}
+
+/** A series as ListMetrics listed it. */
+export interface ListedSeries {
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+}
+
+/** What the small GetMetricData over the last minutes found for one node (null: no datapoint; absent: not asked). */
+export interface NodeProbe {
+  /** Epoch seconds of the newest Container Insights node_network_total_bytes datapoint. */
+  readonly containerInsightsLastSeconds?: number | null;
+  /** The newest node_number_of_running_pods value. */
+  readonly runningPods?: number | null;
+  /** Epoch seconds of the newest datapoint of the node's probed agent series, in any unit. */
+  readonly agentLastSeconds?: number | null;
+  /** Whether that series had a datapoint when asked for Unit Bytes (false with agentLastSeconds set: another unit). */
+  readonly agentBytesUnit?: boolean;
+  /** The interface of the probed agent series. */
+  readonly agentProbeInterface?: string;
+}
+
+export interface DoctorSettings {
+  readonly sources: SourceSettings;
+  readonly rules: readonly CompiledRule[];
+  /** The node filter the reads used, as written (`tag:eks:cluster-name`). */
+  readonly nodeFilter: string;
+  readonly periodSeconds: number;
+  readonly periodsPerRead: number;
+  readonly scheduleMinutes: number;
+  /** The profile the user means to deploy (`--source-profile`); absent: judge against the recommended one. */
+  readonly intendedProfile?: SourceProfile;
+}
+
+export interface DoctorObservations {
+  readonly cluster: string;
+  readonly region: string;
+  readonly nowSeconds: number;
+  /** Instances the node filter matches. */
+  readonly nodes: readonly DoctorInstance[];
+  /** Instances a cluster tag convention matches that the node filter does not. */
+  readonly otherConvention: readonly DoctorInstance[];
+  /** Container Insights node_network_total_bytes series listed with this cluster's ClusterName. */
+  readonly containerInsightsSeries: readonly ListedSeries[];
+  /** Every agent rx/tx series in the agent namespace, whatever its dimensions (all clusters of the account). */
+  readonly agentSeries: readonly ListedSeries[];
+  readonly probes: ReadonlyMap<string, NodeProbe>;
+  readonly settings: DoctorSettings;
+}
+
+export const CHECK_CODES = [
+  'nodes-found',
+  'nodes-other-tag',
+  'ec2-monitoring',
+  'container-insights-missing',
+  'container-insights-stale',
+  'agent-missing',
+  'agent-no-instance-id',
+  'agent-extra-dimensions',
+  'agent-pod-netns',
+  'agent-stale',
+  'agent-unclassified-interfaces',
+  'agent-units',
+] as const;
+export type CheckCode = (typeof CHECK_CODES)[number];
+export type Severity = 'pass' | 'warn' | 'fail';
+
+export interface CheckFix {
+  readonly text: string;
+  readonly cdkFlags?: string;
+  readonly command?: string;
+  readonly agentConfig?: Record<string, unknown>;
+}
+
+export interface Check {
+  readonly code: CheckCode;
+  readonly severity: Severity;
+  readonly summary: string;
+  readonly instanceIds: string[];
+  readonly fix?: CheckFix;
+}
+
+export interface ProfileCost {
+  readonly sourceProfile: SourceProfile;
+  readonly netreconUsdPerMonth: number;
+  readonly agentUsdPerMonth: number;
+  readonly totalUsdPerMonth: number;
+  /** Some agent series are what the profile would publish, not what the nodes publish now (an addition to contract A). */
+  readonly estimated: boolean;
+}
+
+export interface DoctorReport {
+  readonly cluster: string;
+  readonly region: string;
+  readonly ready: boolean;
+  readonly recommendedProfile: SourceProfile;
+  readonly nodes: { readonly count: number; readonly tag: string };
+  readonly checks: Check[];
+  readonly costs: ProfileCost[];
+}
