@@ -18,7 +18,11 @@ import { EKS_NODE_IMAGE, putDatums, type Datum } from './seed';
 export const GROWTH_BYTES_PER_MINUTE = 100;
 /** Container Insights' `node_number_of_running_pods`, the series doctor reads to know a node runs pods. */
 export const RUNNING_PODS_METRIC = 'node_number_of_running_pods';
-/** A stale agent's datapoints lie this many minutes before now, never later (doctor: none in the last 15 minutes). */
+/**
+ * A stale agent's datapoints lie this many minutes before now, never later (doctor: none in the last 15 minutes).
+ * moto quirk: ListMetrics ignores RecentlyActive and lists a series whatever its age. Inside 3 hours CloudWatch
+ * lists it too under RecentlyActive=PT3H, so this window keeps moto's answer the same as CloudWatch's.
+ */
 export const STALE_MINUTES_AGO = { newest: 35, oldest: 55 } as const;
 
 export type InterfaceRole = 'eni' | 'podVeth' | 'loopback';
@@ -223,7 +227,8 @@ export const MISCONFIG_CLUSTERS: Readonly<Record<MisconfigCase, SeedClusterSpec>
     nodes: [
       {
         // The agent (resources ["*"]) runs in a pod's network namespace: it sees that pod's lo and eth0 (a few KB),
-        // no veth and no second ENI, on a node that runs 5 pods.
+        // no veth and no second ENI, on a node that runs 5 pods. moto quirk: RunInstances attaches one ENI to every
+        // instance, so the ENI count cannot show that eth0 alone is too few; lo without a veth shows it.
         ...healthyNode('dr-pod-netns', 'a'),
         containerInsights: { bytesPerSecond: 55_000, runningPods: 5 },
         agent: agent([eni('eth0', 4_000, 3_000), lo(1_200)]),
