@@ -5,7 +5,7 @@
 import { classifyInterface } from '../../core/interface-rules';
 import { agentConfigCommand, agentProfileFor } from '../fixes';
 import type { Check } from '../model';
-import { check, FRESH_SECONDS, nodesText, type CheckContext } from './context';
+import { check, FRESH_SECONDS, nodesText, nodesVerb, type CheckContext } from './context';
 
 export interface AgentDefects {
   readonly stale: Set<string>;
@@ -56,7 +56,7 @@ export function agentPodNetns(ctx: CheckContext, defects: AgentDefects): Check {
 export function agentStale(defects: AgentDefects): Check {
   const ids = [...defects.stale];
   if (ids.length === 0) return check('agent-stale', 'pass', `every node's agent series has a datapoint in the last ${FRESH_SECONDS / 60} minutes`);
-  return check('agent-stale', 'fail', `${nodesText(ids.length)} have agent series but no datapoint in the last ${FRESH_SECONDS / 60} minutes: the agent stopped, or cannot publish`, ids, {
+  return check('agent-stale', 'fail', `${nodesVerb(ids.length, 'have')} agent series but no datapoint in the last ${FRESH_SECONDS / 60} minutes: the agent stopped, or cannot publish`, ids, {
     text: 'Check the agent on these nodes (systemctl status amazon-cloudwatch-agent, or its pod\'s logs) and that the nodes\' role has CloudWatchAgentServerPolicy.',
   });
 }

@@ -5,7 +5,7 @@
 import { clusterCapabilities } from '../../core/source-profile';
 import { agentConfigCommand, agentProfileFor } from '../fixes';
 import type { Check } from '../model';
-import { check, nodesText, type CheckContext } from './context';
+import { check, nodesText, nodesVerb, type CheckContext } from './context';
 
 /** Nodes with any agent series, tied by the instance dimension or by `host`. */
 function nodesWithAnyAgent(ctx: CheckContext): Set<string> {
@@ -19,7 +19,7 @@ export function agentMissing(ctx: CheckContext): Check {
   if (missing.length === 0) return check('agent-missing', 'pass', `every node's agent publishes ${metrics}`);
   const required = clusterCapabilities(ctx.judged).agentRequired;
   const profile = agentProfileFor(ctx.judged);
-  const summary = `${nodesText(missing.length)} publish no agent ${metrics} series` +
+  const summary = `${nodesVerb(missing.length, 'publish')} no agent ${metrics} series` +
     (required ? `; the ${ctx.judged} profile requires the agent on every node` : `; under the ${ctx.judged} profile they are reconciled from EC2 and Container Insights`);
   return check('agent-missing', required ? 'fail' : 'warn', summary, missing, {
     text: `To reconcile them from their own interface counters, configure the CloudWatch agent's net plugin (profile ${profile}; the ${profile === 'enis' ? 'cheaper: ENIs only' : 'complete: every interface'}) with the configuration this command prints.`,

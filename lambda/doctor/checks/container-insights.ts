@@ -5,7 +5,7 @@
  */
 import { DIMENSION } from '../../output-metrics';
 import type { Check } from '../model';
-import { check, FRESH_SECONDS, nodesText, type CheckContext } from './context';
+import { check, FRESH_SECONDS, nodesVerb, type CheckContext } from './context';
 
 const ADD_ON_FIX =
   'Install the Amazon CloudWatch Observability EKS add-on (aws eks create-addon --cluster-name CLUSTER --addon-name amazon-cloudwatch-observability) ' +
@@ -45,12 +45,12 @@ export function containerInsightsMissing(ctx: CheckContext): Check {
   }
   const otherDims = missing.filter((n) => (listed.get(n.instanceId) ?? []).length > 0);
   const noName = missing.filter((n) => !n.nodeName);
-  const parts = [`${nodesText(missing.length)} have no ${metric} series under ClusterName=${ctx.obs.cluster}, InstanceId, NodeName=<private DNS name>`];
+  const parts = [`${nodesVerb(missing.length, 'have')} no ${metric} series under ClusterName=${ctx.obs.cluster}, InstanceId, NodeName=<private DNS name>`];
   if (otherDims.length > 0) {
     const example = listed.get(otherDims[0]!.instanceId)![0]!;
-    parts.push(`${nodesText(otherDims.length)} of them publish it under another dimension set (e.g. ${Object.entries(example).map(([k, v]) => `${k}=${v}`).join(', ')})`);
+    parts.push(`${otherDims.length} of them publish${otherDims.length === 1 ? 'es' : ''} it under another dimension set (e.g. ${Object.entries(example).map(([k, v]) => `${k}=${v}`).join(', ')})`);
   }
-  if (noName.length > 0) parts.push(`${nodesText(noName.length)} have no private DNS name in EC2`);
+  if (noName.length > 0) parts.push(`${nodesVerb(noName.length, 'have')} no private DNS name in EC2`);
   return check('container-insights-missing', 'fail', parts.join('; '), missing.map((n) => n.instanceId), {
     text: otherDims.length > 0
       ? 'Container Insights names nodes by their Kubernetes node name; netrecon addresses them by the instance\'s private DNS name. Use node names equal to the private DNS name (the EKS default), or run the add-on on these nodes.'
@@ -66,7 +66,7 @@ export function containerInsightsStale(ctx: CheckContext): Check {
     return last === null || last === undefined || last < now - FRESH_SECONDS;
   });
   if (stale.length === 0) return check('container-insights-stale', 'pass', `every node's Container Insights series has a datapoint in the last ${FRESH_SECONDS / 60} minutes`);
-  return check('container-insights-stale', 'fail', `${nodesText(stale.length)} have a Container Insights series but no datapoint in the last ${FRESH_SECONDS / 60} minutes`, stale, {
+  return check('container-insights-stale', 'fail', `${nodesVerb(stale.length, 'have')} a Container Insights series but no datapoint in the last ${FRESH_SECONDS / 60} minutes`, stale, {
     text: 'Check the CloudWatch agent pods of the add-on on these nodes (kubectl -n amazon-cloudwatch get pods -o wide) and their logs; a node that is shutting down stops publishing too.',
   });
 }

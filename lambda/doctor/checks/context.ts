@@ -22,3 +22,8 @@ export function check(code: CheckCode, severity: Severity, summary: string, inst
 
 /** `n node(s)` in words. */
 export const nodesText = (n: number): string => `${n.toLocaleString('en-US')} node${n === 1 ? '' : 's'}`;
+
+const SINGULAR: Readonly<Record<string, string>> = { match: 'matches', have: 'has', carry: 'carries', publish: 'publishes', do: 'does' };
+
+/** `1 node has`, `3 nodes have`: a count of nodes with its verb agreeing. */
+export const nodesVerb = (n: number, verb: 'match' | 'have' | 'carry' | 'publish' | 'do'): string => `${nodesText(n)} ${n === 1 ? SINGULAR[verb] : verb}`;

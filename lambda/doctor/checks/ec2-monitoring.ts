@@ -4,7 +4,7 @@
  * periods of the basic ones (lambda/plan/sources.ts, queryPeriodSeconds). Pure.
  */
 import type { Check } from '../model';
-import { check, nodesText, type CheckContext } from './context';
+import { check, nodesText, nodesVerb, type CheckContext } from './context';
 
 export function ec2Monitoring(ctx: CheckContext): Check {
   const nodes = ctx.obs.nodes;
@@ -20,7 +20,7 @@ export function ec2Monitoring(ctx: CheckContext): Check {
   return check(
     'ec2-monitoring',
     'warn',
-    `${nodesText(basic.length)} have basic (5-minute) monitoring and ${nodesText(detailed.length)} detailed: periodSeconds must stay 300 or more (the default) unless every node has detailed monitoring`,
+    `${nodesVerb(basic.length, 'have')} basic (5-minute) monitoring and ${nodesText(detailed.length)} detailed: periodSeconds must stay 300 or more (the default) unless every node has detailed monitoring`,
     basic.map((n) => n.instanceId),
     {
       text: 'Nothing to do at the default periodSeconds 300. For 60-second periods, enable detailed monitoring on these nodes (in their launch template, so new nodes have it too).',

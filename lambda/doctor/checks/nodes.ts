@@ -4,7 +4,7 @@
  */
 import { DEFAULT_NODE_FILTER, filterDescription, K8S_TAG_NODE_FILTER, nodeFilterFlag } from '../fixes';
 import type { Check, DoctorInstance } from '../model';
-import { check, nodesText, type CheckContext } from './context';
+import { check, nodesText, nodesVerb, type CheckContext } from './context';
 
 export function nodesFound(ctx: CheckContext): Check {
   const { obs } = ctx;
@@ -14,7 +14,7 @@ export function nodesFound(ctx: CheckContext): Check {
       text: obs.otherConvention.length > 0 ? 'Use the node filter of nodes-other-tag.' : `No instance carries eks:cluster-name=${obs.cluster} or the tag key kubernetes.io/cluster/${obs.cluster} in ${obs.region}: check the cluster name and --region.`,
     });
   }
-  return check('nodes-found', 'pass', `${nodesText(obs.nodes.length)} match ${by}`);
+  return check('nodes-found', 'pass', `${nodesVerb(obs.nodes.length, 'match')} ${by}`);
 }
 
 /** The one filter that finds every instance of both conventions, or null when no tag is on all of them. */
@@ -31,7 +31,7 @@ export function nodesOtherTag(ctx: CheckContext): Check {
   const all = [...obs.nodes, ...others];
   const filter = filterForAll(all);
   const ids = others.map((n) => n.instanceId);
-  const summary = `${nodesText(others.length)} carry a tag of cluster ${obs.cluster} but do not match the node filter ${obs.settings.nodeFilter}; netrecon would not see them`;
+  const summary = `${nodesVerb(others.length, 'carry')} a tag of cluster ${obs.cluster} but ${others.length === 1 ? 'does' : 'do'} not match the node filter ${obs.settings.nodeFilter}; netrecon would not see them`;
   if (filter !== null) {
     const flag = nodeFilterFlag(filter);
     return check('nodes-other-tag', 'fail', summary, ids, {
