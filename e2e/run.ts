@@ -77,7 +77,14 @@ async function main(argv: string[]): Promise<number> {
   const context: SuiteContext = { workDir };
   process.stdout.write(`netrecon e2e on moto, work dir ${workDir}\n`);
 
-  const selection = selectSections(sections(context), only);
+  let selection;
+  try {
+    selection = selectSections(sections(context), only);
+  } catch (error) {
+    process.stderr.write(`e2e: ${(error as Error).message}\n`);
+    rmSync(workDir, { recursive: true, force: true });
+    return 1;
+  }
   if (selection.leftOut.length > 0) process.stdout.write(`E2E_ONLY=${only}: sections ${selection.ran.join(', ')}; left out ${selection.leftOut.join(', ')}\n`);
   const steps = selection.steps;
   const runner = new StepRunner(steps.length, () => context.emulator?.calls() ?? Promise.resolve({}));
