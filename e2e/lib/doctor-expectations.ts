@@ -1,9 +1,10 @@
 /**
  * What `netrecon doctor --format json` (contract A, docs/doctor.md) must say about each cluster of
- * profile-seeds.ts, and the checks of its answer. Written from the contract and the seeded faults, never from
+ * seed-clusters.ts, and the checks of its answer. Written from the contract and the seeded faults, never from
  * doctor's own output.
  */
-import type { MisconfigCase, SeededSpecCluster } from './profile-seeds';
+import type { SeededSpecCluster } from './profile-seeds';
+import type { MisconfigCase } from './seed-clusters';
 
 /** Contract A's report, as far as these steps read it. */
 export interface DoctorJson {

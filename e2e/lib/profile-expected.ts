@@ -1,5 +1,5 @@
 /**
- * What `netrecon reconcile --source-profile P` must report for the profile clusters of profile-seeds.ts, computed
+ * What `netrecon reconcile --source-profile P` must report for the profile clusters of seed-clusters.ts, computed
  * here by hand from the seeded bytes and the formulas of docs/profiles.md (never by calling lambda/core).
  *
  * Per node and period (k runs over the period's five minutes; ci = mean_k(rate) × 300):
@@ -20,7 +20,8 @@
 import type { NodeProfile, SourceProfile } from '../../lambda/core/source-profile';
 import { CLUSTER_METRICS } from '../../lambda/output-metrics';
 import { MINUTE_SECONDS, PERIOD_SECONDS } from './cluster-model';
-import { bytesAt, rateAt, type SeedInterface, type SeededSpecCluster, type SeededSpecNode, type Timeline } from './profile-seeds';
+import { bytesAt, rateAt, type SeededSpecCluster, type SeededSpecNode, type Timeline } from './profile-seeds';
+import type { SeedInterface } from './seed-clusters';
 
 const MIB = 1_048_576;
 const RATIO_THRESHOLD = 0.1;

@@ -35,7 +35,7 @@ export interface DeployState {
   fn?: DeployedFunction;
 }
 
-/** The profile and misconfiguration clusters (profile-seeds.ts), seeded in one batch. */
+/** The profile and misconfiguration clusters (seed-clusters.ts), seeded in one batch. */
 export interface SpecSeedState {
   readonly result: SpecSeedResult;
   readonly timeline: Timeline;

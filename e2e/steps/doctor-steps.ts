@@ -1,6 +1,6 @@
 /**
  * Issue 11's `netrecon doctor` end to end: `doctor --cluster X --format json` (contract A) on the clusters of
- * profile-seeds.ts: the ready one (pe-full) and one per misconfiguration. Each must be found, with its check code
+ * seed-clusters.ts: the ready one (pe-full) and one per misconfiguration. Each must be found, with its check code
  * at warn or fail, the nodes concerned named and the fix given; the exit code follows `ready`. The CLI runs
  * in-process (one Node start for all of them); one last step spawns bin/netrecon.mjs to see the process's own
  * exit code on a ready and a not-ready cluster.
@@ -11,13 +11,13 @@ import { ec2Filters, parseNodeFilter } from '../../lambda/aws/inventory';
 import { parseJsonOutput, runCliInProcess } from '../lib/cli-in-process';
 import { CONTRACT_CODES, DOCTOR_CASES, EXIT_NOT_READY, EXIT_READY, contractProblems, faultyNodes, type DoctorJson } from '../lib/doctor-expectations';
 import { runProcess } from '../lib/proc';
-import { MISCONFIG_CLUSTERS, PROFILE_CLUSTERS, type MisconfigCase } from '../lib/profile-seeds';
+import { MISCONFIG_CLUSTERS, PROFILE_CLUSTERS, type MisconfigCase } from '../lib/seed-clusters';
 import { REPO_DIR } from '../lib/sandbox';
 import type { StepDefinition, StepFigures } from '../lib/steps';
 import type { SuiteContext } from '../lib/suite-context';
 
 const READY_CLUSTER = PROFILE_CLUSTERS.full.name;
-/** What the ready cluster's agents publish now (profile-seeds.ts): f0 eth0, eth1, 2 veths, lo; f1 ens5, ens6, 1 veth, lo; rx and tx each. */
+/** What the ready cluster's agents publish now (seed-clusters.ts): f0 eth0, eth1, 2 veths, lo; f1 ens5, ens6, 1 veth, lo; rx and tx each. */
 const READY_AGENT_SERIES = { all: 2 * (5 + 4), enis: 2 * (2 + 2) };
 /** us-east-1 custom metric, per month (the issue's $19.80 for 66 series). */
 const USD_PER_SERIES_MONTH = 0.3;

@@ -1,5 +1,5 @@
 /**
- * Issue 11's source profiles end to end: the small clusters of profile-seeds.ts seeded in one batch, then
+ * Issue 11's source profiles end to end: the small clusters of seed-clusters.ts seeded in one batch, then
  * `netrecon reconcile --cluster pe-P --source-profile P --dry-run --format json` per profile, its node-periods,
  * cluster periods and the datums it would publish compared with the hand formula of profile-expected.ts.
  * The CLI runs in-process (cli-in-process.ts): four runs, not four Node starts.
@@ -12,7 +12,8 @@ import { parseJsonOutput, runCliInProcess } from '../lib/cli-in-process';
 import { PERIOD_SECONDS } from '../lib/cluster-model';
 import { closeEnough } from '../lib/expected';
 import { CHECKED_FIGURES, expectedProfileRun, type ExpectedClusterPeriod, type ExpectedNodePeriod } from '../lib/profile-expected';
-import { ALL_SEED_CLUSTERS, MISCONFIG_CLUSTERS, PROFILE_CLUSTERS, seedSpecClusters, timelineFor } from '../lib/profile-seeds';
+import { seedSpecClusters, timelineFor } from '../lib/profile-seeds';
+import { ALL_SEED_CLUSTERS, MISCONFIG_CLUSTERS, PROFILE_CLUSTERS } from '../lib/seed-clusters';
 import type { StepDefinition, StepFigures } from '../lib/steps';
 import type { SuiteContext } from '../lib/suite-context';
 
