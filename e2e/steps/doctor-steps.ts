@@ -124,17 +124,20 @@ function misconfigStep(context: SuiteContext, which: MisconfigCase): StepDefinit
   };
 }
 
-/** bin/netrecon.mjs as a user runs it: the process's exit code, not main()'s return value. */
+/**
+ * bin/netrecon.mjs as a user runs it, in the default table format: the process's exit code, not main()'s return
+ * value. The tables (checks, fixes and the cost table) are kept in the work dir (`npm run e2e -- --keep`).
+ */
 function processExitStep(context: SuiteContext): StepDefinition {
   const notReady = MISCONFIG_CLUSTERS.agentStale.name;
   return {
-    title: `bin/netrecon.mjs doctor exits ${EXIT_READY} on ${READY_CLUSTER} and ${EXIT_NOT_READY} on ${notReady} (the processes)`,
+    title: `bin/netrecon.mjs doctor (table) exits ${EXIT_READY} on ${READY_CLUSTER} and ${EXIT_NOT_READY} on ${notReady} (the processes)`,
     group: 'doctor',
     skipBecause: () => (context.specSeed ? undefined : 'the clusters were not seeded'),
     run: async (figures) => {
       const cli = join(REPO_DIR, 'bin', 'netrecon.mjs');
       const spawnDoctor = (cluster: string) =>
-        runProcess(process.execPath, [cli, 'doctor', '--cluster', cluster, '--region', context.sandbox!.region, '--format', 'json'], {
+        runProcess(process.execPath, [cli, 'doctor', '--cluster', cluster, '--region', context.sandbox!.region], {
           env: { ...context.sandbox!.env },
           cwd: REPO_DIR,
           logPath: join(context.workDir, `doctor-${cluster}.log`),
@@ -144,7 +147,10 @@ function processExitStep(context: SuiteContext): StepDefinition {
       const problems: string[] = [];
       if (ready.code !== EXIT_READY) problems.push(`${READY_CLUSTER}: exit ${ready.code}, expected ${EXIT_READY}; stderr: ${ready.stderr.trim().slice(-400)}`);
       if (stale.code !== EXIT_NOT_READY) problems.push(`${notReady}: exit ${stale.code}, expected ${EXIT_NOT_READY}; stderr: ${stale.stderr.trim().slice(-400)}`);
-      figures.notes.push(`${READY_CLUSTER}: exit ${ready.code} in ${ready.seconds.toFixed(1)} s; ${notReady}: exit ${stale.code} in ${stale.seconds.toFixed(1)} s`);
+      figures.notes.push(
+        `${READY_CLUSTER}: exit ${ready.code} in ${ready.seconds.toFixed(1)} s; ${notReady}: exit ${stale.code} in ${stale.seconds.toFixed(1)} s; ` +
+          `tables in ${join(context.workDir, `doctor-${READY_CLUSTER}.log`)} and doctor-${notReady}.log`,
+      );
       failIf(problems, figures, 2);
     },
   };
