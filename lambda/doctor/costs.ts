@@ -6,7 +6,7 @@
  * ENI, pod veth and `lo`, one veth per running pod) and the cost says it is an estimate. How it is computed:
  * docs/doctor.md, "Costs". Pure.
  */
-import { NODE_PROFILE_CAPABILITIES, SOURCE_PROFILES, clusterCapabilities, type NodeProfile, type SourceProfile } from '../core/source-profile';
+import { NODE_PROFILE_CAPABILITIES, SOURCE_PROFILES, clusterCapabilities, nodeProfileOf, type NodeProfile, type SourceProfile } from '../core/source-profile';
 import { HOURS_PER_MONTH, PRICES_USD } from '../plan/pricing';
 import { LIST_METRICS_PAGE_SIZE, PUT_METRIC_DATA_MAX_METRICS } from '../plan/limits';
 import type { AgentView } from './agent-view';
@@ -55,15 +55,23 @@ export interface ClusterSeries {
 }
 
 /** Every series netrecon reads per read, and the agent series the nodes publish, under a profile. */
-export function clusterSeries(profile: SourceProfile, obs: Pick<DoctorObservations, 'nodes' | 'probes' | 'settings'>, agent: AgentView, mixedNodeProfiles: ReadonlyMap<string, NodeProfile>): ClusterSeries {
+export function clusterSeries(
+  profile: SourceProfile,
+  obs: Pick<DoctorObservations, 'nodes' | 'probes' | 'settings'>,
+  agent: AgentView,
+  mixedNodeProfiles: ReadonlyMap<string, NodeProfile>,
+  /** Nodes whose agent runs in a pod's network namespace: what it lists says nothing of what a fixed agent would. */
+  misplacedAgents: ReadonlySet<string> = new Set(),
+): ClusterSeries {
   let awsSeries = 0;
   let agentSeries = 0;
   let estimated = false;
   for (const n of obs.nodes) {
     awsSeries += 2 + (n.nodeName ? 1 : 0);
-    const a = agent.byInstance.get(n.instanceId);
+    const listed = agent.byInstance.get(n.instanceId);
+    const a = profile !== 'mixed' && misplacedAgents.has(n.instanceId) ? undefined : listed;
     const physical = a ? a.series.filter((s) => classifyInterface(s.dimensions[obs.settings.sources.agentInterfaceDimension] ?? '', obs.settings.rules).interfaceClass === 'physical').length : 0;
-    const resolvesTo = mixedNodeProfiles.get(n.instanceId) ?? (a ? [...interfaceClassesOf(a.interfaces, obs.settings.rules)].every((c) => c === 'physical') ? 'enis' : 'full' : 'agentless');
+    const resolvesTo: NodeProfile = a === undefined ? 'agentless' : (mixedNodeProfiles.get(n.instanceId) ?? nodeProfileOf('mixed', interfaceClassesOf(a.interfaces, obs.settings.rules)));
     // Under mixed each node keeps what it publishes now.
     const nodeProfile: NodeProfile = profile === 'mixed' ? resolvesTo : profile;
     const current = { physical, all: a?.series.length ?? 0, resolvesTo };
@@ -103,9 +111,14 @@ export function netreconUsdPerMonth(profile: SourceProfile, series: ClusterSerie
   return getMetricData + requests + publishedMetrics * PRICES_USD.customMetricMonth + alarmUsdPerMonth(profile) + PRICES_USD.dashboardMonth;
 }
 
-export function profileCosts(obs: Pick<DoctorObservations, 'nodes' | 'probes' | 'settings'>, agent: AgentView, mixedNodeProfiles: ReadonlyMap<string, NodeProfile>): ProfileCost[] {
+export function profileCosts(
+  obs: Pick<DoctorObservations, 'nodes' | 'probes' | 'settings'>,
+  agent: AgentView,
+  mixedNodeProfiles: ReadonlyMap<string, NodeProfile>,
+  misplacedAgents: ReadonlySet<string> = new Set(),
+): ProfileCost[] {
   return SOURCE_PROFILES.map((profile) => {
-    const series = clusterSeries(profile, obs, agent, mixedNodeProfiles);
+    const series = clusterSeries(profile, obs, agent, mixedNodeProfiles, misplacedAgents);
     const netrecon = cents(netreconUsdPerMonth(profile, series, published(profile, mixedNodeProfiles), obs.settings));
     const agentUsd = cents(series.agentSeries * PRICES_USD.customMetricMonth);
     return { sourceProfile: profile, netreconUsdPerMonth: netrecon, agentUsdPerMonth: agentUsd, totalUsdPerMonth: cents(netrecon + agentUsd), estimated: series.estimated };

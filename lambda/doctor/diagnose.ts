@@ -45,6 +45,6 @@ export function diagnose(obs: DoctorObservations): DoctorReport {
     recommendedProfile: recommendation.profile,
     nodes: { count: obs.nodes.length, tag: filterTag(obs.settings.nodeFilter, obs.cluster) },
     checks,
-    costs: profileCosts(obs, agent, recommendation.mixedNodeProfiles),
+    costs: profileCosts(obs, agent, recommendation.mixedNodeProfiles, new Set([...defects.podNetns].filter(([, how]) => how === 'certain').map(([id]) => id))),
   };
 }

@@ -93,3 +93,18 @@ describe('a cluster without the agent', () => {
     expect(costs.mixed).toMatchObject({ netreconUsdPerMonth: 9.12, totalUsdPerMonth: 9.12 });
   });
 });
+
+describe('an agent in a pod network namespace', () => {
+  it('enis and full are estimated as for a node without the agent, not from the pod eth0 it lists', () => {
+    const obs = readyCluster({
+      nodes: [instance(1, { eniCount: 3 })],
+      containerInsightsSeries: readyCluster().containerInsightsSeries.slice(0, 1),
+      agentSeries: agentSeries(1, ['eth0', 'lo']),
+      probes: new Map([[id(1), freshProbe({ runningPods: 10 })]]),
+    });
+    const costs = Object.fromEntries(diagnose(obs).costs.map((c) => [c.sourceProfile, c]));
+    expect(costs.enis).toMatchObject({ agentUsdPerMonth: 1.8, estimated: true }); // 2 x 3 ENIs, not eth0's 2 series
+    expect(costs.full).toMatchObject({ agentUsdPerMonth: 8.4, estimated: true }); // 2 x (3 + 10 + 1), not 4
+    expect(costs.mixed).toMatchObject({ agentUsdPerMonth: 1.2, estimated: false }); // what it publishes now: 4 series
+  });
+});
