@@ -14,6 +14,7 @@ import { StepRunner } from './lib/steps';
 import type { SuiteContext } from './lib/suite-context';
 import { emulatorSteps } from './steps/emulator-steps';
 import { deploySteps, teardownSteps } from './steps/deploy-steps';
+import { discoverySteps } from './steps/discovery-steps';
 import { doctorSteps } from './steps/doctor-steps';
 import { faultSteps } from './steps/fault-steps';
 import { finalSteps } from './steps/final-steps';
@@ -37,8 +38,8 @@ No AWS account and no network are used: every process is limited to loopback.
   --help   this text
 
 E2E_ONLY=REGEX runs only the sections whose name matches, with the sections they need (while developing; CI
-runs everything). Sections: emulator, seed, deploy, netrecon, faults, profile-seed, profiles, doctor, teardown,
-final. E.g. E2E_ONLY=profiles npm run e2e (the emulator, the profile seed, the profile steps, the network check).
+runs everything). Sections: emulator, seed, deploy, netrecon, discovery, faults, profile-seed, profiles, doctor,
+teardown, final. E.g. E2E_ONLY=profiles npm run e2e (the emulator, the profile seed, the profile steps, the network check).
 `;
 
 /** The suite in order. Profiles come after the deployed function's steps, so their seed cannot slow those. */
@@ -48,6 +49,7 @@ function sections(context: SuiteContext): Section[] {
     { name: 'seed', needs: ['emulator'], steps: seedSteps(context) },
     { name: 'deploy', needs: ['seed'], steps: deploySteps(context) },
     { name: 'netrecon', needs: ['deploy'], steps: netreconSteps(context) },
+    { name: 'discovery', needs: ['deploy'], steps: discoverySteps(context) },
     { name: 'faults', needs: ['deploy'], steps: faultSteps(context) },
     { name: 'profile-seed', needs: ['emulator'], steps: specSeedSteps(context) },
     { name: 'profiles', needs: ['profile-seed'], steps: profileSteps(context) },

@@ -10,10 +10,14 @@ import type { ScheduleSettings } from './plan/pending-periods';
 import type { SourceSettings } from './plan/sources';
 import type { ReconcileConfig } from './core/config';
 import type { SourceProfile } from './core/source-profile';
+import { parseClusterTag, type AUTO_CLUSTERS, type ClusterTag } from './plan/cluster-selection';
 import { ConfigError, RUN_SETTINGS, resolveRunSettings, runSettingOf, type RunSettingKey, type RunSettingSpec, type RunSettingsInput } from './settings';
 
 export interface HandlerConfig {
-  readonly clusters: readonly string[];
+  /** The clusters named, or `auto`: listed at the start of every run (runner.ts). */
+  readonly clusters: readonly string[] | typeof AUTO_CLUSTERS;
+  /** With `auto`: keep only the clusters with this tag; null keeps every cluster listed. */
+  readonly clusterTag: ClusterTag | null;
   readonly sourceProfiles: Readonly<Record<string, SourceProfile>>;
   readonly schedule: ScheduleSettings;
   readonly outputNamespace: string;
@@ -69,6 +73,7 @@ export function parseHandlerConfig(env: Env, deprecated: DeprecatedVariable[] = 
   }
   return {
     clusters: run.clusters,
+    clusterTag: parseClusterTag(run.clusterTag),
     sourceProfiles: run.sourceProfile,
     schedule: {
       periodSeconds: run.periodSeconds,

@@ -31,6 +31,7 @@ export const handler = middy({ timeoutEarlyInMillis: 10_000 })
       cloudWatch: clients.cloudWatch,
       cloudWatchPut: clients.cloudWatchPut,
       ec2: clients.ec2,
+      eks: clients.eks,
       logger: { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') },
       ledgerMemory: new LedgerMemory(),
     });

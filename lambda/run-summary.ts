@@ -9,7 +9,8 @@ import { NetReconError } from './core/errors';
 
 export interface ClusterSummary {
   readonly cluster: string;
-  readonly outcome: 'emitted' | 'waiting' | 'failed';
+  /** `skipped`: a cluster `clusters=auto` found but could not or need not reconcile (`skipReason`); not a failure. */
+  readonly outcome: 'emitted' | 'waiting' | 'failed' | 'skipped';
   readonly nodes: number;
   readonly readWindow: ClusterRunResult['readWindow'];
   readonly periodsEmitted: number;
@@ -28,6 +29,17 @@ export interface ClusterSummary {
   readonly skippedByReason: readonly { reason: string; count: number; example: string }[];
   readonly apiCalls: ApiCounters['calls'];
   readonly error?: string;
+  readonly skipReason?: string;
+}
+
+/** What `clusters=auto` found at the start of the run. */
+export interface DiscoverySummary {
+  /** Clusters eks:ListClusters returned. */
+  readonly clustersListed: number;
+  /** The `clusterTag` filter as written, or null. */
+  readonly clusterTag: string | null;
+  /** Listed clusters left out by the tag filter. */
+  readonly clustersNotMatchingTag: number;
 }
 
 export interface RunSummary {
@@ -40,6 +52,9 @@ export interface RunSummary {
   readonly throttled: number;
   readonly retries: number;
   readonly failedClusters: number;
+  /** Clusters discovery found but the run skipped, each with its reason in `clusters` (only with `clusters=auto`). */
+  readonly skippedClusters: number;
+  readonly discovery?: DiscoverySummary;
   readonly durationMs: number;
 }
 
@@ -98,6 +113,11 @@ export function failedClusterSummary(cluster: string, counters: ApiCounters, err
   return { ...zeroSummary(cluster), ...(periodsNotRead !== undefined ? { periodsNotRead } : {}), apiCalls: { ...counters.calls }, error };
 }
 
+/** A cluster `clusters=auto` found and the run skipped, with the reason; nothing was published for it. */
+export function skippedClusterSummary(cluster: string, counters: ApiCounters | undefined, reason: string): ClusterSummary {
+  return { ...zeroSummary(cluster), outcome: 'skipped', apiCalls: { ...(counters ?? newCounters()).calls }, skipReason: reason };
+}
+
 /** A cluster that ran to the end; it failed only when its emission stopped on a request. */
 export function clusterSummary(result: ClusterRunResult, counters: ApiCounters): ClusterSummary {
   const skipped = result.report?.skipped ?? [];
@@ -123,7 +143,13 @@ export function clusterSummary(result: ClusterRunResult, counters: ApiCounters):
 }
 
 /** The run's totals over its clusters. */
-export function runSummary(trigger: RunSummary['trigger'], clusters: readonly ClusterSummary[], counters: readonly ApiCounters[], durationMs: number): RunSummary {
+export function runSummary(
+  trigger: RunSummary['trigger'],
+  clusters: readonly ClusterSummary[],
+  counters: readonly ApiCounters[],
+  durationMs: number,
+  discovery?: DiscoverySummary,
+): RunSummary {
   const total = sumCalls(counters);
   return {
     trigger,
@@ -135,6 +161,8 @@ export function runSummary(trigger: RunSummary['trigger'], clusters: readonly Cl
     throttled: total.throttled,
     retries: total.retries,
     failedClusters: clusters.filter((s) => s.outcome === 'failed').length,
+    skippedClusters: clusters.filter((s) => s.outcome === 'skipped').length,
+    ...(discovery ? { discovery } : {}),
     durationMs,
   };
 }

@@ -1,10 +1,15 @@
 /**
- * The run loop of the scheduled function: the event, one pipeline run per cluster (one after the other; a failing
- * cluster is reported and the others still run), and a structured run summary. A plain async function, so tests
+ * The run loop of the scheduled function: the cluster list (named, or listed from EKS with `clusters=auto`), the
+ * event, one pipeline run per cluster (one after the other; a failing cluster is reported and the others still
+ * run), and a structured run summary. A plain async function, so tests
  * call it without middy; lambda/handler.ts wires it to the SDK clients, the logger and middy.
  */
 import type { Context } from 'aws-lambda';
-import { makeAwsRuntime, type ApiCounters, type CloudWatchSender, type Ec2Sender, type Quotas } from './aws/api';
+import { makeAwsRuntime, type ApiCounters, type AwsRuntime, type CloudWatchSender, type Ec2Sender, type EksSender, type Quotas } from './aws/api';
+import { listAccountClusters, type SkippedCluster } from './aws/cluster-list';
+import { EmptyInventoryError, filterText } from './aws/inventory';
+import { profileOf } from './core/source-profile';
+import { AUTO_CLUSTERS } from './plan/cluster-selection';
 import type { Clock } from './aws/throttle';
 import { isoOf } from './core/units';
 import type { HandlerConfig } from './handler-config';
@@ -12,7 +17,7 @@ import { parseEvent } from './handler-event';
 import { runCluster } from './pipeline';
 import type { LedgerMemory } from './plan/ledger-memory';
 import { readBudgetDatapoints } from './read-budget';
-import { clusterSummary, failedClusterSummary, RunFailedError, runSummary, type ClusterSummary, type RunSummary } from './run-summary';
+import { clusterSummary, failedClusterSummary, RunFailedError, runSummary, skippedClusterSummary, type ClusterSummary, type DiscoverySummary, type RunSummary } from './run-summary';
 import { UnreadPeriodsError } from './unread-periods';
 
 /** What the runner logs through: the Powertools Logger in Lambda, anything with these methods in tests. */
@@ -28,6 +33,8 @@ export interface RunnerDeps {
   readonly cloudWatch: CloudWatchSender;
   readonly cloudWatchPut?: CloudWatchSender;
   readonly ec2: Ec2Sender;
+  /** Needed with `clusters=auto` only. */
+  readonly eks?: EksSender;
   readonly logger: RunLogger;
   readonly ledgerMemory: LedgerMemory;
   readonly now?: () => Date;
@@ -46,13 +53,8 @@ export function makeRunner(deps: RunnerDeps) {
     const started = Date.now();
     const config = deps.config;
     const now = (deps.now ?? (() => new Date()))();
-    const parsed = parseEvent(event, config.clusters, Math.floor(now.getTime() / 1000));
-    deps.logger.info('run started', { trigger: parsed.trigger, clusters: parsed.clusters, window: parsed.window });
-
-    const summaries: ClusterSummary[] = [];
-    const counters: ApiCounters[] = [];
-    for (const [index, cluster] of parsed.clusters.entries()) {
-      const rt = makeAwsRuntime({
+    const runtime = (progressData: Record<string, unknown>): AwsRuntime =>
+      makeAwsRuntime({
         cloudWatch: deps.cloudWatch,
         ...(deps.cloudWatchPut ? { cloudWatchPut: deps.cloudWatchPut } : {}),
         ec2: deps.ec2,
@@ -60,14 +62,26 @@ export function makeRunner(deps: RunnerDeps) {
         ...(options?.signal ? { signal: options.signal } : {}),
         ...(deps.quotas ? { quotas: deps.quotas } : {}),
         ...(deps.retry ? { retry: deps.retry } : {}),
-        progress: (message) => deps.logger.debug(message, { cluster }),
+        progress: (message) => deps.logger.debug(message, progressData),
       });
+    const counters: ApiCounters[] = [];
+    const targets = await clusterTargets(deps, runtime, counters);
+    const parsed = parseEvent(event, targets.clusters, Math.floor(now.getTime() / 1000));
+    deps.logger.info('run started', { trigger: parsed.trigger, clusters: parsed.clusters, window: parsed.window });
+    // Each cluster's own profile, or the default for a cluster discovery found that the setting does not name.
+    const sourceProfiles = Object.fromEntries(parsed.clusters.map((c) => [c, profileOf(config.sourceProfiles, c)]));
+
+    // A cluster discovery skipped is reported whether or not a manual event covers it: the list is the run's.
+    const summaries: ClusterSummary[] = targets.skipped.map((s) => skippedClusterSummary(s.cluster, undefined, s.reason));
+    for (const s of targets.skipped) deps.logger.warn('cluster skipped', { cluster: s.cluster, reason: s.reason });
+    for (const [index, cluster] of parsed.clusters.entries()) {
+      const rt = runtime({ cluster });
       counters.push(rt.counters);
       try {
         const result = await runCluster({
           rt,
           cluster,
-          settings: { ...config, ...(deps.nodeBatchSize ? { nodeBatchSize: deps.nodeBatchSize } : {}) },
+          settings: { ...config, sourceProfiles, ...(deps.nodeBatchSize ? { nodeBatchSize: deps.nodeBatchSize } : {}) },
           window: parsed.window,
           now,
           mode: 'emit',
@@ -83,6 +97,16 @@ export function makeRunner(deps: RunnerDeps) {
       } catch (error) {
         if (options?.signal?.aborted) throw error;
         const message = error instanceof Error ? error.message : String(error);
+        if (targets.discovered && error instanceof EmptyInventoryError) {
+          // A cluster EKS itself listed cannot be a typo nor the wrong Region: with no instance in any state and no
+          // node ever published it runs no EC2 nodes (Fargate only, just created) or its nodes carry another tag
+          // (nodeFilter). Nothing is published for it, as for a named cluster; the other clusters run
+          // (docs/aws.md, "Clusters from discovery").
+          const reason = `no EC2 instance matches ${filterText(config.nodeFilter, cluster)} in any state and no node was ever published for it (Fargate only, just created, or nodes tagged otherwise: see nodeFilter); nothing published`;
+          deps.logger.warn('cluster skipped', { cluster, reason });
+          summaries.push(skippedClusterSummary(cluster, rt.counters, reason));
+          continue;
+        }
         deps.logger.error('cluster failed', { cluster, error: message });
         if (error instanceof UnreadPeriodsError) {
           const unread = { cluster, periods: error.periods.length, oldest: isoOf(error.periods[0]!), oldestLeavesWindowAt: isoOf(error.oldestLeavesWindowAtSeconds) };
@@ -92,7 +116,7 @@ export function makeRunner(deps: RunnerDeps) {
         } else summaries.push(failedClusterSummary(cluster, rt.counters, message));
       }
     }
-    const summary = runSummary(parsed.trigger, summaries, counters, Date.now() - started);
+    const summary = runSummary(parsed.trigger, summaries, counters, Date.now() - started, targets.discovery);
     deps.logger.info('run summary', { ...summary });
     // A failed cluster fails the invocation, so the Errors metric, retries and the failure destination see it.
     if (summary.failedClusters > 0) throw new RunFailedError(summary);
@@ -100,3 +124,31 @@ export function makeRunner(deps: RunnerDeps) {
   };
 }
 
+
+interface ClusterTargets {
+  readonly clusters: readonly string[];
+  /** The list came from eks:ListClusters (`clusters=auto`). */
+  readonly discovered: boolean;
+  readonly skipped: readonly SkippedCluster[];
+  readonly discovery?: DiscoverySummary;
+}
+
+/** The named clusters, or, with `clusters=auto`, the account's; a list that cannot be read throws ClusterListError. */
+async function clusterTargets(deps: RunnerDeps, runtime: (data: Record<string, unknown>) => AwsRuntime, counters: ApiCounters[]): Promise<ClusterTargets> {
+  const { clusters, clusterTag } = deps.config;
+  if (clusters !== AUTO_CLUSTERS) return { clusters, discovered: false, skipped: [] };
+  if (!deps.eks) throw new Error('clusters=auto needs an EKS client in the runner (lambda/handler.ts passes one)');
+  const rt = runtime({ discovery: true });
+  counters.push(rt.counters);
+  let found;
+  try {
+    found = await listAccountClusters(rt, deps.eks, { tag: clusterTag });
+  } catch (error) {
+    deps.logger.error('cluster discovery failed', { error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+  const tagText = clusterTag === null ? null : clusterTag.value === undefined ? clusterTag.key : `${clusterTag.key}=${clusterTag.value}`;
+  const discovery: DiscoverySummary = { clustersListed: found.listed, clusterTag: tagText, clustersNotMatchingTag: found.notMatchingTag };
+  deps.logger.info('clusters discovered', { ...discovery, clusters: found.clusters, skipped: found.skipped.length });
+  return { clusters: found.clusters, discovered: true, skipped: found.skipped, discovery };
+}

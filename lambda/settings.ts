@@ -18,14 +18,19 @@ import { DEFAULT_SOURCE_SETTINGS, type SourceSettings } from './plan/sources';
 import { DEFAULT_OUTPUT_NAMESPACE } from './output-metrics';
 import { integerIn, isRecord, type SettingSpec } from './setting-spec';
 import { DEFAULT_SOURCE_PROFILE, resolveSourceProfiles, type SourceProfile } from './core/source-profile';
+import { AUTO_CLUSTERS, parseClusterTag } from './plan/cluster-selection';
+import { InvalidValueError } from './core/errors';
 
 export type { SettingSpec } from './setting-spec';
 export { ConfigError } from './core/config';
 
 /** What one run needs, checked: the settings the function, the CLI and the construct share. */
 export interface RunSettings {
-  readonly clusters: readonly string[];
-  /** Every cluster's source profile (docs/profiles.md). */
+  /** The clusters named, or `auto`: every EKS cluster of the account and Region, listed at run time (lambda/aws/cluster-list.ts). */
+  readonly clusters: readonly string[] | typeof AUTO_CLUSTERS;
+  /** As written (`KEY=VALUE`, `KEY`, or '' for none); parse it with parseClusterTag. Only with `clusters` `auto`. */
+  readonly clusterTag: string;
+  /** Every cluster's source profile (docs/profiles.md); under `auto` the clusters named plus the default under `*` (profileOf). */
   readonly sourceProfile: Readonly<Record<string, SourceProfile>>;
   readonly periodSeconds: number;
   readonly lagSeconds: number;
@@ -76,9 +81,13 @@ const jsonObject = (example: string) => (raw: string): unknown => {
   throw new ConfigError('', raw, `It must be a JSON object, e.g. ${example}.`);
 };
 
-function clusters(value: unknown): readonly string[] {
-  const hint = 'Give one or more EKS cluster names, e.g. prod-eu,prod-us.';
+function clusters(value: unknown): readonly string[] | typeof AUTO_CLUSTERS {
+  const hint = `Give one or more EKS cluster names, e.g. prod-eu,prod-us, or ${AUTO_CLUSTERS} for every cluster of the account and Region.`;
   if (value === undefined) throw new ConfigError('clusters', undefined, hint);
+  if (value === AUTO_CLUSTERS || (Array.isArray(value) && value.length === 1 && value[0] === AUTO_CLUSTERS)) return AUTO_CLUSTERS;
+  if (Array.isArray(value) && value.includes(AUTO_CLUSTERS)) {
+    throw new ConfigError('clusters', value, `${AUTO_CLUSTERS} asks for every cluster of the account and Region and stands alone; give it by itself, or name the clusters (a cluster called ${AUTO_CLUSTERS} is found by discovery).`);
+  }
   if (!Array.isArray(value) || value.length === 0) throw new ConfigError('clusters', value, hint);
   if (value.length > MAX_CLUSTERS) throw new ConfigError('clusters', value.length, `At most ${MAX_CLUSTERS} clusters per stack; split them across stacks.`);
   for (const name of value) {
@@ -131,9 +140,31 @@ export const RUN_SETTINGS = {
     env: 'NETRECON_CLUSTERS',
     flag: 'cluster',
     default: undefined,
-    doc: `EKS cluster names, comma-separated (at most ${MAX_CLUSTERS}). One run reconciles them all, one after the other.`,
+    doc: `EKS cluster names, comma-separated (at most ${MAX_CLUSTERS}), or \`${AUTO_CLUSTERS}\`: every EKS cluster of the function's account and Region, listed each run (eks:ListClusters; no per-cluster alarms or dashboard sections then, see docs/aws.md). One run reconciles them all, one after the other.`,
     fromText: (raw) => raw.split(',').map((name) => name.trim()),
     check: clusters,
+  },
+  clusterTag: {
+    key: 'clusterTag',
+    env: 'NETRECON_CLUSTER_TAG',
+    flag: 'cluster-tag',
+    default: '',
+    defaultDoc: 'none',
+    doc: `With \`clusters\` \`${AUTO_CLUSTERS}\` only: keep the clusters whose tag \`KEY=VALUE\` matches (or that have the tag \`KEY\`), read with eks:DescribeCluster.`,
+    fromText: text,
+    check: (value, s) => {
+      if (typeof value !== 'string') throw new ConfigError('clusterTag', value, 'Write KEY=VALUE or KEY, e.g. netrecon=enabled.');
+      try {
+        parseClusterTag(value);
+      } catch (error) {
+        if (error instanceof InvalidValueError) throw new ConfigError('clusterTag', value, error.hint);
+        throw error;
+      }
+      if (value.trim() !== '' && s.clusters !== AUTO_CLUSTERS) {
+        throw new ConfigError('clusterTag', value, `It narrows the clusters discovery finds, so it needs clusters=${AUTO_CLUSTERS}; with named clusters, leave it unset.`);
+      }
+      return value.trim();
+    },
   },
   sourceProfile: {
     key: 'sourceProfile',
@@ -152,7 +183,7 @@ export const RUN_SETTINGS = {
         return trimmed;
       }
     },
-    check: (value, s) => resolveSourceProfiles(value, s.clusters ?? []),
+    check: (value, s) => resolveSourceProfiles(value, s.clusters === AUTO_CLUSTERS ? 'any' : (s.clusters ?? [])),
   },
   periodSeconds: {
     key: 'periodSeconds',
@@ -320,7 +351,7 @@ export function resolveRunSettings(input: RunSettingsInput): RunSettings {
     resolved[key] = spec.check(value === undefined ? spec.default : value, resolved as Partial<RunSettings>);
     return resolved[key];
   };
-  for (const key of ['clusters', 'sourceProfile', 'periodSeconds', 'lagSeconds', 'backfillSeconds', 'maxPeriodsPerRun', 'periodsPerRead'] as const) take(key);
+  for (const key of ['clusters', 'clusterTag', 'sourceProfile', 'periodSeconds', 'lagSeconds', 'backfillSeconds', 'maxPeriodsPerRun', 'periodsPerRead'] as const) take(key);
   resolved.sources = Object.fromEntries(SOURCE_KEYS.map((key) => [key, take(key)]));
   for (const key of ['outputNamespace', 'perNodeMetrics', 'nodeFilter', 'thresholds', 'interfaceRules'] as const) take(key);
   for (const key of SOURCE_KEYS) delete resolved[key];

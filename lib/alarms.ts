@@ -28,7 +28,8 @@ import { Construct } from 'constructs';
 import { CLUSTER_METRICS, HEARTBEAT_METRIC } from '../lambda/output-metrics';
 import { clusterCapabilities } from '../lambda/core/source-profile';
 import { outputMetric } from './metrics';
-import type { ReconcilerSettings } from './props';
+import { AUTO_CLUSTERS } from '../lambda/plan/cluster-selection';
+import { namedClusters, type ReconcilerSettings } from './props';
 
 /**
  * A cluster's alarms. Each data alarm exists only where the cluster's source profile computes its figure
@@ -63,9 +64,22 @@ interface AlarmSpec {
   readonly description: string;
 }
 
+/**
+ * With `clusters=auto` the per-cluster alarms (and their composites, which carry the notifications) cannot exist,
+ * so the stack gets one composite over the function's own health: errors, and no invocation at all.
+ */
+export interface DiscoveredClustersAlarms {
+  /** No invocation in the heartbeat window (the per-cluster heartbeats' stand-in: a disabled schedule, a deleted rule). */
+  readonly notRunning: cw.Alarm;
+  /** ALARM when the function failed or did not run. Notifies the topic. */
+  readonly composite: cw.CompositeAlarm;
+}
+
 export class ReconcilerAlarms extends Construct {
   readonly functionErrors: cw.Alarm;
   readonly clusters: ReadonlyMap<string, ClusterAlarms>;
+  /** Only with `clusters=auto`. */
+  readonly discovered: DiscoveredClustersAlarms | undefined;
   /** The topic the composite alarms notify, if any. */
   readonly topic: sns.ITopic | undefined;
   private readonly prefix: string;
@@ -89,8 +103,34 @@ export class ReconcilerAlarms extends Construct {
     });
 
     const clusters = new Map<string, ClusterAlarms>();
-    for (const cluster of settings.clusters) clusters.set(cluster, this.clusterAlarms(settings, cluster));
+    // With clusters=auto the names are known only at run time: no per-cluster alarm (docs/aws.md, "Clusters from discovery").
+    for (const cluster of namedClusters(settings)) clusters.set(cluster, this.clusterAlarms(settings, cluster));
     this.clusters = clusters;
+    this.discovered = settings.clusters === AUTO_CLUSTERS ? this.discoveredClustersAlarms(settings, fn) : undefined;
+  }
+
+  private discoveredClustersAlarms(settings: ReconcilerSettings, fn: lambda.IFunction): DiscoveredClustersAlarms {
+    const w = settings.windows;
+    const notRunning = this.alarm(this, 'NotRunning', {
+      suffix: 'reconciler-not-running',
+      metric: fn.metricInvocations({ statistic: cw.Stats.SUM, period: Duration.seconds(w.heartbeatPeriodSeconds) }),
+      threshold: 1,
+      comparisonOperator: cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: w.heartbeatEvaluationPeriods,
+      datapointsToAlarm: w.heartbeatEvaluationPeriods,
+      treatMissingData: cw.TreatMissingData.BREACHING,
+      description: `The reconciler (clusters=auto) was not invoked in ${w.heartbeatEvaluationPeriods} schedule intervals of ${w.heartbeatPeriodSeconds} s. Check its schedule rule. Right after the first deploy this is expected until the first run.`,
+    });
+    const composite = new cw.CompositeAlarm(this, 'DiscoveredClustersHealth', {
+      compositeAlarmName: `${this.prefix}-reconciler`,
+      alarmDescription: 'netrecon with clusters=auto: the reconciler failed or did not run. Per-cluster alarms need the cluster names at synth time (docs/aws.md, "Clusters from discovery").',
+      alarmRule: cw.AlarmRule.anyOf(cw.AlarmRule.fromAlarm(this.functionErrors, cw.AlarmState.ALARM), cw.AlarmRule.fromAlarm(notRunning, cw.AlarmState.ALARM)),
+    });
+    if (this.topic) {
+      composite.addAlarmAction(new cwActions.SnsAction(this.topic));
+      composite.addOkAction(new cwActions.SnsAction(this.topic));
+    }
+    return { notRunning, composite };
   }
 
 

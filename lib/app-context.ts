@@ -136,6 +136,7 @@ export function readAppContext(get: ContextReader): AppConfig {
       periodsPerRead: number('periodsPerRead'),
       perNodeMetrics: flag('perNodeMetrics'),
       nodeFilter: text('nodeFilter'),
+      clusterTag: text('clusterTag'),
       outputNamespace: text('outputNamespace'),
       sources,
       thresholds: object<Partial<Thresholds>>('thresholds', false),

@@ -12,7 +12,7 @@ import { WHY_TWICE_SENTENCES, WHY_TWICE_TITLE } from '../lambda/report/why-twice
 import { clusterAlarmList, type ClusterAlarms } from './alarms';
 import { clusterCapabilities, type SourceProfile } from '../lambda/core/source-profile';
 import { bytesPerSecond, outputMetric } from './metrics';
-import type { ReconcilerSettings } from './props';
+import { namedClusters, type ReconcilerSettings } from './props';
 
 export const EXPLANATION_MARKDOWN = [`### ${WHY_TWICE_TITLE}`, ...WHY_TWICE_SENTENCES].join('\n\n');
 
@@ -36,7 +36,7 @@ export class ReconcilerDashboard extends Construct {
       defaultInterval: Duration.days(1),
     });
     this.dashboard.addWidgets(new cw.TextWidget({ markdown: EXPLANATION_MARKDOWN, width: 24, height: 4 }));
-    for (const cluster of settings.clusters) {
+    for (const cluster of namedClusters(settings)) {
       const alarms = props.alarms.get(cluster);
       if (!alarms) throw new Error(`no alarms for cluster ${cluster}`);
       for (const row of clusterSection(settings, cluster, alarms, props.functionErrors)) this.dashboard.addWidgets(...row);

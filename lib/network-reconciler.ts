@@ -13,6 +13,7 @@ import { ReconcilerDashboard } from './dashboard';
 import { resolveSettings, type NetworkReconcilerProps, type ReconcilerSettings } from './props';
 import { ReconcilerFunction } from './reconciler-function';
 import { ReconcilerSchedule } from './schedule';
+import { AUTO_CLUSTERS } from '../lambda/plan/cluster-selection';
 
 export class NetworkReconciler extends Construct {
   /** The props with defaults filled in, as deployed. */
@@ -30,6 +31,12 @@ export class NetworkReconciler extends Construct {
 
     for (const { prop, use } of this.settings.deprecatedProps) {
       Annotations.of(this).addWarningV2(`netrecon:deprecated-${prop}`, `The prop ${prop} is deprecated: use ${use} (same setting, a plain number in its unit).`);
+    }
+
+    if (this.settings.clusters === AUTO_CLUSTERS) {
+      Annotations.of(this).addInfo(
+        'clusters=auto: the function lists the clusters each run, so this stack has no per-cluster alarms nor dashboard sections; one composite alarm (the function failed or did not run) notifies instead (docs/aws.md, "Clusters from discovery").',
+      );
     }
 
     const fn = new ReconcilerFunction(this, 'Reconciler', { settings: this.settings });

@@ -8,6 +8,10 @@
  * same of every ec2:Describe* action). PutMetricData is narrowed instead by its condition key
  * cloudwatch:namespace, as the CloudWatch guide's "Using condition keys to limit access to CloudWatch
  * namespaces" shows. Logs and the failure queue do have ARNs, so those two grants name exactly one resource each.
+ *
+ * With `clusters=auto` only, the function lists the clusters itself: eks:ListClusters has no resource type either
+ * ("Actions, resources, and condition keys for Amazon EKS"), so it takes "*"; eks:DescribeCluster, sent only to
+ * read tags for `clusterTag`, has the `cluster` resource type and is scoped to this account and Region's clusters.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 
@@ -17,6 +21,12 @@ export interface ReconcilerPolicyInputs {
   /** `Fn::GetAtt LogGroup.Arn`, which ends in `:*` (the log group's streams). */
   readonly logGroupArn: string;
   readonly failureQueueArn: string;
+  /** `clusters=auto`: the function lists the account's clusters (eks:ListClusters). */
+  readonly listClusters: boolean;
+  /** `clusterTag` is set: the function reads each listed cluster's tags (eks:DescribeCluster). */
+  readonly describeClusters: boolean;
+  /** `arn:PARTITION:eks:REGION:ACCOUNT:cluster/*`: every cluster of the stack's account and Region. */
+  readonly eksClustersArn: string;
 }
 
 /** Statement ids, so a reader of the deployed policy can tell each grant apart. */
@@ -26,6 +36,8 @@ const SID = {
   publish: 'PublishOnlyToOutputNamespace',
   logs: 'WriteOwnLogGroup',
   failures: 'SendFailedInvocationsToQueue',
+  listClusters: 'ListClustersForAuto',
+  describeClusters: 'ReadClusterTagsForAuto',
 } as const;
 
 export function reconcilerPolicyStatements(inputs: ReconcilerPolicyInputs): iam.PolicyStatement[] {
@@ -59,5 +71,17 @@ export function reconcilerPolicyStatements(inputs: ReconcilerPolicyInputs): iam.
       actions: ['sqs:SendMessage'],
       resources: [inputs.failureQueueArn],
     }),
+    ...(inputs.listClusters
+      ? [
+          new iam.PolicyStatement({
+            sid: SID.listClusters,
+            actions: ['eks:ListClusters'],
+            resources: ['*'], // no resource type exists for eks:ListClusters (see the file comment)
+          }),
+        ]
+      : []),
+    ...(inputs.listClusters && inputs.describeClusters
+      ? [new iam.PolicyStatement({ sid: SID.describeClusters, actions: ['eks:DescribeCluster'], resources: [inputs.eksClustersArn] })]
+      : []),
   ];
 }

@@ -12,6 +12,7 @@ import { ConfigError, type Thresholds } from '../lambda/core/config';
 import type { InterfaceRuleOverrides } from '../lambda/core/interface-rules';
 import type { SourceProfile } from '../lambda/core/source-profile';
 import { resolveRunSettings, runSettingOf, SOURCE_KEYS, type RunSettings } from '../lambda/settings';
+import { AUTO_CLUSTERS } from '../lambda/plan/cluster-selection';
 import type { SettingSpec } from '../lambda/setting-spec';
 import { DEPLOY_SETTINGS, type DeploySettingKey } from './deploy-settings';
 import { alarmWindows, type AlarmWindows } from './alarm-windows';
@@ -43,8 +44,14 @@ export interface SourceNames {
 }
 
 export interface NetworkReconcilerProps {
-  /** EKS cluster names. One run reconciles them all, one after the other (at most 50: one dashboard holds 500 widgets). */
-  readonly clusters: readonly string[];
+  /**
+   * EKS cluster names. One run reconciles them all, one after the other (at most 50: one dashboard holds 500 widgets).
+   * Or `'auto'`: every EKS cluster of the stack's account and Region, listed by the function each run (one template
+   * for a whole StackSet); there are no per-cluster alarms or dashboard sections then (docs/aws.md, "Clusters from discovery").
+   */
+  readonly clusters: readonly string[] | typeof AUTO_CLUSTERS;
+  /** With `clusters: 'auto'` only: keep the clusters tagged `KEY=VALUE` (or carrying the tag `KEY`). @default - every cluster */
+  readonly clusterTag?: string | undefined;
   /**
    * Which sources each cluster is reconciled with (docs/profiles.md): one profile for all clusters, an object
    * `{ cluster: profile, '*': default }`, or the text form `full,dev:agentless`. The alarms and the dashboard
@@ -153,6 +160,7 @@ function runSettings(props: NetworkReconcilerProps): RunSettings {
   try {
     return resolveRunSettings({
       clusters: props.clusters,
+      clusterTag: props.clusterTag,
       sourceProfile: props.sourceProfile,
       periodSeconds: props.periodSeconds,
       lagSeconds: props.lagSeconds,
@@ -245,3 +253,8 @@ export function resolveSettings(props: NetworkReconcilerProps): ReconcilerSettin
   };
 }
 
+
+/** The clusters named at synth time, which get alarms and dashboard sections; none with `clusters=auto`. */
+export function namedClusters(settings: Pick<ReconcilerSettings, 'clusters'>): readonly string[] {
+  return settings.clusters === AUTO_CLUSTERS ? [] : settings.clusters;
+}

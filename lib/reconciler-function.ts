@@ -3,7 +3,7 @@
  * tests ran against), one execution at a time, failures kept in an encrypted queue, logs with a retention.
  */
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { reconcilerEnvironment } from './environment';
 import { reconcilerPolicyStatements } from './permissions';
 import type { ReconcilerSettings } from './props';
+import { AUTO_CLUSTERS } from '../lambda/plan/cluster-selection';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
@@ -82,6 +83,9 @@ export class ReconcilerFunction extends Construct {
             outputNamespace: settings.outputNamespace,
             logGroupArn: this.logGroup.logGroupArn,
             failureQueueArn: this.failureQueue.queueArn,
+            listClusters: settings.clusters === AUTO_CLUSTERS,
+            describeClusters: settings.clusterTag !== '',
+            eksClustersArn: Stack.of(this).formatArn({ service: 'eks', resource: 'cluster', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
           }),
         }),
       },
@@ -118,12 +122,17 @@ export class ReconcilerFunction extends Construct {
       { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter destination of the reconciler.' },
       { id: 'Serverless-SQSRedrivePolicy', reason: 'This queue is itself the dead-letter destination of the reconciler.' },
     );
-    const noResourceScoping =
-      'GetMetricData, ListMetrics, PutMetricData and DescribeInstances have no resource-level permissions; PutMetricData is limited by cloudwatch:namespace.';
+    const noResourceScoping = `GetMetricData, ListMetrics, PutMetricData and DescribeInstances${settings.clusters === AUTO_CLUSTERS ? ' (and eks:ListClusters, clusters=auto)' : ''} have no resource-level permissions; PutMetricData is limited by cloudwatch:namespace.`;
     Validations.of(this.role).acknowledge(
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: noResourceScoping },
       { id: 'Serverless-LambdaStarPermissions', reason: noResourceScoping },
     );
+    if (settings.clusters === AUTO_CLUSTERS && settings.clusterTag !== '') {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:cluster/*]',
+        reason: 'clusters=auto with clusterTag reads the tags of every cluster ListClusters returns, whose names are known only at run time.',
+      });
+    }
     Validations.of(this.function).acknowledge(
       { id: 'AwsSolutions-L1', reason: 'The project pins nodejs22.x, the runtime its bundle and tests target; moving to a newer runtime is a deliberate upgrade.' },
       { id: 'Serverless-LambdaLatestVersion', reason: 'The project pins nodejs22.x, the runtime its bundle and tests target; moving to a newer runtime is a deliberate upgrade.' },

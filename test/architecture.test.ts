@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PURE_DIRS = ['lambda/core', 'lambda/plan', 'lambda/doctor'];
+const PURE_DIRS = ['lambda/core', 'lambda/plan', 'lambda/agent-config', 'lambda/doctor'];
 /** Every directory of the repository's own TypeScript, for the import-cycle check. */
 const SOURCE_DIRS = ['lambda', 'lib', 'bin', 'e2e', 'bench', 'lab', 'scripts', 'test'];
 const AWS_DIR = 'lambda/aws';

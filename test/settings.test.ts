@@ -128,3 +128,30 @@ describe('earlier names', () => {
     ]);
   });
 });
+
+describe('clusters=auto and clusterTag', () => {
+  it('the function, the construct and cdk context (text) take auto alone', () => {
+    expect(parseHandlerConfig({ NETRECON_CLUSTERS: 'auto' })).toMatchObject({ clusters: 'auto', clusterTag: null });
+    expect(resolveSettings({ clusters: 'auto' }).clusters).toBe('auto');
+    expect(resolveRunSettings({ clusters: ['auto'] }).clusters).toBe('auto');
+  });
+
+  it('refuses auto among named clusters, in the construct and the function alike', () => {
+    expect(propsError({ clusters: ['auto', 'prod'] }).message).toMatch(/^NetworkReconciler prop clusters is invalid: .*auto asks for every cluster of the account and Region and stands alone/);
+    expect(functionError({ NETRECON_CLUSTERS: 'prod,auto' }).message).toMatch(/^NETRECON_CLUSTERS is invalid: "prod,auto"\. auto asks for every cluster/);
+  });
+
+  it('reads the tag filter, and refuses it without auto or malformed, naming the variable or the prop', () => {
+    expect(parseHandlerConfig({ NETRECON_CLUSTERS: 'auto', NETRECON_CLUSTER_TAG: 'netrecon=enabled' }).clusterTag).toEqual({ key: 'netrecon', value: 'enabled' });
+    expect(parseHandlerConfig({ NETRECON_CLUSTERS: 'auto', NETRECON_CLUSTER_TAG: 'team' }).clusterTag).toEqual({ key: 'team' });
+    expect(functionError({ NETRECON_CLUSTER_TAG: 'netrecon=enabled' }).message).toMatch(/^NETRECON_CLUSTER_TAG is invalid: "netrecon=enabled"\. It narrows the clusters discovery finds, so it needs clusters=auto/);
+    expect(functionError({ NETRECON_CLUSTERS: 'auto', NETRECON_CLUSTER_TAG: '=x' }).message).toMatch(/^NETRECON_CLUSTER_TAG is invalid: "=x"\. Write KEY=VALUE/);
+    expect(propsError({ clusterTag: 'netrecon=enabled' }).message).toMatch(/^NetworkReconciler prop clusterTag is invalid: "netrecon=enabled"\. It narrows/);
+  });
+
+  it('takes profiles for clusters it cannot check yet under auto, keeping the default under "*"', () => {
+    expect(parseHandlerConfig({ NETRECON_CLUSTERS: 'auto', NETRECON_SOURCE_PROFILE: 'full,dev:agentless' }).sourceProfiles).toEqual({ dev: 'agentless', '*': 'full' });
+    // With named clusters, a profile for a cluster not named is still refused.
+    expect(functionError({ NETRECON_SOURCE_PROFILE: 'dev:agentless' }).message).toMatch(/"dev" is not one of the clusters \(demo\)/);
+  });
+});

@@ -6,6 +6,7 @@
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EKSClient } from '@aws-sdk/client-eks';
 import {
   DESCRIBE_INSTANCES_TPS,
   GET_METRIC_DATA_DPS_RECENT,
@@ -18,8 +19,10 @@ import { NetReconError } from '../core/errors';
 
 export type CloudWatchSender = Pick<CloudWatchClient, 'send'>;
 export type Ec2Sender = Pick<EC2Client, 'send'>;
+/** Only with `clusters=auto` (lambda/aws/cluster-list.ts). */
+export type EksSender = Pick<EKSClient, 'send'>;
 
-export const OPERATIONS = ['DescribeInstances', 'ListMetrics', 'GetMetricData', 'PutMetricData'] as const;
+export const OPERATIONS = ['DescribeInstances', 'ListMetrics', 'GetMetricData', 'PutMetricData', 'ListClusters', 'DescribeCluster'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export interface ApiCounters {
@@ -39,7 +42,7 @@ export interface ApiCounters {
 
 export function newCounters(): ApiCounters {
   return {
-    calls: { DescribeInstances: 0, ListMetrics: 0, GetMetricData: 0, PutMetricData: 0 },
+    calls: { DescribeInstances: 0, ListMetrics: 0, GetMetricData: 0, PutMetricData: 0, ListClusters: 0, DescribeCluster: 0 },
     metricsRequested: 0,
     datapointsReturned: 0,
     metricsEmitted: 0,

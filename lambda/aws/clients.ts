@@ -5,6 +5,7 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
 
 export interface ClientOptions {
   readonly region?: string;
@@ -19,6 +20,8 @@ export interface AwsClients {
   /** For PutMetricData only: no SDK retries (a timed-out put may have landed; see AwsRuntime.cloudWatchPut). */
   readonly cloudWatchPut: CloudWatchClient;
   readonly ec2: EC2Client;
+  /** Lists the clusters when `clusters` is `auto`; built always, it sends nothing unless asked. */
+  readonly eks: EKSClient;
 }
 
 export function createClients(options: ClientOptions = {}): AwsClients {
@@ -32,5 +35,6 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     cloudWatch: new CloudWatchClient(common),
     cloudWatchPut: new CloudWatchClient({ ...common, maxAttempts: 1 }),
     ec2: new EC2Client(common),
+    eks: new EKSClient(common),
   };
 }

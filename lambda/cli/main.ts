@@ -6,13 +6,14 @@ import { ConfigError } from '../core/config';
 import { escapeControlChars, previewValue } from '../core/display-text';
 import { InterfaceRuleError } from '../core/interface-rules';
 import { ReportSizeError } from '../core/report-size';
+import { agentConfigCommand } from './commands/agent-config';
 import { captureCommand } from './commands/capture';
 import { doctorCommand } from './commands/doctor';
 import { reconcileCommand } from './commands/reconcile';
 import { rulesCommand } from './commands/rules';
 import { EXIT, UsageError, type Command, type CommandIo } from './usage';
 
-const COMMANDS: readonly Command[] = [reconcileCommand, captureCommand, doctorCommand, rulesCommand];
+const COMMANDS: readonly Command[] = [reconcileCommand, captureCommand, doctorCommand, agentConfigCommand, rulesCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -79,7 +79,8 @@ export function clusterCapabilities(profile: SourceProfile): ClusterCapabilities
 export function nodeProfileOf(cluster: SourceProfile, agentClasses: ReadonlySet<InterfaceClass>): NodeProfile {
   if (cluster !== 'mixed') return cluster;
   if (agentClasses.size === 0) return 'agentless';
-  // A full agent publishes at least `lo` besides the ENIs; an agent limited to the ENIs publishes physical only.
+  // The agent skips loopback even with `resources: ["*"]` (docs/agent-config.md), so a full agent on a node with no
+  // pod veth looks like an ENI-only one: enis keeps the counted-once figure, estimates pods, skips the residual.
   return [...agentClasses].every((c) => c === 'physical') ? 'enis' : 'full';
 }
 
@@ -93,11 +94,13 @@ const PROFILE_HINT = `Use one of ${SOURCE_PROFILES.join(', ')} for every cluster
  * The `sourceProfile` setting, for every cluster: a profile name (all clusters), `cluster:profile` pairs with at
  * most one bare profile as the default for the others (text, as on the command line or in an environment
  * variable), or an object `{ "cluster": "profile", "*": "default" }` (CDK context JSON, construct props).
- * Clusters not named get `fallback`. A named cluster must be one of `clusters`.
+ * Clusters not named get `fallback`. A named cluster must be one of `clusters`; with `any` (clusters found at run
+ * time, `clusters=auto`) any name is taken and the default is kept under `*` for the clusters discovery adds
+ * (profileOf).
  */
 export function resolveSourceProfiles(
   value: unknown,
-  clusters: readonly string[],
+  clusters: readonly string[] | 'any',
   fallback: SourceProfile = DEFAULT_SOURCE_PROFILE,
   setting = 'sourceProfile',
 ): Record<string, SourceProfile> {
@@ -122,13 +125,22 @@ export function resolveSourceProfiles(
       defaultProfile = profile;
       continue;
     }
-    if (!clusters.includes(cluster)) {
+    if (clusters !== 'any' && !clusters.includes(cluster)) {
       throw new ConfigError(setting, value, `${JSON.stringify(cluster)} is not one of the clusters (${clusters.join(', ')}). ${PROFILE_HINT}.`);
     }
     if (cluster in named) throw new ConfigError(setting, value, `${JSON.stringify(cluster)} is given twice.`);
     named[cluster] = profile;
   }
+  if (clusters === 'any') return { ...named, [ANY_CLUSTER]: defaultProfile };
   return Object.fromEntries(clusters.map((c) => [c, named[c] ?? defaultProfile]));
+}
+
+/** The key of the default profile when the clusters are known only at run time; the object form's `*` too. */
+export const ANY_CLUSTER = '*';
+
+/** A cluster's profile: its own, else the default kept under `*`, else netrecon's default. */
+export function profileOf(profiles: Readonly<Record<string, SourceProfile>>, cluster: string): SourceProfile {
+  return profiles[cluster] ?? profiles[ANY_CLUSTER] ?? DEFAULT_SOURCE_PROFILE;
 }
 
 /** The canonical text of a resolved setting (the function's environment variable): `cluster:profile,…`. */

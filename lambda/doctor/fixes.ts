@@ -2,6 +2,7 @@
  * The exact commands a doctor check names as its fix: the deploy line, the node filter flag and the agent
  * configuration command (`netrecon agent-config`, docs/doctor.md). Pure text.
  */
+import { agentConfig } from '../agent-config/agent-config';
 import type { SourceProfile } from '../core/source-profile';
 
 /** The node filter every setting defaults to (lambda/settings.ts): a deploy without -c nodeFilter uses it. */
@@ -25,6 +26,14 @@ export function deployCommand(cluster: string, profile: SourceProfile, nodeFilte
 
 export function agentConfigCommand(profile: 'enis' | 'full', target: AgentTarget): string {
   return `netrecon agent-config --source-profile ${profile} --for ${target}`;
+}
+
+/**
+ * An agent fix: the command, and what it prints, so the JSON report (`fix.agentConfig`) carries the configuration
+ * itself; the table names only the command, the JSON being a screen long.
+ */
+export function agentConfigFix(profile: 'enis' | 'full', target: AgentTarget): { command: string; agentConfig: Record<string, unknown> } {
+  return { command: agentConfigCommand(profile, target), agentConfig: agentConfig(profile, target) };
 }
 
 /** The agent profile a fix configures: the one judged when it reads the agent, else the cheaper ENI-only one. */

@@ -33,7 +33,9 @@ const HEAD = [
 function nodeRow(n: NodePeriodResult, rank: number, maxClassBytes: number): string {
   return (
     `<tr data-instance-id="${esc(n.instanceId)}" data-period="${n.periodStart}">` +
-    `<td class="n">${rank}</td><td><span class="when">${esc(clock(n.periodStart))}</span><br><code>${esc(n.instanceId)}</code><br><span class="small">${esc(shortNodeName(n.nodeName))}</span></td>` +
+    `<td class="n">${rank}</td><td><span class="when">${esc(clock(n.periodStart))}</span><br><code>${esc(n.instanceId)}</code><br><span class="small">${esc(shortNodeName(n.nodeName))}</span>` +
+    // Where "corrected" comes from: the ENIs' own counters or EC2 (docs/profiles.md); a mixed cluster holds both.
+    `<br><span class="small" data-basis="${n.basis}">basis: ${n.basis === 'agent' ? 'agent (ENI counters)' : 'EC2 (no agent data)'}</span></td>` +
     statusCell(n) +
     gapCells(n) +
     `<td>${classBar(n, maxClassBytes)}</td></tr>`

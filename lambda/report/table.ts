@@ -2,6 +2,7 @@
 import { displayName } from '../core/display-text';
 import { formatPercent } from '../core/format-bytes';
 import type { ClusterPeriodResult, NodePeriodResult, ReconcileReport } from '../core/model';
+import type { Basis } from '../core/source-profile';
 import { cellBytes as bytes, clock, shortNodeName, sumPair as sum } from './cells';
 import { explainGap } from './explain';
 import { findingWords } from './finding-words';
@@ -14,6 +15,8 @@ const COLUMNS: readonly Column[] = [
   { title: 'PERIOD (UTC)' },
   { title: 'INSTANCE' },
   { title: 'NODE' },
+  // Where CORRECTED comes from (docs/profiles.md): a mixed cluster holds both.
+  { title: 'BASIS' },
   { title: 'EC2 IN+OUT', right: true },
   { title: 'CONTAINER INS.', right: true },
   { title: 'CORRECTED', right: true },
@@ -22,11 +25,17 @@ const COLUMNS: readonly Column[] = [
   { title: 'STATUS' },
 ];
 
+const BASES: readonly Basis[] = ['agent', 'ec2'];
+const BASIS_LEGEND =
+  "BASIS: where CORRECTED comes from. agent: the ENIs' own counters. ec2: EC2 NetworkIn + NetworkOut (no agent data), " +
+  'and DOUBLE-COUNTED is Container Insights minus EC2, an estimate of the pod traffic.';
+
 function nodeRow(n: NodePeriodResult): string[] {
   return [
     clock(n.periodStart),
     displayName(n.instanceId, 64),
     shortNodeName(n.nodeName),
+    n.basis,
     bytes(sum(n.ec2InBytes, n.ec2OutBytes)),
     bytes(n.containerInsightsTotalBytes),
     bytes(n.correctedTotalBytes),
@@ -36,6 +45,13 @@ function nodeRow(n: NodePeriodResult): string[] {
   ];
 }
 
+/** The cluster's basis: the one its nodes share, or how many nodes have each. */
+function clusterBasis(c: ClusterPeriodResult): string {
+  const present = BASES.filter((b) => c.nodesByBasis[b] > 0);
+  if (present.length === 0) return '-';
+  return present.length === 1 ? present[0]! : present.map((b) => `${c.nodesByBasis[b]} ${b}`).join(', ');
+}
+
 function clusterRow(c: ClusterPeriodResult): string[] {
   const coverage = c.agentCoverageRatio === null ? '-' : formatPercent(c.agentCoverageRatio);
   const notOk = c.nodesInInventory - c.nodesByStatus.ok;
@@ -43,6 +59,7 @@ function clusterRow(c: ClusterPeriodResult): string[] {
     clock(c.periodStart),
     'cluster',
     `${c.nodesInInventory} node${c.nodesInInventory === 1 ? '' : 's'}`,
+    clusterBasis(c),
     bytes(sum(c.ec2InBytes, c.ec2OutBytes)),
     bytes(c.containerInsightsTotalBytes),
     bytes(c.correctedTotalBytes),
@@ -84,6 +101,8 @@ export function renderTable(report: ReconcileReport): string {
     rows.push(clusterRow(c));
   }
   layout(rows, lines);
+  // `agent` alone needs no gloss; an EC2 basis changes what CORRECTED and DOUBLE-COUNTED mean.
+  if (report.nodePeriods.some((n) => n.basis === 'ec2')) lines.push(BASIS_LEGEND);
   lines.push('');
 
   const notOk = report.nodePeriods.filter((n) => n.status !== 'ok');

@@ -8,6 +8,7 @@ import { RUN_SETTINGS } from '../../lambda/settings';
 
 const ENV = Object.fromEntries(Object.entries(RUN_SETTINGS).map(([key, spec]) => [key, spec.env])) as { [K in keyof typeof RUN_SETTINGS]: string };
 import { AppContextError, readAppContext } from '../../lib/app-context';
+import { resolveSettings } from '../../lib/props';
 import { accountIdsIn } from './support';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -59,6 +60,12 @@ describe('readAppContext', () => {
     const config = readAppContext(reader({ clusters: ['a', 'b'], periodSeconds: 120, perNodeMetrics: false, thresholds: { residualRatio: 0.3 }, region: 'eu-west-1' }));
     expect(config.reconciler).toMatchObject({ clusters: ['a', 'b'], periodSeconds: 120, perNodeMetrics: false, thresholds: { residualRatio: 0.3 } });
     expect(config.env).toEqual({ account: undefined, region: 'eu-west-1' });
+  });
+
+  it('reads -c clusters=auto -c clusterTag=KEY=VALUE for a stack that lists its clusters', () => {
+    const config = readAppContext(reader({ clusters: 'auto', clusterTag: 'netrecon=enabled' }));
+    expect(config.reconciler).toMatchObject({ clusters: ['auto'], clusterTag: 'netrecon=enabled' });
+    expect(resolveSettings(config.reconciler)).toMatchObject({ clusters: 'auto', clusterTag: 'netrecon=enabled' });
   });
 
   it('reads interface rules inline or from a JSON file', () => {

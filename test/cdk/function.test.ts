@@ -75,6 +75,7 @@ describe('the reconciler function, bundled as `cdk synth` does', () => {
     const { props } = onlyResource(synth.template, 'AWS::Lambda::Function');
     expect(props.Environment.Variables).toEqual({
       [ENV.clusters]: 'demo',
+      [ENV.clusterTag]: '',
       [ENV.sourceProfile]: JSON.stringify({ demo: 'mixed' }),
       [ENV.periodSeconds]: '300',
       [ENV.lagSeconds]: '600',

@@ -48,7 +48,7 @@ describe('netrecon reconcile on the bundled seed capture', () => {
     const r = await netrecon('reconcile', '--from', SEED);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^PERIOD \(UTC\)\s+INSTANCE\s+NODE\s+EC2 IN\+OUT\s+CONTAINER INS\.\s+CORRECTED\s+POD RX\+TX\s+DOUBLE-COUNTED\s+STATUS$/m);
+    expect(r.stdout).toMatch(/^PERIOD \(UTC\)\s+INSTANCE\s+NODE\s+BASIS\s+EC2 IN\+OUT\s+CONTAINER INS\.\s+CORRECTED\s+POD RX\+TX\s+DOUBLE-COUNTED\s+STATUS$/m);
     expect(r.stdout.match(/^2022-10-05 09:\d\d {2}cluster /gm)).toHaveLength(3);
     expect(r.stdout).toMatch(/^Container Insights counted .* because it sums every interface/m);
     expect(r.stdout).toMatch(/^Summary: 3 node-periods \(3 ok\); 13 series read, 0 series and 0 nodes skipped\.$/m);

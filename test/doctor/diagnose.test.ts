@@ -110,6 +110,15 @@ describe('agent-missing', () => {
   it('no Container Insights anywhere: the agent fix is for an agent on the instance', () => {
     expect(checkOf(noAgent({ containerInsightsSeries: [] }), 'agent-missing').fix?.command).toBe('netrecon agent-config --source-profile enis --for ec2');
   });
+
+  it('the JSON fix carries the configuration its command prints, in the form its --for names', () => {
+    const addon = checkOf(noAgent(), 'agent-missing').fix?.agentConfig as { agent?: { config?: { metrics?: { append_dimensions?: unknown; metrics_collected?: { net?: { resources?: string[] } } } } } };
+    expect(addon.agent?.config?.metrics?.append_dimensions).toEqual({ InstanceId: '${aws:InstanceId}' });
+    expect(addon.agent?.config?.metrics?.metrics_collected?.net?.resources).not.toContain('*');
+    const onInstance = checkOf(noAgent({ containerInsightsSeries: [] }), 'agent-missing').fix?.agentConfig as { agent?: { config?: unknown }; metrics?: { append_dimensions?: unknown } };
+    expect(onInstance.agent?.config).toBeUndefined();
+    expect(onInstance.metrics?.append_dimensions).toEqual({ InstanceId: '${aws:InstanceId}' });
+  });
 });
 
 describe('agent-no-instance-id', () => {

@@ -16,6 +16,7 @@ import { epochSecondsOf } from '../../core/units';
 import { ConfigError, resolveRunSettings, RUN_SETTINGS, runSettingOf } from '../../settings';
 import type { PipelineSettings } from '../../read-cluster';
 import { UsageError, type CommandIo } from '../usage';
+import { AUTO_CLUSTERS } from '../../plan/cluster-selection';
 
 export const LIVE_OPTIONS = {
   cluster: { type: 'string' },
@@ -78,6 +79,8 @@ export interface LiveSettingsInput {
  * (lambda/settings.ts), so the CLI refuses what the function would refuse, in the same words, naming the flag.
  */
 export function liveSettings(input: LiveSettingsInput): PipelineSettings {
+  // `auto` is a list of clusters, and a live command reads one; only `reconcile --cluster auto` shows that list.
+  if (input.cluster === AUTO_CLUSTERS) throw new UsageError('--cluster auto names no one cluster', 'Name the cluster (netrecon reconcile --cluster auto lists them).');
   let run;
   try {
     run = resolveRunSettings({

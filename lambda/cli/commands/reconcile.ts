@@ -10,9 +10,12 @@ import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { EXIT, UsageError, parseNumberOption, parseOptions, type Command } from '../usage';
 import { LIVE_HELP, LIVE_OPTIONS } from './live';
 import { runLiveReconcile } from './reconcile-live';
+import { runListClusters } from './reconcile-discover';
+import { AUTO_CLUSTERS } from '../../plan/cluster-selection';
 
 const HELP = `Usage: netrecon reconcile --from FILE [options]
        netrecon reconcile --cluster NAME [--region R] [--profile P] [--start T --end T] [--dry-run] [options]
+       netrecon reconcile --cluster auto [--cluster-tag KEY=VALUE] [--region R] [--profile P] [--format table|json]
 
 Reconciles the three views of each node's network traffic (EC2 NetworkIn/Out, Container Insights
 node_network_total_bytes, per-interface agent counters) in a capture file and prints, per node and
@@ -40,12 +43,20 @@ ${LIVE_HELP}
   --namespace NS        output namespace (default NetRecon)
   --per-node-metrics    also publish per-node metrics (each is a paid custom metric)
 
+--cluster auto lists the clusters a function deployed with clusters=auto would reconcile here
+(eks:ListClusters, then eks:DescribeCluster for the tag filter) and reconciles none of them: reconcile one
+with --cluster NAME. Exit 2 when a listed cluster's tags could not be read (it is named on stdout).
+  --cluster-tag T       with --cluster auto: keep the clusters tagged KEY=VALUE, or carrying the tag KEY
+
 Exit status: 0 every node-period is ok and nothing was skipped; 1 usage, file or AWS error (live mode: also
 a read that failed, an empty inventory, a failed publish: nothing unread is published); 2 the report was produced but some node-period is not ok or some input was skipped (like diff(1),
 so a script can alarm on it). Warnings about skipped input go to stderr.`;
 
 /** Flags that only mean something against a live account; with --from they would be silently ignored. */
 const LIVE_ONLY_FLAGS = ['start', 'end', 'region', 'profile', 'node-filter', 'dry-run', 'namespace', 'per-node-metrics'] as const;
+
+/** Flags of a reconcile that `--cluster auto` (a listing) would silently ignore. */
+const DISCOVER_IGNORES = ['start', 'end', 'node-filter', 'source-profile', 'dry-run', 'namespace', 'per-node-metrics', 'period', 'rules', 'thresholds', 'out'] as const;
 
 /** The reconciliation settings of a capture file from the command line; P defaults to the capture's. */
 async function configFrom(values: { period?: string; rules?: string; thresholds?: string; 'source-profile'?: string }, defaultPeriodSeconds: number) {
@@ -77,14 +88,25 @@ export const reconcileCommand: Command = {
       'dry-run': { type: 'boolean' },
       namespace: { type: 'string' },
       'per-node-metrics': { type: 'boolean' },
+      'cluster-tag': { type: 'string' },
     });
     if (values.help) {
       io.stdout(`${HELP}\n`);
       return EXIT.ok;
     }
     const format = parseReportFormat(values.format);
+    if (values['cluster-tag'] !== undefined && values.cluster !== AUTO_CLUSTERS) {
+      throw new UsageError('--cluster-tag narrows the clusters --cluster auto lists', 'Use it with --cluster auto, or name the cluster with --cluster NAME.');
+    }
     if (values.cluster !== undefined) {
       if (values.from !== undefined) throw new UsageError('--from and --cluster cannot be used together', 'Reconcile a capture file (--from) or a live cluster (--cluster).');
+      if (values.cluster === AUTO_CLUSTERS) {
+        const ignored = DISCOVER_IGNORES.filter((flag) => values[flag] !== undefined);
+        if (ignored.length > 0) {
+          throw new UsageError(`--cluster auto lists clusters and reconciles none, so ${ignored.map((f) => `--${f}`).join(', ')} would be ignored`, 'Drop the flag, or reconcile one cluster with --cluster NAME.');
+        }
+        return runListClusters({ clusterTag: values['cluster-tag'], region: values.region, profile: values.profile, format }, io);
+      }
       return runLiveReconcile(
         {
           cluster: values.cluster,

@@ -3,7 +3,7 @@
  * namespace, and made of interface names the rules classify. Pure.
  */
 import { classifyInterface } from '../../core/interface-rules';
-import { agentConfigCommand, agentProfileFor } from '../fixes';
+import { agentConfigFix, agentProfileFor } from '../fixes';
 import type { Check } from '../model';
 import { check, FRESH_SECONDS, nodesText, nodesVerb, type CheckContext } from './context';
 
@@ -45,7 +45,7 @@ export function agentPodNetns(ctx: CheckContext, defects: AgentDefects): Check {
   const certain = ids.filter((id) => defects.podNetns.get(id) === 'certain');
   const fix = {
     text: 'Run the agent in the host\'s network namespace: on the node itself (systemd), or as a DaemonSet with hostNetwork: true (the CloudWatch Observability add-on does this). An agent in a pod\'s network namespace counts that pod\'s eth0, not the node\'s ENIs.',
-    command: agentConfigCommand(agentProfileFor(ctx.judged, true), ctx.agentTarget),
+    ...agentConfigFix(agentProfileFor(ctx.judged, true), ctx.agentTarget),
   };
   if (certain.length > 0) {
     return check('agent-pod-netns', 'fail', `the agent on ${nodesText(certain.length)} sees only eth0 (no pod veth, no other ENI) although the node runs pods: it runs in a pod's network namespace, and netrecon would take that pod's traffic for the node's`, certain, fix);
@@ -66,7 +66,7 @@ export function agentUnits(ctx: CheckContext, defects: AgentDefects): Check {
   if (ids.length === 0) return check('agent-units', 'pass', 'every probed agent series is in Bytes');
   return check('agent-units', 'fail', `the agent on ${nodesText(ids.length)} publishes net_bytes in a unit other than Bytes: netrecon adds them up as bytes, so every figure would be off`, ids, {
     text: 'Remove the "unit" override of bytes_recv / bytes_sent from the agent\'s net section (the agent publishes Bytes by default).',
-    command: agentConfigCommand(agentProfileFor(ctx.judged), ctx.agentTarget),
+    ...agentConfigFix(agentProfileFor(ctx.judged), ctx.agentTarget),
   });
 }
 

@@ -3,7 +3,7 @@
  * the instance dimension, and without dimensions beyond the instance and the interface. Pure.
  */
 import { clusterCapabilities } from '../../core/source-profile';
-import { agentConfigCommand, agentProfileFor } from '../fixes';
+import { agentConfigFix, agentProfileFor } from '../fixes';
 import type { Check } from '../model';
 import { check, nodesText, nodesVerb, type CheckContext } from './context';
 
@@ -23,7 +23,7 @@ export function agentMissing(ctx: CheckContext): Check {
     (required ? `; the ${ctx.judged} profile requires the agent on every node` : `; under the ${ctx.judged} profile they are reconciled from EC2 and Container Insights`);
   return check('agent-missing', required ? 'fail' : 'warn', summary, missing, {
     text: `To reconcile them from their own interface counters, configure the CloudWatch agent's net plugin (profile ${profile}; the ${profile === 'enis' ? 'cheaper: ENIs only' : 'complete: every interface'}) with the configuration this command prints.`,
-    command: agentConfigCommand(profile, ctx.agentTarget),
+    ...agentConfigFix(profile, ctx.agentTarget),
   });
 }
 
@@ -34,7 +34,7 @@ export function agentNoInstanceId(ctx: CheckContext): Check {
   const nodesWithout = ctx.obs.nodes.filter((n) => !any.has(n.instanceId)).length;
   const fix = {
     text: `Add "append_dimensions": {"${dim}": "\${aws:InstanceId}"} to the agent's metrics section (and "omit_hostname": true), as the configuration this command prints does.`,
-    command: agentConfigCommand(agentProfileFor(ctx.judged), ctx.agentTarget),
+    ...agentConfigFix(agentProfileFor(ctx.judged), ctx.agentTarget),
   };
   if (tied.length > 0) {
     return check('agent-no-instance-id', 'fail', `the agent on ${nodesText(tied.length)} publishes net_bytes series without the ${dim} dimension (matched to the nodes by host): netrecon cannot tie them to a node and does not read them`, tied, fix);
@@ -54,7 +54,7 @@ export function agentExtraDimensions(ctx: CheckContext): Check {
   const duplicated = extra.filter(([, a]) => a.duplicateInterfaces.size > 0);
   const fix = {
     text: `Publish ${idDim} and ${ifDim} only: "omit_hostname": true drops host, and append_dimensions should hold ${idDim} alone; remove aggregation_dimensions from the net section.`,
-    command: agentConfigCommand(agentProfileFor(ctx.judged), ctx.agentTarget),
+    ...agentConfigFix(agentProfileFor(ctx.judged), ctx.agentTarget),
   };
   if (duplicated.length > 0) {
     const example = [...duplicated[0]![1].duplicateInterfaces][0]!;
