@@ -3,7 +3,7 @@
  * tests ran against), one execution at a time, failures kept in an encrypted queue, logs with a retention.
  */
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -134,7 +134,7 @@ export class ReconcilerFunction extends Construct {
     );
     if (settings.clusters === AUTO_CLUSTERS && (settings.clusterTag !== '' || props.clusterTagAtDeploy === true)) {
       Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:cluster/*]',
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:${nagText(Stack.of(this).region, '<AWS::Region>')}:${nagText(Stack.of(this).account, '<AWS::AccountId>')}:cluster/*]`,
         reason: 'clusters=auto with clusterTag reads the tags of every cluster ListClusters returns, whose names are known only at run time.',
       });
     }
@@ -145,4 +145,9 @@ export class ReconcilerFunction extends Construct {
       { id: 'Serverless-LambdaTracing', reason: 'X-Ray would add xray:Put* to a deliberately minimal role; the run summary log and the heartbeat metric cover tracing needs.' },
     );
   }
+}
+
+/** How cdk-nag writes a stack's region or account in a finding id: the value, or the pseudo parameter's name. */
+function nagText(value: string, pseudo: string): string {
+  return Token.isUnresolved(value) ? pseudo : value;
 }
