@@ -1,12 +1,12 @@
 /**
- * What `netrecon doctor --format json` (contract A, docs/doctor.md) must say about each cluster of
- * seed-clusters.ts, and the checks of its answer. Written from the contract and the seeded faults, never from
+ * What `netrecon doctor --format json` (docs/doctor.md) must say about each cluster of
+ * seed-clusters.ts, and the checks of its answer. Written from docs/doctor.md and the seeded faults, never from
  * doctor's own output.
  */
 import type { SeededSpecCluster } from './profile-seeds';
 import type { MisconfigCase } from './seed-clusters';
 
-/** Contract A's report, as far as these steps read it. */
+/** The doctor's JSON report (docs/doctor.md), as far as these steps read it. */
 export interface DoctorJson {
   readonly cluster: string;
   readonly region: string;
@@ -25,7 +25,7 @@ export interface DoctorCheckJson {
   readonly fix?: { readonly text: string; readonly cdkFlags?: string; readonly command?: string; readonly agentConfig?: object };
 }
 
-/** Contract A's stable codes: the ready cluster must show each one, as a pass. */
+/** The stable check codes of docs/doctor.md: the ready cluster must show each one, as a pass. */
 export const CONTRACT_CODES = [
   'nodes-found',
   'nodes-other-tag',
@@ -54,7 +54,7 @@ export interface DoctorCase {
   readonly fix: { readonly fields: readonly ('cdkFlags' | 'command' | 'text')[]; readonly contains: string };
 }
 
-/** Contract A: "The fix for agent problems names the command `netrecon agent-config …`". */
+/** docs/doctor.md: the fix of an agent's configuration names the command `netrecon agent-config …`. */
 const AGENT_CONFIG_FIX = { fields: ['command'], contains: 'agent-config' } as const;
 
 export const DOCTOR_CASES: Readonly<Record<MisconfigCase, DoctorCase>> = {
@@ -65,7 +65,8 @@ export const DOCTOR_CASES: Readonly<Record<MisconfigCase, DoctorCase>> = {
   // lo and eth0 only, no veth, on a node running 5 pods: that pod's traffic would be taken for the node's.
   agentPodNetns: { code: 'agent-pod-netns', severities: ['fail'], names: 'faulty', fix: AGENT_CONFIG_FIX },
   nodesOtherTag: { code: 'nodes-other-tag', severities: ['warn', 'fail'], names: 'faulty', fix: { fields: ['cdkFlags'], contains: 'nodeFilter' } },
-  agentStale: { code: 'agent-stale', severities: ['fail'], names: 'faulty', fix: AGENT_CONFIG_FIX },
+  // A stale agent is configured right but stopped or cannot publish: the fix names the node role's policy, not a new configuration.
+  agentStale: { code: 'agent-stale', severities: ['fail'], names: 'faulty', fix: { fields: ['text'], contains: 'CloudWatchAgentServerPolicy' } },
   // The fix is the add-on, named by its id.
   containerInsightsMissing: { code: 'container-insights-missing', severities: ['fail'], names: 'faulty', fix: { fields: ['text', 'command'], contains: 'amazon-cloudwatch-observability' } },
 };
@@ -77,7 +78,7 @@ export function faultyNodes(which: MisconfigCase, cluster: SeededSpecCluster): {
   return { faulty, healthy: cluster.nodes.map((n) => n.instanceId).filter((id) => !faulty.includes(id)) };
 }
 
-/** Contract A's invariants every answer must keep, whatever the cluster. */
+/** The invariants of docs/doctor.md every answer must keep, whatever the cluster. */
 export function contractProblems(report: DoctorJson, cluster: string, code: number): string[] {
   const problems: string[] = [];
   if (report.cluster !== cluster) problems.push(`cluster ${JSON.stringify(report.cluster)}, expected ${cluster}`);
@@ -86,7 +87,7 @@ export function contractProblems(report: DoctorJson, cluster: string, code: numb
   const wantCode = report.ready ? EXIT_READY : EXIT_NOT_READY;
   if (code !== wantCode) problems.push(`exit ${code}, expected ${wantCode} (ready ${report.ready})`);
   for (const c of report.checks) {
-    if (!(CONTRACT_CODES as readonly string[]).includes(c.code)) problems.push(`check code ${JSON.stringify(c.code)} is not one of contract A's`);
+    if (!(CONTRACT_CODES as readonly string[]).includes(c.code)) problems.push(`check code ${JSON.stringify(c.code)} is not one of docs/doctor.md's`);
     if (!['pass', 'warn', 'fail'].includes(c.severity)) problems.push(`check ${c.code}: severity ${JSON.stringify(c.severity)}`);
     if (c.severity !== 'pass' && !c.fix?.text) problems.push(`check ${c.code} is ${c.severity} without a fix text`);
   }

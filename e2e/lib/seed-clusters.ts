@@ -161,7 +161,7 @@ function healthyNode(cluster: string, key: string): SeedNodeSpec {
 
 const healthyInterfaces = (cluster: string, key: string) => healthyNode(cluster, key).agent!.interfaces as SeedInterface[];
 
-/** A contract-A check code and the misconfiguration that must raise it. */
+/** A doctor check code and the misconfiguration that must raise it. */
 export type MisconfigCase = 'agentNoInstanceId' | 'agentExtraDimensions' | 'agentPodNetns' | 'nodesOtherTag' | 'agentStale' | 'containerInsightsMissing';
 
 /**

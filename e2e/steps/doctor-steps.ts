@@ -1,5 +1,5 @@
 /**
- * Issue 11's `netrecon doctor` end to end: `doctor --cluster X --format json` (contract A) on the clusters of
+ * Issue 11's `netrecon doctor` end to end: `doctor --cluster X --format json` (docs/doctor.md) on the clusters of
  * seed-clusters.ts: the ready one (pe-full) and one per misconfiguration. Each must be found, with its check code
  * at warn or fail, the nodes concerned named and the fix given; the exit code follows `ready`. The CLI runs
  * in-process (one Node start for all of them); one last step spawns bin/netrecon.mjs to see the process's own
@@ -37,7 +37,7 @@ const describe = (c: { code: string; severity: string; instanceIds: readonly str
 
 function readyStep(context: SuiteContext): StepDefinition {
   return {
-    title: `doctor on the ready cluster ${READY_CLUSTER}: exit 0, every check of contract A ran and passed, the agent's cost at its real series counts`,
+    title: `doctor on the ready cluster ${READY_CLUSTER}: exit 0, every documented check ran and passed, the agent's cost at its real series counts`,
     group: 'doctor',
     skipBecause: () => (context.specSeed ? undefined : 'the clusters were not seeded'),
     run: async (figures) => {
