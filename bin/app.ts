@@ -1,16 +1,21 @@
 /**
- * The CDK app: `npx cdk synth|deploy -c clusters=NAME[,NAME] [-c key=value ...]` (keys in docs/deploy.md, "Settings").
+ * The CDK app: `npx cdk synth|deploy -c clusters=NAME[,NAME] [-c key=value ...]` (keys in docs/deploy.md, "Settings"),
+ * or with `-c org=stackset|try|central` the organization forms (docs/organization.md).
  * User errors (a missing or bad setting) print one line and exit 1, without a stack trace.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AppContextError, readAppContext } from '../lib/app-context';
 import { NetReconPropsError } from '../lib/errors';
 import { NetReconStack } from '../lib/netrecon-stack';
+import { buildOrgApp } from '../lib/org/org-app';
 
 const app = new App();
 try {
-  const config = readAppContext((key) => app.node.tryGetContext(key));
-  new NetReconStack(app, config.stackName, { ...(config.env ? { env: config.env } : {}), reconciler: config.reconciler, alarmTopicArn: config.alarmTopicArn });
+  const get = (key: string): unknown => app.node.tryGetContext(key);
+  const config = readAppContext((key) => (key === 'clusters' && get('org') !== undefined ? 'auto' : get(key)));
+  // `-c org=stackset|try|central`: the organization forms (docs/organization.md) instead of the one stack.
+  if (get('org') !== undefined) buildOrgApp(app, get);
+  else new NetReconStack(app, config.stackName, { ...(config.env ? { env: config.env } : {}), reconciler: config.reconciler, alarmTopicArn: config.alarmTopicArn });
   if (config.nag) {
     // Only loaded on request: cdk-nag is a development dependency.
     const { AwsSolutionsChecks, ServerlessChecks } = await import('cdk-nag');

@@ -3,7 +3,7 @@
  * tests ran against), one execution at a time, failures kept in an encrypted queue, logs with a retention.
  */
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -41,6 +41,11 @@ export interface ReconcilerFunctionProps {
   readonly settings: ReconcilerSettings;
   /** Only for tests that bundle another entry with the same options. @default lambda/handler.ts */
   readonly entry?: string;
+  /**
+   * The cluster tag filter is given at deploy time (the StackSet's `ClusterTag` parameter), not in the settings:
+   * grant eks:DescribeCluster whatever `settings.clusterTag` says. @default false
+   */
+  readonly clusterTagAtDeploy?: boolean;
 }
 
 /** An on-failure destination whose send permission is granted by the role's own policy (SendMessage only). */
@@ -86,7 +91,7 @@ export class ReconcilerFunction extends Construct {
             failureQueueArn: this.failureQueue.queueArn,
             sourceRoleArns: sourceRoleArns(settings.clusters, settings.sourceRoleName),
             listClusters: settings.clusters === AUTO_CLUSTERS,
-            describeClusters: settings.clusterTag !== '',
+            describeClusters: settings.clusterTag !== '' || props.clusterTagAtDeploy === true,
             eksClustersArn: Stack.of(this).formatArn({ service: 'eks', resource: 'cluster', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
           }),
         }),
@@ -129,9 +134,9 @@ export class ReconcilerFunction extends Construct {
       { id: 'AwsSolutions-IAM5[Resource::*]', reason: noResourceScoping },
       { id: 'Serverless-LambdaStarPermissions', reason: noResourceScoping },
     );
-    if (settings.clusters === AUTO_CLUSTERS && settings.clusterTag !== '') {
+    if (settings.clusters === AUTO_CLUSTERS && (settings.clusterTag !== '' || props.clusterTagAtDeploy === true)) {
       Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:<AWS::Region>:<AWS::AccountId>:cluster/*]',
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:eks:${nagText(Stack.of(this).region, '<AWS::Region>')}:${nagText(Stack.of(this).account, '<AWS::AccountId>')}:cluster/*]`,
         reason: 'clusters=auto with clusterTag reads the tags of every cluster ListClusters returns, whose names are known only at run time.',
       });
     }
@@ -150,4 +155,9 @@ export function sourceRoleArns(clusters: readonly string[] | typeof AUTO_CLUSTER
   if (clusters === AUTO_CLUSTERS) return [];
   const accounts = [...new Set(clusters.flatMap((c) => parseClusterTarget(c)?.accountId ?? []))].sort();
   return accounts.map((account) => `arn:${Aws.PARTITION}:iam::${account}:role/${roleName}`);
+}
+
+/** How cdk-nag writes a stack's region or account in a finding id: the value, or the pseudo parameter's name. */
+function nagText(value: string, pseudo: string): string {
+  return Token.isUnresolved(value) ? pseudo : value;
 }

@@ -10,7 +10,7 @@ import { DEFAULT_SOURCE_SETTINGS as SOURCE_DEFAULTS } from '../../lambda/plan/so
 import { MINUTE_SECONDS, type ClusterModel, type ModelNode } from './cluster-model';
 
 /** moto ships this image id for EKS nodes; any id would do, this one reads right in DescribeInstances. */
-const EKS_NODE_IMAGE = 'ami-ekslinux';
+export const EKS_NODE_IMAGE = 'ami-ekslinux';
 
 export interface SeededNode {
   readonly node: ModelNode;
@@ -52,7 +52,8 @@ async function launch(ec2: EC2Client, node: ModelNode): Promise<SeededNode> {
   return { node, instanceId: instance.InstanceId, nodeName: instance.PrivateDnsName };
 }
 
-type Datum = MetricDatum & { readonly namespace: string };
+/** A datum and the namespace it is put in. */
+export type Datum = MetricDatum & { readonly namespace: string };
 
 function datums(model: ClusterModel, seeded: SeededNode, seriesCount: { n: number }): Datum[] {
   const { node, instanceId, nodeName } = seeded;
@@ -109,6 +110,12 @@ export async function seedCluster(model: ClusterModel, ec2: EC2Client, cloudwatc
     seriesCount.n += 1;
   }
 
+  const putCalls = await putDatums(cloudwatch, all);
+  return { nodes, datapoints: all.length, series: seriesCount.n, putCalls };
+}
+
+/** Puts the datums by namespace, as many to a PutMetricData call as the API takes; returns the number of calls. */
+export async function putDatums(cloudwatch: CloudWatchClient, all: readonly Datum[]): Promise<number> {
   let putCalls = 0;
   const byNamespace = new Map<string, MetricDatum[]>();
   for (const { namespace, ...datum } of all) {
@@ -122,5 +129,5 @@ export async function seedCluster(model: ClusterModel, ec2: EC2Client, cloudwatc
       putCalls += 1;
     }
   }
-  return { nodes, datapoints: all.length, series: seriesCount.n, putCalls };
+  return putCalls;
 }

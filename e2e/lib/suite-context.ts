@@ -9,6 +9,7 @@ import type { Clients } from './clients';
 import type { ClusterModel } from './cluster-model';
 import type { Emulator } from './emulator';
 import type { ExpectedPeriod } from './expected';
+import type { SpecSeedResult, Timeline } from './profile-seeds';
 import type { ResourceRow, TemplateResources } from './resources';
 import type { Sandbox } from './sandbox';
 import type { SeedResult } from './seed';
@@ -34,6 +35,12 @@ export interface DeployState {
   fn?: DeployedFunction;
 }
 
+/** The profile and misconfiguration clusters (seed-clusters.ts), seeded in one batch. */
+export interface SpecSeedState {
+  readonly result: SpecSeedResult;
+  readonly timeline: Timeline;
+}
+
 /** Everything the steps share. */
 export interface SuiteContext {
   readonly workDir: string;
@@ -41,5 +48,6 @@ export interface SuiteContext {
   sandbox?: Sandbox;
   clients?: Clients;
   seed?: SeedState;
+  specSeed?: SpecSeedState;
   deployed?: DeployState;
 }

@@ -1,5 +1,5 @@
 /**
- * `netrecon doctor`'s diagnosis: from what the reads found (DoctorObservations) to the report of contract A
+ * `netrecon doctor`'s diagnosis: from what the reads found (DoctorObservations) to the JSON report
  * (docs/doctor.md): every check with its severity, the nodes concerned and the fix, the recommended profile and
  * the monthly cost of each profile. Ready means no check failed. Pure: no I/O, the time comes in the observations.
  */

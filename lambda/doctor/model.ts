@@ -104,7 +104,7 @@ export interface ProfileCost {
   readonly netreconUsdPerMonth: number;
   readonly agentUsdPerMonth: number;
   readonly totalUsdPerMonth: number;
-  /** Some agent series are what the profile would publish, not what the nodes publish now (an addition to contract A). */
+  /** Some agent series are what the profile would publish, not what the nodes publish now. */
   readonly estimated: boolean;
 }
 

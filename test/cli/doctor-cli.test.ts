@@ -117,7 +117,7 @@ describe('netrecon doctor on a ready cluster', () => {
     expect(acct.mock.cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 0);
   });
 
-  it('--format json prints contract A: one object with every check passed', async () => {
+  it('--format json prints the documented JSON: one object with every check passed', async () => {
     const r = await doctor('--format', 'json');
     const json = JSON.parse(r.stdout);
     expect(r.code).toBe(0);
