@@ -205,9 +205,10 @@ describe('a put in doubt (it may have landed) while the ledger is not yet visibl
 describe('the read budget of a run', () => {
   it('spreads a catch-up too big for one invocation over several runs, oldest first, each period once', async () => {
     const { fake, runner, ledgerCount } = setup({ nodes: 3, env: { NETRECON_MAX_PERIODS_PER_RUN: '288' } });
-    // 3 nodes x (2 EC2 at P + 1 Container Insights and 8 agent series at 60 s, 5 points each) = 3 x 47 = 141
-    // datapoints a period. 16 ms left at 180,000 datapoints/s, half of it for the read: 1,440 datapoints, 10 periods.
-    const context = { getRemainingTimeInMillis: () => 16 };
+    // 3 nodes x (2 EC2 + Container Insights and its probe + 8 agent series and their probe, one point each at P)
+    // = 3 x 13 = 39 datapoints a period. 4.4 ms left at 180,000 datapoints/s, half of it for the read:
+    // 180,000 x 0.0044 x 0.5 = 396 datapoints, 10 periods.
+    const context = { getRemainingTimeInMillis: () => 4.4 };
     const memory = new LedgerMemory();
     const first = await runner(NOW_SECONDS, memory)({}, context as never);
     expect(first.clusters[0]!.periodsEmitted).toBe(10);
