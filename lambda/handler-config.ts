@@ -21,6 +21,8 @@ export interface HandlerConfig {
   readonly nodeFilter: NodeFilter;
   readonly sources: SourceSettings;
   readonly reconcile: ReconcileConfig;
+  /** Share of the GetMetricData datapoints-per-second quota the reads pace to (lambda/read-budget.ts). */
+  readonly readQuotaShare: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -82,6 +84,7 @@ export function parseHandlerConfig(env: Env, deprecated: DeprecatedVariable[] = 
     nodeFilter: parseNodeFilter(run.nodeFilter),
     sources: run.sources,
     reconcile: run.reconcile,
+    readQuotaShare: run.readQuotaShare,
   };
 }
 

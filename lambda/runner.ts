@@ -11,7 +11,7 @@ import type { HandlerConfig } from './handler-config';
 import { parseEvent } from './handler-event';
 import { runCluster } from './pipeline';
 import type { LedgerMemory } from './plan/ledger-memory';
-import { readBudgetDatapoints } from './read-budget';
+import { readBudgetDatapoints, readQuotas } from './read-budget';
 import { clusterSummary, failedClusterSummary, RunFailedError, runSummary, type ClusterSummary, type RunSummary } from './run-summary';
 import { UnreadPeriodsError } from './unread-periods';
 
@@ -49,6 +49,7 @@ export function makeRunner(deps: RunnerDeps) {
     const parsed = parseEvent(event, config.clusters, Math.floor(now.getTime() / 1000));
     deps.logger.info('run started', { trigger: parsed.trigger, clusters: parsed.clusters, window: parsed.window });
 
+    const quotas = readQuotas(deps.quotas, config.readQuotaShare);
     const summaries: ClusterSummary[] = [];
     const counters: ApiCounters[] = [];
     for (const [index, cluster] of parsed.clusters.entries()) {
@@ -58,7 +59,7 @@ export function makeRunner(deps: RunnerDeps) {
         ec2: deps.ec2,
         ...(deps.clock ? { clock: deps.clock } : {}),
         ...(options?.signal ? { signal: options.signal } : {}),
-        ...(deps.quotas ? { quotas: deps.quotas } : {}),
+        quotas,
         ...(deps.retry ? { retry: deps.retry } : {}),
         progress: (message) => deps.logger.debug(message, { cluster }),
       });
@@ -73,7 +74,7 @@ export function makeRunner(deps: RunnerDeps) {
           mode: 'emit',
           heartbeat: true,
           ledgerMemory: deps.ledgerMemory,
-          ...optional('readBudgetDatapoints', readBudgetDatapoints(context, deps.quotas, parsed.clusters.length - index)),
+          ...optional('readBudgetDatapoints', readBudgetDatapoints(context, quotas, parsed.clusters.length - index)),
         });
         const summary = clusterSummary(result, rt.counters);
         summaries.push(summary);
