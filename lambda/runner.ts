@@ -5,6 +5,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { makeAwsRuntime, type ApiCounters, type CloudWatchSender, type Ec2Sender, type Quotas } from './aws/api';
+import { AgentListings } from './aws/discovery';
 import type { Clock } from './aws/throttle';
 import { isoOf } from './core/units';
 import type { HandlerConfig } from './handler-config';
@@ -50,6 +51,8 @@ export function makeRunner(deps: RunnerDeps) {
     deps.logger.info('run started', { trigger: parsed.trigger, clusters: parsed.clusters, window: parsed.window });
 
     const quotas = readQuotas(deps.quotas, config.readQuotaShare);
+    // One listing of the agent namespace for the whole run, whatever the number of clusters.
+    const agentListings = new AgentListings();
     const summaries: ClusterSummary[] = [];
     const counters: ApiCounters[] = [];
     for (const [index, cluster] of parsed.clusters.entries()) {
@@ -74,6 +77,7 @@ export function makeRunner(deps: RunnerDeps) {
           mode: 'emit',
           heartbeat: true,
           ledgerMemory: deps.ledgerMemory,
+          agentListings,
           ...optional('readBudgetDatapoints', readBudgetDatapoints(context, quotas, parsed.clusters.length - index)),
         });
         const summary = clusterSummary(result, rt.counters);
