@@ -25,6 +25,8 @@ export interface HandlerConfig {
   readonly nodeFilter: NodeFilter;
   readonly sources: SourceSettings;
   readonly reconcile: ReconcileConfig;
+  /** Share of the GetMetricData datapoints-per-second quota the reads pace to (lambda/read-budget.ts). */
+  readonly readQuotaShare: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -87,6 +89,7 @@ export function parseHandlerConfig(env: Env, deprecated: DeprecatedVariable[] = 
     nodeFilter: parseNodeFilter(run.nodeFilter),
     sources: run.sources,
     reconcile: run.reconcile,
+    readQuotaShare: run.readQuotaShare,
   };
 }
 
