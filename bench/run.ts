@@ -4,14 +4,18 @@
  * SIMULATION of the SDK clients (test/helpers/fake-aws.ts: 50 ms a call, per-call limits and the default quotas
  * enforced). Each measurement runs in its own process so its peak memory is its own. Figures, not a test.
  *
- * Options: --sizes=1000,10000,100000  --latency=50  --heap-mib=768 (V8 heap limit of each run)  --dps-quota=false (lift the GetMetricData datapoints-per-second
- * quota, as if raised, to see what the plan itself costs in time). At the end, bench/html-report.ts measures the HTML
- * report's file size and load time in Chromium at 1 node and the same sizes.
+ * Options: --sizes=1000,10000,100000 (--sizes= for none)  --latency=50  --heap-mib=768 (V8 heap limit of each run)  --dps-quota=false (lift the GetMetricData datapoints-per-second
+ * quota, as if raised, to see what the plan itself costs in time)  --estate=false (skip the estate rows)  --estate-nodes=1000 (nodes a cluster in the estate rows)  --html=false (skip the HTML report).
+ * Then the estate rows (bench/estate.ts): 1 account x 100,000 nodes; 20 accounts x 5 clusters x 1,000 nodes, per
+ * account (each account its own quota) and central (SIMULATED: every account's clusters through one quota), each at
+ * the default readQuotaShare. At the end, bench/html-report.ts measures the HTML report's file size and load time in
+ * Chromium at 1 node and the same sizes.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { HOURS_PER_MONTH, PRICES_USD, runCostUsd } from '../lambda/plan/pricing';
 import { GET_METRIC_DATA_DPS_RECENT, GET_METRIC_DATA_MAX_QUERIES } from '../lambda/plan/limits';
+import { RUN_SETTINGS } from '../lambda/settings';
 
 interface Measurement {
   plan: 'ours' | 'naive';
@@ -35,7 +39,7 @@ interface Measurement {
 }
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
-const sizes = (args.sizes ?? '1000,10000,100000').split(',').map(Number);
+const sizes = (args.sizes ?? '1000,10000,100000').split(',').filter((x) => x !== '').map(Number);
 const latency = args.latency ?? '50';
 const dps = args['dps-quota'] ?? 'true';
 const oneSize = fileURLToPath(new URL('./one-size.ts', import.meta.url));
@@ -73,7 +77,7 @@ const pad = (s: string | number, n: number): string => String(s).padStart(n);
 console.log(`netrecon benchmark: simulated CloudWatch/EC2 (test/helpers/fake-aws.ts), ${latency} ms a call, 4 agent interfaces a node,`);
 console.log(`P = 300 s, 5-minute schedule, GetMetricData datapoints-per-second quota ${dps === 'false' ? 'lifted' : `enforced (${GET_METRIC_DATA_DPS_RECENT.toLocaleString('en-US')} DPS)`}.`);
 console.log(`Each run in its own process with --max-old-space-size=${heapMiB}; peak MiB is that process's peak RSS, simulation included.`);
-console.log('ours: one read of 12 pending periods an hour (60 s agent/CI queries, P for EC2) + 11 ledger-only runs; naive: 12 reads of 1 period, one put per metric.');
+console.log('ours: one read of 12 pending periods an hour (every query at P, plus a SampleCount probe per node for Container Insights and the agent) + 11 ledger-only runs; naive: 12 reads of 1 period, one put per metric.');
 console.log('Prices: GetMetricData $0.01 / 1,000 metrics requested; ListMetrics and PutMetricData $0.01 / 1,000 requests (lambda/plan/pricing.ts).\n');
 
 const header = `${'plan'.padEnd(6)}${pad('nodes', 8)}${pad('series', 9)}${pad('Describe', 9)}${pad('List', 6)}${pad('GetMD', 7)}${pad('Put', 6)}${pad('metrics req', 12)}${pad('datapoints', 12)}${pad('$/run', 11)}${pad('$/node-month', 13)}${pad('read $/n-mo', 12)}${pad('wall s', 8)}${pad('peak MiB', 9)}${pad('ok/node-periods', 18)}`;
@@ -105,6 +109,67 @@ for (const nodes of sizes) {
   );
 }
 
+if (args.estate !== 'false') estateRows();
+
 // The HTML report's size and load time at the same sizes plus a one-node cluster (bench/html-report.ts).
-const html = spawnSync(process.execPath, ['--max-old-space-size=6144', '--import', 'tsx', fileURLToPath(new URL('./html-report.ts', import.meta.url)), `--sizes=1,${sizes.join(',')}`], { stdio: 'inherit' });
-if (html.status !== 0) throw new Error(`bench/html-report.ts failed with status ${html.status}`);
+if (args.html !== 'false') htmlReport();
+
+interface EstateMeasurement {
+  clusters: number;
+  nodes: number;
+  periods: number;
+  periodSeconds: number;
+  readQuotaShare: number;
+  dpsQuota: number;
+  seriesRead: number;
+  calls: Measurement['calls'];
+  metricsRequested: number;
+  datapointsReturned: number;
+  nodePeriods: number;
+  nodePeriodsOk: number;
+  failed: number;
+  wallSeconds: number;
+  peakRssMiB: number;
+}
+
+function measureEstate(clusters: number, nodesPerCluster: number): EstateMeasurement {
+  const r = spawnSync(process.execPath, [`--max-old-space-size=${heapMiB}`, '--import', 'tsx', fileURLToPath(new URL('./estate.ts', import.meta.url)), `--clusters=${clusters}`, `--nodes=${nodesPerCluster}`, `--latency=${latency}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`estate ${clusters} x ${nodesPerCluster} failed with status ${r.status}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as EstateMeasurement;
+}
+
+/**
+ * One row per estate form. `accounts`: how many accounts run this measurement side by side, each with its own quota
+ * (per-account form): wall time is one account's, calls and datapoints are the estate's.
+ */
+function estateRow(name: string, m: EstateMeasurement, accounts: number): string {
+  const hoursRead = (m.periods * m.periodSeconds) / 3600;
+  const perNodeHour = m.datapointsReturned / m.nodes / hoursRead;
+  const minimum = m.seriesRead / m.nodes / hoursRead * (3600 / m.periodSeconds);
+  const floorShare = m.datapointsReturned / (m.dpsQuota * m.readQuotaShare);
+  // An hour of data: the read (its metrics) + 11 ledger-only runs per cluster (one metric each).
+  const readUsdPerNodeMonth = ((m.metricsRequested + 11 * m.clusters) * PRICES_USD.getMetricDataPerMetric * HOURS_PER_MONTH) / m.nodes;
+  const c = m.calls;
+  return `${name.padEnd(44)}${pad((m.nodes * accounts).toLocaleString('en-US'), 9)}${pad(perNodeHour.toFixed(0), 7)}${pad(minimum.toFixed(0), 5)}${pad((perNodeHour / minimum).toFixed(2) + 'x', 7)}${pad(m.wallSeconds.toFixed(1), 8)}${pad(floorShare.toFixed(1), 8)}${pad((m.datapointsReturned / m.dpsQuota).toFixed(1), 8)}${pad(c.DescribeInstances * accounts, 9)}${pad(c.ListMetrics * accounts, 6)}${pad(c.GetMetricData * accounts, 7)}${pad(c.PutMetricData * accounts, 6)}${pad(usd(readUsdPerNodeMonth), 12)}${pad(m.peakRssMiB.toFixed(0), 9)}${pad(`${m.nodePeriodsOk}/${m.nodePeriods}`, 16)}`;
+}
+
+function estateRows(): void {
+  console.log(`Estates: P = 300 s, 12 periods read an hour, 4 agent interfaces a node, full profile, readQuotaShare ${RUN_SETTINGS.readQuotaShare.default} of ${GET_METRIC_DATA_DPS_RECENT.toLocaleString('en-US')} DPS per account.`);
+  console.log('dp/n-h: datapoints per node-hour read; min: one value per series per period; floor: datapoints / DPS (at the share, and at the whole quota).');
+  console.log(`${'estate'.padEnd(44)}${pad('nodes', 9)}${pad('dp/n-h', 7)}${pad('min', 5)}${pad('ratio', 7)}${pad('wall s', 8)}${pad('floor@s', 8)}${pad('floor@q', 8)}${pad('Describe', 9)}${pad('List', 6)}${pad('GetMD', 7)}${pad('Put', 6)}${pad('read $/n-mo', 12)}${pad('peak MiB', 9)}${pad('ok/np', 16)}`);
+  const n = Number(args['estate-nodes'] ?? 1000);
+  const k = n.toLocaleString('en-US');
+  console.log(estateRow(`1 account x 1 cluster x ${(100 * n).toLocaleString('en-US')} nodes`, measureEstate(1, 100 * n), 1));
+  console.log(estateRow(`20 accounts x 5 x ${k}, per-account`, measureEstate(5, n), 20));
+  console.log(estateRow(`20 x 5 x ${k}, central (SIMULATED, 1 quota)`, measureEstate(100, n), 1));
+  console.log('per-account: each account runs the same 5 clusters at once against its own quota; wall time is one account\'s, calls are the estate\'s.\n');
+}
+
+function htmlReport(): void {
+  const html = spawnSync(process.execPath, ['--max-old-space-size=6144', '--import', 'tsx', fileURLToPath(new URL('./html-report.ts', import.meta.url)), `--sizes=1,${sizes.join(',')}`], { stdio: 'inherit' });
+  if (html.status !== 0) throw new Error(`bench/html-report.ts failed with status ${html.status}`);
+}

@@ -28,6 +28,8 @@ export interface HandlerConfig {
   readonly reconcile: ReconcileConfig;
   /** How `ACCOUNT_ID/CLUSTER` targets are reached (docs/central.md). */
   readonly sourceRole: SourceRoleSettings;
+  /** Share of the GetMetricData datapoints-per-second quota the reads pace to (lambda/read-budget.ts). */
+  readonly readQuotaShare: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -91,6 +93,7 @@ export function parseHandlerConfig(env: Env, deprecated: DeprecatedVariable[] = 
     sources: run.sources,
     reconcile: run.reconcile,
     sourceRole: { roleName: run.sourceRoleName, ...(run.sourceExternalId === undefined ? {} : { externalId: run.sourceExternalId }) },
+    readQuotaShare: run.readQuotaShare,
   };
 }
 

@@ -18,6 +18,7 @@ import { readLedger } from './aws/ledger';
 import type { ClusterLedgerMemory, LedgerMemory } from './plan/ledger-memory';
 import { candidateWindow, decidePending, ledgerVisibleAtSeconds, mergeLedgers, type Ledger, type PendingDecision, type RunWindow } from './plan/pending-periods';
 import { ReadFailedError } from './aws/metric-reader';
+import type { AgentListings } from './aws/discovery';
 import { requireKnownCluster } from './aws/node-history';
 import { reportDatums } from './plan/output-datums';
 import { datapointsPerPeriod, type ReadWindow } from './plan/query-plan';
@@ -57,6 +58,8 @@ export interface ClusterRunInput {
    */
   readonly reportWholeWindow?: boolean;
   readonly ledgerMemory?: LedgerMemory;
+  /** The run's one listing of the agent namespace, shared by its clusters (aws/discovery.ts); none: this cluster lists it. */
+  readonly agentListings?: AgentListings;
   readonly region?: string;
   /**
    * At most this many GetMetricData datapoints in this run. The pending periods are cut to fit, oldest first, and
@@ -140,8 +143,8 @@ async function reconcileBatches(rt: AwsRuntime, input: TargetRunInput, window: R
 }
 
 /** Inventory and discovery, then the check that a cluster with no node matching the filter was never seen either. */
-async function discoverKnown(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number, accountId: string | undefined): Promise<Discovered> {
-  const d = await discover(rt, cluster, settings, window, nowSeconds, accountId);
+async function discoverKnown(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number, accountId: string | undefined, listings?: AgentListings): Promise<Discovered> {
+  const d = await discover(rt, cluster, settings, window, nowSeconds, listings, accountId);
   await requireKnownCluster(rt, { namespace: settings.outputNamespace, cluster, accountId, filter: settings.nodeFilter, matchedInstances: d.inventory.matched, nowSeconds });
   return d;
 }
@@ -168,7 +171,7 @@ async function decide(input: TargetRunInput, memory: ClusterLedgerMemory | undef
   if (decision.periods.length > 0 && input.readBudgetDatapoints !== undefined) {
     // Discovery over every pending period is a superset of what a shorter read needs: nodes that launched later
     // simply have no node-period in the periods read.
-    found = await discoverKnown(rt, cluster, settings, { startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P }, nowSeconds, accountId);
+    found = await discoverKnown(rt, cluster, settings, { startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P }, nowSeconds, accountId, input.agentListings);
     const points = datapointsPerPeriod(found.inventory.nodes, found.agent.byInstance, cluster, settings.sources, P);
     decision = withinBudget(decision, points, input.readBudgetDatapoints);
   }
@@ -186,7 +189,7 @@ function readWindowOf(input: ClusterRunInput, { decision, candidate }: Decided):
 /** Reads the window's series and reconciles them; a failed read becomes UnreadPeriodsError when periods were to be emitted. */
 async function readAndReconcile(input: TargetRunInput, decided: Decided, window: ReadWindow, nowSeconds: number) {
   const { rt, cluster, settings, accountId } = input;
-  const found = decided.found ?? (await discoverKnown(rt, cluster, settings, window, nowSeconds, accountId));
+  const found = decided.found ?? (await discoverKnown(rt, cluster, settings, window, nowSeconds, accountId, input.agentListings));
   return reconcileBatches(rt, input, window, found).catch((error: unknown) => {
     // A failed read publishes nothing (not even the heartbeat): the periods stay pending for the next run.
     const { periods } = decided.decision;

@@ -13,6 +13,16 @@ import type { PendingDecision } from './plan/pending-periods';
  */
 export const READ_SHARE_OF_REMAINING_TIME = 0.5;
 
+/**
+ * The quotas a run paces to: the account's, with the GetMetricData datapoints-per-second quota cut to netrecon's
+ * share of it (the `readQuotaShare` setting), so people's dashboards and alarms keep the rest. The read budget
+ * below is computed from the same cut quota, so a run plans only what it can read at its share.
+ */
+export function readQuotas(quotas: Partial<Quotas> | undefined, readQuotaShare: number): Partial<Quotas> {
+  const dps = quotas?.getMetricDataDps ?? DEFAULT_QUOTAS.getMetricDataDps;
+  return { ...quotas, getMetricDataDps: dps * readQuotaShare };
+}
+
 /** Datapoints this cluster's read may take, from the invocation's time left; undefined outside Lambda. */
 export function readBudgetDatapoints(context: Partial<Context> | undefined, quotas: Partial<Quotas> | undefined, clustersLeft: number): number | undefined {
   const remainingMs = context?.getRemainingTimeInMillis?.();

@@ -9,7 +9,7 @@ import type { SkippedItem } from './core/model';
 import { clusterCapabilities, type SourceProfile } from './core/source-profile';
 import { isoOf } from './core/units';
 import type { AwsRuntime } from './aws/api';
-import { discoverAgentSeries } from './aws/discovery';
+import { discoverAgentSeries, type AgentListings } from './aws/discovery';
 import { listClusterNodes, type NodeFilter } from './aws/inventory';
 import { ReadFailedError, readMetrics } from './aws/metric-reader';
 import type { ScheduleSettings } from './plan/pending-periods';
@@ -35,8 +35,8 @@ export function forCluster(settings: PipelineSettings, cluster: string): Pipelin
   return profile === undefined || profile === settings.reconcile.sourceProfile ? settings : { ...settings, reconcile: { ...settings.reconcile, sourceProfile: profile } };
 }
 
-/** Inventory and agent discovery for a read window. */
-export async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number, accountId?: string) {
+/** Inventory and agent discovery for a read window; `listings` shares one agent namespace listing across a run's clusters. */
+export async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number, listings?: AgentListings, accountId?: string) {
   rt.progress(`${cluster}: inventory and agent series discovery`);
   const inventory = await listClusterNodes(rt, {
     cluster,
@@ -45,15 +45,18 @@ export async function discover(rt: AwsRuntime, cluster: string, settings: Pipeli
     windowEndSeconds: window.endSeconds,
   });
   // An agentless cluster reads no agent series: no listing, no GetMetricData query for them.
-  const agent = !clusterCapabilities(settings.reconcile.sourceProfile).readsAgent
-    ? { byInstance: new Map(), listed: 0, duplicates: 0 }
-    : await discoverAgentSeries(rt, {
+  const request = {
     settings: settings.sources,
     instanceIds: new Set(inventory.nodes.map((n) => n.instanceId)),
     windowStartSeconds: window.startSeconds,
     nowSeconds,
     ...(accountId === undefined ? {} : { accountId }),
-  });
+  };
+  const agent = !clusterCapabilities(settings.reconcile.sourceProfile).readsAgent
+    ? { byInstance: new Map(), listed: 0, duplicates: 0 }
+    : listings
+      ? await listings.discover(rt, request)
+      : await discoverAgentSeries(rt, request);
   rt.progress(`${cluster}: ${inventory.nodes.length} nodes, ${agent.listed} agent series listed`);
   return { inventory, agent };
 }

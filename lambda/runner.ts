@@ -10,6 +10,7 @@ import { NetReconError } from './core/errors';
 import { SourceAccounts, type CredentialProvider, type StsSender } from './aws/source-accounts';
 import { makeAwsRuntime, type ApiCounters, type AwsRuntime, type CloudWatchSender, type Ec2Sender, type EksSender, type Quotas } from './aws/api';
 import { listAccountClusters, type SkippedCluster } from './aws/cluster-list';
+import { AgentListings } from './aws/discovery';
 import { EmptyInventoryError, filterText } from './aws/inventory';
 import { profileOf } from './core/source-profile';
 import { AUTO_CLUSTERS } from './plan/cluster-selection';
@@ -19,7 +20,7 @@ import type { HandlerConfig } from './handler-config';
 import { parseEvent } from './handler-event';
 import { runCluster } from './pipeline';
 import type { LedgerMemory } from './plan/ledger-memory';
-import { readBudgetDatapoints } from './read-budget';
+import { readBudgetDatapoints, readQuotas } from './read-budget';
 import { clusterSummary, failedClusterSummary, RunFailedError, runSummary, skippedClusterSummary, type ClusterSummary, type DiscoverySummary, type RunSummary } from './run-summary';
 import { UnreadPeriodsError } from './unread-periods';
 
@@ -65,6 +66,9 @@ export function makeRunner(deps: RunnerDeps) {
     const started = Date.now();
     const config = deps.config;
     const now = (deps.now ?? (() => new Date()))();
+    const quotas = readQuotas(deps.quotas, config.readQuotaShare);
+    // One listing of the agent namespace for the whole run, whatever the number of clusters.
+    const agentListings = new AgentListings();
     const runtime = (progressData: Record<string, unknown>): AwsRuntime =>
       makeAwsRuntime({
         cloudWatch: deps.cloudWatch,
@@ -72,7 +76,7 @@ export function makeRunner(deps: RunnerDeps) {
         ec2: deps.ec2,
         ...(deps.clock ? { clock: deps.clock } : {}),
         ...(options?.signal ? { signal: options.signal } : {}),
-        ...(deps.quotas ? { quotas: deps.quotas } : {}),
+        quotas,
         ...(deps.retry ? { retry: deps.retry } : {}),
         progress: (message) => deps.logger.debug(message, progressData),
       });
@@ -112,7 +116,8 @@ export function makeRunner(deps: RunnerDeps) {
           mode: 'emit',
           heartbeat: true,
           ledgerMemory: deps.ledgerMemory,
-          ...optional('readBudgetDatapoints', readBudgetDatapoints(context, deps.quotas, parsed.clusters.length - index)),
+          agentListings,
+          ...optional('readBudgetDatapoints', readBudgetDatapoints(context, quotas, parsed.clusters.length - index)),
         });
         const summary = clusterSummary(result, rt.counters);
         summaries.push(summary);

@@ -50,6 +50,8 @@ export interface RunSettings {
   readonly sourceRoleName: string;
   /** The external id the source role's trust policy requires, if any. */
   readonly sourceExternalId?: string | undefined;
+  /** Share (0, 1] of the account's GetMetricData datapoints-per-second quota the reads pace to. */
+  readonly readQuotaShare: number;
   /** The core's configuration built from the above (rules compiled). */
   readonly reconcile: ReconcileConfig;
 }
@@ -71,6 +73,12 @@ export const DEFAULT_SOURCE_ROLE_NAME = 'netrecon-source-reader';
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 /** AssumeRole's ExternalId: 2-1224 characters of [\w+=,.@:\/-]. */
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+/**
+ * Half the GetMetricData datapoints-per-second quota: the quota is the account's and Region's, and people's
+ * dashboards (every widget refresh is a GetMetricData) and metric alarms read through it too; a reconciler that
+ * takes it all makes their graphs fail with throttling while it runs.
+ */
+export const DEFAULT_READ_QUOTA_SHARE = 0.5;
 
 /** A run setting always has its environment variable: the function reads nothing else. */
 export type RunSettingSpec = SettingSpec<RunSettings> & { readonly env: string };
@@ -311,6 +319,19 @@ export const RUN_SETTINGS = {
       return value;
     },
   },
+  readQuotaShare: {
+    key: 'readQuotaShare',
+    env: 'NETRECON_READ_QUOTA_SHARE',
+    default: DEFAULT_READ_QUOTA_SHARE,
+    doc: "Share of the account's GetMetricData datapoints-per-second quota (per account and Region) netrecon's reads pace to, from 0.01 to 1: the quota is shared with every dashboard and alarm evaluation of the account, so the default leaves them half; a large catch-up then takes longer, never their data.",
+    fromText: number,
+    check: (value) => {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0.01 || value > 1) {
+        throw new ConfigError('readQuotaShare', value, `Use a number from 0.01 to 1 (default ${DEFAULT_READ_QUOTA_SHARE}): the share of the GetMetricData datapoints-per-second quota netrecon may use.`);
+      }
+      return value;
+    },
+  },
   thresholds: {
     key: 'thresholds',
     env: 'NETRECON_THRESHOLDS',
@@ -395,7 +416,7 @@ export function resolveRunSettings(input: RunSettingsInput): RunSettings {
   };
   for (const key of ['clusters', 'clusterTag', 'sourceProfile', 'periodSeconds', 'lagSeconds', 'backfillSeconds', 'maxPeriodsPerRun', 'periodsPerRead'] as const) take(key);
   resolved.sources = Object.fromEntries(SOURCE_KEYS.map((key) => [key, take(key)]));
-  for (const key of ['outputNamespace', 'perNodeMetrics', 'nodeFilter', 'thresholds', 'interfaceRules', 'sourceRoleName', 'sourceExternalId'] as const) take(key);
+  for (const key of ['outputNamespace', 'perNodeMetrics', 'nodeFilter', 'readQuotaShare', 'thresholds', 'interfaceRules', 'sourceRoleName', 'sourceExternalId'] as const) take(key);
   for (const key of SOURCE_KEYS) delete resolved[key];
   const run = resolved as unknown as Omit<RunSettings, 'reconcile'>;
   const reconcile = makeReconcileConfig({ periodSeconds: run.periodSeconds, thresholds: run.thresholds, ruleOverrides: run.interfaceRules });

@@ -80,6 +80,12 @@ export interface NetworkReconcilerProps {
   readonly periodsPerRead?: number | undefined;
   /** Also publish per-node metrics (each one is a paid custom metric) and the worst-nodes widget. @default false */
   readonly perNodeMetrics?: boolean | undefined;
+  /**
+   * Share of the account's GetMetricData datapoints-per-second quota the reads pace to (NETRECON_READ_QUOTA_SHARE):
+   * dashboards and alarms of the account read through the same quota.
+   * @default 0.5
+   */
+  readonly readQuotaShare?: number | undefined;
   /** How nodes are found: `tag:eks:cluster-name` or `tag-key:kubernetes.io/cluster/{cluster}`. @default 'tag:eks:cluster-name' */
   readonly nodeFilter?: string | undefined;
   /** Where netrecon publishes; the function may put metrics in this namespace only. @default 'NetRecon' */
@@ -177,6 +183,7 @@ function runSettings(props: NetworkReconcilerProps): RunSettings {
       periodsPerRead: props.periodsPerRead,
       outputNamespace: props.outputNamespace,
       perNodeMetrics: props.perNodeMetrics,
+      readQuotaShare: props.readQuotaShare,
       nodeFilter: props.nodeFilter,
       thresholds: defined(props.thresholds),
       interfaceRules: props.interfaceRules,

@@ -107,8 +107,11 @@ describe('handler run', () => {
     const summary = (error as RunFailedError).summary;
     expect(summary.clusters.map((c) => [c.cluster, c.outcome])).toEqual([['bad', 'failed'], ['good', 'emitted']]);
     expect(summary.clusters[0]!.error).toMatch(/PutMetricData: request 1 of 1 failed after retries \(namespace denied\)/);
-    expect(summary.clusters[1]).toMatchObject({ nodes: 3, periodsEmitted: 10, putRequests: 1, skippedCount: 0, apiCalls: { DescribeInstances: 1, ListMetrics: 2, GetMetricData: 2, PutMetricData: 1 } });
+    // The agent namespace was listed once for the run, by the first cluster ('bad'): 'good' lists nothing.
+    expect(summary.clusters[1]).toMatchObject({ nodes: 3, periodsEmitted: 10, putRequests: 1, skippedCount: 0, apiCalls: { DescribeInstances: 1, ListMetrics: 0, GetMetricData: 2, PutMetricData: 1 } });
+    expect(summary.apiCalls.ListMetrics).toBe(2);
     expect(summary.apiCalls.PutMetricData).toBe(2);
+    // Ledger reads, then 11 metrics a node (a metric's SampleCount probe rides in its call, billed with it).
     expect(summary.metricsRequested).toBe(2 * 1 + 3 * 11 + 2 * 11);
     // The scheduled function beats the heartbeat the alarm watches, once per cluster and run, with its data.
     const beats = fake.store.get(seriesKey('NetRecon', 'Heartbeat', { ClusterName: 'good' }));

@@ -16,8 +16,8 @@ import { refDimensions, seriesKey, type AgentListing, type AgentSeriesRef, type 
 
 export interface DiscoveryRequest {
   readonly settings: SourceSettings;
-  /** Only series of these instances are kept (the namespace holds every cluster's nodes). */
-  readonly instanceIds: ReadonlySet<string>;
+  /** Only series of these instances are kept (the namespace holds every cluster's nodes); null keeps every instance's. */
+  readonly instanceIds: ReadonlySet<string> | null;
   /** Epoch seconds of the read window's start, and now: RecentlyActive is used when the window is that recent. */
   readonly windowStartSeconds: number;
   readonly nowSeconds: number;
@@ -33,6 +33,8 @@ export interface DiscoveryResult {
   readonly byInstance: Map<string, AgentListing>;
   readonly listed: number;
   readonly duplicates: number;
+  /** Repeats ListMetrics listed, by instance (what a run-wide listing hands each cluster). */
+  readonly duplicatesByInstance?: ReadonlyMap<string, number>;
 }
 
 const sameRef = (a: AgentSeriesRef, b: AgentSeriesRef, key: (r: AgentSeriesRef) => string): boolean =>
@@ -43,6 +45,7 @@ async function listOneMetric(
   request: DiscoveryRequest,
   direction: 'rx' | 'tx',
   into: Map<string, AgentListing>,
+  duplicatesByInstance: Map<string, number>,
 ): Promise<{ listed: number; duplicates: number }> {
   const { settings } = request;
   const metricName = direction === 'rx' ? settings.agentRxMetric : settings.agentTxMetric;
@@ -80,7 +83,7 @@ async function listOneMetric(
       for (const d of metric.Dimensions ?? []) if (d.Name !== undefined && d.Value !== undefined) dimensions[d.Name] = d.Value;
       const instanceId = dimensions[settings.agentInstanceDimension];
       const iface = dimensions[settings.agentInterfaceDimension];
-      if (instanceId === undefined || iface === undefined || !request.instanceIds.has(instanceId)) continue;
+      if (instanceId === undefined || iface === undefined || (request.instanceIds !== null && !request.instanceIds.has(instanceId))) continue;
       let ref: AgentSeriesRef = dimensions;
       if (Object.keys(dimensions).length === 2) {
         ref = names.get(iface) ?? iface;
@@ -92,6 +95,7 @@ async function listOneMetric(
       const key = (r: AgentSeriesRef): string => seriesKey(settings.agentNamespace, metricName, refDimensions(r, instanceId, settings));
       if (list.some((existing) => sameRef(existing, ref, key))) {
         duplicates++;
+        duplicatesByInstance.set(instanceId, (duplicatesByInstance.get(instanceId) ?? 0) + 1);
         continue;
       }
       list.push(ref);
@@ -105,14 +109,15 @@ async function listOneMetric(
 /** Lists the rx and tx metric (two independent paginations, run side by side within the ListMetrics quota). */
 export async function discoverAgentSeries(rt: AwsRuntime, request: DiscoveryRequest): Promise<DiscoveryResult> {
   const byInstance = new Map<string, AgentListing>();
-  const counts = await Promise.all([listOneMetric(rt, request, 'rx', byInstance), listOneMetric(rt, request, 'tx', byInstance)]);
+  const duplicatesByInstance = new Map<string, number>();
+  const counts = await Promise.all([listOneMetric(rt, request, 'rx', byInstance, duplicatesByInstance), listOneMetric(rt, request, 'tx', byInstance, duplicatesByInstance)]);
   return {
     byInstance,
     listed: counts[0].listed + counts[1].listed,
     duplicates: counts[0].duplicates + counts[1].duplicates,
+    duplicatesByInstance,
   };
 }
-
 
 export interface ListSeriesRequest {
   readonly namespace: string;
@@ -162,4 +167,43 @@ export async function listSeries(rt: AwsRuntime, request: ListSeriesRequest): Pr
     if (pages % 10 === 0) rt.progress(`${request.label}… ${out.length.toLocaleString('en-US')} ${request.metricName} series listed after ${pages} pages`);
   } while (nextToken);
   return out;
+}
+
+/**
+ * The agent namespace listed once per run, for every cluster of the run: the namespace holds every cluster's
+ * nodes, so listing it per cluster listed the same series once per cluster (50 clusters, 50 listings). The first
+ * cluster that needs it lists every instance's series; each cluster then takes its own instances' out of it. A
+ * RecentlyActive listing and a full one are kept apart (a window older than three hours needs the full one). A
+ * listing that failed is forgotten, so the next cluster tries again rather than failing on the same error.
+ */
+export class AgentListings {
+  private readonly runs = new Map<string, Promise<DiscoveryResult>>();
+
+  async discover(rt: AwsRuntime, request: DiscoveryRequest): Promise<DiscoveryResult> {
+    const { settings } = request;
+    const recent = request.windowStartSeconds >= request.nowSeconds - LIST_METRICS_RECENTLY_ACTIVE_SECONDS;
+    // One listing per account too: a central reconciler's source accounts each have their own agent namespace (OAM).
+    const key = JSON.stringify([request.accountId ?? null, settings.agentNamespace, settings.agentRxMetric, settings.agentTxMetric, settings.agentInstanceDimension, settings.agentInterfaceDimension, recent]);
+    let all = this.runs.get(key);
+    if (!all) {
+      all = discoverAgentSeries(rt, { ...request, instanceIds: null });
+      this.runs.set(key, all);
+      all.catch(() => this.runs.delete(key));
+    }
+    const everyInstance = await all;
+    if (request.instanceIds === null) return everyInstance;
+    const byInstance = new Map<string, AgentListing>();
+    let listed = 0;
+    let duplicates = 0;
+    for (const id of request.instanceIds) {
+      const listing = everyInstance.byInstance.get(id);
+      const repeats = everyInstance.duplicatesByInstance?.get(id) ?? 0;
+      if (listing) {
+        byInstance.set(id, listing);
+        listed += listing.rx.length + listing.tx.length + repeats;
+      }
+      duplicates += repeats;
+    }
+    return { byInstance, listed, duplicates };
+  }
 }

@@ -101,7 +101,7 @@ async function readCall(rt: AwsRuntime, call: PlannedCall, window: ReadWindow, i
   try {
     await getMetricDataPages(
       rt,
-      { queries, startSeconds: window.startSeconds, endSeconds: window.endSeconds, datapoints: call.datapoints, billedMetrics: call.queries.length },
+      { queries, startSeconds: window.startSeconds, endSeconds: window.endSeconds, datapoints: call.datapoints, billedMetrics: call.billedMetrics },
       (results) => {
         for (const r of results) mergeResult(merged, r, iso);
       },
@@ -131,6 +131,7 @@ async function readCall(rt: AwsRuntime, call: PlannedCall, window: ReadWindow, i
       dimensions: q.spec.dimensions,
       stat: q.spec.stat,
       periodSeconds: q.spec.periodSeconds,
+      ...(q.spec.sampleSeconds === undefined ? {} : { sampleSeconds: q.spec.sampleSeconds }),
       unit: q.spec.unit,
       timestamps: got?.timestamps ?? [],
       values: got?.values ?? [],

@@ -48,11 +48,20 @@ export interface CaptureSeries {
   readonly metricName: string;
   /** Metric dimensions as name -> value; `InstanceId` (EC2, Container Insights) and the agent's interface and instance dimensions. */
   readonly dimensions: Readonly<Record<string, string>>;
-  /** GetMetricData statistic: `Sum` for byte counters, `Average` for Container Insights' Bytes/Second rate. */
+  /**
+   * GetMetricData statistic: `Sum` for byte counters, `Average` or `Sum` (with sampleSeconds) for Container
+   * Insights' Bytes/Second rate, `SampleCount` (unit `Count`) for a probe of how complete a source's period is.
+   */
   readonly stat: string;
   /** MetricStat.Period: the length of the interval each value covers, in seconds. */
   readonly periodSeconds: number;
-  /** CloudWatch unit of the values: `Bytes` or `Bytes/Second`. */
+  /**
+   * The source's publishing interval, when each value aggregates several of its samples (periodSeconds a multiple
+   * of it): a Sum of a Bytes/Second rate converts to bytes with it, and a `SampleCount` series (the probe) says how
+   * much of each interval the samples cover. Absent: one value is one sample covering its whole interval.
+   */
+  readonly sampleSeconds?: number;
+  /** CloudWatch unit of the values: `Bytes` or `Bytes/Second`, `Count` for a SampleCount probe. */
   readonly unit: string;
   /** ISO 8601 start of each value's interval (GetMetricData `Timestamps`). Any order. */
   readonly timestamps: readonly string[];

@@ -131,6 +131,9 @@ function checkSeries(raw: unknown): CaptureSeries | ItemProblem {
   if (!isPositiveInteger(raw.periodSeconds)) {
     return new ItemProblem('.periodSeconds', raw.periodSeconds, 'periodSeconds must be a positive whole number');
   }
+  if (raw.sampleSeconds !== undefined && (!isPositiveInteger(raw.sampleSeconds) || raw.periodSeconds % raw.sampleSeconds !== 0)) {
+    return new ItemProblem('.sampleSeconds', raw.sampleSeconds, 'sampleSeconds must be a positive whole number that divides periodSeconds');
+  }
   if (!Array.isArray(raw.timestamps)) return new ItemProblem('.timestamps', raw.timestamps, 'timestamps must be a list');
   if (!Array.isArray(raw.values)) return new ItemProblem('.values', raw.values, 'values must be a list');
   if (raw.timestamps.length !== raw.values.length) {

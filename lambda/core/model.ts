@@ -147,6 +147,8 @@ export interface SkippedSeriesTarget {
   readonly direction: Direction;
   /** The agent's interface; absent for EC2 and Container Insights, and when the series named no interface. */
   readonly interfaceName?: string;
+  /** The series skipped was the source's SampleCount probe (how complete its periods are), not its bytes. */
+  readonly probe?: true;
 }
 
 /** Something that was not used, and why. Bad input is reported and skipped, never fatal to the run. */

@@ -7,7 +7,7 @@ import type { ReconcileConfig } from './config';
 import { classifyInterface, containerInsightsCounts, type InterfaceClass } from './interface-rules';
 import type { InterfacePeriodBytes, NodePeriodResult, SkippedSeriesTarget } from './model';
 import { assessNodePeriod, type SourceCoverage } from './status';
-import { coveredSeconds, type SeriesPeriodBucket } from './align';
+import { coveredSeconds, type ProbeCoverage, type SeriesPeriodBucket } from './align';
 import { isoOf } from './units';
 import type { NodeIdentity } from './node-identity';
 import { NODE_PROFILE_CAPABILITIES, type NodeProfile } from './source-profile';
@@ -21,12 +21,23 @@ export interface NodeSeriesBuckets {
   agent: Map<string, { rx: ReadonlyMap<number, SeriesPeriodBucket> | null; tx: ReadonlyMap<number, SeriesPeriodBucket> | null }>;
   /** Series of this node that were skipped (bad values, unaligned samples, a failed read): gaps in their source. */
   skipped: SkippedSeriesTarget[];
+  /** SampleCount probes: how much of each period the source's samples cover, when its values aggregate several. */
+  probes?: { containerInsights: ProbeCoverage | null; agent: ProbeCoverage | null };
 }
 
-function coverage(buckets: (SeriesPeriodBucket | undefined)[], periodSeconds: number): SourceCoverage | null {
+/**
+ * A source's coverage of one period: the union of its values' intervals where each value is one sample (as
+ * before), and where values aggregate several samples, what the source's probe counted (none counted: nothing
+ * covered, so the period is partial, never complete by default). The probe counts one series' samples, at most
+ * the union of all the source's samples: it can only err towards partial (docs/aws.md, "Reading at the period").
+ */
+function coverage(buckets: (SeriesPeriodBucket | undefined)[], periodSeconds: number, probe?: ProbeCoverage | null, periodStart?: number): SourceCoverage | null {
   const present = buckets.filter((b): b is SeriesPeriodBucket => b !== undefined);
   if (present.length === 0) return null;
-  return { coveredSeconds: coveredSeconds(present), periodSeconds };
+  const exact = present.filter((b) => b.coverageFromProbe !== true);
+  let covered = exact.length > 0 ? coveredSeconds(exact) : 0;
+  if (exact.length < present.length) covered = Math.max(covered, Math.min(periodSeconds, (periodStart === undefined ? undefined : probe?.get(periodStart)) ?? 0));
+  return { coveredSeconds: covered, periodSeconds };
 }
 
 function sumOrNull(values: (number | null)[]): number | null {
@@ -112,8 +123,8 @@ export function reconcileNodePeriod(
     thresholds: config.thresholds,
     ec2In: coverage([ec2InBucket], P),
     ec2Out: coverage([ec2OutBucket], P),
-    containerInsights: coverage([ciBucket], P),
-    agent: coverage(agentBuckets, P),
+    containerInsights: coverage([ciBucket], P, series.probes?.containerInsights, periodStart),
+    agent: coverage(agentBuckets, P, series.probes?.agent, periodStart),
     agentRequired: caps.agentRequired,
     oneSidedInterfaces,
     // On the EC2 basis a skipped agent series is no gap: the agent is not used.

@@ -5,7 +5,7 @@
  * skipped with its reason, and every other series and node is still reconciled.
  */
 import { DEFAULT_AGENT_DIMENSIONS, INSTANCE_ID_DIMENSION, type Capture, type CaptureSeries } from '../capture/capture';
-import { alignSeries, periodGrid, periodStarts, type SeriesPeriodBucket } from './align';
+import { alignProbe, alignSeries, periodGrid, periodStarts, type PeriodGrid, type SeriesPeriodBucket } from './align';
 import type { ReconcileConfig } from './config';
 import {
   NODE_STATUSES,
@@ -34,6 +34,32 @@ function describeSeries(s: CaptureSeries, index: number): string {
   return `series[${index}]${s.id ? ` (${s.id})` : ''} ${s.namespace} ${s.metricName} {${dims}}`;
 }
 
+/**
+ * A SampleCount probe into its node's source coverage. Several probes of one source (one per series probed)
+ * combine by their largest count: each counts samples the source did publish, so the largest is still no more
+ * than the source's union. A refused probe is a gap in its source (partial), never an absence.
+ */
+function placeProbe(
+  target: NodeSeriesBuckets,
+  s: CaptureSeries,
+  grid: PeriodGrid,
+  measured: SkippedSeriesTarget,
+  skip: (reason: string, value?: unknown, target?: SkippedSeriesTarget) => void,
+): void {
+  if (s.source === 'ec2') return skip('a SampleCount probe of EC2 is not used: EC2 is read at the period, one value each', s.stat);
+  const aligned = alignProbe(s, grid);
+  if (!aligned.ok) return skip(aligned.reason, aligned.value, { ...measured, probe: true });
+  const probes = (target.probes ??= { containerInsights: null, agent: null });
+  const current = probes[s.source];
+  if (current === null) {
+    probes[s.source] = aligned.coverage;
+    return;
+  }
+  const merged = new Map<number, number>(current);
+  for (const [start, seconds] of aligned.coverage) merged.set(start, Math.max(seconds, merged.get(start) ?? 0));
+  probes[s.source] = merged;
+}
+
 export function reconcile(capture: Capture, config: ReconcileConfig, options: ReconcileOptions = {}): ReconcileReport {
   const skipped: SkippedItem[] = [...(options.skipped ?? [])];
   const grid = periodGrid(capture.window.start, capture.window.end, config.periodSeconds);
@@ -50,7 +76,7 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
         launchTime: n.launchTime,
         endTime: n.endTime ?? null,
       },
-      series: { ec2In: null, ec2Out: null, containerInsights: null, agent: new Map(), skipped: [] },
+      series: { ec2In: null, ec2Out: null, containerInsights: null, agent: new Map(), skipped: [], probes: { containerInsights: null, agent: null } },
     });
   }
   // A series skipped before the core (validation, a failed read) is a gap in its node's source, not an absence.
@@ -81,6 +107,7 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
 
     const interfaceName = s.source === 'agent' ? s.dimensions[agentDims.interface] : undefined;
     const measured: SkippedSeriesTarget = { instanceId, source: s.source, direction: s.direction, ...(interfaceName === undefined ? {} : { interfaceName }) };
+    if (s.stat === 'SampleCount') return placeProbe(node.series, s, grid, measured, skip);
     const aligned = alignSeries(s, grid);
     if (!aligned.ok) return skip(aligned.reason, aligned.value, measured);
 
@@ -108,6 +135,11 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
     }
     return skip(`direction "${s.direction}" does not fit source "${s.source}"`, s.direction, measured);
   });
+
+  // A refused Container Insights probe means its Sum of rates cannot be converted to bytes: no figure from it.
+  for (const { series } of nodes.values()) {
+    if (series.skipped.some((t) => t.source === 'containerInsights' && t.probe === true)) series.containerInsights = null;
+  }
 
   // Under `mixed`, each node is reconciled with what its agent publishes over the whole window (source-profile.ts).
   const profiles = new Map<string, NodeProfile>();

@@ -9,14 +9,27 @@
  * A period's bytes are the sum of its samples' bytes. When every sample is there this is exactly
  * "Sum over the period" or "Average × periodSeconds"; when some are missing it is the bytes the present samples
  * account for, never scaled up (the period is then reported partial).
+ *
+ * A value may aggregate several source samples (a query period coarser than the source's publishing interval,
+ * docs/aws.md, "Reading at the period"):
+ * - a Sum of byte counts is the bytes of the samples it aggregates, whatever their interval;
+ * - a Sum of a Bytes/Second rate is the sum of the per-sample mean rates, so its bytes are Sum × the sample
+ *   interval, exact only when every sample covers that interval: netrecon reads a rate's Sum only with the
+ *   source's publishing interval (`sampleSeconds`, 60 s for Container Insights) and checks with the SampleCount
+ *   probe that no period holds more samples than that interval allows (a faster publisher would make Sum × 60 s
+ *   too large, so its series is skipped, never converted);
+ * - a SampleCount is the number of source samples in the value's interval, which cover count × sampleSeconds
+ *   seconds of it: how a period read in one value still shows that it is partial.
  */
 
-export type ValueKind = 'bytesPerInterval' | 'bytesPerSecond';
+export type ValueKind = 'bytesPerInterval' | 'bytesPerSecond' | 'sumOfBytesPerSecond' | 'sampleCount';
 
 /** The (unit, statistic) pairs netrecon understands, and what a value of each means. */
 const KIND_BY_UNIT_AND_STAT: Readonly<Record<string, ValueKind>> = {
   'Bytes|Sum': 'bytesPerInterval',
   'Bytes/Second|Average': 'bytesPerSecond',
+  'Bytes/Second|Sum': 'sumOfBytesPerSecond',
+  'Count|SampleCount': 'sampleCount',
 };
 
 export const SUPPORTED_UNIT_STATS = Object.keys(KIND_BY_UNIT_AND_STAT).map((k) => k.replace('|', ' with statistic '));
@@ -25,9 +38,12 @@ export function valueKindOf(unit: string, stat: string): ValueKind | null {
   return KIND_BY_UNIT_AND_STAT[`${unit}|${stat}`] ?? null;
 }
 
-/** Bytes that crossed during one sample's interval of `sampleSeconds`. */
-export function sampleBytes(kind: ValueKind, value: number, sampleSeconds: number): number {
-  return kind === 'bytesPerSecond' ? value * sampleSeconds : value;
+/**
+ * Bytes that crossed during one value's interval: `sampleSeconds` is the interval of one source sample (for a
+ * plain value, the value's own interval; for a Sum of rates, the source's publishing interval).
+ */
+export function sampleBytes(kind: Exclude<ValueKind, 'sampleCount'>, value: number, sampleSeconds: number): number {
+  return kind === 'bytesPerSecond' || kind === 'sumOfBytesPerSecond' ? value * sampleSeconds : value;
 }
 
 /**
@@ -39,9 +55,24 @@ export function sampleBytes(kind: ValueKind, value: number, sampleSeconds: numbe
  */
 export const MAX_BYTES_PER_SECOND = 1e12;
 
-/** The mean rate of one sample, in bytes per second, whatever its kind. */
-export function sampleBytesPerSecond(kind: ValueKind, value: number, sampleSeconds: number): number {
-  return kind === 'bytesPerSecond' ? value : value / sampleSeconds;
+/**
+ * The mean rate of one value over its interval of `intervalSeconds`, in bytes per second, whatever its kind
+ * (`sampleSeconds`: the source's publishing interval, for a Sum of rates). For a value aggregating several
+ * samples it is a lower bound of the fastest sample's rate, which is what the bound check needs.
+ */
+export function sampleBytesPerSecond(kind: Exclude<ValueKind, 'sampleCount'>, value: number, intervalSeconds: number, sampleSeconds = intervalSeconds): number {
+  if (kind === 'bytesPerSecond') return value;
+  return kind === 'sumOfBytesPerSecond' ? (value * sampleSeconds) / intervalSeconds : value / intervalSeconds;
+}
+
+/** Seconds of a value's interval that `count` source samples of `sampleSeconds` each cover. */
+export function sampleCountSeconds(count: number, sampleSeconds: number): number {
+  return count * sampleSeconds;
+}
+
+/** The most source samples of `sampleSeconds` one interval of `intervalSeconds` can hold. */
+export function expectedSampleCount(intervalSeconds: number, sampleSeconds: number): number {
+  return intervalSeconds / sampleSeconds;
 }
 
 /** Start (epoch seconds) of the epoch-aligned period of `periodSeconds` that contains `epochSeconds`. */

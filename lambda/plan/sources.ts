@@ -34,24 +34,44 @@ export const DEFAULT_SOURCE_SETTINGS: SourceSettings = {
 };
 
 /**
- * The GetMetricData Period of each source's queries. The core marks a period partial when a series has fewer
- * samples than P / its period, so each source is read at its own publishing interval where that is finer than P:
- * the agent and Container Insights publish every 60 s by default; EC2 basic monitoring has one point per
- * 5 minutes, so EC2 is read at P (a 60 s EC2 query would look partial on every basic-monitoring instance).
+ * The interval at which Container Insights and the CloudWatch agent publish (their default
+ * metrics_collection_interval, 60 s). Every series is read at P, one value a period (docs/aws.md, "Reading at the
+ * period"), so this interval is what turns a value into bytes and coverage: Container Insights' Bytes/Second Sum
+ * over P is the sum of its per-minute rates, bytes = Sum × 60 s; a SampleCount over P counts the minutes
+ * published, coverage = count × 60 s. A source publishing faster shows more samples than P / 60 in its probe and
+ * is refused by the core, never converted with the wrong interval.
  */
-export function queryPeriodSeconds(source: Source, periodSeconds: number): number {
-  return source === 'ec2' ? periodSeconds : Math.min(60, periodSeconds);
+export const SOURCE_SAMPLE_SECONDS = 60;
+
+/**
+ * The GetMetricData Period of each source's queries: P for every source. EC2 basic monitoring publishes one
+ * point per 5 minutes and detailed monitoring one a minute; a Sum at P is the period's bytes for both.
+ */
+export function queryPeriodSeconds(_source: Source, periodSeconds: number): number {
+  return periodSeconds;
 }
 
+/** The source's publishing interval when it is finer than the query period (values then aggregate samples). */
+export function sourceSampleSeconds(source: Source, periodSeconds: number): number | undefined {
+  return source === 'ec2' || SOURCE_SAMPLE_SECONDS >= periodSeconds ? undefined : SOURCE_SAMPLE_SECONDS;
+}
+
+/**
+ * What a query asks for. Its metric (namespace, name, dimensions) and its statistic are separate fields so a
+ * statistic of the same metric (the SampleCount probe) is the same spec with another `stat`, and a new field of
+ * the MetricStat (e.g. the account a cross-account read is for) is one more field here and in the reader.
+ */
 export interface SeriesSpec {
   readonly source: Source;
   readonly direction: Direction;
   readonly namespace: string;
   readonly metricName: string;
   readonly dimensions: Readonly<Record<string, string>>;
-  readonly stat: 'Sum' | 'Average';
-  readonly unit: 'Bytes' | 'Bytes/Second';
+  readonly stat: 'Sum' | 'Average' | 'SampleCount';
+  readonly unit: 'Bytes' | 'Bytes/Second' | 'Count';
   readonly periodSeconds: number;
+  /** The source's publishing interval, when each value aggregates several samples (sourceSampleSeconds). */
+  readonly sampleSeconds?: number;
   readonly instanceId: string;
   /** The agent's interface (its interface dimension's value); absent for EC2 and Container Insights. */
   readonly interfaceName?: string;
@@ -72,14 +92,40 @@ export function seriesKey(namespace: string, metricName: string, dimensions: Rea
   return `${namespace}\u0000${metricName}\u0000${dims}`;
 }
 
+/** The metric of a spec: what billing counts once for up to five statistics in one request. */
 export const specKey = (s: SeriesSpec): string => seriesKey(s.namespace, s.metricName, s.dimensions);
+/** The metric and statistic: what makes a query distinct. */
+export const queryKey = (s: SeriesSpec): string => `${specKey(s)}\u0000${s.stat}`;
+
+/**
+ * The SampleCount probe of a series read at a period coarser than its source publishes: the same metric, the
+ * count of samples in each period. Null when the series' values are single samples (EC2, or P of one minute).
+ */
+export function probeOf(spec: SeriesSpec): SeriesSpec | null {
+  if (spec.sampleSeconds === undefined) return null;
+  return { ...spec, stat: 'SampleCount', unit: 'Count' };
+}
 
 export interface NodeRef {
   readonly instanceId: string;
   readonly nodeName?: string;
 }
 
-/** EC2 NetworkIn/Out (Sum, dimension InstanceId) and Container Insights' per-node series (Average). */
+const sampleSecondsOf = (source: Source, periodSeconds: number): { sampleSeconds?: number } => {
+  const sampleSeconds = sourceSampleSeconds(source, periodSeconds);
+  return sampleSeconds === undefined ? {} : { sampleSeconds };
+};
+
+/**
+ * Container Insights' rate: Sum over P when P aggregates several samples (bytes = Sum × the sample interval,
+ * units.ts), Average when one value is one sample (bytes = Average × P).
+ */
+const rateStat = (periodSeconds: number): { stat: 'Sum' | 'Average'; unit: 'Bytes/Second' } => ({
+  stat: sourceSampleSeconds('containerInsights', periodSeconds) === undefined ? 'Average' : 'Sum',
+  unit: 'Bytes/Second',
+});
+
+/** EC2 NetworkIn/Out (Sum, dimension InstanceId) and Container Insights' per-node series (a rate, rateStat). */
 export function awsSeriesOf(node: NodeRef, cluster: string, settings: SourceSettings, periodSeconds: number): SeriesSpec[] {
   const ec2Period = queryPeriodSeconds('ec2', periodSeconds);
   const ec2 = (direction: 'in' | 'out', metricName: string): SeriesSpec => ({
@@ -103,9 +149,9 @@ export function awsSeriesOf(node: NodeRef, cluster: string, settings: SourceSett
       namespace: settings.containerInsightsNamespace,
       metricName: settings.containerInsightsMetric,
       dimensions: { [DIMENSION.cluster]: cluster, InstanceId: node.instanceId, NodeName: node.nodeName },
-      stat: 'Average',
-      unit: 'Bytes/Second',
+      ...rateStat(periodSeconds),
       periodSeconds: queryPeriodSeconds('containerInsights', periodSeconds),
+      ...sampleSecondsOf('containerInsights', periodSeconds),
       instanceId: node.instanceId,
     });
   }
@@ -131,17 +177,18 @@ export function agentSeriesOf(
     stat: 'Sum',
     unit: 'Bytes',
     periodSeconds: queryPeriodSeconds('agent', periodSeconds),
+    ...sampleSecondsOf('agent', periodSeconds),
     instanceId,
     interfaceName,
   };
 }
 
-/** Drops repeats of a series (same namespace, metric and dimension set), keeping the first. */
+/** Drops repeats of a query (same namespace, metric, dimension set and statistic), keeping the first. */
 export function dedupeSeries(specs: Iterable<SeriesSpec>): SeriesSpec[] {
   const seen = new Set<string>();
   const out: SeriesSpec[] = [];
   for (const s of specs) {
-    const key = specKey(s);
+    const key = queryKey(s);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(s);
@@ -164,4 +211,27 @@ export interface AgentListing {
 /** The dimension set a reference stands for. */
 export function refDimensions(ref: AgentSeriesRef, instanceId: string, settings: SourceSettings): Readonly<Record<string, string>> {
   return typeof ref === 'string' ? { [settings.agentInstanceDimension]: instanceId, [settings.agentInterfaceDimension]: ref } : ref;
+}
+
+/** Names of a primary ENI's interface (eth0 on Amazon Linux 2, ens5 on AL2023), which lives as long as the instance. */
+const PRIMARY_ENI_NAME = /^(eth|ens|enp|eno)\d/;
+
+/**
+ * The agent series of a node whose SampleCount probes how much of each period its agent covered: one series,
+ * the one most likely to exist for the instance's whole life, so that an interface created or removed
+ * mid-period (a pod's veth) is no gap, as before. First the lowest-named primary-ENI-like interface, then `lo`,
+ * then the lowest name; its rx series if listed, else its tx. A probe on an interface that did not exist the
+ * whole period can only make the period partial, never complete.
+ */
+export function agentProbeRef(listing: AgentListing, instanceId: string, settings: SourceSettings): { direction: 'rx' | 'tx'; ref: AgentSeriesRef } | null {
+  let best: { direction: 'rx' | 'tx'; ref: AgentSeriesRef; rank: number; name: string } | null = null;
+  for (const direction of ['rx', 'tx'] as const) {
+    for (const ref of listing[direction]) {
+      const name = refDimensions(ref, instanceId, settings)[settings.agentInterfaceDimension];
+      if (name === undefined) continue;
+      const rank = (PRIMARY_ENI_NAME.test(name) ? 0 : name === 'lo' ? 1 : 2) * 2 + (direction === 'rx' ? 0 : 1);
+      if (!best || rank < best.rank || (rank === best.rank && name < best.name)) best = { direction, ref, rank, name };
+    }
+  }
+  return best && { direction: best.direction, ref: best.ref };
 }

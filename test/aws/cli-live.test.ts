@@ -91,8 +91,9 @@ describe('the live CLI', () => {
     const end = iso(NOW_SECONDS - 600);
     const c = io();
     expect(await main(['capture', '--cluster', 'c1', '--region', 'eu-west-1', '--start', start, '--end', end, '-o', file], c.io)).toBe(0);
-    // 3 nodes x (EC2 in, out, Container Insights) + 2 nodes with the agent x 4 interfaces x (rx, tx) = 9 + 16.
-    expect(c.err()).toMatch(/wrote .*c1\.capture\.json: 3 nodes, 25 series/);
+    // 3 nodes x (EC2 in, out, Container Insights and its probe) + 2 nodes with the agent x (4 interfaces x (rx, tx)
+    // + the agent probe) = 12 + 18.
+    expect(c.err()).toMatch(/wrote .*c1\.capture\.json: 3 nodes, 30 series/);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 'netrecon.capture', cluster: 'c1', region: 'eu-west-1' });
     const offline = io();
     await main(['reconcile', '--from', file, '--format', 'json'], offline.io);

@@ -205,9 +205,10 @@ describe('a put in doubt (it may have landed) while the ledger is not yet visibl
 describe('the read budget of a run', () => {
   it('spreads a catch-up too big for one invocation over several runs, oldest first, each period once', async () => {
     const { fake, runner, ledgerCount } = setup({ nodes: 3, env: { NETRECON_MAX_PERIODS_PER_RUN: '288' } });
-    // 3 nodes x (2 EC2 at P + 1 Container Insights and 8 agent series at 60 s, 5 points each) = 3 x 47 = 141
-    // datapoints a period. 16 ms left at 180,000 datapoints/s, half of it for the read: 1,440 datapoints, 10 periods.
-    const context = { getRemainingTimeInMillis: () => 16 };
+    // 3 nodes x (2 EC2 + Container Insights and its probe + 8 agent series and their probe, one point each at P)
+    // = 3 x 13 = 39 datapoints a period. 8.8 ms left at the default share 0.5 of 180,000 datapoints/s, half of the
+    // time for the read: 90,000 x 0.0088 x 0.5 = 396 datapoints, 10 periods.
+    const context = { getRemainingTimeInMillis: () => 8.8 };
     const memory = new LedgerMemory();
     const first = await runner(NOW_SECONDS, memory)({}, context as never);
     expect(first.clusters[0]!.periodsEmitted).toBe(10);
@@ -217,5 +218,12 @@ describe('the read budget of a run', () => {
     expect(second.clusters[0]!.periodsEmitted).toBe(276);
     expect(ledgerCount()).toBe(286);
     expect(exactlyOnce(fake)).toEqual({ ok: true, doubled: [] });
+  });
+
+  it('plans the read at its share of the datapoints-per-second quota (readQuotaShare)', async () => {
+    // The same 8.8 ms at share 0.25: 45,000 x 0.0088 x 0.5 = 198 datapoints, floor(198 / 39) = 5 periods.
+    const { runner } = setup({ nodes: 3, env: { NETRECON_MAX_PERIODS_PER_RUN: '288', NETRECON_READ_QUOTA_SHARE: '0.25' } });
+    const first = await runner(NOW_SECONDS, new LedgerMemory())({}, { getRemainingTimeInMillis: () => 8.8 } as never);
+    expect(first.clusters[0]!.periodsEmitted).toBe(5);
   });
 });

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readMetrics } from '../../lambda/aws/metric-reader';
 import { planCalls } from '../../lambda/plan/query-plan';
-import { agentSeriesOf, DEFAULT_SOURCE_SETTINGS } from '../../lambda/plan/sources';
+import { agentSeriesOf, DEFAULT_SOURCE_SETTINGS, probeOf } from '../../lambda/plan/sources';
 import { testRuntime, virtualClock } from './helpers';
 
 const cw = mockClient(CloudWatchClient);
@@ -45,7 +45,7 @@ describe('GetMetricData reader', () => {
     // A 60 s query over 300 s: 5 datapoints, exactly what a 5-datapoint-a-second quota lets through at once.
     const clock = virtualClock();
     const rt = testRuntime(undefined, undefined, { clock, quotas: { getMetricDataDps: 5 } });
-    const read = await readMetrics(rt, planCalls([spec(1)], window), window);
+    const read = await readMetrics(rt, planCalls([{ ...spec(1), periodSeconds: 60 }], window), window);
     expect(read.series[0]!.values).toEqual([0, 1, 2, 3, 4]);
     expect(rt.counters.calls.GetMetricData).toBe(5);
     expect(rt.counters.datapointsReturned).toBe(5);
@@ -101,21 +101,21 @@ describe('GetMetricData reader', () => {
     expect(read.series).toEqual([expect.objectContaining({ values: [9], statusCode: 'PartialData' })]);
   });
 
-  it('asks for each series with its own period and statistic, oldest first, over the read window', async () => {
+  it('asks for each series with its own period and statistic, and its SampleCount probe in the same call, billed once', async () => {
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     const rt = testRuntime();
-    await readMetrics(rt, planCalls([spec(1)], window), window);
+    await readMetrics(rt, planCalls([spec(1), probeOf(spec(1))!], window), window);
+    const metric = { Namespace: 'CWAgent', MetricName: 'net_bytes_recv', Dimensions: [{ Name: 'InstanceId', Value: 'i-1' }, { Name: 'interface', Value: 'eth0' }] };
     expect(cw).toHaveReceivedCommandWith(GetMetricDataCommand, {
       StartTime: new Date(window.startSeconds * 1000),
       EndTime: new Date(window.endSeconds * 1000),
       ScanBy: 'TimestampAscending',
       MetricDataQueries: [
-        {
-          Id: 'q0',
-          MetricStat: { Metric: { Namespace: 'CWAgent', MetricName: 'net_bytes_recv', Dimensions: [{ Name: 'InstanceId', Value: 'i-1' }, { Name: 'interface', Value: 'eth0' }] }, Period: 60, Stat: 'Sum' },
-          ReturnData: true,
-        },
+        { Id: 'q0', MetricStat: { Metric: metric, Period: 300, Stat: 'Sum' }, ReturnData: true },
+        { Id: 'q1', MetricStat: { Metric: metric, Period: 300, Stat: 'SampleCount' }, ReturnData: true },
       ],
     });
+    // Two statistics of one metric in one request: one metric requested (pricing.ts).
+    expect(rt.counters.metricsRequested).toBe(1);
   });
 });

@@ -49,8 +49,9 @@ describe('the pipeline on one cluster', () => {
     const requested = cw.calls().flatMap((c) => (c.args[0].input as { MetricDataQueries?: { MetricStat: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[] }).MetricDataQueries ?? []);
     const keys = requested
       .filter((q) => q.MetricStat.Metric.MetricName !== 'EmitLedger')
-      .map((q) => specKey({ namespace: q.MetricStat.Metric.Namespace, metricName: q.MetricStat.Metric.MetricName, dimensions: Object.fromEntries(q.MetricStat.Metric.Dimensions.map((d) => [d.Name, d.Value])) } as never));
-    expect(keys).toHaveLength(3 * 11);
+      .map((q) => `${specKey({ namespace: q.MetricStat.Metric.Namespace, metricName: q.MetricStat.Metric.MetricName, dimensions: Object.fromEntries(q.MetricStat.Metric.Dimensions.map((d) => [d.Name, d.Value])) } as never)}|${(q.MetricStat as { Stat?: string }).Stat}`);
+    // 3 nodes x (11 series + the Container Insights and the agent SampleCount probes).
+    expect(keys).toHaveLength(3 * 13);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.some((k) => k.includes('i-000000000000f42'))).toBe(false); // other cluster's ids start at 1,000,000 = 0xf4240
     expect(r.report!.skipped).toEqual([]);
@@ -122,8 +123,9 @@ describe('the pipeline on one cluster', () => {
     expect(skipped).toEqual([]);
     expect(capture).toMatchObject({ format: 'netrecon.capture', version: 1, cluster: 'c1', region: 'eu-west-1', periodSeconds: 300, window: { start: '2026-03-01T10:50:00.000Z', end: '2026-03-01T11:50:00.000Z' } });
     expect(capture.nodes).toHaveLength(2);
-    expect(capture.series).toHaveLength(22);
-    expect(capture.series.find((s) => s.source === 'containerInsights')).toMatchObject({ stat: 'Average', unit: 'Bytes/Second', periodSeconds: 60 });
+    expect(capture.series).toHaveLength(2 * 13); // 2 nodes x (11 series + 2 probes)
+    expect(capture.series.find((s) => s.source === 'containerInsights')).toMatchObject({ stat: 'Sum', unit: 'Bytes/Second', periodSeconds: 300, sampleSeconds: 60 });
+    expect(capture.series.find((s) => s.source === 'containerInsights' && s.stat === 'SampleCount')).toMatchObject({ unit: 'Count', periodSeconds: 300, sampleSeconds: 60 });
   });
 });
 

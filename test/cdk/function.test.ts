@@ -85,6 +85,7 @@ describe('the reconciler function, bundled as `cdk synth` does', () => {
       [ENV.outputNamespace]: 'NetRecon',
       [ENV.perNodeMetrics]: 'false',
       [ENV.nodeFilter]: 'tag:eks:cluster-name',
+      [ENV.readQuotaShare]: '0.5',
       [ENV.ec2Namespace]: 'AWS/EC2',
       [ENV.ec2InMetric]: 'NetworkIn',
       [ENV.ec2OutMetric]: 'NetworkOut',

@@ -4,6 +4,7 @@
  * one line a user can act on.
  */
 import { makeAwsRuntime, type AwsRuntime } from '../../aws/api';
+import { readQuotas } from '../../read-budget';
 import { createClients } from '../../aws/clients';
 import { parseNodeFilter } from '../../aws/inventory';
 import { closedEndSeconds, wholePeriods } from '../../plan/pending-periods';
@@ -141,6 +142,8 @@ export function liveRuntime(io: CommandIo, region: string | undefined, profile: 
     cloudWatch: clients.cloudWatch,
     cloudWatchPut: clients.cloudWatchPut,
     ec2: clients.ec2,
+    // A person's run shares the account's quota with its dashboards as the function does.
+    quotas: readQuotas(undefined, RUN_SETTINGS.readQuotaShare.default),
     progress: (message) => io.stderr(`netrecon: ${message}\n`),
   });
 }
