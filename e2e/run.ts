@@ -21,6 +21,7 @@ import { finalSteps } from './steps/final-steps';
 import { netreconSteps } from './steps/netrecon-steps';
 import { profileSteps, specSeedSteps } from './steps/profile-steps';
 import { seedSteps } from './steps/seed-steps';
+import { centralSteps } from './steps/central-steps';
 
 // The harness itself is guarded too: no real endpoint, whatever a library tries.
 createRequire(import.meta.url)(NET_GUARD);
@@ -39,7 +40,7 @@ No AWS account and no network are used: every process is limited to loopback.
 
 E2E_ONLY=REGEX runs only the sections whose name matches, with the sections they need (while developing; CI
 runs everything). Sections: emulator, seed, deploy, netrecon, discovery, faults, profile-seed, profiles, doctor,
-teardown, final. E.g. E2E_ONLY=profiles npm run e2e (the emulator, the profile seed, the profile steps, the network check).
+central, teardown, final. E.g. E2E_ONLY=profiles npm run e2e (the emulator, the profile seed, the profile steps, the network check).
 `;
 
 /** The suite in order. Profiles come after the deployed function's steps, so their seed cannot slow those. */
@@ -54,6 +55,8 @@ function sections(context: SuiteContext): Section[] {
     { name: 'profile-seed', needs: ['emulator'], steps: specSeedSteps(context) },
     { name: 'profiles', needs: ['profile-seed'], steps: profileSteps(context) },
     { name: 'doctor', needs: ['profile-seed'], steps: doctorSteps(context) },
+    // The central reconciler seeds its own accounts and runs in-process: it needs only the emulator.
+    { name: 'central', needs: ['emulator'], steps: centralSteps(context) },
     { name: 'teardown', needs: ['deploy'], auto: true, steps: teardownSteps(context) },
     { name: 'final', needs: ['emulator'], auto: true, steps: finalSteps(context) },
   ];

@@ -10,6 +10,7 @@ import type { ScheduleSettings } from './plan/pending-periods';
 import type { SourceSettings } from './plan/sources';
 import type { ReconcileConfig } from './core/config';
 import type { SourceProfile } from './core/source-profile';
+import type { SourceRoleSettings } from './aws/source-accounts';
 import { parseClusterTag, type AUTO_CLUSTERS, type ClusterTag } from './plan/cluster-selection';
 import { ConfigError, RUN_SETTINGS, resolveRunSettings, runSettingOf, type RunSettingKey, type RunSettingSpec, type RunSettingsInput } from './settings';
 
@@ -25,6 +26,8 @@ export interface HandlerConfig {
   readonly nodeFilter: NodeFilter;
   readonly sources: SourceSettings;
   readonly reconcile: ReconcileConfig;
+  /** How `ACCOUNT_ID/CLUSTER` targets are reached (docs/central.md). */
+  readonly sourceRole: SourceRoleSettings;
   /** Share of the GetMetricData datapoints-per-second quota the reads pace to (lambda/read-budget.ts). */
   readonly readQuotaShare: number;
 }
@@ -89,6 +92,7 @@ export function parseHandlerConfig(env: Env, deprecated: DeprecatedVariable[] = 
     nodeFilter: parseNodeFilter(run.nodeFilter),
     sources: run.sources,
     reconcile: run.reconcile,
+    sourceRole: { roleName: run.sourceRoleName, ...(run.sourceExternalId === undefined ? {} : { externalId: run.sourceExternalId }) },
     readQuotaShare: run.readQuotaShare,
   };
 }

@@ -10,6 +10,7 @@ import { createClients } from './aws/clients';
 import { configFromEnvironment } from './handler-config';
 import { LedgerMemory } from './plan/ledger-memory';
 import { makeRunner } from './runner';
+import { partitionOf } from './aws/source-accounts';
 
 const logger = new Logger({ serviceName: 'netrecon' });
 
@@ -31,6 +32,9 @@ export const handler = middy({ timeoutEarlyInMillis: 10_000 })
       cloudWatch: clients.cloudWatch,
       cloudWatchPut: clients.cloudWatchPut,
       ec2: clients.ec2,
+      sts: clients.sts,
+      ec2With: clients.ec2With,
+      partition: partitionOf(process.env.AWS_REGION),
       eks: clients.eks,
       logger: { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') },
       ledgerMemory: new LedgerMemory(),

@@ -16,7 +16,18 @@ export const DIMENSION = {
   instanceId: 'InstanceId',
   nodeName: 'NodeName',
   status: 'Status',
+  /**
+   * The source account of a cluster the central reconciler reads (an `ACCOUNT_ID/CLUSTER` target,
+   * docs/central.md): on every metric of that cluster, the ledger's included, so two accounts' clusters of the
+   * same name are two sets of series and two ledgers. Absent for a cluster of the reconciler's own account.
+   */
+  account: 'AccountId',
 } as const;
+
+/** The dimensions that name one cluster in every output metric: ClusterName, and AccountId for a source account's cluster. */
+export function clusterDimensions(cluster: string, accountId?: string): Record<string, string> {
+  return accountId === undefined ? { [DIMENSION.cluster]: cluster } : { [DIMENSION.cluster]: cluster, [DIMENSION.account]: accountId };
+}
 
 export type OutputUnit = 'Bytes' | 'Percent' | 'None' | 'Count';
 

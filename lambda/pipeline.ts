@@ -29,12 +29,18 @@ import { planEmission, type EmissionPlan } from './plan/emission-plan';
 import { MAX_RUN_SECONDS } from './plan/limits';
 import { withinBudget } from './read-budget';
 import { discover, forCluster, readCapture, type Discovered, type PipelineSettings } from './read-cluster';
+import { clusterTargetOf } from './core/cluster-target';
 
 
 export const DEFAULT_NODE_BATCH_SIZE = 1000;
 
 export interface ClusterRunInput {
+  /**
+   * For a source account's cluster (`ACCOUNT_ID/CLUSTER`), `rt.ec2` must sign as that account (the runner's
+   * SourceAccounts); CloudWatch stays the monitoring account's, read through OAM.
+   */
   readonly rt: AwsRuntime;
+  /** The cluster target as configured: `CLUSTER`, or `ACCOUNT_ID/CLUSTER` for a source account's (docs/central.md). */
   readonly cluster: string;
   readonly settings: PipelineSettings;
   readonly window: RunWindow;
@@ -65,7 +71,10 @@ export interface ClusterRunInput {
 }
 
 export interface ClusterRunResult {
+  /** The target as configured (`CLUSTER` or `ACCOUNT_ID/CLUSTER`). */
   readonly cluster: string;
+  /** The source account of an `ACCOUNT_ID/CLUSTER` target. */
+  readonly accountId?: string;
   readonly decision: PendingDecision;
   /** The window metrics were read for; null when nothing was read. */
   readonly readWindow: { readonly start: string; readonly end: string } | null;
@@ -78,8 +87,13 @@ export interface ClusterRunResult {
 }
 
 
-async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: ReadWindow, found: Discovered) {
-  const { cluster, settings } = input;
+/** A run's input with the target split: `cluster` is the EKS name (tags, Container Insights), `accountId` its account. */
+interface TargetRunInput extends ClusterRunInput {
+  readonly accountId: string | undefined;
+}
+
+async function reconcileBatches(rt: AwsRuntime, input: TargetRunInput, window: ReadWindow, found: Discovered) {
+  const { cluster, settings, accountId } = input;
   const { inventory, agent } = found;
   const size = settings.nodeBatchSize ?? DEFAULT_NODE_BATCH_SIZE;
   const batches: CaptureNode[][] = [];
@@ -93,6 +107,7 @@ async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: 
   const readBatch = (nodes: CaptureNode[], b: number) =>
     readCapture(rt, {
       cluster,
+      accountId,
       ...(input.region ? { region: input.region } : {}),
       settings,
       nodes,
@@ -128,9 +143,9 @@ async function reconcileBatches(rt: AwsRuntime, input: ClusterRunInput, window: 
 }
 
 /** Inventory and discovery, then the check that a cluster with no node matching the filter was never seen either. */
-async function discoverKnown(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number, listings?: AgentListings): Promise<Discovered> {
-  const d = await discover(rt, cluster, settings, window, nowSeconds, listings);
-  await requireKnownCluster(rt, { namespace: settings.outputNamespace, cluster, filter: settings.nodeFilter, matchedInstances: d.inventory.matched, nowSeconds });
+async function discoverKnown(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number, accountId: string | undefined, listings?: AgentListings): Promise<Discovered> {
+  const d = await discover(rt, cluster, settings, window, nowSeconds, listings, accountId);
+  await requireKnownCluster(rt, { namespace: settings.outputNamespace, cluster, accountId, filter: settings.nodeFilter, matchedInstances: d.inventory.matched, nowSeconds });
   return d;
 }
 
@@ -143,11 +158,11 @@ interface Decided {
 }
 
 /** Reads the ledger, merges this container's memory of it, and decides the periods to emit (cut to the read budget). */
-async function decide(input: ClusterRunInput, memory: ClusterLedgerMemory | undefined, nowSeconds: number): Promise<Decided> {
-  const { rt, cluster, settings } = input;
+async function decide(input: TargetRunInput, memory: ClusterLedgerMemory | undefined, nowSeconds: number): Promise<Decided> {
+  const { rt, cluster, settings, accountId } = input;
   const P = settings.reconcile.periodSeconds;
   const candidate = candidateWindow(nowSeconds, settings.schedule, input.window);
-  const fromCloudWatch = await readLedger(rt, { namespace: settings.outputNamespace, cluster, periodSeconds: P, ...candidate });
+  const fromCloudWatch = await readLedger(rt, { namespace: settings.outputNamespace, cluster, accountId, periodSeconds: P, ...candidate });
   const ledger = mergeLedgers(fromCloudWatch, memory?.view() ?? new Map());
   // Periods with a request in doubt wait until CloudWatch's ledger can be trusted to show it (docs/aws.md, "In-doubt puts").
   const held = memory?.held(nowSeconds) ?? new Map<number, number>();
@@ -156,7 +171,7 @@ async function decide(input: ClusterRunInput, memory: ClusterLedgerMemory | unde
   if (decision.periods.length > 0 && input.readBudgetDatapoints !== undefined) {
     // Discovery over every pending period is a superset of what a shorter read needs: nodes that launched later
     // simply have no node-period in the periods read.
-    found = await discoverKnown(rt, cluster, settings, { startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P }, nowSeconds, input.agentListings);
+    found = await discoverKnown(rt, cluster, settings, { startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P }, nowSeconds, accountId, input.agentListings);
     const points = datapointsPerPeriod(found.inventory.nodes, found.agent.byInstance, cluster, settings.sources, P);
     decision = withinBudget(decision, points, input.readBudgetDatapoints);
   }
@@ -172,9 +187,9 @@ function readWindowOf(input: ClusterRunInput, { decision, candidate }: Decided):
 }
 
 /** Reads the window's series and reconciles them; a failed read becomes UnreadPeriodsError when periods were to be emitted. */
-async function readAndReconcile(input: ClusterRunInput, decided: Decided, window: ReadWindow, nowSeconds: number) {
-  const { rt, cluster, settings } = input;
-  const found = decided.found ?? (await discoverKnown(rt, cluster, settings, window, nowSeconds, input.agentListings));
+async function readAndReconcile(input: TargetRunInput, decided: Decided, window: ReadWindow, nowSeconds: number) {
+  const { rt, cluster, settings, accountId } = input;
+  const found = decided.found ?? (await discoverKnown(rt, cluster, settings, window, nowSeconds, accountId, input.agentListings));
   return reconcileBatches(rt, input, window, found).catch((error: unknown) => {
     // A failed read publishes nothing (not even the heartbeat): the periods stay pending for the next run.
     const { periods } = decided.decision;
@@ -194,25 +209,35 @@ function emit(rt: AwsRuntime, plan: EmissionPlan, memory: ClusterLedgerMemory | 
   });
 }
 
+/** The report with its account next to the cluster's name. */
+function withAccount(report: ReconcileReport, accountId: string): ReconcileReport {
+  const { cluster, ...rest } = report;
+  return { cluster, accountId, ...rest };
+}
+
 /** decide -> read and reconcile -> plan the emission -> emit. */
 export async function runCluster(clusterInput: ClusterRunInput): Promise<ClusterRunResult> {
-  const input = { ...clusterInput, settings: forCluster(clusterInput.settings, clusterInput.cluster) };
-  const { rt, cluster, settings } = input;
+  const target = clusterTargetOf(clusterInput.cluster);
+  // Settings (the source profile) and this container's ledger memory are the configured target's; what is read
+  // and published names the EKS cluster and, for a source account's, its account.
+  const input: TargetRunInput = { ...clusterInput, cluster: target.cluster, accountId: target.accountId, settings: forCluster(clusterInput.settings, clusterInput.cluster) };
+  const { rt, cluster, settings, accountId } = input;
   const nowSeconds = Math.floor(input.now.getTime() / 1000);
-  const memory = input.ledgerMemory?.of(settings.outputNamespace, cluster);
+  const memory = input.ledgerMemory?.of(settings.outputNamespace, clusterInput.cluster);
 
   const decided = await decide(input, memory, nowSeconds);
   const { decision, ledger } = decided;
   const window = readWindowOf(input, decided);
   const read = window ? await readAndReconcile(input, decided, window, nowSeconds) : null;
-  const report = read?.report ?? null;
+  // The report says whose cluster it is, next to the name (the JSON report's `accountId`).
+  const report = read?.report && accountId !== undefined ? withAccount(read.report, accountId) : (read?.report ?? null);
 
-  const output = { namespace: settings.outputNamespace, cluster, perNodeMetrics: settings.perNodeMetrics };
+  const output = { namespace: settings.outputNamespace, cluster, accountId, perNodeMetrics: settings.perNodeMetrics };
   const periods = (report ? reportDatums(report, decision.periods, output) : []).map((p) => {
     const entry = ledger.get(p.periodStartSeconds);
     return entry ? { ...p, ledger: entry } : p;
   });
-  const plan = planEmission(periods, settings.outputNamespace, cluster, input.mode === 'emit' && input.heartbeat === true ? input.now : null);
+  const plan = planEmission(periods, settings.outputNamespace, target, input.mode === 'emit' && input.heartbeat === true ? input.now : null);
 
   let emitted: EmissionResult | null = null;
   if (input.mode === 'emit') {
@@ -220,7 +245,8 @@ export async function runCluster(clusterInput: ClusterRunInput): Promise<Cluster
     input.ledgerMemory?.prune(nowSeconds - settings.schedule.backfillSeconds - settings.reconcile.periodSeconds);
   }
   return {
-    cluster,
+    cluster: clusterInput.cluster,
+    ...(accountId === undefined ? {} : { accountId }),
     decision,
     readWindow: window ? { start: isoOf(window.startSeconds), end: isoOf(window.endSeconds) } : null,
     nodes: read?.nodes ?? 0,

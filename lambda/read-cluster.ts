@@ -36,7 +36,7 @@ export function forCluster(settings: PipelineSettings, cluster: string): Pipelin
 }
 
 /** Inventory and agent discovery for a read window; `listings` shares one agent namespace listing across a run's clusters. */
-export async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number, listings?: AgentListings) {
+export async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number, listings?: AgentListings, accountId?: string) {
   rt.progress(`${cluster}: inventory and agent series discovery`);
   const inventory = await listClusterNodes(rt, {
     cluster,
@@ -45,7 +45,13 @@ export async function discover(rt: AwsRuntime, cluster: string, settings: Pipeli
     windowEndSeconds: window.endSeconds,
   });
   // An agentless cluster reads no agent series: no listing, no GetMetricData query for them.
-  const request = { settings: settings.sources, instanceIds: new Set(inventory.nodes.map((n) => n.instanceId)), windowStartSeconds: window.startSeconds, nowSeconds };
+  const request = {
+    settings: settings.sources,
+    instanceIds: new Set(inventory.nodes.map((n) => n.instanceId)),
+    windowStartSeconds: window.startSeconds,
+    nowSeconds,
+    ...(accountId === undefined ? {} : { accountId }),
+  };
   const agent = !clusterCapabilities(settings.reconcile.sourceProfile).readsAgent
     ? { byInstance: new Map(), listed: 0, duplicates: 0 }
     : listings
@@ -57,6 +63,8 @@ export async function discover(rt: AwsRuntime, cluster: string, settings: Pipeli
 
 export interface CaptureInput {
   readonly cluster: string;
+  /** The cluster's source account (central reconciler): its series are read with that AccountId. */
+  readonly accountId?: string | undefined;
   readonly region?: string;
   readonly settings: PipelineSettings;
   readonly nodes: readonly CaptureNode[];
@@ -74,7 +82,9 @@ export interface CaptureInput {
  */
 export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<{ capture: Capture }> {
   const { settings } = input;
-  const specs = seriesForNodes(input.nodes, input.agentByInstance, input.cluster, settings.sources, settings.reconcile.periodSeconds);
+  const planned = seriesForNodes(input.nodes, input.agentByInstance, input.cluster, settings.sources, settings.reconcile.periodSeconds);
+  const { accountId } = input;
+  const specs = accountId === undefined ? planned : planned.map((spec) => ({ ...spec, accountId }));
   const read = await readMetrics(rt, planCalls(specs, input.window), input.window);
   if (read.failures.length > 0) {
     const what = `cluster ${input.cluster}${input.part ? ` (${input.part})` : ''}, ${isoOf(input.window.startSeconds)} .. ${isoOf(input.window.endSeconds)}`;

@@ -5,6 +5,9 @@
  * call it without middy; lambda/handler.ts wires it to the SDK clients, the logger and middy.
  */
 import type { Context } from 'aws-lambda';
+import { clusterTargetOf } from './core/cluster-target';
+import { NetReconError } from './core/errors';
+import { SourceAccounts, type CredentialProvider, type StsSender } from './aws/source-accounts';
 import { makeAwsRuntime, type ApiCounters, type AwsRuntime, type CloudWatchSender, type Ec2Sender, type EksSender, type Quotas } from './aws/api';
 import { listAccountClusters, type SkippedCluster } from './aws/cluster-list';
 import { AgentListings } from './aws/discovery';
@@ -43,6 +46,15 @@ export interface RunnerDeps {
   readonly quotas?: Partial<Quotas>;
   readonly retry?: { readonly attempts?: number; readonly baseDelayMs?: number };
   readonly nodeBatchSize?: number;
+  /**
+   * For `ACCOUNT_ID/CLUSTER` targets (docs/central.md): STS to assume each source account's role, and an EC2
+   * sender signing with the credentials it gives. The handler passes both; a run with such a target and without
+   * them fails that cluster.
+   */
+  readonly sts?: StsSender;
+  readonly ec2With?: (credentials: CredentialProvider) => Ec2Sender;
+  /** The partition of the source roles' ARNs (default `aws`). */
+  readonly partition?: string;
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
@@ -78,12 +90,25 @@ export function makeRunner(deps: RunnerDeps) {
     // A cluster discovery skipped is reported whether or not a manual event covers it: the list is the run's.
     const summaries: ClusterSummary[] = targets.skipped.map((s) => skippedClusterSummary(s.cluster, undefined, s.reason));
     for (const s of targets.skipped) deps.logger.warn('cluster skipped', { cluster: s.cluster, reason: s.reason });
+    // One assumed role per source account for the whole run, shared by that account's clusters.
+    const sourceAccounts =
+      deps.sts && deps.ec2With
+        ? new SourceAccounts({
+            sts: deps.sts,
+            role: config.sourceRole,
+            ec2With: deps.ec2With,
+            ...(deps.partition ? { partition: deps.partition } : {}),
+            ...(options?.signal ? { signal: options.signal } : {}),
+          })
+        : undefined;
     for (const [index, cluster] of parsed.clusters.entries()) {
       const rt = runtime({ cluster });
       counters.push(rt.counters);
       try {
+        const { accountId } = clusterTargetOf(cluster);
+        const clusterRt = accountId === undefined ? rt : { ...rt, ec2: await sourceEc2(sourceAccounts, accountId) };
         const result = await runCluster({
-          rt,
+          rt: clusterRt,
           cluster,
           settings: { ...config, sourceProfiles, ...(deps.nodeBatchSize ? { nodeBatchSize: deps.nodeBatchSize } : {}) },
           window: parsed.window,
@@ -121,6 +146,7 @@ export function makeRunner(deps: RunnerDeps) {
         } else summaries.push(failedClusterSummary(cluster, rt.counters, message));
       }
     }
+    if (sourceAccounts && sourceAccounts.assumeRoleCalls > 0) deps.logger.info('source roles assumed', { assumeRoleCalls: sourceAccounts.assumeRoleCalls });
     const summary = runSummary(parsed.trigger, summaries, counters, Date.now() - started, targets.discovery);
     deps.logger.info('run summary', { ...summary });
     // A failed cluster fails the invocation, so the Errors metric, retries and the failure destination see it.
@@ -156,4 +182,12 @@ async function clusterTargets(deps: RunnerDeps, runtime: (data: Record<string, u
   const discovery: DiscoverySummary = { clustersListed: found.listed, clusterTag: tagText, clustersNotMatchingTag: found.notMatchingTag };
   deps.logger.info('clusters discovered', { ...discovery, clusters: found.clusters, skipped: found.skipped.length });
   return { clusters: found.clusters, discovered: true, skipped: found.skipped, discovery };
+}
+
+/** The EC2 sender of a source account, through its assumed role. */
+function sourceEc2(sourceAccounts: SourceAccounts | undefined, accountId: string): Promise<Ec2Sender> {
+  if (!sourceAccounts) {
+    return Promise.reject(new NetReconError(`cluster target of account ${accountId}: this runner was given no STS client to assume the source role with`));
+  }
+  return sourceAccounts.ec2For(accountId);
 }

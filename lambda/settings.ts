@@ -18,6 +18,7 @@ import { DEFAULT_SOURCE_SETTINGS, type SourceSettings } from './plan/sources';
 import { DEFAULT_OUTPUT_NAMESPACE } from './output-metrics';
 import { integerIn, isRecord, type SettingSpec } from './setting-spec';
 import { DEFAULT_SOURCE_PROFILE, resolveSourceProfiles, type SourceProfile } from './core/source-profile';
+import { parseClusterTarget } from './core/cluster-target';
 import { AUTO_CLUSTERS, parseClusterTag } from './plan/cluster-selection';
 import { InvalidValueError } from './core/errors';
 
@@ -45,6 +46,10 @@ export interface RunSettings {
   /** Every threshold, defaults filled in. */
   readonly thresholds: Thresholds;
   readonly interfaceRules: InterfaceRuleOverrides;
+  /** The role the central reconciler assumes in each source account (docs/central.md). */
+  readonly sourceRoleName: string;
+  /** The external id the source role's trust policy requires, if any. */
+  readonly sourceExternalId?: string | undefined;
   /** Share (0, 1] of the account's GetMetricData datapoints-per-second quota the reads pace to. */
   readonly readQuotaShare: number;
   /** The core's configuration built from the above (rules compiled). */
@@ -54,8 +59,6 @@ export interface RunSettings {
 /** The run settings as given: every key optional but `clusters`, values not yet checked (JSON, props or parsed text). */
 export type RunSettingsInput = { readonly [K in RunSettingKey]?: unknown };
 
-/** EKS cluster names: 1-100 characters, a letter or digit first, then letters, digits, hyphens, underscores. */
-const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 /** At most 50 clusters per stack: one dashboard holds 500 widgets. */
 export const MAX_CLUSTERS = 50;
 /** CloudWatch namespaces: 1-255 of these characters, not starting with ":" nor the reserved "AWS/". */
@@ -64,6 +67,12 @@ const MAX_NAME_LENGTH = 255;
 /** The longest period a run takes: an hour. */
 export const MAX_PERIOD_SECONDS = 3600;
 
+/** The source-account role of contract C (docs/central.md). */
+export const DEFAULT_SOURCE_ROLE_NAME = 'netrecon-source-reader';
+/** IAM role names (IAM User Guide, "IAM object quotas" and CreateRole's RoleName pattern). */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+/** AssumeRole's ExternalId: 2-1224 characters of [\w+=,.@:\/-]. */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 /**
  * Half the GetMetricData datapoints-per-second quota: the quota is the account's and Region's, and people's
  * dashboards (every widget refresh is a GetMetricData) and metric alarms read through it too; a reconciler that
@@ -100,8 +109,12 @@ function clusters(value: unknown): readonly string[] | typeof AUTO_CLUSTERS {
   if (!Array.isArray(value) || value.length === 0) throw new ConfigError('clusters', value, hint);
   if (value.length > MAX_CLUSTERS) throw new ConfigError('clusters', value.length, `At most ${MAX_CLUSTERS} clusters per stack; split them across stacks.`);
   for (const name of value) {
-    if (typeof name !== 'string' || !CLUSTER_NAME.test(name)) {
-      throw new ConfigError('clusters', name, `${JSON.stringify(name)} is not an EKS cluster name: 1-100 letters, digits, hyphens or underscores, starting with a letter or digit.`);
+    if (typeof name !== 'string' || parseClusterTarget(name) === null) {
+      throw new ConfigError(
+        'clusters',
+        name,
+        `${JSON.stringify(name)} is not an EKS cluster name: 1-100 letters, digits, hyphens or underscores, starting with a letter or digit; a cluster of another account (central reconciler) is written ACCOUNT_ID/CLUSTER, e.g. 111122223333/prod.`,
+      );
     }
   }
   const twice = value.find((name, i) => value.indexOf(name) !== i);
@@ -149,7 +162,7 @@ export const RUN_SETTINGS = {
     env: 'NETRECON_CLUSTERS',
     flag: 'cluster',
     default: undefined,
-    doc: `EKS cluster names, comma-separated (at most ${MAX_CLUSTERS}), or \`${AUTO_CLUSTERS}\`: every EKS cluster of the function's account and Region, listed each run (eks:ListClusters; no per-cluster alarms or dashboard sections then, see docs/aws.md). One run reconciles them all, one after the other.`,
+    doc: `EKS cluster names, comma-separated (at most ${MAX_CLUSTERS}), or \`${AUTO_CLUSTERS}\`: every EKS cluster of the function's account and Region, listed each run (eks:ListClusters; no per-cluster alarms or dashboard sections then, see docs/aws.md). One run reconciles them all, one after the other. A cluster of another account is written \`ACCOUNT_ID/CLUSTER\` (the central reconciler, docs/central.md).`,
     fromText: (raw) => raw.split(',').map((name) => name.trim()),
     check: clusters,
   },
@@ -348,6 +361,34 @@ export const RUN_SETTINGS = {
       }
     },
   },
+  sourceRoleName: {
+    key: 'sourceRoleName',
+    env: 'NETRECON_SOURCE_ROLE_NAME',
+    default: DEFAULT_SOURCE_ROLE_NAME,
+    doc: 'The role assumed in each source account of an `ACCOUNT_ID/CLUSTER` target to list its nodes (ec2:DescribeInstances only); docs/central.md.',
+    fromText: text,
+    check: (value) => {
+      if (typeof value !== 'string' || !ROLE_NAME.test(value)) {
+        throw new ConfigError('sourceRoleName', value, `An IAM role name is 1-64 letters, digits or + = , . @ _ - (default ${DEFAULT_SOURCE_ROLE_NAME}).`);
+      }
+      return value;
+    },
+  },
+  sourceExternalId: {
+    key: 'sourceExternalId',
+    env: 'NETRECON_SOURCE_EXTERNAL_ID',
+    default: undefined,
+    defaultDoc: 'none',
+    doc: "The external id the source role's trust policy requires (sts:ExternalId), when it is trusted by external id rather than by organization.",
+    fromText: text,
+    check: (value) => {
+      if (value === undefined) return undefined;
+      if (typeof value !== 'string' || !EXTERNAL_ID.test(value)) {
+        throw new ConfigError('sourceExternalId', value, 'An external id is 2-1224 letters, digits or + = , . @ : / _ -; leave it unset when the source role trusts the organization (aws:PrincipalOrgID).');
+      }
+      return value;
+    },
+  },
 } satisfies Record<string, RunSettingSpec>;
 
 export type RunSettingKey = keyof typeof RUN_SETTINGS;
@@ -375,7 +416,7 @@ export function resolveRunSettings(input: RunSettingsInput): RunSettings {
   };
   for (const key of ['clusters', 'clusterTag', 'sourceProfile', 'periodSeconds', 'lagSeconds', 'backfillSeconds', 'maxPeriodsPerRun', 'periodsPerRead'] as const) take(key);
   resolved.sources = Object.fromEntries(SOURCE_KEYS.map((key) => [key, take(key)]));
-  for (const key of ['outputNamespace', 'perNodeMetrics', 'nodeFilter', 'readQuotaShare', 'thresholds', 'interfaceRules'] as const) take(key);
+  for (const key of ['outputNamespace', 'perNodeMetrics', 'nodeFilter', 'readQuotaShare', 'thresholds', 'interfaceRules', 'sourceRoleName', 'sourceExternalId'] as const) take(key);
   for (const key of SOURCE_KEYS) delete resolved[key];
   const run = resolved as unknown as Omit<RunSettings, 'reconcile'>;
   const reconcile = makeReconcileConfig({ periodSeconds: run.periodSeconds, thresholds: run.thresholds, ruleOverrides: run.interfaceRules });

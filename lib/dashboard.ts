@@ -10,6 +10,7 @@ import { NODE_STATUSES } from '../lambda/core/model';
 import { CLUSTER_METRICS, DIMENSION, NODE_METRICS } from '../lambda/output-metrics';
 import { WHY_TWICE_SENTENCES, WHY_TWICE_TITLE } from '../lambda/report/why-twice';
 import { clusterAlarmList, type ClusterAlarms } from './alarms';
+import { clusterTargetOf } from '../lambda/core/cluster-target';
 import { clusterCapabilities, type SourceProfile } from '../lambda/core/source-profile';
 import { bytesPerSecond, outputMetric } from './metrics';
 import { namedClusters, type ReconcilerSettings } from './props';
@@ -192,9 +193,13 @@ function alarmStatusWidget(cluster: string, alarms: ClusterAlarms, functionError
  */
 export function worstNodesQuery(namespace: string, cluster: string): string {
   const d = DIMENSION;
+  // A source account's nodes carry AccountId too, and SCHEMA matches exact dimension sets (output-datums.ts).
+  const { cluster: name, accountId } = clusterTargetOf(cluster);
+  const schema = accountId === undefined ? `${d.cluster}, ${d.instanceId}, ${d.nodeName}` : `${d.account}, ${d.cluster}, ${d.instanceId}, ${d.nodeName}`;
+  const where = accountId === undefined ? `${d.cluster} = '${name}'` : `${d.account} = '${accountId}' AND ${d.cluster} = '${name}'`;
   return (
-    `SELECT MAX(${NODE_METRICS.ec2DiscrepancyRatio.name}) FROM SCHEMA("${namespace}", ${d.cluster}, ${d.instanceId}, ${d.nodeName}) ` +
-    `WHERE ${d.cluster} = '${cluster}' GROUP BY ${d.instanceId}, ${d.nodeName} ORDER BY MAX() DESC LIMIT 10`
+    `SELECT MAX(${NODE_METRICS.ec2DiscrepancyRatio.name}) FROM SCHEMA("${namespace}", ${schema}) ` +
+    `WHERE ${where} GROUP BY ${d.instanceId}, ${d.nodeName} ORDER BY MAX() DESC LIMIT 10`
   );
 }
 

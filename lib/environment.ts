@@ -21,7 +21,10 @@ function asText(value: unknown): string {
 
 export function reconcilerEnvironment(settings: ReconcilerSettings): Record<string, string> {
   const values: Record<string, unknown> = { ...settings, ...settings.sources };
-  const environment: Record<string, string> = Object.fromEntries(Object.entries(RUN_SETTINGS).map(([key, spec]) => [spec.env, asText(values[key])]));
+  const environment: Record<string, string> = Object.fromEntries(
+    // An optional setting left unset (sourceExternalId) has no variable: the function reads that as the default.
+    Object.entries(RUN_SETTINGS).flatMap(([key, spec]) => (values[key] === undefined ? [] : [[spec.env, asText(values[key])]])),
+  );
   environment.NODE_OPTIONS = NODE_OPTIONS;
   const bytes = Object.entries(environment).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (bytes > LAMBDA_ENVIRONMENT_MAX_BYTES) {

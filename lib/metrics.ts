@@ -4,10 +4,12 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
-import { DIMENSION, type OutputMetricSpec } from '../lambda/output-metrics';
+import { clusterDimensions, type OutputMetricSpec } from '../lambda/output-metrics';
+import { clusterTargetOf } from '../lambda/core/cluster-target';
 
 export interface OutputMetricOptions {
   readonly namespace: string;
+  /** The cluster target: `CLUSTER`, or `ACCOUNT_ID/CLUSTER` (a source account's, dimension AccountId too). */
   readonly cluster: string;
   readonly statistic: string;
   readonly periodSeconds: number;
@@ -25,12 +27,18 @@ export function outputMetric(spec: OutputMetricSpec, options: OutputMetricOption
   return new cw.Metric({
     namespace: options.namespace,
     metricName: spec.name,
-    dimensionsMap: { [DIMENSION.cluster]: options.cluster, ...options.dimensions },
+    dimensionsMap: { ...targetDimensions(options.cluster), ...options.dimensions },
     statistic: options.statistic,
     period: Duration.seconds(options.periodSeconds),
     ...(options.label === undefined ? {} : { label: options.label }),
     ...(options.color === undefined ? {} : { color: options.color }),
   });
+}
+
+/** The dimensions the function publishes a cluster target's metrics under (lambda/output-metrics.ts). */
+export function targetDimensions(target: string): Record<string, string> {
+  const { cluster, accountId } = clusterTargetOf(target);
+  return clusterDimensions(cluster, accountId);
 }
 
 /**

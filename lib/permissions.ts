@@ -21,6 +21,11 @@ export interface ReconcilerPolicyInputs {
   /** `Fn::GetAtt LogGroup.Arn`, which ends in `:*` (the log group's streams). */
   readonly logGroupArn: string;
   readonly failureQueueArn: string;
+  /**
+   * The source-account roles of the `ACCOUNT_ID/CLUSTER` targets (central reconciler, docs/central.md), one ARN
+   * per listed account; none when every cluster is the function's own account's.
+   */
+  readonly sourceRoleArns?: readonly string[];
   /** `clusters=auto`: the function lists the account's clusters (eks:ListClusters). */
   readonly listClusters: boolean;
   /** `clusterTag` is set: the function reads each listed cluster's tags (eks:DescribeCluster). */
@@ -36,12 +41,24 @@ const SID = {
   publish: 'PublishOnlyToOutputNamespace',
   logs: 'WriteOwnLogGroup',
   failures: 'SendFailedInvocationsToQueue',
+  sourceRoles: 'AssumeSourceAccountRoles',
   listClusters: 'ListClustersForAuto',
   describeClusters: 'ReadClusterTagsForAuto',
 } as const;
 
 export function reconcilerPolicyStatements(inputs: ReconcilerPolicyInputs): iam.PolicyStatement[] {
+  const roles = inputs.sourceRoleArns ?? [];
   return [
+    ...(roles.length === 0
+      ? []
+      : [
+          new iam.PolicyStatement({
+            sid: SID.sourceRoles,
+            // Only the source role of each listed account: the role itself allows ec2:DescribeInstances only.
+            actions: ['sts:AssumeRole'],
+            resources: [...roles],
+          }),
+        ]),
     new iam.PolicyStatement({
       sid: SID.readMetrics,
       actions: ['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics'],

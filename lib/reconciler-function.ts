@@ -3,7 +3,7 @@
  * tests ran against), one execution at a time, failures kept in an encrypted queue, logs with a retention.
  */
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { reconcilerEnvironment } from './environment';
 import { reconcilerPolicyStatements } from './permissions';
+import { parseClusterTarget } from '../lambda/core/cluster-target';
 import type { ReconcilerSettings } from './props';
 import { AUTO_CLUSTERS } from '../lambda/plan/cluster-selection';
 
@@ -88,6 +89,7 @@ export class ReconcilerFunction extends Construct {
             outputNamespace: settings.outputNamespace,
             logGroupArn: this.logGroup.logGroupArn,
             failureQueueArn: this.failureQueue.queueArn,
+            sourceRoleArns: sourceRoleArns(settings.clusters, settings.sourceRoleName),
             listClusters: settings.clusters === AUTO_CLUSTERS,
             describeClusters: settings.clusterTag !== '' || props.clusterTagAtDeploy === true,
             eksClustersArn: Stack.of(this).formatArn({ service: 'eks', resource: 'cluster', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
@@ -145,6 +147,14 @@ export class ReconcilerFunction extends Construct {
       { id: 'Serverless-LambdaTracing', reason: 'X-Ray would add xray:Put* to a deliberately minimal role; the run summary log and the heartbeat metric cover tracing needs.' },
     );
   }
+}
+
+/** The source role of every account named by an `ACCOUNT_ID/CLUSTER` target, once each, in the stack's partition. */
+export function sourceRoleArns(clusters: readonly string[] | typeof AUTO_CLUSTERS, roleName: string): string[] {
+  // `auto` lists the function's own account only: no source account to assume a role in.
+  if (clusters === AUTO_CLUSTERS) return [];
+  const accounts = [...new Set(clusters.flatMap((c) => parseClusterTarget(c)?.accountId ?? []))].sort();
+  return accounts.map((account) => `arn:${Aws.PARTITION}:iam::${account}:role/${roleName}`);
 }
 
 /** How cdk-nag writes a stack's region or account in a finding id: the value, or the pseudo parameter's name. */

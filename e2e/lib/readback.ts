@@ -20,12 +20,12 @@ interface Series {
   readonly dims: Record<string, string>;
 }
 
-function seriesOf(cluster: string): Series[] {
+function seriesOf(cluster: string, extraDims: Readonly<Record<string, string>>): Series[] {
   const out: Series[] = Object.values(CLUSTER_METRICS)
     .filter((m) => m.name !== CLUSTER_METRICS.nodeCount.name)
-    .map((m) => ({ key: m.name, metricName: m.name, dims: { [DIMENSION.cluster]: cluster } }));
+    .map((m) => ({ key: m.name, metricName: m.name, dims: { [DIMENSION.cluster]: cluster, ...extraDims } }));
   for (const status of NODE_STATUSES) {
-    out.push({ key: `${CLUSTER_METRICS.nodeCount.name}/${status}`, metricName: CLUSTER_METRICS.nodeCount.name, dims: { [DIMENSION.cluster]: cluster, [DIMENSION.status]: status } });
+    out.push({ key: `${CLUSTER_METRICS.nodeCount.name}/${status}`, metricName: CLUSTER_METRICS.nodeCount.name, dims: { [DIMENSION.cluster]: cluster, ...extraDims, [DIMENSION.status]: status } });
   }
   return out;
 }
@@ -36,8 +36,10 @@ export async function readPublished(
   window: { startEpochSeconds: number; endEpochSeconds: number },
   periodSeconds: number,
   namespace = DEFAULT_OUTPUT_NAMESPACE,
+  /** Dimensions besides ClusterName: the central reconciler's AccountId. */
+  extraDims: Readonly<Record<string, string>> = {},
 ): Promise<Reading> {
-  const series = seriesOf(cluster);
+  const series = seriesOf(cluster, extraDims);
   const queries: MetricDataQuery[] = series.flatMap((s, i) =>
     (['Sum', 'SampleCount'] as const).map((stat) => ({
       Id: `${stat === 'Sum' ? 's' : 'c'}${i}`,

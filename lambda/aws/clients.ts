@@ -5,6 +5,8 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { CredentialProvider } from './source-accounts';
 import { EKSClient } from '@aws-sdk/client-eks';
 
 export interface ClientOptions {
@@ -20,21 +22,28 @@ export interface AwsClients {
   /** For PutMetricData only: no SDK retries (a timed-out put may have landed; see AwsRuntime.cloudWatchPut). */
   readonly cloudWatchPut: CloudWatchClient;
   readonly ec2: EC2Client;
+  /** AssumeRole into source accounts (central reconciler, docs/central.md). */
+  readonly sts: STSClient;
+  /** An EC2 client of a source account, signing with its assumed role's credentials. */
+  readonly ec2With: (credentials: CredentialProvider) => EC2Client;
   /** Lists the clusters when `clusters` is `auto`; built always, it sends nothing unless asked. */
   readonly eks: EKSClient;
 }
 
 export function createClients(options: ClientOptions = {}): AwsClients {
-  const common = {
+  const base = {
     retryMode: 'adaptive' as const,
     maxAttempts: options.maxAttempts ?? 3,
     ...(options.region ? { region: options.region } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
   };
+  const common = { ...base, ...(options.profile ? { profile: options.profile } : {}) };
   return {
     cloudWatch: new CloudWatchClient(common),
     cloudWatchPut: new CloudWatchClient({ ...common, maxAttempts: 1 }),
     ec2: new EC2Client(common),
+    sts: new STSClient(common),
+    // The profile (CLI) is the monitoring account's; a source account's client signs with the assumed role only.
+    ec2With: (credentials) => new EC2Client({ ...base, credentials }),
     eks: new EKSClient(common),
   };
 }

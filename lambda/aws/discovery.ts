@@ -21,6 +21,11 @@ export interface DiscoveryRequest {
   /** Epoch seconds of the read window's start, and now: RecentlyActive is used when the window is that recent. */
   readonly windowStartSeconds: number;
   readonly nowSeconds: number;
+  /**
+   * A source account (central reconciler): list that account's series through OAM (IncludeLinkedAccounts with
+   * OwningAccount), keeping only those OwningAccounts attributes to it.
+   */
+  readonly accountId?: string;
 }
 
 export interface DiscoveryResult {
@@ -57,6 +62,7 @@ async function listOneMetric(
       MetricName: metricName,
       Dimensions: [{ Name: settings.agentInstanceDimension }, { Name: settings.agentInterfaceDimension }],
       ...(recent ? { RecentlyActive: LIST_METRICS_RECENTLY_ACTIVE } : {}),
+      ...(request.accountId === undefined ? {} : { IncludeLinkedAccounts: true, OwningAccount: request.accountId }),
       ...(nextToken ? { NextToken: nextToken } : {}),
     };
     const page = await callAws(
@@ -66,7 +72,11 @@ async function listOneMetric(
       () => rt.cloudWatch.send(new ListMetricsCommand(input), sendOptions(rt)),
     );
     pages++;
-    for (const metric of page.Metrics ?? []) {
+    // OwningAccounts maps 1:1 onto Metrics (ListMetrics API reference); OwningAccount should already have narrowed
+    // the page to one account, so a series attributed to another one is dropped rather than read as this one's.
+    const owners = request.accountId === undefined ? undefined : page.OwningAccounts;
+    for (const [i, metric] of (page.Metrics ?? []).entries()) {
+      if (owners !== undefined && owners[i] !== undefined && owners[i] !== request.accountId) continue;
       listed++;
       // Dimension names are whatever a node's role published: a name like __proto__ must be a key like any other.
       const dimensions: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -172,7 +182,8 @@ export class AgentListings {
   async discover(rt: AwsRuntime, request: DiscoveryRequest): Promise<DiscoveryResult> {
     const { settings } = request;
     const recent = request.windowStartSeconds >= request.nowSeconds - LIST_METRICS_RECENTLY_ACTIVE_SECONDS;
-    const key = JSON.stringify([settings.agentNamespace, settings.agentRxMetric, settings.agentTxMetric, settings.agentInstanceDimension, settings.agentInterfaceDimension, recent]);
+    // One listing per account too: a central reconciler's source accounts each have their own agent namespace (OAM).
+    const key = JSON.stringify([request.accountId ?? null, settings.agentNamespace, settings.agentRxMetric, settings.agentTxMetric, settings.agentInstanceDimension, settings.agentInterfaceDimension, recent]);
     let all = this.runs.get(key);
     if (!all) {
       all = discoverAgentSeries(rt, { ...request, instanceIds: null });

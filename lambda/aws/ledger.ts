@@ -8,7 +8,7 @@
  * This file reads the ledger: one GetMetricData call, two statistics of one metric (billed as one metric). What a run
  * decides from it is plan/pending-periods.ts; what a warm container remembers of it, plan/ledger-memory.ts.
  */
-import { DIMENSION, LEDGER_METRIC } from '../output-metrics';
+import { clusterDimensions, LEDGER_METRIC } from '../output-metrics';
 import type { AwsRuntime } from './api';
 import { getMetricDataPages } from './get-metric-data';
 import type { LedgerEntry } from '../plan/pending-periods';
@@ -17,6 +17,8 @@ import { NetReconError } from '../core/errors';
 export interface LedgerQuery {
   readonly namespace: string;
   readonly cluster: string;
+  /** A source account's cluster (central reconciler): its ledger carries the AccountId dimension too. */
+  readonly accountId?: string | undefined;
   readonly periodSeconds: number;
   /** Epoch seconds, aligned to the period. */
   readonly startSeconds: number;
@@ -42,7 +44,7 @@ export async function readLedger(rt: AwsRuntime, q: LedgerQuery): Promise<Map<nu
   const metric = {
     Namespace: q.namespace,
     MetricName: LEDGER_METRIC.name,
-    Dimensions: [{ Name: DIMENSION.cluster, Value: q.cluster }],
+    Dimensions: Object.entries(clusterDimensions(q.cluster, q.accountId)).map(([Name, Value]) => ({ Name, Value })),
   };
   const landed = new Map<number, number>();
   const total = new Map<number, number>();

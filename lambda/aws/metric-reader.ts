@@ -94,6 +94,8 @@ async function readCall(rt: AwsRuntime, call: PlannedCall, window: ReadWindow, i
       Stat: q.spec.stat,
     },
     ReturnData: true,
+    // A source account's series, read from the monitoring account through OAM (docs/central.md).
+    ...(q.spec.accountId === undefined ? {} : { AccountId: q.spec.accountId }),
   }));
   const merged = new Map<string, { timestamps: string[]; values: number[]; statusCode: string | undefined }>();
   try {

@@ -6,7 +6,7 @@
  */
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { NODE_STATUSES } from '../core/model';
-import { CLUSTER_METRICS, DIMENSION } from '../output-metrics';
+import { CLUSTER_METRICS, clusterDimensions, DIMENSION } from '../output-metrics';
 import type { AwsRuntime } from './api';
 import { getMetricDataPages } from './get-metric-data';
 import { EmptyInventoryError, filterText, type NodeFilter } from './inventory';
@@ -20,7 +20,7 @@ import { ReadFailedError } from './metric-reader';
 export const NODE_HISTORY_LOOKBACK_SECONDS = 63 * 86_400;
 const DAY_SECONDS = 86_400;
 
-export async function hadNodesBefore(rt: AwsRuntime, q: { namespace: string; cluster: string; nowSeconds: number }): Promise<boolean> {
+export async function hadNodesBefore(rt: AwsRuntime, q: { namespace: string; cluster: string; accountId?: string | undefined; nowSeconds: number }): Promise<boolean> {
   const endSeconds = Math.floor(q.nowSeconds / DAY_SECONDS) * DAY_SECONDS + DAY_SECONDS;
   const startSeconds = endSeconds - NODE_HISTORY_LOOKBACK_SECONDS - DAY_SECONDS;
   const queries: MetricDataQuery[] = NODE_STATUSES.map((status, i) => ({
@@ -29,10 +29,7 @@ export async function hadNodesBefore(rt: AwsRuntime, q: { namespace: string; clu
       Metric: {
         Namespace: q.namespace,
         MetricName: CLUSTER_METRICS.nodeCount.name,
-        Dimensions: [
-          { Name: DIMENSION.cluster, Value: q.cluster },
-          { Name: DIMENSION.status, Value: status },
-        ],
+        Dimensions: Object.entries({ ...clusterDimensions(q.cluster, q.accountId), [DIMENSION.status]: status }).map(([Name, Value]) => ({ Name, Value })),
       },
       Period: DAY_SECONDS,
       Stat: 'Maximum',
@@ -70,7 +67,7 @@ export async function hadNodesBefore(rt: AwsRuntime, q: { namespace: string; clu
  */
 export async function requireKnownCluster(
   rt: AwsRuntime,
-  q: { namespace: string; cluster: string; filter: NodeFilter; matchedInstances: number; nowSeconds: number },
+  q: { namespace: string; cluster: string; accountId?: string | undefined; filter: NodeFilter; matchedInstances: number; nowSeconds: number },
 ): Promise<void> {
   if (q.matchedInstances > 0) return;
   if (await hadNodesBefore(rt, q)) {

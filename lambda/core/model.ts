@@ -174,6 +174,8 @@ export interface ReconcileSummary {
 
 export interface ReconcileReport {
   readonly cluster: string;
+  /** The cluster's source account, when a central reconciler read it from another account (docs/central.md). */
+  readonly accountId?: string;
   /** The cluster's source profile (per node: NodePeriodResult.sourceProfile). */
   readonly sourceProfile: SourceProfile;
   readonly periodSeconds: number;

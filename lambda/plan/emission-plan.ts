@@ -10,6 +10,7 @@ import type { MetricDatum, PutMetricDataCommandInput } from '@aws-sdk/client-clo
 import type { LedgerEntry } from './pending-periods';
 import { PUT_METRIC_DATA_MAX_BYTES, PUT_METRIC_DATA_MAX_METRICS } from './limits';
 import { heartbeatDatum, ledgerDatum } from './output-datums';
+import type { ClusterTarget } from '../core/cluster-target';
 
 /**
  * Bytes a datum adds to a request body. The CloudWatch client speaks JSON 1.0 and sends timestamps as epoch
@@ -106,13 +107,15 @@ export interface EmissionPlan {
 export function planEmission(
   periods: readonly PeriodToEmit[],
   namespace: string,
-  cluster: string,
+  target: string | ClusterTarget,
   heartbeatAt: Date | null,
   limits: EmissionLimits = PUT_LIMITS,
 ): EmissionPlan {
+  // A source account's cluster keeps its ledger and heartbeat under its AccountId too (output-metrics.ts).
+  const { cluster, accountId } = typeof target === 'string' ? { cluster: target, accountId: undefined } : target;
   const units: Unit[] = [];
   const plans: PeriodEmissionPlan[] = [];
-  const markerBytes = datumBytes(ledgerDatum(cluster, 0, 1_000_000));
+  const markerBytes = datumBytes(ledgerDatum(cluster, 0, 1_000_000, accountId));
   for (const p of [...periods].sort((a, b) => a.periodStartSeconds - b.periodStartSeconds)) {
     const chunks = chunkDatums(p.datums, namespace, markerBytes, limits);
     const landed = p.ledger?.landed ?? 0;
@@ -120,7 +123,7 @@ export function planEmission(
     if (landed >= total && landed > 0) continue;
     const toSend = chunks.slice(landed);
     const fillers = total - landed - toSend.length;
-    const marker = ledgerDatum(cluster, p.periodStartSeconds, total);
+    const marker = ledgerDatum(cluster, p.periodStartSeconds, total, accountId);
     for (const chunk of toSend) units.push({ periodStartSeconds: p.periodStartSeconds, chunk, marker });
     for (let i = 0; i < fillers; i++) units.push({ periodStartSeconds: p.periodStartSeconds, chunk: FILLER, marker });
     plans.push({
@@ -156,7 +159,7 @@ export function planEmission(
   }
   if (heartbeatAt) {
     // The heartbeat rides on the last request when it fits: it says the run got that far.
-    const hb = heartbeatDatum(cluster, heartbeatAt);
+    const hb = heartbeatDatum(cluster, heartbeatAt, accountId);
     if (data.length + 1 > limits.maxMetrics || bytes + datumBytes(hb) > maxBytes) flush();
     data.push(hb);
   }

@@ -10,12 +10,14 @@
 import type { MetricDatum, StandardUnit } from '@aws-sdk/client-cloudwatch';
 import { NODE_STATUSES, type ClusterPeriodResult, type NodePeriodResult, type ReconcileReport } from '../core/model';
 import { epochSecondsOf, isoOf } from '../core/units';
-import { CLUSTER_METRICS, DIMENSION, HEARTBEAT_METRIC, LEDGER_METRIC, NODE_METRICS, type OutputMetricSpec } from '../output-metrics';
+import { CLUSTER_METRICS, clusterDimensions, DIMENSION, HEARTBEAT_METRIC, LEDGER_METRIC, NODE_METRICS, type OutputMetricSpec } from '../output-metrics';
 
 export interface OutputSettings {
   readonly namespace: string;
   readonly cluster: string;
   readonly perNodeMetrics: boolean;
+  /** The cluster's source account, for a central reconciler's `ACCOUNT_ID/CLUSTER` target (dimension AccountId). */
+  readonly accountId?: string | undefined;
 }
 
 /** CloudWatch rejects NaN, ±Infinity and magnitudes beyond 2^360 (PutMetricData API reference). */
@@ -47,9 +49,9 @@ function datumsOf<K extends string>(
 
 const { nodeCount, ...CLUSTER_FIGURES } = CLUSTER_METRICS;
 
-export function clusterDatums(cp: ClusterPeriodResult, cluster: string): MetricDatum[] {
+export function clusterDatums(cp: ClusterPeriodResult, cluster: string, accountId?: string): MetricDatum[] {
   const at = new Date(cp.periodStart);
-  const dims = { [DIMENSION.cluster]: cluster };
+  const dims = clusterDimensions(cluster, accountId);
   const figures = {
     ...cp,
     ec2TotalBytes: cp.ec2InBytes !== null && cp.ec2OutBytes !== null ? cp.ec2InBytes + cp.ec2OutBytes : null,
@@ -64,20 +66,20 @@ export function clusterDatums(cp: ClusterPeriodResult, cluster: string): MetricD
   return out;
 }
 
-export function nodeDatums(np: NodePeriodResult, cluster: string): MetricDatum[] {
+export function nodeDatums(np: NodePeriodResult, cluster: string, accountId?: string): MetricDatum[] {
   // Every node series carries the same three dimensions, or the dashboard's worst-nodes query,
   // SCHEMA(namespace, ClusterName, InstanceId, NodeName), which matches exact dimension sets, never finds it.
   // Without a PrivateDnsName the instance id stands in: CloudWatch refuses an empty dimension value.
-  const dims = { [DIMENSION.cluster]: cluster, [DIMENSION.instanceId]: np.instanceId, [DIMENSION.nodeName]: np.nodeName || np.instanceId };
+  const dims = { ...clusterDimensions(cluster, accountId), [DIMENSION.instanceId]: np.instanceId, [DIMENSION.nodeName]: np.nodeName || np.instanceId };
   return datumsOf(NODE_METRICS, np, dims, new Date(np.periodStart));
 }
 
 /** All datums of one period: cluster first, then nodes by instance id. */
 export function periodDatums(cp: ClusterPeriodResult, nodes: readonly NodePeriodResult[], settings: OutputSettings): MetricDatum[] {
-  const out = clusterDatums(cp, settings.cluster);
+  const out = clusterDatums(cp, settings.cluster, settings.accountId);
   if (settings.perNodeMetrics) {
     const sorted = [...nodes].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
-    for (const np of sorted) out.push(...nodeDatums(np, settings.cluster));
+    for (const np of sorted) out.push(...nodeDatums(np, settings.cluster, settings.accountId));
   }
   return out;
 }
@@ -105,10 +107,10 @@ export function reportDatums(
     .map((cp) => ({ periodStartSeconds: epochSecondsOf(cp.periodStart), datums: periodDatums(cp, nodesByPeriod.get(cp.periodStart) ?? [], settings) }));
 }
 
-export function ledgerDatum(cluster: string, periodStartSeconds: number, requestsNeeded: number): MetricDatum {
-  return datum(LEDGER_METRIC, { [DIMENSION.cluster]: cluster }, new Date(periodStartSeconds * 1000), requestsNeeded);
+export function ledgerDatum(cluster: string, periodStartSeconds: number, requestsNeeded: number, accountId?: string): MetricDatum {
+  return datum(LEDGER_METRIC, clusterDimensions(cluster, accountId), new Date(periodStartSeconds * 1000), requestsNeeded);
 }
 
-export function heartbeatDatum(cluster: string, at: Date): MetricDatum {
-  return datum(HEARTBEAT_METRIC, { [DIMENSION.cluster]: cluster }, at, 1);
+export function heartbeatDatum(cluster: string, at: Date, accountId?: string): MetricDatum {
+  return datum(HEARTBEAT_METRIC, clusterDimensions(cluster, accountId), at, 1);
 }

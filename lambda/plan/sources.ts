@@ -75,6 +75,12 @@ export interface SeriesSpec {
   readonly instanceId: string;
   /** The agent's interface (its interface dimension's value); absent for EC2 and Container Insights. */
   readonly interfaceName?: string;
+  /**
+   * The source account whose series this is, read through OAM from a monitoring account (GetMetricData's
+   * MetricDataQuery.AccountId); absent for the reconciler's own account. Not part of the series key: one plan
+   * holds one cluster, of one account.
+   */
+  readonly accountId?: string;
 }
 
 /** namespace, metric name and the sorted dimension set: what makes a CloudWatch metric one series. */

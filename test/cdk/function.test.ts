@@ -98,6 +98,7 @@ describe('the reconciler function, bundled as `cdk synth` does', () => {
       [ENV.agentInstanceDimension]: 'InstanceId',
       [ENV.thresholds]: JSON.stringify({ ec2MismatchRatio: 0.1, ec2MismatchMinBytes: 1_048_576, residualRatio: 0.1, residualMinBytes: 1_048_576, minSampleFraction: 1 }),
       [ENV.interfaceRules]: '{}',
+      [ENV.sourceRoleName]: 'netrecon-source-reader',
       NODE_OPTIONS: '--enable-source-maps',
     });
   });

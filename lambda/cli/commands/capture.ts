@@ -3,6 +3,7 @@ import { formatCaptureJson, writeCaptureFile } from '../../capture/io';
 import { captureCluster } from '../../read-cluster';
 import { warnSkipped } from '../report-outcome';
 import { EXIT, UsageError, parseNumberOption, parseOptions, type Command } from '../usage';
+import { clusterTargetOf } from '../../core/cluster-target';
 import { describeAwsError, LIVE_HELP, LIVE_OPTIONS, liveRuntime, liveSettings, liveWindow } from './live';
 
 const HELP = `Usage: netrecon capture --cluster NAME --start T --end T -o FILE [options]
@@ -35,6 +36,12 @@ export const captureCommand: Command = {
     if (!values.output) throw new UsageError('-o FILE is required', 'Give the file to write, or "-o -" for stdout.');
     if (values.start === undefined || values.end === undefined) throw new UsageError('--start and --end are required', 'A capture covers an explicit window: --start 2026-03-01T10:00:00Z --end 2026-03-01T11:00:00Z');
     const settings = liveSettings({ cluster: values.cluster, periodSeconds: parseNumberOption('period', values.period), nodeFilter: values['node-filter'], sourceProfile: values['source-profile'] });
+    if (clusterTargetOf(values.cluster).accountId !== undefined) {
+      throw new UsageError(
+        `capture reads a cluster of the credentials' own account, not ${values.cluster}`,
+        "Capture a source account's cluster with that account's credentials (--profile) and the plain cluster name.",
+      );
+    }
     const now = new Date();
     const window = liveWindow(values.start, values.end, settings.schedule.periodSeconds, now.getTime() / 1000);
     const rt = liveRuntime(io, values.region, values.profile);

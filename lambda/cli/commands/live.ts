@@ -17,6 +17,8 @@ import { epochSecondsOf } from '../../core/units';
 import { ConfigError, resolveRunSettings, RUN_SETTINGS, runSettingOf } from '../../settings';
 import type { PipelineSettings } from '../../read-cluster';
 import { UsageError, type CommandIo } from '../usage';
+import { clusterTargetOf } from '../../core/cluster-target';
+import { partitionOf, SourceAccounts } from '../../aws/source-accounts';
 import { AUTO_CLUSTERS } from '../../plan/cluster-selection';
 
 export const LIVE_OPTIONS = {
@@ -146,6 +148,35 @@ export function liveRuntime(io: CommandIo, region: string | undefined, profile: 
   });
 }
 
+/**
+ * The runtime for a cluster target: for `ACCOUNT_ID/CLUSTER`, EC2 through the source account's role (the same
+ * variables as the function's, NETRECON_SOURCE_ROLE_NAME and NETRECON_SOURCE_EXTERNAL_ID, docs/central.md);
+ * CloudWatch stays the profile's account, which must be the monitoring account the source shares its metrics with.
+ */
+export async function liveTargetRuntime(rt: AwsRuntime, cluster: string, region: string | undefined, profile: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): Promise<AwsRuntime> {
+  const { accountId } = clusterTargetOf(cluster);
+  if (accountId === undefined) return rt;
+  const setting = <T>(spec: { env: string; default: unknown; check: (v: unknown, r: object) => unknown }): T => {
+    const text = env[spec.env]?.trim();
+    try {
+      return spec.check(text ? text : spec.default, {}) as T;
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(`${spec.env} is invalid: ${JSON.stringify(text)}`, error.hint);
+      throw error;
+    }
+  };
+  const roleName = setting<string>(RUN_SETTINGS.sourceRoleName);
+  const externalId = setting<string | undefined>(RUN_SETTINGS.sourceExternalId);
+  const clients = createClients({ ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
+  const accounts = new SourceAccounts({
+    sts: clients.sts,
+    role: { roleName, ...(externalId === undefined ? {} : { externalId }) },
+    ec2With: clients.ec2With,
+    partition: partitionOf(region ?? env.AWS_REGION),
+  });
+  return { ...rt, ec2: await accounts.ec2For(accountId) };
+}
+
 /** SDK and AWS errors as one line with a hint (credentials, region, permissions), or undefined for other errors. */
 export function describeAwsError(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
@@ -160,7 +191,7 @@ export function describeAwsError(error: unknown): string | undefined {
     return `AWS refused the call (${name}: ${error.message}). netrecon needs cloudwatch:GetMetricData, cloudwatch:ListMetrics, ec2:DescribeInstances (and cloudwatch:PutMetricData to emit).`;
   }
   // A failed read, a failed ledger read, an empty inventory: the message already says what failed and what to do.
-  if (name === 'ReadFailedError' || name === 'UnreadPeriodsError' || name === 'LedgerReadError' || name === 'EmptyInventoryError') return error.message;
+  if (name === 'ReadFailedError' || name === 'UnreadPeriodsError' || name === 'LedgerReadError' || name === 'EmptyInventoryError' || name === 'SourceRoleError') return error.message;
   if ('$metadata' in error || name === 'AwsStepError' || /ENOTFOUND|ECONNREFUSED|ETIMEDOUT/.test(error.message)) return `${name}: ${error.message}`;
   return undefined;
 }

@@ -14,7 +14,7 @@ import { runCluster } from '../../pipeline';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { formatReport, writeReport, type ReportFormat } from '../report-output';
 import { EXIT, type CommandIo } from '../usage';
-import { describeAwsError, liveRuntime, liveSettings, liveWindow } from './live';
+import { describeAwsError, liveRuntime, liveSettings, liveTargetRuntime, liveWindow } from './live';
 
 export interface LiveReconcileOptions {
   readonly cluster: string;
@@ -44,9 +44,10 @@ export async function runLiveReconcile(options: LiveReconcileOptions, io: Comman
   const settings = liveSettings({ ...options, interfaceRules: options.ruleOverrides });
   const now = new Date();
   const window = liveWindow(options.start, options.end, settings.schedule.periodSeconds, now.getTime() / 1000);
-  const rt = liveRuntime(io, options.region, options.profile);
+  let rt = liveRuntime(io, options.region, options.profile);
   let result;
   try {
+    rt = await liveTargetRuntime(rt, options.cluster, options.region, options.profile);
     result = await runCluster({
       rt,
       cluster: options.cluster,
