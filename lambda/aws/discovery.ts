@@ -8,7 +8,7 @@
  * ListMetrics may list a series more than once (moto lists a multi-dimension series once per datapoint), so
  * every listed series is deduplicated by its key before it reaches the planner.
  */
-import { ListMetricsCommand, type ListMetricsCommandInput } from '@aws-sdk/client-cloudwatch';
+import { ListMetricsCommand, type ListMetricsCommandInput, type ListMetricsCommandOutput, type Metric } from '@aws-sdk/client-cloudwatch';
 import { callAws, sendOptions, type AwsRuntime } from './api';
 import { LIST_METRICS_RECENTLY_ACTIVE, LIST_METRICS_RECENTLY_ACTIVE_SECONDS } from '../plan/limits';
 import type { ListedSeries } from '../doctor/model';
@@ -52,25 +52,17 @@ async function listOneMetric(
   const recent = request.windowStartSeconds >= request.nowSeconds - LIST_METRICS_RECENTLY_ACTIVE_SECONDS;
   // Interface names repeat across nodes (eth0, ens5, ...): keep one string of each.
   const names = new Map<string, string>();
-  let nextToken: string | undefined;
   let listed = 0;
   let duplicates = 0;
   let pages = 0;
-  do {
-    const input: ListMetricsCommandInput = {
-      Namespace: settings.agentNamespace,
-      MetricName: metricName,
-      Dimensions: [{ Name: settings.agentInstanceDimension }, { Name: settings.agentInterfaceDimension }],
-      ...(recent ? { RecentlyActive: LIST_METRICS_RECENTLY_ACTIVE } : {}),
-      ...(request.accountId === undefined ? {} : { IncludeLinkedAccounts: true, OwningAccount: request.accountId }),
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    };
-    const page = await callAws(
-      rt,
-      'ListMetrics',
-      () => rt.buckets.listMetrics.take(1, rt.signal),
-      () => rt.cloudWatch.send(new ListMetricsCommand(input), sendOptions(rt)),
-    );
+  const input: ListMetricsCommandInput = {
+    Namespace: settings.agentNamespace,
+    MetricName: metricName,
+    Dimensions: [{ Name: settings.agentInstanceDimension }, { Name: settings.agentInterfaceDimension }],
+    ...(recent ? { RecentlyActive: LIST_METRICS_RECENTLY_ACTIVE } : {}),
+    ...(request.accountId === undefined ? {} : { IncludeLinkedAccounts: true, OwningAccount: request.accountId }),
+  };
+  for await (const page of listMetricsPages(rt, input)) {
     pages++;
     // OwningAccounts maps 1:1 onto Metrics (ListMetrics API reference); OwningAccount should already have narrowed
     // the page to one account, so a series attributed to another one is dropped rather than read as this one's.
@@ -78,9 +70,7 @@ async function listOneMetric(
     for (const [i, metric] of (page.Metrics ?? []).entries()) {
       if (owners !== undefined && owners[i] !== undefined && owners[i] !== request.accountId) continue;
       listed++;
-      // Dimension names are whatever a node's role published: a name like __proto__ must be a key like any other.
-      const dimensions: Record<string, string> = Object.create(null) as Record<string, string>;
-      for (const d of metric.Dimensions ?? []) if (d.Name !== undefined && d.Value !== undefined) dimensions[d.Name] = d.Value;
+      const dimensions = dimensionsOf(metric);
       const instanceId = dimensions[settings.agentInstanceDimension];
       const iface = dimensions[settings.agentInterfaceDimension];
       if (instanceId === undefined || iface === undefined || (request.instanceIds !== null && !request.instanceIds.has(instanceId))) continue;
@@ -100,9 +90,8 @@ async function listOneMetric(
       }
       list.push(ref);
     }
-    nextToken = page.NextToken;
     if (pages % 50 === 0) rt.progress(`discovery: ${listed} ${metricName} series listed after ${pages} pages`);
-  } while (nextToken);
+  }
   return { listed, duplicates };
 }
 
@@ -138,35 +127,48 @@ export interface ListSeriesRequest {
 export async function listSeries(rt: AwsRuntime, request: ListSeriesRequest): Promise<ListedSeries[]> {
   const seen = new Set<string>();
   const out: ListedSeries[] = [];
-  let nextToken: string | undefined;
   let pages = 0;
-  do {
-    const input: ListMetricsCommandInput = {
-      Namespace: request.namespace,
-      MetricName: request.metricName,
-      ...(request.dimensions ? { Dimensions: request.dimensions.map((d) => ({ Name: d.name, ...(d.value === undefined ? {} : { Value: d.value }) })) } : {}),
-      ...(request.recentlyActive ? { RecentlyActive: LIST_METRICS_RECENTLY_ACTIVE } : {}),
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    };
-    const page = await callAws(
-      rt,
-      'ListMetrics',
-      () => rt.buckets.listMetrics.take(1, rt.signal),
-      () => rt.cloudWatch.send(new ListMetricsCommand(input), sendOptions(rt)),
-    );
+  const input: ListMetricsCommandInput = {
+    Namespace: request.namespace,
+    MetricName: request.metricName,
+    ...(request.dimensions ? { Dimensions: request.dimensions.map((d) => ({ Name: d.name, ...(d.value === undefined ? {} : { Value: d.value }) })) } : {}),
+    ...(request.recentlyActive ? { RecentlyActive: LIST_METRICS_RECENTLY_ACTIVE } : {}),
+  };
+  for await (const page of listMetricsPages(rt, input)) {
     pages++;
     for (const metric of page.Metrics ?? []) {
-      const dimensions: Record<string, string> = Object.create(null) as Record<string, string>;
-      for (const d of metric.Dimensions ?? []) if (d.Name !== undefined && d.Value !== undefined) dimensions[d.Name] = d.Value;
+      const dimensions = dimensionsOf(metric);
       const key = seriesKey(request.namespace, request.metricName, dimensions);
       if (seen.has(key)) continue;
       seen.add(key);
       out.push({ metricName: request.metricName, dimensions });
     }
-    nextToken = page.NextToken;
     if (pages % 10 === 0) rt.progress(`${request.label}… ${out.length.toLocaleString('en-US')} ${request.metricName} series listed after ${pages} pages`);
-  } while (nextToken);
+  }
   return out;
+}
+
+/** Every page ListMetrics returns for the input, one call (within the quota) at a time. */
+async function* listMetricsPages(rt: AwsRuntime, input: ListMetricsCommandInput): AsyncGenerator<ListMetricsCommandOutput> {
+  let nextToken: string | undefined;
+  do {
+    const pageInput: ListMetricsCommandInput = { ...input, ...(nextToken ? { NextToken: nextToken } : {}) };
+    const page = await callAws(
+      rt,
+      'ListMetrics',
+      () => rt.buckets.listMetrics.take(1, rt.signal),
+      () => rt.cloudWatch.send(new ListMetricsCommand(pageInput), sendOptions(rt)),
+    );
+    yield page;
+    nextToken = page.NextToken;
+  } while (nextToken);
+}
+
+/** A listed metric's dimensions by name: names are whatever a node's role published, so __proto__ is a key like any other. */
+function dimensionsOf(metric: Metric): Record<string, string> {
+  const dimensions: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const d of metric.Dimensions ?? []) if (d.Name !== undefined && d.Value !== undefined) dimensions[d.Name] = d.Value;
+  return dimensions;
 }
 
 /**

@@ -112,38 +112,23 @@ export interface InventoryRequest {
 export async function listClusterNodes(rt: AwsRuntime, request: InventoryRequest): Promise<InventoryResult> {
   const byId = new Map<string, CaptureNode>();
   const skipped: SkippedItem[] = [];
-  let nextToken: string | undefined;
   let pages = 0;
   let matched = 0;
-  do {
-    const input = {
-      Filters: ec2Filters(request.filter, request.cluster),
-      MaxResults: DESCRIBE_INSTANCES_MAX_RESULTS,
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    };
-    const page = await callAws(
-      rt,
-      'DescribeInstances',
-      () => rt.buckets.describeInstances.take(1, rt.signal),
-      () => rt.ec2.send(new DescribeInstancesCommand(input), sendOptions(rt)),
-    );
+  for await (const instances of instancePages(rt, ec2Filters(request.filter, request.cluster))) {
     pages++;
-    for (const reservation of page.Reservations ?? []) {
-      for (const instance of reservation.Instances ?? []) {
-        matched++;
-        const node = nodeOf(instance);
-        if ('skip' in node) {
-          skipped.push({ kind: 'node', ref: instance.InstanceId ?? '(no id)', reason: node.skip });
-          continue;
-        }
-        const launched = epochSecondsOf(node.launchTime);
-        const ended = node.endTime ? epochSecondsOf(node.endTime) : Number.POSITIVE_INFINITY;
-        if (launched < request.windowEndSeconds && ended > request.windowStartSeconds) byId.set(node.instanceId, node);
+    for (const instance of instances) {
+      matched++;
+      const node = nodeOf(instance);
+      if ('skip' in node) {
+        skipped.push({ kind: 'node', ref: instance.InstanceId ?? '(no id)', reason: node.skip });
+        continue;
       }
+      const launched = epochSecondsOf(node.launchTime);
+      const ended = node.endTime ? epochSecondsOf(node.endTime) : Number.POSITIVE_INFINITY;
+      if (launched < request.windowEndSeconds && ended > request.windowStartSeconds) byId.set(node.instanceId, node);
     }
-    nextToken = page.NextToken;
     if (pages % 10 === 0) rt.progress(`inventory: ${byId.size} nodes after ${pages} pages`);
-  } while (nextToken);
+  }
   const nodes = [...byId.values()].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
   return { nodes, skipped, matched };
 }
@@ -168,39 +153,40 @@ export interface InstanceFacts {
  */
 export async function describeMatchingInstances(rt: AwsRuntime, filter: NodeFilter, cluster: string): Promise<InstanceFacts[]> {
   const out: InstanceFacts[] = [];
-  let nextToken: string | undefined;
   let pages = 0;
+  for await (const instances of instancePages(rt, [...ec2Filters(filter, cluster), { Name: 'instance-state-name', Values: ['pending', 'running'] }])) {
+    pages++;
+    for (const instance of instances) {
+      if (!instance.InstanceId) continue;
+      const tags = instance.Tags ?? [];
+      const eks = tags.find((t) => t.Key === 'eks:cluster-name')?.Value;
+      out.push({
+        instanceId: instance.InstanceId,
+        ...(instance.PrivateDnsName ? { nodeName: instance.PrivateDnsName } : {}),
+        ...(instance.State?.Name ? { state: instance.State.Name } : {}),
+        ...(instance.Monitoring?.State ? { monitoring: instance.Monitoring.State } : {}),
+        eniCount: instance.NetworkInterfaces?.length ?? 0,
+        tagKeys: tags.flatMap((t) => (t.Key === undefined ? [] : [t.Key])),
+        ...(eks === undefined ? {} : { eksClusterName: eks }),
+      });
+    }
+    if (pages % 10 === 0) rt.progress(`instances: ${out.length} matching ${filterText(filter, cluster)} after ${pages} pages`);
+  }
+  return out;
+}
+
+/** Every instance DescribeInstances returns for the filters, one page (one call, within the quota) at a time. */
+async function* instancePages(rt: AwsRuntime, filters: Filter[]): AsyncGenerator<Instance[]> {
+  let nextToken: string | undefined;
   do {
-    const input = {
-      Filters: [...ec2Filters(filter, cluster), { Name: 'instance-state-name', Values: ['pending', 'running'] }],
-      MaxResults: DESCRIBE_INSTANCES_MAX_RESULTS,
-      ...(nextToken ? { NextToken: nextToken } : {}),
-    };
+    const input = { Filters: filters, MaxResults: DESCRIBE_INSTANCES_MAX_RESULTS, ...(nextToken ? { NextToken: nextToken } : {}) };
     const page = await callAws(
       rt,
       'DescribeInstances',
       () => rt.buckets.describeInstances.take(1, rt.signal),
       () => rt.ec2.send(new DescribeInstancesCommand(input), sendOptions(rt)),
     );
-    pages++;
-    for (const reservation of page.Reservations ?? []) {
-      for (const instance of reservation.Instances ?? []) {
-        if (!instance.InstanceId) continue;
-        const tags = instance.Tags ?? [];
-        const eks = tags.find((t) => t.Key === 'eks:cluster-name')?.Value;
-        out.push({
-          instanceId: instance.InstanceId,
-          ...(instance.PrivateDnsName ? { nodeName: instance.PrivateDnsName } : {}),
-          ...(instance.State?.Name ? { state: instance.State.Name } : {}),
-          ...(instance.Monitoring?.State ? { monitoring: instance.Monitoring.State } : {}),
-          eniCount: instance.NetworkInterfaces?.length ?? 0,
-          tagKeys: tags.flatMap((t) => (t.Key === undefined ? [] : [t.Key])),
-          ...(eks === undefined ? {} : { eksClusterName: eks }),
-        });
-      }
-    }
+    yield (page.Reservations ?? []).flatMap((r) => r.Instances ?? []);
     nextToken = page.NextToken;
-    if (pages % 10 === 0) rt.progress(`instances: ${out.length} matching ${filterText(filter, cluster)} after ${pages} pages`);
   } while (nextToken);
-  return out;
 }
