@@ -90,17 +90,8 @@ export class ReconcilerAlarms extends Construct {
     this.prefix = Stack.of(this).stackName;
     this.topic = settings.alarmTopic ?? (settings.alarmEmail ? this.emailTopic(settings.alarmEmail) : undefined);
 
-    const w = settings.windows;
-    this.functionErrors = this.alarm(this, 'FunctionErrors', {
-      suffix: 'reconciler-errors',
-      metric: fn.metricErrors({ statistic: cw.Stats.SUM, period: Duration.seconds(w.errorsPeriodSeconds) }),
-      threshold: 1,
-      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: w.errorsEvaluationPeriods,
-      datapointsToAlarm: w.errorsDatapoints,
-      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-      description: `The reconciler function failed in ${w.errorsDatapoints} of the last ${w.errorsEvaluationPeriods} schedule intervals (Lambda retries each failed run twice). See its log group and the failed-invocations queue.`,
-    });
+    const errors = functionErrorsAlarm(fn, settings);
+    this.functionErrors = this.alarm(this, 'FunctionErrors', { suffix: 'reconciler-errors', ...errors.props, description: errors.description });
 
     const clusters = new Map<string, ClusterAlarms>();
     // With clusters=auto the names are known only at run time: no per-cluster alarm (docs/aws.md, "Clusters from discovery").
@@ -266,6 +257,25 @@ export class ReconcilerAlarms extends Construct {
 }
 
 /** A cluster's own alarms in a fixed order, then the shared function-errors alarm. */
+/**
+ * The reconciler function's errors alarm, shared by the per-account stack and the StackSet instance: a failed run
+ * after Lambda's two retries in the given share of the schedule intervals.
+ */
+export function functionErrorsAlarm(fn: lambda.IFunction, settings: ReconcilerSettings): { props: cw.CreateAlarmOptions & { metric: cw.IMetric; datapointsToAlarm: number; treatMissingData: cw.TreatMissingData; comparisonOperator: cw.ComparisonOperator }; description: string } {
+  const w = settings.windows;
+  return {
+    props: {
+      metric: fn.metricErrors({ statistic: cw.Stats.SUM, period: Duration.seconds(w.errorsPeriodSeconds) }),
+      threshold: 1,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: w.errorsEvaluationPeriods,
+      datapointsToAlarm: w.errorsDatapoints,
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+    },
+    description: `The reconciler function failed in ${w.errorsDatapoints} of the last ${w.errorsEvaluationPeriods} schedule intervals (Lambda retries each failed run twice). See its log group and the failed-invocations queue.`,
+  };
+}
+
 export function clusterAlarmList(alarms: Omit<ClusterAlarms, 'composite'>, functionErrors: cw.IAlarm): cw.IAlarm[] {
   return [alarms.ec2Discrepancy, alarms.agentCoverage, alarms.containerInsightsResidual, alarms.heartbeat, functionErrors].filter((a): a is cw.IAlarm => a !== undefined);
 }

@@ -10,12 +10,13 @@
  * Deployed two ways: by a StackSet (StackSetCodeSynthesizer, code from the administrator account's per-region
  * buckets) or, to try it in one account first, with `cdk deploy` like any stack (the default synthesizer).
  */
-import { Aws, CfnCondition, CfnOutput, CfnParameter, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { SOURCE_PROFILES } from '../../lambda/core/source-profile';
 import { AUTO_CLUSTERS } from '../../lambda/plan/cluster-selection';
 import { RUN_SETTINGS } from '../../lambda/settings';
+import { functionErrorsAlarm } from '../alarms';
 import { resolveSettings, type NetworkReconcilerProps, type ReconcilerSettings } from '../props';
 import { ReconcilerFunction } from '../reconciler-function';
 import { ReconcilerSchedule } from '../schedule';
@@ -95,16 +96,8 @@ export class StackSetReconcilerStack extends Stack {
 
     new ReconcilerSchedule(this, 'Schedule', { fn, intervalSeconds: this.settings.scheduleMinutes * 60, deliveryFailureQueue: this.reconciler.failureQueue });
 
-    const w = this.settings.windows;
-    this.functionErrors = new cw.Alarm(this, 'FunctionErrors', {
-      alarmDescription: `The netrecon reconciler failed in ${w.errorsDatapoints} of the last ${w.errorsEvaluationPeriods} schedule intervals (Lambda retries each failed run twice). See its log group and the failed-invocations queue.`,
-      metric: fn.metricErrors({ statistic: cw.Stats.SUM, period: Duration.seconds(w.errorsPeriodSeconds) }),
-      threshold: 1,
-      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: w.errorsEvaluationPeriods,
-      datapointsToAlarm: w.errorsDatapoints,
-      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-    });
+    const errors = functionErrorsAlarm(fn, this.settings);
+    this.functionErrors = new cw.Alarm(this, 'FunctionErrors', { ...errors.props, alarmDescription: errors.description });
     // AlarmTopicArn=none means no action: the list entry becomes AWS::NoValue. (A word rather than an empty value,
     // which cfn-lint reports as an empty alarm action although the condition never lets it through.)
     const topicArn = this.parameters.alarmTopicArn.valueAsString;
