@@ -17,6 +17,7 @@ import { FakeAws } from './helpers/fake-aws';
 import { makeCluster } from './helpers/synthetic-cluster';
 import { mockAccount, storedCounts } from './aws/account';
 import { NOW_SECONDS, sdkClients, virtualClock } from './aws/helpers';
+import { recordingLogger } from './helpers/recording-logger';
 
 const eksMock = mockClient(EKSClient);
 let restore: () => void = () => undefined;
@@ -25,13 +26,7 @@ afterEach(() => {
   eksMock.reset();
 });
 
-const logs: { level: string; message: string; data?: unknown }[] = [];
-const logger = {
-  info: (message: string, data?: unknown) => void logs.push({ level: 'info', message, data }),
-  warn: (message: string, data?: unknown) => void logs.push({ level: 'warn', message, data }),
-  error: (message: string, data?: unknown) => void logs.push({ level: 'error', message, data }),
-  debug: () => undefined,
-};
+const { logs, logger } = recordingLogger();
 
 /** Two clusters with EC2 nodes (`web`: 3, `batch`: 2) and whatever EKS is told to list besides. */
 function account() {

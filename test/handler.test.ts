@@ -10,6 +10,7 @@ import { makeRunner } from '../lambda/runner';
 import { RunFailedError } from '../lambda/run-summary';
 import { mockAccount } from './aws/account';
 import { NOW_SECONDS, sdkClients, virtualClock } from './aws/helpers';
+import { recordingLogger } from './helpers/recording-logger';
 
 describe('handler configuration', () => {
   it('says which variable is required', () => {
@@ -82,13 +83,7 @@ describe('handler events', () => {
 describe('handler run', () => {
   let restore: () => void = () => undefined;
   afterEach(() => restore());
-  const logs: { level: string; message: string; data?: unknown }[] = [];
-  const logger = {
-    info: (message: string, data?: unknown) => void logs.push({ level: 'info', message, data }),
-    warn: (message: string, data?: unknown) => void logs.push({ level: 'warn', message, data }),
-    error: (message: string, data?: unknown) => void logs.push({ level: 'error', message, data }),
-    debug: () => undefined,
-  };
+  const { logs, logger } = recordingLogger();
 
   it('runs every cluster, reports the one that fails and still emits the others', async () => {
     const nodes = [...makeCluster({ cluster: 'good', nodes: 3, launchSeconds: NOW_SECONDS - 86_400 }), ...makeCluster({ cluster: 'bad', nodes: 2, launchSeconds: NOW_SECONDS - 86_400 }).map((n) => ({ ...n, instanceId: `${n.instanceId}b` }))];
