@@ -143,8 +143,9 @@ async function reconcileBatches(rt: AwsRuntime, input: TargetRunInput, window: R
 }
 
 /** Inventory and discovery, then the check that a cluster with no node matching the filter was never seen either. */
-async function discoverKnown(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number, accountId: string | undefined, listings?: AgentListings): Promise<Discovered> {
-  const d = await discover(rt, cluster, settings, window, nowSeconds, listings, accountId);
+async function discoverKnown(input: TargetRunInput, window: ReadWindow, nowSeconds: number): Promise<Discovered> {
+  const { rt, cluster, settings, accountId } = input;
+  const d = await discover(rt, cluster, settings, window, nowSeconds, input.agentListings, accountId);
   await requireKnownCluster(rt, { namespace: settings.outputNamespace, cluster, accountId, filter: settings.nodeFilter, matchedInstances: d.inventory.matched, nowSeconds });
   return d;
 }
@@ -171,7 +172,7 @@ async function decide(input: TargetRunInput, memory: ClusterLedgerMemory | undef
   if (decision.periods.length > 0 && input.readBudgetDatapoints !== undefined) {
     // Discovery over every pending period is a superset of what a shorter read needs: nodes that launched later
     // simply have no node-period in the periods read.
-    found = await discoverKnown(rt, cluster, settings, { startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P }, nowSeconds, accountId, input.agentListings);
+    found = await discoverKnown(input, { startSeconds: decision.periods[0]!, endSeconds: decision.periods.at(-1)! + P }, nowSeconds);
     const points = datapointsPerPeriod(found.inventory.nodes, found.agent.byInstance, cluster, settings.sources, P);
     decision = withinBudget(decision, points, input.readBudgetDatapoints);
   }
@@ -188,8 +189,8 @@ function readWindowOf(input: ClusterRunInput, { decision, candidate }: Decided):
 
 /** Reads the window's series and reconciles them; a failed read becomes UnreadPeriodsError when periods were to be emitted. */
 async function readAndReconcile(input: TargetRunInput, decided: Decided, window: ReadWindow, nowSeconds: number) {
-  const { rt, cluster, settings, accountId } = input;
-  const found = decided.found ?? (await discoverKnown(rt, cluster, settings, window, nowSeconds, accountId, input.agentListings));
+  const { rt, cluster, settings } = input;
+  const found = decided.found ?? (await discoverKnown(input, window, nowSeconds));
   return reconcileBatches(rt, input, window, found).catch((error: unknown) => {
     // A failed read publishes nothing (not even the heartbeat): the periods stay pending for the next run.
     const { periods } = decided.decision;
