@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default', './test/plain-summary-reporter.ts'],
+    // Builds the function bundle and the compiled CLI when their sources changed (test/global-build.ts).
+    globalSetup: ['./test/global-build.ts'],
     // CDK synthesis and the spawned-CLI tests take seconds on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -74,7 +74,6 @@ async function configFrom(values: { period?: string; rules?: string; thresholds?
 
 export const reconcileCommand: Command = {
   name: 'reconcile',
-  summary: 'reconcile a capture file or a live cluster and print the report',
   help: HELP,
   async run(argv, io) {
     const { values } = parseOptions('reconcile', argv, {
