@@ -25,7 +25,8 @@ export default defineConfig({
         extends: true,
         // The handler reads its configuration at import (cold start) and tests stub the environment before it:
         // everything else keeps a fresh module registry per file.
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/cdk/**'] },
+        // test/package/ is the packed package in a fresh app: `npm run test:package` (vitest.package.config.ts).
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/cdk/**', 'test/package/**'] },
       },
     ],
   },
