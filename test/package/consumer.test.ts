@@ -48,8 +48,10 @@ function run(command: string, args: readonly string[], cwd: string): SpawnSyncRe
 }
 
 function ok(result: SpawnSyncReturns<string>, what: string): string {
-  if (result.status !== 0) throw new Error(`${what} exited ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
+  if (result.status === 0) return result.stdout;
+  // Each line quoted: a child's stack trace read as this error's own frames sends vitest to parse its files' maps.
+  const quoted = `${result.stdout}\n${result.stderr}`.trim().replace(/^/gm, '  | ');
+  throw new Error(`${what} exited ${result.status ?? result.signal}:\n${quoted}`);
 }
 
 const APP_FILES: Record<string, string> = {
