@@ -18,8 +18,8 @@ import { parseClusterTarget } from '../lambda/core/cluster-target';
 import type { ReconcilerSettings } from './props';
 import { AUTO_CLUSTERS } from '../lambda/plan/cluster-selection';
 
-/** Where the build puts the function's bundle (scripts/build.ts), relative to the package root. */
-export const PREBUILT_CODE_DIR = 'dist/lambda/reconciler';
+/** Where the build puts the function's bundle (scripts/build.ts LAMBDA_DIR; test/cdk/function.test.ts checks they agree). */
+const PREBUILT_CODE_DIR = 'dist/lambda/reconciler';
 const BUNDLE_FILE = 'index.mjs';
 
 /**
