@@ -59,7 +59,7 @@ function composeFix(parts: readonly CheckFix[]): CheckFix | undefined {
 }
 
 const POD_NETNS_FIX =
-  "Their agent counts far less than EC2, as an agent in a pod's network namespace does (it counts that pod's eth0, not the node's ENIs): run the agent in the host's network namespace, on the node itself or as a DaemonSet with hostNetwork: true (the CloudWatch Observability add-on does this).";
+  "Their agent counts far less than EC2, as an agent in a pod's network namespace does (it counts that pod's eth0, not the node's ENIs): run the agent in the host's network namespace, on the node itself or as a DaemonSet with hostNetwork: true (the CloudWatch Observability add-on does this). Until then, -c sourceProfile=agentless reads no agent and reconciles every node from EC2.";
 
 export function reconcileEc2Mismatch(ctx: CheckContext, defects: AgentDefects, report: ReconcileReport): Check {
   const nodes = byNode(report, new Set<FindingCode>(['ec2Mismatch']));
