@@ -79,7 +79,7 @@ export function formatDoctorTable(report: DoctorReport, nodeFilter: string): str
     '',
     ...lastHourLine(report.lastHour),
     report.ready
-      ? `Ready: no check failed${warns > 0 ? ` (${warns} warning${warns === 1 ? '' : 's'} to read)` : ''}.`
+      ? `Ready: no check failed${report.lastHour?.ok ? ', and a reconcile of the last hour is ok' : ''}${warns > 0 ? ` (${warns} warning${warns === 1 ? '' : 's'} to read)` : ''}.`
       : `Not ready: ${fails} check${fails === 1 ? '' : 's'} failed (✗); fix ${fails === 1 ? 'it' : 'them'} and run netrecon doctor again.`,
   ];
   return `${lines.join('\n')}\n`;
