@@ -9,7 +9,7 @@ import type { InterfaceDelta } from './counters';
 import type { KernelDevice } from './ground-truth';
 import type { Crossing } from './topology';
 
-export const CHECK_IDS = ['classes', 'corrected', 'pods', 'ratio', 'path'] as const;
+export const CHECK_IDS = ['classes', 'corrected', 'pods', 'ratio', 'path', 'nodeExporter'] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
 export interface CheckResult {
@@ -49,6 +49,8 @@ export interface NodeCheckInput {
   /** The phase's crossings on this node, and the bytes each transfer moved. */
   readonly crossings: readonly Crossing[];
   readonly bytesPerTransfer: number;
+  /** What node_exporter says each device moved, when it ran. */
+  readonly nodeExporter?: ReadonlyArray<{ readonly name: string; readonly rxBytes: number; readonly txBytes: number }>;
 }
 
 /** The kernel-side figures the checks compare with netrecon's. */
@@ -130,6 +132,22 @@ export function checkNode(input: NodeCheckInput): { checks: CheckResult[]; kerne
       check: 'path',
       ok: short.length === 0,
       detail: short.length === 0 ? `${input.crossings.length} crossings, each at least ${fmt(input.bytesPerTransfer)} bytes` : `below ${fmt(input.bytesPerTransfer)}: ${short.join(', ')}`,
+    });
+  }
+
+  // node_exporter (its netdev collector leaves `lo` out by default) moved exactly as the kernel's counters did.
+  if (input.nodeExporter) {
+    const exported = new Map(input.nodeExporter.map((e) => [e.name, e]));
+    const differ = input.interfaces.flatMap((i) => {
+      if (i.name === 'lo') return [];
+      const e = exported.get(i.name);
+      return e && e.rxBytes === i.rxBytes && e.txBytes === i.txBytes ? [] : [`${i.name}: kernel ${fmt(i.rxBytes)}/${fmt(i.txBytes)}, node_exporter ${e ? `${fmt(e.rxBytes)}/${fmt(e.txBytes)}` : 'absent'}`];
+    });
+    const extra = [...exported.keys()].filter((name) => !input.interfaces.some((i) => i.name === name));
+    checks.push({
+      check: 'nodeExporter',
+      ok: differ.length === 0 && extra.length === 0,
+      detail: differ.length === 0 && extra.length === 0 ? `node_exporter rx/tx deltas equal the kernel's on ${exported.size} devices` : [...differ, ...extra.map((n) => `${n}: only node_exporter has it`)].join('; '),
     });
   }
   return { checks, kernel };

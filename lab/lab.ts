@@ -10,6 +10,7 @@ import { run } from './shell';
 import { type KernelDevice, readGroundTruth } from './ground-truth';
 import { buildTopology, PHASE_TOPOLOGY, TOPOLOGY_TAG } from './topologies';
 import { type BuiltTopology, TOPOLOGY_IDS } from './topology';
+import { startNodeExporter } from './node-exporter';
 import { startServer } from './traffic';
 
 export const MIB = 1024 * 1024;
@@ -19,6 +20,8 @@ export interface LabOptions {
   readonly phases: readonly PhaseId[];
   readonly keepGoing: boolean;
   readonly timeoutSeconds: number;
+  /** Run prometheus-node-exporter in every node and check its counters against the kernel's (./node-exporter.ts). */
+  readonly nodeExporter?: boolean;
 }
 
 export interface LabContext {
@@ -94,7 +97,11 @@ export async function runLab(options: LabOptions, context: LabContext): Promise<
       // Servers outlive every transfer but never the run by much: a bounded lifetime in case the lab is SIGKILLed.
       const serverMaxSeconds = plans.length * (options.timeoutSeconds + 30) + 60;
       const needed = topology.servers.filter((s) => plans.some((p) => p.transfers.some((t) => new URL(t.serverUrl).hostname === s.ip)));
-      await Promise.all(needed.map((s) => startServer(s.netns, s.ip, ADDRESSES.httpPort, serverMaxSeconds, resources, signal)));
+      const exporters = options.nodeExporter ? topology.nodes.map((n) => n.netns) : [];
+      await Promise.all([
+        ...needed.map((s) => startServer(s.netns, s.ip, ADDRESSES.httpPort, serverMaxSeconds, resources, signal)),
+        ...exporters.map((netns) => startNodeExporter(netns, serverMaxSeconds, resources, signal)),
+      ]);
       timings.setupMs += now() - setupStartMs;
 
       const measurements: PhaseMeasurement[] = [];
@@ -103,7 +110,7 @@ export async function runLab(options: LabOptions, context: LabContext): Promise<
       for (const plan of plans) {
         progress(`phase ${plan.id}: ${plan.title}: ${options.mib} MiB${plan.transfers.length > 1 ? ` x ${plan.transfers.length}` : ''}, ${plan.path}`);
         try {
-          const measured = await (context.runPhase ?? runPhase)(plan, topology, bytes, timeoutMs, signal);
+          const measured = await (context.runPhase ?? runPhase)(plan, topology, bytes, timeoutMs, signal, exporters);
           measurements.push(measured);
           const mbPerSecond = measured.appBytes / 1e6 / (measured.transferMs / 1000);
           progress(`phase ${plan.id}: ${measured.appBytes} bytes in ${(measured.transferMs / 1000).toFixed(2)} s (${mbPerSecond.toFixed(0)} MB/s)`);

@@ -6,6 +6,7 @@
 import { counterDelta, type InterfaceDelta, readSettledCounters } from './counters';
 import type { PhaseId } from './topologies';
 import type { BuiltTopology, PhasePlan, TopologyId } from './topology';
+import { scrape } from './node-exporter';
 import { download } from './traffic';
 
 export { PHASE_IDS, type PhaseId } from './topologies';
@@ -23,16 +24,31 @@ export interface PhaseMeasurement {
   readonly namespaces: ReadonlyArray<{ readonly netns: string; readonly interfaces: readonly InterfaceDelta[] }>;
   /** False when the counters were still moving at the last read (the figures may then miss a few late packets). */
   readonly countersSettled: boolean;
+  /** What node_exporter, scraped right after each settled read, says each node's devices moved; absent when it did not run. */
+  readonly nodeExporter?: ReadonlyArray<{ readonly netns: string; readonly interfaces: ReadonlyArray<{ readonly name: string; readonly rxBytes: number; readonly txBytes: number }> }>;
 }
 
 /** The namespaces whose counters a phase reads: all but the VPC's. */
 export const measuredNamespaces = (topology: BuiltTopology): string[] => topology.namespaces.filter((n) => n.kind !== 'vpc').map((n) => n.netns);
 
-export async function runPhase(plan: PhasePlan, topology: BuiltTopology, bytes: number, timeoutMs: number, signal?: AbortSignal): Promise<PhaseMeasurement> {
+/** Scrapes every exporter at once; netns -> device -> counters. */
+const scrapeAll = async (exporters: readonly string[], signal?: AbortSignal) => new Map(await Promise.all(exporters.map(async (netns) => [netns, await scrape(netns, signal)] as const)));
+
+/** `exporters`: the node namespaces running node_exporter (none: not scraped). */
+export async function runPhase(plan: PhasePlan, topology: BuiltTopology, bytes: number, timeoutMs: number, signal?: AbortSignal, exporters: readonly string[] = []): Promise<PhaseMeasurement> {
   const measured = measuredNamespaces(topology);
   const before = await readSettledCounters(measured, undefined, signal);
+  const scrapedBefore = await scrapeAll(exporters, signal);
   const results = await Promise.all(plan.transfers.map((t) => download(t.clientNetns, t.serverUrl, bytes, timeoutMs, signal)));
   const after = await readSettledCounters(measured, undefined, signal);
+  const scrapedAfter = await scrapeAll(exporters, signal);
+  const nodeExporter = exporters.map((netns) => ({
+    netns,
+    interfaces: [...scrapedAfter.get(netns)!].map(([name, a]) => {
+      const b = scrapedBefore.get(netns)!.get(name) ?? { rxBytes: 0, txBytes: 0 };
+      return { name, rxBytes: a.rxBytes - b.rxBytes, txBytes: a.txBytes - b.txBytes };
+    }),
+  }));
   return {
     id: plan.id as PhaseId,
     topology: plan.topology,
@@ -42,5 +58,6 @@ export async function runPhase(plan: PhasePlan, topology: BuiltTopology, bytes: 
     transferMs: Math.max(...results.map((r) => r.ms)),
     namespaces: measured.map((netns) => ({ netns, interfaces: counterDelta(before.snapshots.get(netns)!, after.snapshots.get(netns)!) })),
     countersSettled: before.settled && after.settled,
+    ...(exporters.length > 0 ? { nodeExporter } : {}),
   };
 }

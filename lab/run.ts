@@ -16,6 +16,7 @@ import { LabResources } from './resources';
 import { renderSummaryText, summarise } from './summary';
 import { namespacesForbiddenReason } from './netns';
 import { rulesClasses } from './rules-cli';
+import { whyNoNodeExporter } from './node-exporter';
 
 /** After a signal, the orderly teardown gets this long before the synchronous one takes over. */
 const SIGNAL_GRACE_MS = 20_000;
@@ -38,7 +39,12 @@ async function labMain(args: LabArgs, resources: LabResources, signal: AbortSign
     return EXIT.forbidden;
   }
 
-  const run = await runLab({ mib: args.mib, phases: args.phases, keepGoing: args.keepGoing, timeoutSeconds: args.timeoutSeconds }, { resources, signal, progress, names });
+  const nodeExporterMissing = await whyNoNodeExporter();
+  if (nodeExporterMissing) progress(`node_exporter check not run: ${nodeExporterMissing}`);
+  const run = await runLab(
+    { mib: args.mib, phases: args.phases, keepGoing: args.keepGoing, timeoutSeconds: args.timeoutSeconds, nodeExporter: nodeExporterMissing === null },
+    { resources, signal, progress, names },
+  );
   if (run.measurements.length === 0) {
     process.stderr.write('netrecon lab: no phase completed, so there is no capture to reconcile.\n');
     for (const f of run.failures) process.stderr.write(`  phase ${f.id}: ${f.error}\n`);
@@ -76,7 +82,7 @@ async function labMain(args: LabArgs, resources: LabResources, signal: AbortSign
   }
   const reconcileMs = Date.now() - reconcileStartMs;
 
-  const summary = summarise({ run, mib: args.mib, capturePath, htmlReportPath, periods, report, reconcileError, rulesClasses: classes, reconcileMs, wallMs: Date.now() - wallStartMs });
+  const summary = summarise({ run, mib: args.mib, capturePath, htmlReportPath, periods, report, reconcileError, rulesClasses: classes, nodeExporterMissing, reconcileMs, wallMs: Date.now() - wallStartMs });
   if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else {
     process.stdout.write(`${renderSummaryText(summary)}\n`);

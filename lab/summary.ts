@@ -93,6 +93,8 @@ export interface LabSummary {
   readonly wallSeconds: number;
   readonly timings: { readonly setupSeconds: number; readonly phasesSeconds: number; readonly teardownSeconds: number; readonly reconcileSeconds: number };
   readonly topologies: readonly TopologySummary[];
+  /** Whether prometheus-node-exporter ran in the nodes (its check is then in `checks`), or why not. */
+  readonly nodeExporter: { readonly ran: boolean; readonly reason: string | null };
   /** Checks over every topology, phase and node; `failed` names each failed one. */
   readonly checks: { readonly passed: number; readonly failed: readonly string[] };
   /** No phase, check, reconciliation or teardown failed. */
@@ -114,6 +116,8 @@ export interface SummaryInput {
   readonly reconcileError: string | null;
   /** The classes `netrecon rules` printed for every device name of the run. */
   readonly rulesClasses: ReadonlyMap<string, string>;
+  /** Why node_exporter did not run, or null when it did. */
+  readonly nodeExporterMissing: string | null;
   readonly reconcileMs: number;
   readonly wallMs: number;
 }
@@ -139,6 +143,7 @@ function summariseNode(t: TopologyRun, m: PhaseMeasurement, nodeKey: string, res
     result,
     crossings: plan.crossings.filter((c) => c.node === nodeKey),
     bytesPerTransfer: m.appBytes / plan.transfers.length,
+    ...(m.nodeExporter ? { nodeExporter: m.nodeExporter.find((e) => e.netns === node.netns)?.interfaces ?? [] } : {}),
   });
   const overlayKernelBytes = interfaces
     .filter((i) => devices.find((d) => d.name === i.name)?.kernelClass === 'overlay')
@@ -213,6 +218,7 @@ export function summarise(input: SummaryInput): LabSummary {
     wallSeconds: input.wallMs / 1000,
     timings: { setupSeconds: t.setupMs / 1000, phasesSeconds: t.phasesMs / 1000, teardownSeconds: t.teardownMs / 1000, reconcileSeconds: input.reconcileMs / 1000 },
     topologies,
+    nodeExporter: { ran: input.nodeExporterMissing === null, reason: input.nodeExporterMissing },
     checks: { passed: all.length - failed.length, failed },
     ok: failed.length === 0 && input.run.failures.length === 0 && input.run.teardownFailures.length === 0 && input.reconcileError === null,
     failures: input.run.failures,
@@ -253,7 +259,7 @@ export function renderSummaryText(summary: LabSummary): string {
       out.push('');
     }
   }
-  out.push(`Checks: ${summary.checks.passed} passed, ${summary.checks.failed.length} failed`);
+  out.push(`Checks: ${summary.checks.passed} passed, ${summary.checks.failed.length} failed${summary.nodeExporter.ran ? '' : ` (node_exporter not run: ${summary.nodeExporter.reason})`}`);
   for (const f of summary.checks.failed) out.push(`  FAILED ${f}`);
   for (const f of summary.failures) out.push(`Phase ${f.id} FAILED: ${f.error}`);
   for (const f of summary.teardownFailures) out.push(`Teardown FAILED: ${f}`);

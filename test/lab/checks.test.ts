@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodePeriodResult } from '../../lambda/core/model';
 import { checkNode, type NodeCheckInput } from '../../lab/checks';
 import type { KernelDevice } from '../../lab/ground-truth';
+import { parseNetdevMetrics } from '../../lab/node-exporter';
 import { parseRulesOutput } from '../../lab/rules-cli';
 
 const device = (name: string, kernelClass: KernelDevice['kernelClass']): KernelDevice => ({ name, kind: 'veth', hardware: false, peerNetns: null, parent: null, kernelClass, why: '' });
@@ -56,6 +57,26 @@ describe('the lab checks', () => {
   it('(4) fails when the naive sum differs from the kernel’s, and path fails when a crossing carried less than a transfer', () => {
     expect(failed(input({ result: result({ naiveTotalBytes: 1 }) }))).toEqual(['ratio']);
     expect(failed(input({ bytesPerTransfer: 17_000_000 }))).toEqual(['path']);
+  });
+});
+
+describe("node_exporter's check", () => {
+  const exported = interfaces.filter((i) => i.name !== 'lo').map(({ name, rxBytes, txBytes }) => ({ name, rxBytes, txBytes }));
+  it("holds when node_exporter's deltas are the kernel's, and fails on a byte's difference or a missing device", () => {
+    expect(failed(input({ nodeExporter: exported }))).toEqual([]);
+    expect(failed(input({ nodeExporter: exported.map((e) => (e.name === 'eth0' ? { ...e, rxBytes: e.rxBytes + 1 } : e)) }))).toEqual(['nodeExporter']);
+    expect(failed(input({ nodeExporter: exported.slice(1) }))).toEqual(['nodeExporter']);
+  });
+
+  it('reads the byte counters per device from the exposition format', () => {
+    const text = [
+      '# HELP node_network_receive_bytes_total Network device statistic receive_bytes.',
+      'node_network_receive_bytes_total{device="eth0"} 1.6830775e+07',
+      'node_network_receive_bytes_total{device="vlan.eth.1"} 42',
+      'node_network_transmit_bytes_total{device="eth0"} 11392',
+      'node_network_receive_packets_total{device="eth0"} 9',
+    ].join('\n');
+    expect(parseNetdevMetrics(text)).toEqual(new Map([['eth0', { rxBytes: 16_830_775, txBytes: 11_392 }], ['vlan.eth.1', { rxBytes: 42, txBytes: 0 }]]));
   });
 });
 

@@ -109,9 +109,11 @@ describe('the namespace lab, on real kernel counters', () => {
     expect(summary.reconcileError).toBeNull();
     expect(summary.reconcile?.summary.seriesSkipped).toBe(0);
     expect(summary.checks.failed).toEqual([]);
-    // 16 node-phases (6 single-node phases, 5 two-node ones) x 4 checks, and a path check on each of the 15 the
-    // transfer crosses (node 2 in phase k carries nothing).
-    expect(summary.checks.passed).toBe(16 * 4 + 15);
+    // 16 node-phases (6 single-node phases, 5 two-node ones) x 4 checks, a path check on each of the 15 the
+    // transfer crosses (node 2 in phase k carries nothing), and node_exporter's on each where it is installed.
+    expect(summary.checks.passed).toBe(16 * 4 + 15 + (summary.nodeExporter.ran ? 16 : 0));
+    // CI installs node_exporter (.ci/run); there its check must have run.
+    if (process.env.CI) expect(summary.nodeExporter).toEqual({ ran: true, reason: null });
     expect(summary.ok).toBe(true);
     expect(phases().flatMap((p) => p.nodes.map((n) => n.status))).toEqual(phases().flatMap((p) => p.nodes.map(() => 'ok')));
     expect(wallMs).toBeLessThan(60_000);
