@@ -15,6 +15,7 @@ import {
   attachEni,
   type BuildContext,
   type BuiltTopology,
+  type LabNamespace,
   buildVpc,
   labNode,
   makeRouter,
@@ -199,20 +200,29 @@ async function buildSgp(ctx: BuildContext): Promise<BuiltTopology> {
   };
 }
 
-/** Calico with VXLAN: two nodes, `cali…` veths, `vxlan.calico` (VNI 4096, UDP 4789), pod blocks routed through it. */
-async function buildCalico(ctx: BuildContext): Promise<BuiltTopology> {
+/** The VPC and two nodes with one ENI (`eth0`) each: where every overlay topology starts. */
+async function addTwoNodes(ctx: BuildContext, others: Parameters<typeof addNamespaces>[1]): Promise<Record<string, LabNamespace>> {
   const ns = await addNamespaces(ctx, [
     { role: 'net', kind: 'vpc', label: 'VPC' },
     { role: 'n1', kind: 'node', label: 'node 1' },
     { role: 'n2', kind: 'node', label: 'node 2' },
+    ...others,
+  ]);
+  await buildVpc(ns.net!.netns, ctx.signal);
+  for (const [key, address] of [['n1', ADDRESSES.node1Eth0Ip], ['n2', ADDRESSES.node2Eth0Ip]] as const) {
+    await attachEni(ns.net!.netns, ns[key]!.netns, 'eth0', `${key}e0`, address, ctx.signal);
+    await makeRouter(ns[key]!.netns, ctx.signal);
+  }
+  return ns;
+}
+
+/** Calico with VXLAN: two nodes, `cali…` veths, `vxlan.calico` (VNI 4096, UDP 4789), pod blocks routed through it. */
+async function buildCalico(ctx: BuildContext): Promise<BuiltTopology> {
+  const ns = await addTwoNodes(ctx, [
     { role: 'pa', kind: 'pod', label: 'pod A on node 1', node: 'n1' },
     { role: 'pb', kind: 'pod', label: 'pod B on node 2', node: 'n2' },
   ]);
-  const [vpc, n1, n2, pa, pb] = [ns.net!.netns, ns.n1!.netns, ns.n2!.netns, ns.pa!.netns, ns.pb!.netns];
-  await buildVpc(vpc, ctx.signal);
-  await attachEni(vpc, n1, 'eth0', 'n1e0', ADDRESSES.node1Eth0Ip, ctx.signal);
-  await attachEni(vpc, n2, 'eth0', 'n2e0', ADDRESSES.node2Eth0Ip, ctx.signal);
-  for (const n of [n1, n2]) await makeRouter(n, ctx.signal);
+  const [n1, n2, pa, pb] = [ns.n1!.netns, ns.n2!.netns, ns.pa!.netns, ns.pb!.netns];
   await addVxlanMesh([
     { netns: n1, underlayIp: ADDRESSES.node1Eth0Ip, vtepMac: labMac(0x0c, 0, 0, 0, 1), vtepIp: '198.19.1.0', podCidr: '198.19.1.0/26', viaIp: '198.19.1.0' },
     { netns: n2, underlayIp: ADDRESSES.node2Eth0Ip, vtepMac: labMac(0x0c, 0, 0, 0, 2), vtepIp: '198.19.2.0', podCidr: '198.19.2.0/26', viaIp: '198.19.2.0' },
@@ -249,24 +259,17 @@ async function buildCalico(ctx: BuildContext): Promise<BuiltTopology> {
  * with the kernel's FIB (docs/lab.md says what that leaves out).
  */
 async function buildCilium(ctx: BuildContext): Promise<BuiltTopology> {
-  const ns = await addNamespaces(ctx, [
-    { role: 'net', kind: 'vpc', label: 'VPC' },
-    { role: 'n1', kind: 'node', label: 'node 1' },
-    { role: 'n2', kind: 'node', label: 'node 2' },
+  const ns = await addTwoNodes(ctx, [
     { role: 'pa', kind: 'pod', label: 'pod A on node 1', node: 'n1' },
     { role: 'pb', kind: 'pod', label: 'pod B on node 2', node: 'n2' },
     { role: 'h1', kind: 'hostEndpoint', label: 'Cilium health endpoint of node 1', node: 'n1' },
     { role: 'h2', kind: 'hostEndpoint', label: 'Cilium health endpoint of node 2', node: 'n2' },
   ]);
-  const vpc = ns.net!.netns;
-  await buildVpc(vpc, ctx.signal);
   const nodes = [
-    { key: 'n1', netns: ns.n1!.netns, eth0: ADDRESSES.node1Eth0Ip, port: 'n1e0', block: '198.19.11', pod: ns.pa!.netns, health: ns.h1!.netns, mac: labMac(0x0d, 0, 0, 0, 1) },
-    { key: 'n2', netns: ns.n2!.netns, eth0: ADDRESSES.node2Eth0Ip, port: 'n2e0', block: '198.19.12', pod: ns.pb!.netns, health: ns.h2!.netns, mac: labMac(0x0d, 0, 0, 0, 2) },
+    { key: 'n1', netns: ns.n1!.netns, eth0: ADDRESSES.node1Eth0Ip, block: '198.19.11', pod: ns.pa!.netns, health: ns.h1!.netns, mac: labMac(0x0d, 0, 0, 0, 1) },
+    { key: 'n2', netns: ns.n2!.netns, eth0: ADDRESSES.node2Eth0Ip, block: '198.19.12', pod: ns.pb!.netns, health: ns.h2!.netns, mac: labMac(0x0d, 0, 0, 0, 2) },
   ] as const;
   for (const n of nodes) {
-    await attachEni(vpc, n.netns, 'eth0', n.port, n.eth0, ctx.signal);
-    await makeRouter(n.netns, ctx.signal);
     await ipBatch(n.netns, [
       ['link', 'add', 'cilium_host', 'mtu', String(ADDRESSES.mtu), 'type', 'veth', 'peer', 'name', 'cilium_net', 'mtu', String(ADDRESSES.mtu)],
       ['addr', 'add', `${n.block}.1/32`, 'dev', 'cilium_host'],
@@ -319,23 +322,16 @@ async function buildCilium(ctx: BuildContext): Promise<BuiltTopology> {
 
 /** Flannel: the `cni0` bridge with `veth…` ports and `flannel.1` (VNI 1, UDP 8472) between two nodes. */
 async function buildFlannel(ctx: BuildContext): Promise<BuiltTopology> {
-  const ns = await addNamespaces(ctx, [
-    { role: 'net', kind: 'vpc', label: 'VPC' },
-    { role: 'n1', kind: 'node', label: 'node 1' },
-    { role: 'n2', kind: 'node', label: 'node 2' },
+  const ns = await addTwoNodes(ctx, [
     { role: 'pa', kind: 'pod', label: 'pod A on node 1', node: 'n1' },
     { role: 'pb', kind: 'pod', label: 'pod B on node 1', node: 'n1' },
     { role: 'pc', kind: 'pod', label: 'pod C on node 2', node: 'n2' },
   ]);
-  const vpc = ns.net!.netns;
-  await buildVpc(vpc, ctx.signal);
   const nodes = [
-    { key: 'n1', netns: ns.n1!.netns, eth0: ADDRESSES.node1Eth0Ip, port: 'n1e0', block: '198.19.21', mac: labMac(0x0f, 0, 0, 0, 1) },
-    { key: 'n2', netns: ns.n2!.netns, eth0: ADDRESSES.node2Eth0Ip, port: 'n2e0', block: '198.19.22', mac: labMac(0x0f, 0, 0, 0, 2) },
+    { key: 'n1', netns: ns.n1!.netns, eth0: ADDRESSES.node1Eth0Ip, block: '198.19.21', mac: labMac(0x0f, 0, 0, 0, 1) },
+    { key: 'n2', netns: ns.n2!.netns, eth0: ADDRESSES.node2Eth0Ip, block: '198.19.22', mac: labMac(0x0f, 0, 0, 0, 2) },
   ] as const;
   for (const n of nodes) {
-    await attachEni(vpc, n.netns, 'eth0', n.port, n.eth0, ctx.signal);
-    await makeRouter(n.netns, ctx.signal);
     await ipBatch(n.netns, [
       ['link', 'add', 'cni0', 'mtu', String(ADDRESSES.overlayMtu), 'type', 'bridge'],
       ['addr', 'add', `${n.block}.1/24`, 'dev', 'cni0'],
