@@ -96,12 +96,12 @@ export const DEFAULT_SETTLE: SettleOptions = { intervalMs: 100, maxReads: 30 };
 /** Counters of several namespaces read together: netns -> its snapshot. */
 export type MultiSnapshot = ReadonlyMap<string, CounterSnapshot>;
 
-async function readAll(netnsList: readonly string[], signal?: AbortSignal): Promise<MultiSnapshot> {
+export async function readAll(netnsList: readonly string[], signal?: AbortSignal): Promise<MultiSnapshot> {
   const snapshots = await Promise.all(netnsList.map((netns) => readCounters(netns, signal)));
   return new Map(netnsList.map((netns, i) => [netns, snapshots[i]!]));
 }
 
-const sameAll = (a: MultiSnapshot, b: MultiSnapshot): boolean => [...a].every(([netns, x]) => sameCounters(x, b.get(netns) ?? new Map()));
+export const sameAll = (a: MultiSnapshot, b: MultiSnapshot): boolean => [...a].every(([netns, x]) => sameCounters(x, b.get(netns) ?? new Map()));
 
 /**
  * Reads the namespaces' counters until two consecutive reads agree in every namespace (or `maxReads` is reached),

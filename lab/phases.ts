@@ -3,7 +3,7 @@
  * endpoints) are read, settled, before and after the phase's downloads, and the difference is that phase's
  * traffic. The phases themselves are defined with their topologies (./topologies.ts).
  */
-import { counterDelta, type InterfaceDelta, readSettledCounters } from './counters';
+import { counterDelta, type CounterSnapshot, type InterfaceDelta, readAll, readSettledCounters, sameAll } from './counters';
 import type { PhaseId } from './topologies';
 import type { BuiltTopology, PhasePlan, TopologyId } from './topology';
 import { scrape } from './node-exporter';
@@ -34,14 +34,34 @@ export const measuredNamespaces = (topology: BuiltTopology): string[] => topolog
 /** Scrapes every exporter at once; netns -> device -> counters. */
 const scrapeAll = async (exporters: readonly string[], signal?: AbortSignal) => new Map(await Promise.all(exporters.map(async (netns) => [netns, await scrape(netns, signal)] as const)));
 
+/** How many times a settled read and its node_exporter scrape are taken again when a frame (a late ARP probe) fell between them. */
+const SCRAPE_ATTEMPTS = 5;
+
+/**
+ * A settled read of the counters and, when node_exporter runs, its scrape of the same moment: the node counters
+ * are read once more after the scrape and the pair is taken again if anything moved in between.
+ */
+async function settledRead(measured: readonly string[], exporters: readonly string[], signal?: AbortSignal) {
+  for (let attempt = 1; ; attempt++) {
+    const settled = await readSettledCounters(measured, undefined, signal);
+    const scraped = await scrapeAll(exporters, signal);
+    if (exporters.length === 0) return { ...settled, scraped };
+    // The scrape itself crosses the node's `lo` (node_exporter listens there), so `lo` is left out of the comparison.
+    const withoutLo = (m: ReadonlyMap<string, CounterSnapshot>) => new Map([...m].map(([netns, snap]) => [netns, new Map([...snap].filter(([name]) => name !== 'lo'))]));
+    const confirm = withoutLo(await readAll(exporters, signal));
+    const nodes = withoutLo(new Map(exporters.map((netns) => [netns, settled.snapshots.get(netns)!])));
+    const same = sameAll(nodes, confirm);
+    if (same || attempt === SCRAPE_ATTEMPTS) return { ...settled, settled: settled.settled && same, scraped };
+  }
+}
+
 /** `exporters`: the node namespaces running node_exporter (none: not scraped). */
 export async function runPhase(plan: PhasePlan, topology: BuiltTopology, bytes: number, timeoutMs: number, signal?: AbortSignal, exporters: readonly string[] = []): Promise<PhaseMeasurement> {
   const measured = measuredNamespaces(topology);
-  const before = await readSettledCounters(measured, undefined, signal);
-  const scrapedBefore = await scrapeAll(exporters, signal);
+  const before = await settledRead(measured, exporters, signal);
   const results = await Promise.all(plan.transfers.map((t) => download(t.clientNetns, t.serverUrl, bytes, timeoutMs, signal)));
-  const after = await readSettledCounters(measured, undefined, signal);
-  const scrapedAfter = await scrapeAll(exporters, signal);
+  const after = await settledRead(measured, exporters, signal);
+  const [scrapedBefore, scrapedAfter] = [before.scraped, after.scraped];
   const nodeExporter = exporters.map((netns) => ({
     netns,
     interfaces: [...scrapedAfter.get(netns)!].map(([name, a]) => {

@@ -92,9 +92,10 @@ export async function addNamespaces(
   const out: Record<string, LabNamespace> = {};
   for (const s of spec) {
     const netns = ctx.names.netns(ctx.tag, s.role);
-    await addNamespace(netns, ctx.resources, ctx.signal);
     out[s.role] = { netns, kind: s.kind, label: s.label, ...(s.node ? { node: ctx.names.netns(ctx.tag, s.node as NetnsRole) } : {}) };
   }
+  // In parallel: each is registered for teardown before it is made, whichever finishes first.
+  await Promise.all(Object.values(out).map((n) => addNamespace(n.netns, ctx.resources, ctx.signal)));
   return out;
 }
 

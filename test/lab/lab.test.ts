@@ -102,7 +102,7 @@ describe('the namespace lab, on real kernel counters', () => {
 
   it('runs every topology and phase, every check holds, and it leaves no namespace behind, in under a minute', async (ctx) => {
     if (forbidden) ctx.skip(skipNote);
-    expect(first.code, first.stderr).toBe(0);
+    expect(first.code, `${first.stderr}\nfailed: ${JSON.stringify(summary?.checks.failed ?? null)} ${JSON.stringify(summary?.failures ?? null)}`).toBe(0);
     console.info(`lab wall time ${wallMs} ms (the lab's own figure: ${summary.wallSeconds.toFixed(2)} s), ${summary.checks.passed} checks passed`);
     expect(summary.topologies.map((t) => t.topology)).toEqual(['vpc-cni', 'sgp', 'calico', 'cilium', 'flannel']);
     expect(phases().map((p) => p.phase)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k']);
