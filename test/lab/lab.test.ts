@@ -162,7 +162,10 @@ describe('the namespace lab, on real kernel counters', () => {
       const n = node(phase(id), 'n1');
       console.info(`phase ${id}: naive/corrected ${kernelRatio(n).toFixed(5)}`);
       expect(Math.abs(kernelRatio(n) - 3) / 3).toBeLessThanOrEqual(0.001);
-      expect(iface(n, sub).totalBytes).toBe(iface(n, 'eth1').totalBytes);
+      // The sub-device carries what the trunk carried for the branch ENI; the trunk also what is addressed to
+      // itself (measured: nothing, or one 54-byte frame).
+      expect(iface(n, 'eth1').totalBytes - iface(n, sub).totalBytes).toBeGreaterThanOrEqual(0);
+      expect(iface(n, 'eth1').totalBytes - iface(n, sub).totalBytes).toBeLessThanOrEqual(NEIGHBOUR_ALLOWANCE_BYTES);
       expect(n.correctedTotalBytes).toBe(iface(n, 'eth0').totalBytes + iface(n, 'eth1').totalBytes);
     }
   });
