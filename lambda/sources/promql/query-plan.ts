@@ -64,6 +64,13 @@ function classRegex(chars: string): string {
   return `[${chars.replace(/[^a-zA-Z0-9]/g, '\\$&')}].*`;
 }
 
+/** The label names of the settings this dialect cannot write (classic: `[a-zA-Z_][a-zA-Z0-9_]*` only). */
+export function unwritableLabels(s: PromqlSourceSettings): string[] {
+  if (dialectOf(s.kind) === 'utf8') return [];
+  const L = s.labels;
+  return [L.cluster, L.node, L.device, ...(s.pods ? [L.podNode, L.podNamespace, L.podName, L.podInterface] : [])].filter((n): n is string => n !== null && !CLASSIC_NAME.test(n));
+}
+
 export function renderSelector(metric: string, matchers: readonly Matcher[], dialect: Dialect): string {
   if (dialect === 'utf8') {
     return `{${[promqlString(metric), ...matchers.map((m) => `${promqlString(m.label)}${m.op}${promqlString(m.value)}`)].join(',')}}`;
