@@ -49,7 +49,8 @@ function checkValues(labels: Labels, raw: unknown, where: string): CheckedSeries
     }
     const t = pair[0];
     const text = pair[1];
-    const value = Number(text);
+    // Go's strconv spelling of the infinities, which Number() reads as NaN.
+    const value = text === '+Inf' || text === 'Inf' ? Infinity : text === '-Inf' ? -Infinity : Number(text);
     if (text === 'NaN' || Number.isNaN(value)) return { labels, reason: `values[${i}] is NaN (a stale marker or a broken exporter)`, value: text };
     if (!Number.isFinite(value)) return { labels, reason: `values[${i}] is ${text}, not a byte count`, value: text };
     if (value < 0) return { labels, reason: `values[${i}] is negative (${text}); a byte counter never is`, value: text };
