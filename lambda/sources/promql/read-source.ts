@@ -196,6 +196,19 @@ export async function readPromql(input: ReadPromqlInput): Promise<PromqlRead> {
         continue;
       }
       const periods = periodsOf(g);
+      // A cumulative counter goes down only when it resets (a reboot, a re-created interface): one that goes down
+      // at many steps is not cumulative, and read as one its every drop would count its whole value again.
+      const steps = g.samples.size - 1;
+      if (s.temporality === 'cumulative' && steps >= 4 && periods.resets * 4 > steps) {
+        skipped.push({
+          kind: 'series',
+          ref: `${MEASURES[measure]} ${g.name} of ${g.instanceId}`,
+          reason: `it goes down at ${periods.resets} of its ${steps} steps, so it is not a cumulative counter (delta temporality?); read it with --promql-temporality delta (promqlTemporality)`,
+          value: periods.resets,
+          ...(measure.startsWith('device') ? { series: { instanceId: g.instanceId, source: 'agent' as const, direction, interfaceName: g.name } } : {}),
+        });
+        continue;
+      }
       if (g.namespace === undefined) devices.push({ instanceId: g.instanceId, device: g.name, direction, periods });
       else pods.push({ instanceId: g.instanceId, namespace: g.namespace, pod: g.name, direction, periods });
     }

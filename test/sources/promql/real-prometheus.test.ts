@@ -198,3 +198,43 @@ describe.runIf(missing !== null)('the PromQL source on a real Prometheus', () =>
     it.skip(`needs Prometheus: ${missing}`, () => {});
   }
 });
+
+describe.runIf(missing === null)('temporality on a real Prometheus', () => {
+  // One node whose counters are exported as deltas: each value is the bytes of the 30 s before it.
+  const node = { instanceId: 'i-0000000000000001d', nodeName: 'ip-10-0-1-1.eu-west-1.compute.internal' };
+  const times = Array.from({ length: 21 }, (_, k) => T0 + 30 * (k + 1) - 30);
+  const samples = times.flatMap((t, k) =>
+    (['node_network_receive_bytes_total', 'node_network_transmit_bytes_total'] as const).map((name) => ({
+      name,
+      labels: { instance: `${node.nodeName}:9100`, device: 'eth0' },
+      value: name.includes('receive') ? 1_000 + (k % 3) * 500 : 10,
+      timeSeconds: t,
+    })),
+  );
+  let prom: RunningPrometheus;
+  beforeAll(async () => {
+    prom = await startPrometheus(samples);
+  }, 60_000);
+  afterAll(async () => prom?.stop());
+  const readAs = (temporality: 'cumulative' | 'delta') => {
+    const settings = { ...promqlSettings({ kind: 'prometheus', url: prom.url }), temporality, pods: false };
+    return readPromql({ cluster: 'c', nodes: [{ ...node, launchTime: isoOf(T0 - 86_400) }], windowStartSeconds: T0, windowEndSeconds: T0 + 2 * P, periodSeconds: P, settings, reader: new PromqlHttpReader({ baseUrl: prom.url, timeoutMs: 10_000 }) });
+  };
+
+  it('delta: the values of (a, a + P] summed, the sample at a belonging to the period before', async () => {
+    const r = await readAs('delta');
+    const rx = r.devices.find((d) => d.direction === 'rx')!;
+    // Samples at T0 + 30 .. T0 + 300 are k = 1..10: values 1,500 2,000 1,000 1,500 ... (k % 3).
+    const want = (ks: number[]) => ks.reduce((a, k) => a + 1_000 + (k % 3) * 500, 0);
+    expect([...rx.periods.bytes]).toEqual([
+      [T0, want([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])],
+      [T0 + P, want([11, 12, 13, 14, 15, 16, 17, 18, 19, 20])],
+    ]);
+  });
+
+  it('read as cumulative, a delta series that keeps going down is refused, never counted', async () => {
+    const r = await readAs('cumulative');
+    expect(r.devices.filter((d) => d.direction === 'rx')).toEqual([]);
+    expect(r.skipped).toContainEqual(expect.objectContaining({ reason: expect.stringMatching(/not a cumulative counter \(delta temporality\?\)/) }));
+  });
+});
