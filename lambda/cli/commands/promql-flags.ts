@@ -1,6 +1,8 @@
 /** `netrecon reconcile --cluster C --promql-url URL`: the PromQL source's flags (docs/sources.md, "PromQL"). */
-import { isPromqlKind, PROMQL_KINDS, type PromqlLabels } from '../../sources/promql/settings';
-import { UsageError, parseNumberOption } from '../usage';
+import { ConfigError } from '../../core/errors';
+import { PROMQL_SETTING_ROWS } from '../../sources/promql/setting-rows';
+import type { PromqlLabels } from '../../sources/promql/settings';
+import { UsageError } from '../usage';
 
 export const PROMQL_OPTIONS = {
   'promql-url': { type: 'string' },
@@ -29,21 +31,16 @@ export interface PromqlCliOptions {
   readonly scrapeIntervalSeconds?: number;
 }
 
-const LABEL_KEYS = ['cluster', 'node', 'nodeIdentity', 'device', 'podNode', 'podNamespace', 'podName', 'podInterface'] as const;
-
-function parseLabels(text: string): Partial<PromqlLabels> {
-  const out: Record<string, string | null> = {};
-  for (const item of text.split(',').filter((x) => x.trim() !== '')) {
-    const eq = item.indexOf('=');
-    const key = item.slice(0, eq).trim();
-    const value = item.slice(eq + 1).trim();
-    if (eq < 0 || !(LABEL_KEYS as readonly string[]).includes(key)) {
-      throw new UsageError(`--promql-labels: ${JSON.stringify(item)} is not KEY=VALUE with KEY one of ${LABEL_KEYS.join(', ')}`, 'Example: --promql-labels cluster=cluster,node=node,nodeIdentity=nodeName');
-    }
-    if (key === 'nodeIdentity' && value !== 'instanceId' && value !== 'nodeName') throw new UsageError(`--promql-labels: nodeIdentity must be instanceId or nodeName; got ${JSON.stringify(value)}`);
-    out[key] = key === 'cluster' && value === '' ? null : value;
+/** A flag through its setting's own check (setting-rows.ts): the CLI refuses what the function would, naming the flag. */
+function checked<K extends keyof typeof PROMQL_SETTING_ROWS>(key: K, raw: string | undefined): unknown {
+  if (raw === undefined) return undefined;
+  const spec = PROMQL_SETTING_ROWS[key];
+  try {
+    return (spec.check as (value: unknown) => unknown)(spec.fromText(raw));
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`--${spec.flag} is invalid: ${JSON.stringify(raw)}. ${error.hint}`);
+    throw error;
   }
-  return out as Partial<PromqlLabels>;
 }
 
 export function promqlOptionsOf(values: { [K in keyof typeof PROMQL_OPTIONS]?: string | undefined }): { promql?: PromqlCliOptions } {
@@ -53,23 +50,16 @@ export function promqlOptionsOf(values: { [K in keyof typeof PROMQL_OPTIONS]?: s
     if (others.length > 0) throw new UsageError(`${others.map((k) => `--${k}`).join(', ')} ${others.length === 1 ? 'needs' : 'need'} --promql-url`, 'Give the query API with --promql-url URL.');
     return {};
   }
-  try {
-    const u = new URL(url);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
-  } catch {
-    throw new UsageError(`--promql-url must be an http(s) URL; got ${JSON.stringify(url)}`, 'Example: --promql-url http://127.0.0.1:9090');
-  }
-  const kind = values['promql-kind'];
-  if (kind !== undefined && !isPromqlKind(kind)) throw new UsageError(`--promql-kind must be one of ${PROMQL_KINDS.join(', ')}; got ${JSON.stringify(kind)}`);
-  const temporality = values['promql-temporality'];
-  if (temporality !== undefined && temporality !== 'cumulative' && temporality !== 'delta') throw new UsageError(`--promql-temporality must be cumulative or delta; got ${JSON.stringify(temporality)}`);
-  const scrape = parseNumberOption('promql-scrape-interval', values['promql-scrape-interval']);
-  if (scrape !== undefined && !(Number.isInteger(scrape) && scrape > 0)) throw new UsageError(`--promql-scrape-interval must be a whole number of seconds; got ${scrape}`);
+  checked('promqlUrl', url);
+  const kind = checked('promqlKind', values['promql-kind']) as string | undefined;
+  const labels = checked('promqlLabels', values['promql-labels']) as Partial<PromqlLabels> | undefined;
+  const temporality = checked('promqlTemporality', values['promql-temporality']) as 'cumulative' | 'delta' | undefined;
+  const scrape = checked('promqlScrapeIntervalSeconds', values['promql-scrape-interval']) as number | undefined;
   return {
     promql: {
       url,
       ...(kind === undefined ? {} : { kind }),
-      ...(values['promql-labels'] === undefined ? {} : { labels: parseLabels(values['promql-labels']) }),
+      ...(labels === undefined ? {} : { labels }),
       ...(temporality === undefined ? {} : { temporality }),
       ...(scrape === undefined ? {} : { scrapeIntervalSeconds: scrape }),
     },

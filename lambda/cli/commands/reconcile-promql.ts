@@ -5,9 +5,9 @@
  */
 import type { ReconcileReport } from '../../core/model';
 import type { PipelineSettings } from '../../read-cluster';
-import { kindOfUrl, promqlHandle } from '../../sources/promql/handle';
+import { promqlHandle } from '../../sources/promql/handle';
 import { nodeExporterNaive } from '../../sources/promql/naive-sum';
-import { promqlSettings } from '../../sources/promql/settings';
+import { kindOfUrl, promqlSettings } from '../../sources/promql/settings';
 import { unwritableLabels } from '../../sources/promql/query-plan';
 import { UsageError } from '../usage';
 import type { PromqlCliOptions } from './promql-flags';

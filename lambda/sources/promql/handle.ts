@@ -27,11 +27,3 @@ export function promqlHandle(settings: PromqlSourceSettings, options: { profile?
   });
   return { settings, reader };
 }
-
-/** The kind a URL most likely is: CloudWatch's and Amazon Managed Service for Prometheus' hosts are fixed. */
-export function kindOfUrl(url: string): PromqlSourceSettings['kind'] {
-  const host = new URL(url).hostname;
-  if (/^monitoring\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host)) return 'cloudwatch';
-  if (/^aps-workspaces\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host)) return 'amp';
-  return 'prometheus';
-}

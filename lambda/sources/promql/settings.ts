@@ -90,3 +90,35 @@ export function promqlSettings(input: { kind: PromqlKind; url: string; region?: 
     ...rest,
   };
 }
+
+/** The resolved run settings' PromQL rows (lambda/settings.ts) as the source's settings, or none without a URL. */
+export function promqlSourceOf(
+  run: { promqlUrl?: string | undefined; promqlKind?: PromqlKind | undefined; promqlLabels?: Partial<PromqlLabels> | undefined; promqlTemporality?: Temporality | undefined; promqlScrapeIntervalSeconds?: number | undefined },
+  region: string | undefined,
+): PromqlSourceSettings | undefined {
+  if (run.promqlUrl === undefined) return undefined;
+  return promqlSettings({
+    kind: run.promqlKind ?? kindOfUrl(run.promqlUrl),
+    url: run.promqlUrl,
+    region,
+    ...(run.promqlLabels ? { labels: run.promqlLabels } : {}),
+    ...(run.promqlTemporality === undefined ? {} : { temporality: run.promqlTemporality }),
+    ...(run.promqlScrapeIntervalSeconds === undefined ? {} : { scrapeIntervalSeconds: run.promqlScrapeIntervalSeconds }),
+  });
+}
+
+/** The kind a URL most likely is: CloudWatch's and Amazon Managed Service for Prometheus' hosts are fixed. */
+export function kindOfUrl(url: string): PromqlKind {
+  const host = new URL(url).hostname;
+  if (/^monitoring\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host)) return 'cloudwatch';
+  if (/^aps-workspaces\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(host)) return 'amp';
+  return 'prometheus';
+}
+
+/** `arn:PARTITION:aps:REGION:ACCOUNT:workspace/ID` parts from a workspace URL, for the construct's IAM; null when it is none. */
+export function workspaceOfUrl(url: string): { region: string; workspaceId: string } | null {
+  const u = new URL(url);
+  const host = /^aps-workspaces\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/.exec(u.hostname);
+  const path = /^\/workspaces\/(ws-[A-Za-z0-9-]+)\/?$/.exec(u.pathname);
+  return host && path ? { region: host[1]!, workspaceId: path[1]! } : null;
+}
