@@ -7,6 +7,7 @@ import type { ReconcileReport } from '../../core/model';
 import type { PipelineSettings } from '../../read-cluster';
 import { promqlHandle } from '../../sources/promql/handle';
 import { nodeExporterNaive } from '../../sources/promql/naive-sum';
+import { topPods, topPodsSentence } from '../../sources/promql/pod-summary';
 import { kindOfUrl, promqlSettings } from '../../sources/promql/settings';
 import { unwritableLabels } from '../../sources/promql/query-plan';
 import { UsageError } from '../usage';
@@ -34,7 +35,7 @@ export function withPromql(settings: PipelineSettings, options: { promql?: Promq
     ...settings,
     // OTel Container Insights publishes no node_network_total_bytes: its absence is no finding here.
     reconcile: { ...settings.reconcile, containerInsightsExpected: false },
-    promql: promqlHandle(source, { profile: options.profile }),
+    promql: { ...promqlHandle(source, { profile: options.profile }), collected: { pods: [], queries: 0, samples: 0 } },
   };
 }
 
@@ -42,8 +43,12 @@ export function promqlReportParts(report: ReconcileReport, settings: PipelineSet
   if (settings.promql === undefined) return { json: {}, notes: [] };
   const naive = nodeExporterNaive(report);
   const c = settings.promql.reader.counters;
-  const source = { kind: settings.promql.settings.kind, url: settings.promql.settings.url, requests: c.requests, retries: c.retries, bytesRead: c.bytes };
-  if (naive === null) return { json: { promql: source, nodeExporter: null }, notes: ['No node-period has both node_exporter devices and EC2: the naive node_exporter sum cannot be compared.'] };
+  const collected = settings.promql.collected;
+  const source = { kind: settings.promql.settings.kind, url: settings.promql.settings.url, queries: collected?.queries ?? null, samples: collected?.samples ?? null, requests: c.requests, retries: c.retries, bytesRead: c.bytes };
+  const pods = collected ? topPods(collected.pods, report) : [];
+  const podNote = topPodsSentence(pods);
+  const podNotes = podNote === null ? [] : [podNote];
+  if (naive === null) return { json: { promql: source, nodeExporter: null, pods }, notes: ['No node-period has both node_exporter devices and EC2: the naive node_exporter sum cannot be compared.', ...podNotes] };
   const { explanation, ...figures } = naive;
-  return { json: { promql: source, nodeExporter: { ...figures, explanation } }, notes: [explanation] };
+  return { json: { promql: source, nodeExporter: { ...figures, explanation }, pods }, notes: [explanation, ...podNotes] };
 }

@@ -8,13 +8,15 @@ import { ReadFailedError } from '../../aws/metric-reader';
 import type { SkippedItem } from '../../core/model';
 import { PromqlError } from './errors';
 import type { PromqlHttpReader } from './http-reader';
-import { readPromql, type PromqlRead } from './read-source';
+import { readPromql, type PodPeriods, type PromqlRead } from './read-source';
 import type { PromqlSourceSettings } from './settings';
 import { promqlCaptureSeries } from './to-capture';
 
 export interface PromqlSourceHandle {
   readonly settings: PromqlSourceSettings;
   readonly reader: PromqlHttpReader;
+  /** Where a run that reports (the CLI) keeps what the core does not take: the per-pod figures, the counts. */
+  readonly collected?: { pods: PodPeriods[]; queries: number; samples: number };
 }
 
 /** A ReadFailedError, so the pipeline treats it as any failed read: the periods stay pending, nothing is published. */
@@ -43,6 +45,11 @@ export async function readPromqlSeries(
   } catch (error) {
     if (error instanceof PromqlError) throw new PromqlReadFailedError(input.context, error);
     throw error;
+  }
+  if (handle.collected) {
+    handle.collected.pods.push(...read.pods);
+    handle.collected.queries += read.queries;
+    handle.collected.samples += read.samples;
   }
   return { series: promqlCaptureSeries(read.devices, input.periodSeconds), skipped: read.skipped, read };
 }

@@ -15,6 +15,7 @@ import { FakeAws } from '../../helpers/fake-aws';
 import { prometheusMissing, startPrometheus, type OmSample, type RunningPrometheus } from '../../helpers/prometheus';
 import { agentBytes, makeCluster, type SynthNode } from '../../helpers/synthetic-cluster';
 import { mockAccount } from '../../aws/account';
+import { vpcCniHostVethName } from '../../../lambda/core/vpc-cni-veth-name';
 import { NOW_SECONDS } from '../../aws/helpers';
 
 const START = NOW_SECONDS - 3600;
@@ -40,11 +41,21 @@ function nodeExporterSamples(): OmSample[] {
         }
         out.push({ name: 'node_network_receive_bytes_total', labels, value: rx, timeSeconds: t });
         out.push({ name: 'node_network_transmit_bytes_total', labels, value: tx, timeSeconds: t });
+        // cAdvisor, inside the pod: its eth0 receives what the host veth transmits.
+        const pod = PODS.get(device);
+        if (pod) {
+          const podLabels = { instance: '10.0.0.9:10250', job: 'kubelet', node: n.nodeName, namespace: 'default', pod, interface: 'eth0' };
+          out.push({ name: 'container_network_receive_bytes_total', labels: podLabels, value: tx, timeSeconds: t });
+          out.push({ name: 'container_network_transmit_bytes_total', labels: podLabels, value: rx, timeSeconds: t });
+        }
       }
     }
   }
   return out;
 }
+
+/** The synthetic cluster's pods by their VPC CNI host veth (synthetic-cluster.ts names them pod-NODE-INDEX in default). */
+const PODS = new Map(nodes.flatMap((n) => [0, 1].map((p) => [vpcCniHostVethName('default', `pod-${n.seed}-${p}`), `pod-${n.seed}-${p}`] as const)));
 
 /** The synthetic cluster's bytes of one interface over [start, start + P). */
 function periodBytes(n: SynthNode, device: string, start: number) {
@@ -120,6 +131,17 @@ describe.runIf(missing === null)('reconcile --cluster --promql-url on a real Pro
     expect(json.nodeExporter.explanation).toContain(`counted`);
     expect(json.nodeExporter.explanation).toContain(`${(naive / ec2).toFixed(2)}× EC2's`);
     expect(json.promql).toMatchObject({ kind: 'prometheus', url: prom.url, retries: 0 });
+    // Per pod, from cAdvisor: each pod's bytes equal its host veth's, mirrored (the veth transmits what the pod receives).
+    for (const n of nodes) {
+      const pods = json.pods.find((x: { instanceId: string }) => x.instanceId === n.instanceId).pods;
+      expect(pods).toHaveLength(2);
+      for (const p of pods) {
+        const veth = vpcCniHostVethName('default', p.pod);
+        let vethTx = 0;
+        for (let s = START; s < END; s += P) vethTx += periodBytes(n, veth, s).tx;
+        expect(p).toMatchObject({ namespace: 'default', rxBytes: vethTx, veth: { name: veth, txBytes: vethTx, rxBytes: p.txBytes } });
+      }
+    }
     expect(account.cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 0);
   }, 60_000);
 
@@ -127,6 +149,7 @@ describe.runIf(missing === null)('reconcile --cluster --promql-url on a real Pro
     const table = await run('table');
     expect(table.code).toBe(0);
     expect(table.out()).toMatch(/Your `sum by \(node\)` over node_exporter's devices \(every device but lo\) counted .*× EC2's/);
+    expect(table.out()).toMatch(/The pods that moved the most bytes \(cAdvisor, read in each pod\): default\/pod-\d-\d on i-0+\d .*equal to its veth eni[0-9a-f]{11}/);
     const file = join(mkdtempSync(join(tmpdir(), 'netrecon-promql-html-')), 'r.html');
     const html = await run('html', ['-o', file]);
     expect(html.code).toBe(0);
