@@ -106,7 +106,8 @@ export function parseHandlerConfig(env: Env, deprecated: DeprecatedVariable[] = 
 function promqlOf(run: ReturnType<typeof resolveRunSettings>, env: Env): { reconcile: ReconcileConfig; promql?: PromqlSourceHandle } {
   const source = promqlSourceOf(run, env.AWS_REGION);
   if (source === undefined) return { reconcile: run.reconcile };
-  return { reconcile: { ...run.reconcile, containerInsightsExpected: false }, promql: promqlHandle(source) };
+  // The function publishes no per-pod figure, so it does not read cAdvisor's series.
+  return { reconcile: { ...run.reconcile, containerInsightsExpected: false }, promql: promqlHandle({ ...source, pods: false }) };
 }
 
 export interface ConfigLogger {

@@ -18,7 +18,7 @@ describe('the construct with promqlUrl', () => {
     const env = envOf(synth);
     expect(env).toMatchObject({ NETRECON_PROMQL_URL: `https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/${WS}`, NETRECON_PROMQL_SCRAPE_INTERVAL_SECONDS: '15' });
     const config = parseHandlerConfig({ ...env, AWS_REGION: 'eu-west-1' });
-    expect(config.promql?.settings).toMatchObject({ kind: 'amp', region: 'eu-west-1', scrapeIntervalSeconds: 15, labels: { cluster: 'cluster', node: 'node', device: 'device' } });
+    expect(config.promql?.settings).toMatchObject({ kind: 'amp', region: 'eu-west-1', scrapeIntervalSeconds: 15, pods: false, labels: { cluster: 'cluster', node: 'node', device: 'device' } });
     expect(config.reconcile.containerInsightsExpected).toBe(false);
   });
 
