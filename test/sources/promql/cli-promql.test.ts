@@ -169,4 +169,16 @@ describe.runIf(missing === null)('reconcile --cluster --promql-url on a real Pro
     expect(r.out()).toBe('');
     expect(account.cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 0);
   }, 60_000);
+
+  it('doctor --promql-url: the labels the series carry, the nodes they name, the pod veths, and the last hour reconciled from them', async () => {
+    const t = io();
+    const code = await main(['doctor', '--cluster', 'c1', '--region', 'eu-west-1', '--promql-url', prom.url, '--format', 'json'], t.io);
+    const json = JSON.parse(t.out());
+    expect(json.promql).toMatchObject({ kind: 'prometheus', seriesFound: 3 * 5, nodesMatched: 3, nodesInInventory: 3, podVethSeries: 3 * 2, labelsFound: ['device', 'instance', 'job'], labelsMissing: [], verdict: 'ok' });
+    expect(code === 0 || code === 2).toBe(true);
+    const table = io();
+    await main(['doctor', '--cluster', 'c1', '--region', 'eu-west-1', '--promql-url', prom.url, '--promql-labels', 'node=node'], table.io);
+    expect(table.out()).toMatch(/✗ PromQL prometheus at .*: 15 node_exporter receive series for 0 of 3 nodes; 6 are pod veths/);
+    expect(table.out()).toMatch(/labels found: device, instance, job\n {4}fix: the series lack node/);
+  }, 60_000);
 });
