@@ -98,15 +98,5 @@ export function counterPeriods(samples: CounterSamples, o: CounterPeriodOptions)
   return { bytes, covered, resets };
 }
 
-/** Seconds covered by the union of intervals (of one node's series in one period). */
-export function unionSeconds(intervals: ReadonlyArray<readonly [number, number]>): number {
-  const sorted = [...intervals].sort((x, y) => x[0] - y[0]);
-  let total = 0;
-  let reach = Number.NEGATIVE_INFINITY;
-  for (const [s, e] of sorted) {
-    if (e <= reach) continue;
-    total += e - Math.max(s, reach);
-    reach = e;
-  }
-  return total;
-}
+/** Seconds covered by the union of intervals (of one node's series in one period): the core's own rule. */
+export { unionSeconds } from '../../core/align';
