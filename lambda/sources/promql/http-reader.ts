@@ -1,6 +1,7 @@
 /**
  * The HTTP boundary of the PromQL source: one POST of a form (`query`, `time`, `limit`) to a Prometheus-compatible
- * `/api/v1/query` or `/api/v1/query_range`, signed when the kind asks for it, with a timeout, and every answer
+ * `/api/v1/query` (never `query_range`: at each step it answers the last sample within the lookback, which hides a
+ * missed scrape; docs/sources.md, "The queries"), signed when the kind asks for it, with a timeout, and every answer
  * that is not a success turned into a typed error (errors.ts). Retries what may succeed when sent again.
  */
 import {
@@ -78,17 +79,6 @@ export class PromqlHttpReader {
   /** An instant query at `timeSeconds`; the parsed JSON body of its success. */
   instant(query: string, timeSeconds: number, limit?: number): Promise<unknown> {
     return this.post('/api/v1/query', { query, time: String(timeSeconds), ...(limit === undefined ? {} : { limit: String(limit) }) });
-  }
-
-  /** A range query; kept for doctor's detection (one value per step is all it needs). */
-  range(query: string, startSeconds: number, endSeconds: number, stepSeconds: number, limit?: number): Promise<unknown> {
-    return this.post('/api/v1/query_range', {
-      query,
-      start: String(startSeconds),
-      end: String(endSeconds),
-      step: String(stepSeconds),
-      ...(limit === undefined ? {} : { limit: String(limit) }),
-    });
   }
 
   private async post(path: string, form: Record<string, string>): Promise<unknown> {
