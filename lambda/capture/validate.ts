@@ -12,6 +12,7 @@ import {
   CAPTURE_FORMAT,
   CAPTURE_VERSION,
   DEFAULT_AGENT_DIMENSIONS,
+  dimensionValue,
   DIRECTIONS,
   INSTANCE_ID_DIMENSION,
   SOURCES,
@@ -168,8 +169,8 @@ function seriesTargetOf(raw: unknown, agentDims: AgentDimensionNames): SkippedSe
   if (!(SOURCES as readonly unknown[]).includes(source)) return undefined;
   const direction = raw.direction;
   if (!DIRECTIONS_BY_SOURCE[source as Source].includes(direction as Direction)) return undefined;
-  const dims = raw.dimensions;
-  const dim = (name: string): unknown => (Object.hasOwn(dims, name) ? dims[name] : undefined);
+  const dims = raw.dimensions as Record<string, string>;
+  const dim = (name: string): unknown => dimensionValue(dims, name);
   const instanceId = dim(source === 'agent' ? agentDims.instanceId : INSTANCE_ID_DIMENSION);
   if (!isNonEmptyString(instanceId)) return undefined;
   const interfaceName = source === 'agent' ? dim(agentDims.interface) : undefined;

@@ -4,7 +4,7 @@
  * period (node-period.ts) and rolled up per cluster and period (rollup.ts). A series that cannot be used is
  * skipped with its reason, and every other series and node is still reconciled.
  */
-import { DEFAULT_AGENT_DIMENSIONS, INSTANCE_ID_DIMENSION, type Capture, type CaptureSeries } from '../capture/capture';
+import { DEFAULT_AGENT_DIMENSIONS, dimensionValue, INSTANCE_ID_DIMENSION, type Capture, type CaptureSeries } from '../capture/capture';
 import { alignProbe, alignSeries, periodGrid, periodStarts, type PeriodGrid, type SeriesPeriodBucket } from './align';
 import type { ReconcileConfig } from './config';
 import {
@@ -98,14 +98,14 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
         ...(target ? { series: target } : {}),
       });
     };
-    const instanceId = s.source === 'agent' ? s.dimensions[agentDims.instanceId] : s.dimensions[INSTANCE_ID_DIMENSION];
+    const instanceId = dimensionValue(s.dimensions, s.source === 'agent' ? agentDims.instanceId : INSTANCE_ID_DIMENSION);
     const node = instanceId === undefined ? undefined : nodes.get(instanceId);
     if (instanceId === undefined) {
       return skip(`it has no ${s.source === 'agent' ? agentDims.instanceId : INSTANCE_ID_DIMENSION} dimension, so it belongs to no node`);
     }
     if (!node) return skip(`instance ${instanceId} is not in the capture's node inventory`, instanceId);
 
-    const interfaceName = s.source === 'agent' ? s.dimensions[agentDims.interface] : undefined;
+    const interfaceName = s.source === 'agent' ? dimensionValue(s.dimensions, agentDims.interface) : undefined;
     const measured: SkippedSeriesTarget = { instanceId, source: s.source, direction: s.direction, ...(interfaceName === undefined ? {} : { interfaceName }) };
     if (s.stat === 'SampleCount') return placeProbe(node.series, s, grid, measured, skip);
     const aligned = alignSeries(s, grid);
