@@ -85,6 +85,8 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
   }
 
   let seriesRead = 0;
+  /** The last period (its start, epoch seconds) each node's series hold data for: a node that ran in no period but has data is named. */
+  const lastDataSeconds = new Map<string, number>();
   capture.series.forEach((s, index) => {
     // The description is built only for a series that is skipped: this loop sees every series of the cluster.
     // `target` is passed when the lost series measured a node's source: that node-period is then partial, not empty.
@@ -112,6 +114,7 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
     if (!aligned.ok) return skip(aligned.reason, aligned.value, measured);
 
     const target = node.series;
+    for (const start of aligned.buckets.keys()) lastDataSeconds.set(instanceId, Math.max(lastDataSeconds.get(instanceId) ?? start, start));
     const place = (
       current: ReadonlyMap<number, SeriesPeriodBucket> | null,
       set: (b: ReadonlyMap<number, SeriesPeriodBucket>) => void,
@@ -128,6 +131,8 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
     if (s.source === 'agent' && (s.direction === 'rx' || s.direction === 'tx')) {
       const name = interfaceName;
       if (name === undefined) return skip(`it has no ${agentDims.interface} dimension`, undefined, measured);
+      // No interface is nameless: an empty name cannot be classified, and counted as `unknown` it would skew the node.
+      if (name.trim() === '') return skip(`its ${agentDims.interface} dimension is empty, so it names no interface`, name, { instanceId, source: s.source, direction: s.direction });
       const entry = target.agent.get(name) ?? { rx: null, tx: null };
       target.agent.set(name, entry);
       const dir = s.direction;
@@ -160,6 +165,20 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
     return results;
   });
   const nodePeriods = byPeriod.flat();
+  // A node with data that ran in none of the window's periods (launched after its data, or ended before it) would
+  // otherwise leave the report with nothing to say about it: the capture contradicts itself, so the node is named.
+  const ranIn = new Set(nodePeriods.map((np) => np.instanceId));
+  for (const [id, { identity }] of nodes) {
+    const last = lastDataSeconds.get(id);
+    if (last === undefined || ranIn.has(id)) continue;
+    const when = identity.endTime === null ? `launched ${identity.launchTime}` : `ran from ${identity.launchTime} to ${identity.endTime}`;
+    skipped.push({
+      kind: 'node',
+      ref: id,
+      reason: `it ${when}, so it ran in no period of the window, yet its series hold data for the periods up to ${isoOf(last)}; that data was not reconciled. Check the node's launchTime and endTime`,
+      value: identity.launchTime,
+    });
+  }
 
   const byStatus = Object.fromEntries(NODE_STATUSES.map((s) => [s, 0])) as Record<NodeStatus, number>;
   for (const np of nodePeriods) byStatus[np.status]++;

@@ -107,19 +107,20 @@ export const reconcileCommand: Command = {
         }
         return runListClusters({ clusterTag: values['cluster-tag'], region: values.region, profile: values.profile, format }, io);
       }
+      // `!== undefined`, not truthiness: `--namespace ''` must be refused by the setting's check, not fall back to the default.
       return runLiveReconcile(
         {
           cluster: values.cluster,
           periodSeconds: parseNumberOption('period', values.period),
-          ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
-          ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
+          ...(values.rules !== undefined ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
+          ...(values.thresholds !== undefined ? { thresholds: await readThresholds(values.thresholds) } : {}),
           ...(values.region !== undefined ? { region: values.region } : {}),
           ...(values.profile ? { profile: values.profile } : {}),
-          ...(values.start ? { start: values.start } : {}),
-          ...(values.end ? { end: values.end } : {}),
-          ...(values['node-filter'] ? { nodeFilter: values['node-filter'] } : {}),
-          ...(values['source-profile'] ? { sourceProfile: values['source-profile'] } : {}),
-          ...(values.namespace ? { namespace: values.namespace } : {}),
+          ...(values.start !== undefined ? { start: values.start } : {}),
+          ...(values.end !== undefined ? { end: values.end } : {}),
+          ...(values['node-filter'] !== undefined ? { nodeFilter: values['node-filter'] } : {}),
+          ...(values['source-profile'] !== undefined ? { sourceProfile: values['source-profile'] } : {}),
+          ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
           perNodeMetrics: values['per-node-metrics'] === true,
           dryRun: values['dry-run'] === true,
           format,
