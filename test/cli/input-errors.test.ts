@@ -76,6 +76,7 @@ describe('the live commands refuse a malformed region before any AWS call', () =
   it.each([
     ['reconcile', ['--region', 'us east 1', '--dry-run'], '--region "us east 1" is not an AWS region name'],
     ['reconcile', ['--region', '', '--dry-run'], '--region "" is not an AWS region name'],
+    ['reconcile', ['--region', 'mars-1', '--dry-run'], '--region "mars-1" is not an AWS region name'],
     ['capture', ['--region', 'us east 1', '--start', iso(Date.now() / 1000 - 7200), '--end', iso(Date.now() / 1000 - 3600), '-o', join(dir, 'x.json')], '--region "us east 1" is not'],
   ])('%s %j', async (command, flags, message) => {
     const r = await run(command, '--cluster', 'c1', ...flags);

@@ -17,7 +17,7 @@ import { epochSecondsOf } from '../../core/units';
 import { ConfigError, resolveRunSettings, RUN_SETTINGS, runSettingOf } from '../../settings';
 import type { PipelineSettings } from '../../read-cluster';
 import { UsageError, type CommandIo } from '../usage';
-import { clusterTargetOf } from '../../core/cluster-target';
+import { AWS_REGION_NAME, clusterTargetOf } from '../../core/cluster-target';
 import { partitionOf, SourceAccounts } from '../../aws/source-accounts';
 import { AUTO_CLUSTERS } from '../../plan/cluster-selection';
 
@@ -118,17 +118,12 @@ export function liveSettings(input: LiveSettingsInput): PipelineSettings {
   };
 }
 
-/**
- * What a region name looks like (us-east-1, us-gov-west-1, eu-central-2): lower-case words and a number, joined
- * by dashes. The SDK refuses anything that is not a hostname component only when the first call is made, with a
- * plain Error that used to end the CLI in a stack trace.
- */
-const REGION_NAME = /^[a-z]{2,}(-[a-z0-9]+)*-\d+$/;
 
 /** Refuses a malformed --region, or AWS_REGION when no --region is given, before any client is made. */
 export function checkRegion(region: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): void {
   const [value, source] = region !== undefined ? [region, '--region'] : [env.AWS_REGION, 'AWS_REGION'];
-  if (value === undefined || REGION_NAME.test(value)) return;
+  // The SDK refuses a name that is not a hostname component only at the first call, with a plain Error.
+  if (value === undefined || AWS_REGION_NAME.test(value)) return;
   throw new UsageError(
     `${source} ${previewValue(value, 60)} is not an AWS region name`,
     source === '--region' ? 'Write it like us-east-1 or eu-west-1.' : 'Set AWS_REGION to a region like us-east-1, unset it, or pass --region.',
