@@ -3,7 +3,7 @@
  * time window, the pipeline settings and the AWS runtime with progress on stderr, and AWS errors turned into
  * one line a user can act on.
  */
-import { makeAwsRuntime, type AwsRuntime } from '../../aws/api';
+import { AwsCallError, causeOf, makeAwsRuntime, type AwsRuntime } from '../../aws/api';
 import { readQuotas } from '../../read-budget';
 import { createClients } from '../../aws/clients';
 import { parseNodeFilter } from '../../aws/inventory';
@@ -175,18 +175,23 @@ export async function liveTargetRuntime(rt: AwsRuntime, cluster: string, region:
 /** SDK and AWS errors as one line with a hint (credentials, region, permissions), or undefined for other errors. */
 export function describeAwsError(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
-  const name = error.name;
-  if (/CredentialsProviderError|ExpiredToken|UnrecognizedClient|InvalidClientTokenId|SignatureDoesNotMatch/.test(name) || /credential/i.test(error.message)) {
-    return `no usable AWS credentials (${name}: ${error.message}). Set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.`;
+  // A failed DescribeInstances or ListMetrics call carries the SDK's error as its cause: credentials, region and
+  // permissions are told from that, with their own hints.
+  const sdk = error instanceof AwsCallError && error.cause instanceof Error ? error.cause : error;
+  const name = sdk.name;
+  const sdkMessage = sdk.message.split('\n')[0]!;
+  if (/CredentialsProviderError|ExpiredToken|UnrecognizedClient|InvalidClientTokenId|SignatureDoesNotMatch/.test(name) || /credential/i.test(sdkMessage)) {
+    return `no usable AWS credentials (${name}: ${sdkMessage}). Set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.`;
   }
-  if (/Region is missing/i.test(error.message)) return `no AWS region (${error.message}). Pass --region or set AWS_REGION.`;
+  if (/Region is missing/i.test(sdkMessage)) return `no AWS region (${sdkMessage}). Pass --region or set AWS_REGION.`;
   // A malformed region from the profile's config file reaches the SDK unchecked.
-  if (/Region not accepted/i.test(error.message)) return `${error.message} Pass --region like us-east-1, or fix the profile's region.`;
+  if (/Region not accepted/i.test(sdkMessage)) return `${sdkMessage} Pass --region like us-east-1, or fix the profile's region.`;
   if (/AccessDenied|UnauthorizedOperation/.test(name)) {
-    return `AWS refused the call (${name}: ${error.message}). netrecon needs cloudwatch:GetMetricData, cloudwatch:ListMetrics, ec2:DescribeInstances (and cloudwatch:PutMetricData to emit).`;
+    return `AWS refused the call (${name}: ${sdkMessage}). netrecon needs cloudwatch:GetMetricData, cloudwatch:ListMetrics, ec2:DescribeInstances (and cloudwatch:PutMetricData to emit).`;
   }
   // A failed read, a failed ledger read, an empty inventory: the message already says what failed and what to do.
-  if (name === 'ReadFailedError' || name === 'UnreadPeriodsError' || name === 'LedgerReadError' || name === 'EmptyInventoryError' || name === 'SourceRoleError') return error.message;
-  if ('$metadata' in error || name === 'AwsStepError' || /ENOTFOUND|ECONNREFUSED|ETIMEDOUT/.test(error.message)) return `${name}: ${error.message}`;
+  if (error.name === 'AwsCallError' || name === 'ReadFailedError' || name === 'UnreadPeriodsError' || name === 'LedgerReadError' || name === 'EmptyInventoryError' || name === 'SourceRoleError') return error.message;
+  if (name === 'AwsStepError') return `${name}: ${error.message}`;
+  if ('$metadata' in error || /ENOTFOUND|ECONNREFUSED|ETIMEDOUT/.test(error.message)) return causeOf(error);
   return undefined;
 }
