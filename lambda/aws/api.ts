@@ -14,7 +14,7 @@ import {
   LIST_METRICS_TPS,
   PUT_METRIC_DATA_TPS,
 } from '../plan/limits';
-import { realClock, TokenBucket, withRetry, isThrottling, type Clock, type RetryOptions } from './throttle';
+import { DEFAULT_ATTEMPTS, realClock, TokenBucket, withRetry, isThrottling, type Clock, type RetryOptions } from './throttle';
 import { displayName } from '../core/display-text';
 import { NetReconError } from '../core/errors';
 
@@ -157,8 +157,11 @@ export function callAws<T>(
       clock: rt.clock,
       ...(rt.signal ? { signal: rt.signal } : {}),
       ...(retryable ? { retryable } : {}),
-      onRetry: () => {
+      onRetry: (error, attempt) => {
         rt.counters.retries++;
+        // Throttling is the quota's back-pressure and is absorbed; anything else (a timeout, a 5xx) is said, so a
+        // call that keeps failing is never a silent wait.
+        if (!isThrottling(error)) rt.progress(`${operation}: ${causeOf(error)}; trying again (${attempt + 1} of ${rt.retry.attempts ?? DEFAULT_ATTEMPTS})`);
       },
     },
   );

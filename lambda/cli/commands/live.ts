@@ -5,7 +5,7 @@
  */
 import { AwsCallError, causeOf, makeAwsRuntime, type AwsRuntime } from '../../aws/api';
 import { readQuotas } from '../../read-budget';
-import { createClients } from '../../aws/clients';
+import { CLI_TIMEOUTS, createClients } from '../../aws/clients';
 import { parseNodeFilter } from '../../aws/inventory';
 import { closedEndSeconds, wholePeriods } from '../../plan/pending-periods';
 import { MAX_BACKFILL_SECONDS, MAX_PERIODS_PER_RUN } from '../../plan/limits';
@@ -132,7 +132,7 @@ export function checkRegion(region: string | undefined, env: Readonly<Record<str
 
 export function liveRuntime(io: CommandIo, region: string | undefined, profile: string | undefined): AwsRuntime {
   checkRegion(region);
-  const clients = createClients({ ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
+  const clients = createClients({ timeouts: CLI_TIMEOUTS, ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
   return makeAwsRuntime({
     cloudWatch: clients.cloudWatch,
     cloudWatchPut: clients.cloudWatchPut,
@@ -162,7 +162,7 @@ export async function liveTargetRuntime(rt: AwsRuntime, cluster: string, region:
   };
   const roleName = setting<string>(RUN_SETTINGS.sourceRoleName);
   const externalId = setting<string | undefined>(RUN_SETTINGS.sourceExternalId);
-  const clients = createClients({ ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
+  const clients = createClients({ timeouts: CLI_TIMEOUTS, ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
   const accounts = new SourceAccounts({
     sts: clients.sts,
     role: { roleName, ...(externalId === undefined ? {} : { externalId }) },
