@@ -5,7 +5,7 @@ import { DEFAULT_SOURCE_PROFILE, isSourceProfile, SOURCE_PROFILES } from '../../
 import { reconcile } from '../../core/reconcile';
 import { checkReportSize } from '../../core/report-size';
 import { readRuleOverrides, readThresholds } from '../config-files';
-import { formatReport, parseReportFormat, writeReport } from '../report-output';
+import { parseReportFormat, reportChunks, writeReport } from '../report-output';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { EXIT, UsageError, parseNumberOption, parseOptions, type Command } from '../usage';
 import { LIVE_HELP, LIVE_OPTIONS } from './live';
@@ -150,7 +150,7 @@ export const reconcileCommand: Command = {
       );
     }
     warnSkipped(report.skipped, io);
-    await writeReport(formatReport(report, format, { source: values.from }), values.out, io);
+    await writeReport(reportChunks(report, format, { source: values.from }), values.out, io);
     return exitCodeFor(report);
   },
 };
