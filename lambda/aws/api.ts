@@ -218,8 +218,15 @@ export class AwsCallError extends AwsStepError {
   }
 }
 
-/** The call's own typed errors (a source role that cannot be assumed, ...) and an abort pass as they are; any other failure becomes an AwsCallError. */
-export function asCallError(operation: Operation, purpose: string, error: unknown): unknown {
-  if (error instanceof NetReconError || (error instanceof Error && error.name === 'AbortError')) return error;
-  return new AwsCallError(operation, purpose, error);
+/**
+ * callAws for a call whose failure fails the step: the call's own typed errors (a source role that cannot be
+ * assumed, ...) and an abort pass as they are; any other failure becomes an AwsCallError saying `purpose`.
+ */
+export async function callAwsOrFail<T>(rt: AwsRuntime, operation: Operation, purpose: () => string, pace: () => Promise<void>, send: () => Promise<T>): Promise<T> {
+  try {
+    return await callAws(rt, operation, pace, send);
+  } catch (error) {
+    if (error instanceof NetReconError || (error instanceof Error && error.name === 'AbortError')) throw error;
+    throw new AwsCallError(operation, purpose(), error);
+  }
 }

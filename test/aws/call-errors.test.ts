@@ -6,9 +6,10 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../lambda/cli/main';
 import { FakeAws } from '../helpers/fake-aws';
+import { liveClock } from '../helpers/live-clock';
 import { makeCluster } from '../helpers/synthetic-cluster';
 import { mockAccount } from './account';
 import { NOW_SECONDS } from './helpers';
@@ -27,18 +28,11 @@ function unparsableAnswer(parserMessage: string, httpStatusCode: number): Error 
 
 describe('a failed DescribeInstances or ListMetrics call, in the live CLI', () => {
   let account: ReturnType<typeof mockAccount>;
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
-    vi.setSystemTime(NOW_SECONDS * 1000);
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
-    account = mockAccount(new FakeAws(makeCluster({ cluster: 'c1', nodes: 2, launchSeconds: NOW_SECONDS - 86_400 })));
-  });
-  afterEach(() => {
-    account.restore();
-    vi.unstubAllEnvs();
-    vi.useRealTimers();
-  });
+  liveClock(
+    NOW_SECONDS,
+    () => (account = mockAccount(new FakeAws(makeCluster({ cluster: 'c1', nodes: 2, launchSeconds: NOW_SECONDS - 86_400 })))),
+    () => account.restore(),
+  );
 
   const reconcile = async () => {
     const out: string[] = [];

@@ -3,9 +3,10 @@
  * listing was once appended with push(...page), which overflows the stack above about 120,000 elements.
  */
 import { ListMetricsCommand, type ListMetricsCommandInput } from '@aws-sdk/client-cloudwatch';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../lambda/cli/main';
 import { mockDoctorAccount } from '../helpers/doctor-account';
+import { liveClock } from '../helpers/live-clock';
 
 const NOW = 1_780_000_200;
 const CLUSTER = 'prod';
@@ -14,11 +15,7 @@ const OTHER_SERIES = 200_000;
 
 describe('netrecon doctor over 200,000 agent series', () => {
   let mocked: ReturnType<typeof mockDoctorAccount>;
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
-    vi.setSystemTime(NOW * 1000);
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+  liveClock(NOW, () => {
     const dims = { ClusterName: CLUSTER, InstanceId: NODE, NodeName: 'ip-10-0-0-1.eu-west-1.compute.internal' };
     mocked = mockDoctorAccount({
       instances: [{ instanceId: NODE, nodeName: dims.NodeName, tags: { 'eks:cluster-name': CLUSTER, [`kubernetes.io/cluster/${CLUSTER}`]: 'owned' }, monitoring: 'disabled', enis: 1 }],
@@ -35,12 +32,7 @@ describe('netrecon doctor over 200,000 agent series', () => {
         Dimensions: [{ Name: 'InstanceId', Value: `i-${(k + 2).toString(16).padStart(17, '0')}` }, { Name: 'interface', Value: 'eth0' }],
       })),
     }));
-  });
-  afterEach(() => {
-    mocked.restore();
-    vi.unstubAllEnvs();
-    vi.useRealTimers();
-  });
+  }, () => mocked.restore());
 
   it('lists them all and reports, without a stack overflow', async () => {
     const out: string[] = [];

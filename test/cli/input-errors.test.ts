@@ -56,7 +56,8 @@ describe('reconcile --from refuses the live-only flags it would ignore', () => {
   });
 });
 
-describe('the live commands refuse a malformed region before any AWS call', () => {
+/** SDK clients that refuse every call, with dummy credentials: a test of a check made before any call. */
+function refusingClients() {
   const cw = mockClient(CloudWatchClient);
   const ec2Client = mockClient(EC2Client);
   beforeAll(() => {
@@ -72,6 +73,11 @@ describe('the live commands refuse a malformed region before any AWS call', () =
     ec2Client.restore();
     vi.unstubAllEnvs();
   });
+  return cw;
+}
+
+describe('the live commands refuse a malformed region before any AWS call', () => {
+  const cw = refusingClients();
 
   it.each([
     ['reconcile', ['--region', 'us east 1', '--dry-run'], '--region "us east 1" is not an AWS region name'],
@@ -237,21 +243,7 @@ describe('issue 18: numbers, names and nodes that crashed or passed silently', (
 });
 
 describe('issue 18: an empty live flag is refused, not replaced by its default', () => {
-  const cw = mockClient(CloudWatchClient);
-  const ec2Client = mockClient(EC2Client);
-  beforeAll(() => {
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
-  });
-  beforeEach(() => {
-    cw.reset().rejects(new Error('no AWS call was expected'));
-    ec2Client.reset().rejects(new Error('no AWS call was expected'));
-  });
-  afterAll(() => {
-    cw.restore();
-    ec2Client.restore();
-    vi.unstubAllEnvs();
-  });
+  const cw = refusingClients();
 
   it.each([
     ['--namespace', '--namespace is invalid: "". A CloudWatch namespace is 1-255'],
