@@ -1,6 +1,7 @@
 /**
  * One benchmark measurement in its own process (so peak memory is this run's alone): a synthetic cluster of N
- * nodes behind the simulated SDK clients (test/helpers/fake-aws.ts), then either
+ * nodes behind the simulated SDK clients (test/helpers/fake-aws.ts), which run in a process of their own
+ * (bench/simulated-aws.ts) so that this process's CPU time and peak RSS are netrecon's alone; then either
  * - `ours`: one scheduled-style run over 12 pending periods (one hour at P = 300 s) through the real pipeline:
  *   ledger read, inventory, discovery, planner, GetMetricData, capture, validation, core, roll-up, sink; or
  * - `naive`: the plan we compare against: every 5-minute run reads its one closed period with one query per
@@ -16,8 +17,7 @@ import { LEDGER_METRIC } from '../lambda/output-metrics';
 import { runCluster } from '../lambda/pipeline';
 import type { PipelineSettings } from '../lambda/read-cluster';
 import { RUN_SETTINGS } from '../lambda/settings';
-import { FakeAws } from '../test/helpers/fake-aws';
-import { makeCluster } from '../test/helpers/synthetic-cluster';
+import { SimulatedAwsProcess } from './simulated-aws';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -45,7 +45,7 @@ const sample = (): void => {
 };
 const sampler = setInterval(sample, 50);
 
-const fake = new FakeAws(makeCluster({ cluster: CLUSTER, nodes, interfacesPerNode: 4, launchSeconds: now - 7 * 86_400 }), {
+const fake = await SimulatedAwsProcess.start({ kind: 'cluster', cluster: CLUSTER, nodes, launchSeconds: now - 7 * 86_400 }, {
   latencyMs,
   storeAllOutput: false,
   quotas: {
@@ -63,7 +63,10 @@ const rt = makeAwsRuntime({
   readConcurrency: 8,
   progress: (m) => process.stderr.write(`  [${plan} ${nodes}] ${m}\n`),
 });
+const simBefore = await fake.stats();
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
+const eluBefore = performance.eventLoopUtilization();
 const result = await runCluster({
   rt,
   cluster: CLUSTER,
@@ -86,8 +89,12 @@ if (plan === 'naive') {
   }
 }
 const wallSeconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
+const elu = performance.eventLoopUtilization(eluBefore);
 sample();
 clearInterval(sampler);
+const sim = await fake.stats();
+fake.close();
 
 const series = result.report?.summary.seriesRead ?? 0;
 if (plan === 'naive') {
@@ -107,15 +114,21 @@ process.stdout.write(
     metricsRequested: rt.counters.metricsRequested,
     datapointsReturned: rt.counters.datapointsReturned,
     metricsEmitted: plan === 'naive' ? naivePuts : rt.counters.metricsEmitted,
-    throttled: fake.counters.throttled,
-    throttledGetMetricData: (fake.counters.throttledBy.GetMetricData ?? 0) + (fake.counters.throttledBy.GetMetricDataPoints ?? 0),
-    rejected: fake.counters.rejected,
+    throttled: sim.counters.throttled,
+    throttledGetMetricData: (sim.counters.throttledBy.GetMetricData ?? 0) + (sim.counters.throttledBy.GetMetricDataPoints ?? 0),
+    rejected: sim.counters.rejected,
     retries: rt.counters.retries,
     skipped: result.report?.skipped.length ?? 0,
     nodePeriodsOk: result.report?.summary.nodePeriodsByStatus.ok ?? 0,
     nodePeriods: result.report?.summary.nodePeriods ?? 0,
     emitError: result.emitted?.error?.message ?? null,
     wallSeconds,
-    peakRssMiB: peakRss / 2 ** 20,
+    // This process only: netrecon, the SDK-free channel to the simulator, tsx and the bench's own loop.
+    peakRssMiB: Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20,
+    productCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    productCpuUserSeconds: cpu.user / 1e6,
+    eventLoopUtilization: elu.utilization,
+    simulatorCpuSeconds: (sim.cpuMicros - simBefore.cpuMicros) / 1e6,
+    simulatorPeakRssMiB: sim.peakRssMiB,
   })}\n`,
 );
