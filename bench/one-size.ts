@@ -8,8 +8,16 @@
  *   series, and publishes one PutMetricData request per metric (the same planner, reader and core, window of
  *   one period; no ledger).
  * Prints one JSON line.
+ *
+ * `--cpu-profile=FILE` also writes a V8 CPU profile of the measured run alone (the sampling profiler `node --cpu-prof`
+ * uses, started and stopped around the run so module loading stays out, its positions mapped back to the TypeScript
+ * sources); `npx tsx bench/cpu-profile-top.ts FILE` lists where the time went.
  */
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { findSourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { makeAwsRuntime, DEFAULT_QUOTAS } from '../lambda/aws/api';
 import { LedgerMemory } from '../lambda/plan/ledger-memory';
 import { parseHandlerConfig } from '../lambda/handler-config';
@@ -63,6 +71,8 @@ const rt = makeAwsRuntime({
   readConcurrency: 8,
   progress: (m) => process.stderr.write(`  [${plan} ${nodes}] ${m}\n`),
 });
+const profileFile = args['cpu-profile'];
+const profiler = profileFile ? await startProfiler() : undefined;
 const simBefore = await fake.stats();
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
@@ -95,6 +105,7 @@ sample();
 clearInterval(sampler);
 const sim = await fake.stats();
 fake.close();
+if (profiler && profileFile) await stopProfiler(profiler, profileFile);
 
 const series = result.report?.summary.seriesRead ?? 0;
 if (plan === 'naive') {
@@ -132,3 +143,28 @@ process.stdout.write(
     simulatorPeakRssMiB: sim.peakRssMiB,
   })}\n`,
 );
+
+async function startProfiler(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return session;
+}
+
+/** Stops the profile and writes it with each frame's position in the TypeScript source (tsx compiles a module to one line). */
+async function stopProfiler(session: Session, file: string): Promise<void> {
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  for (const node of profile.nodes) {
+    const frame = node.callFrame;
+    if (!frame.url.startsWith('file://') || frame.lineNumber < 0) continue;
+    // ES modules are keyed by URL, CommonJS ones by path.
+    const entry = (findSourceMap(frame.url) ?? findSourceMap(fileURLToPath(frame.url)))?.findEntry(frame.lineNumber, frame.columnNumber);
+    if (!entry || !('originalLine' in entry)) continue;
+    frame.lineNumber = entry.originalLine;
+    frame.columnNumber = entry.originalColumn;
+    delete node.positionTicks; // lines of the compiled text, meaningless after the mapping
+  }
+  writeFileSync(file, JSON.stringify(profile));
+}
