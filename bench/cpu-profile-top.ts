@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
 interface Profile {
@@ -27,6 +28,13 @@ interface Profile {
 const args = process.argv.slice(2);
 const files = args.filter((a) => !a.startsWith('--'));
 const top = Number(args.find((a) => a.startsWith('--top='))?.slice(6) ?? 25);
+/**
+ * Inclusive time of the samples whose stack passes through a frame whose function name or file contains the text:
+ * by default esbuild's `__name` helper (keepNames, which the Lambda bundle sets too: lib/reconciler-function.ts)
+ * and netrecon's side of the channel to the simulator.
+ */
+const through = args.filter((a) => a.startsWith('--through=')).map((a) => a.slice(10));
+if (through.length === 0) through.push('__name', 'child_process/serialization');
 if (files.length !== 1) {
   process.stderr.write('usage: npx tsx bench/cpu-profile-top.ts FILE.cpuprofile [--top=25]\n');
   process.exit(2);
@@ -34,6 +42,9 @@ if (files.length !== 1) {
 const root = fileURLToPath(new URL('..', import.meta.url));
 const profile = JSON.parse(readFileSync(files[0]!, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const parentOf = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+const throughMicros = new Map(through.map((t) => [t, 0]));
 
 /** A file's name as a reader of the repository finds it: relative to the repository, node internals as they are. */
 const where = (url: string): string => {
@@ -59,6 +70,9 @@ profile.samples.forEach((id, i) => {
   const name = `${frame.functionName || '(anonymous)'}  ${frame.url ? `${file}:${frame.lineNumber + 1}` : ''}`.trim();
   selfByFunction.set(name, (selfByFunction.get(name) ?? 0) + micros);
   selfByFile.set(file, (selfByFile.get(file) ?? 0) + micros);
+  const stack: ProfileNode['callFrame'][] = [];
+  for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) stack.push(byId.get(at)!.callFrame);
+  for (const t of through) if (stack.some((f) => f.functionName.includes(t) || f.url.includes(t))) throughMicros.set(t, throughMicros.get(t)! + micros);
 });
 
 const pct = (x: number): string => `${((100 * x) / busyMicros).toFixed(1).padStart(5)} %`;
@@ -70,3 +84,5 @@ console.log('\nfunctions:');
 for (const [name, micros] of rows(selfByFunction)) console.log(`${pct(micros)} ${sec(micros)}  ${name}`);
 console.log('\nfiles:');
 for (const [file, micros] of rows(selfByFile)) console.log(`${pct(micros)} ${sec(micros)}  ${file}`);
+console.log('\ninclusive, through a frame named (or in a file) containing:');
+for (const [t, micros] of throughMicros) console.log(`${pct(micros)} ${sec(micros)}  ${t}`);
