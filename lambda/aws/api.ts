@@ -16,6 +16,7 @@ import {
 } from '../plan/limits';
 import { realClock, TokenBucket, withRetry, isThrottling, type Clock, type RetryOptions } from './throttle';
 import { NetReconError } from '../core/errors';
+import { serverClockOf, type ServerClock } from './server-clock';
 
 export type CloudWatchSender = Pick<CloudWatchClient, 'send'>;
 export type Ec2Sender = Pick<EC2Client, 'send'>;
@@ -79,6 +80,8 @@ export interface AwsRuntime {
   readonly cloudWatchPut: CloudWatchSender;
   readonly ec2: Ec2Sender;
   readonly clock: Clock;
+  /** The service's time as the SDK clients measured it (server-clock.ts): what decides which periods are closed. */
+  readonly serverClock: ServerClock;
   readonly signal?: AbortSignal;
   readonly counters: ApiCounters;
   readonly retry: Omit<RetryOptions, 'clock' | 'signal' | 'onRetry'>;
@@ -101,6 +104,8 @@ export interface AwsRuntimeInput {
   readonly cloudWatchPut?: CloudWatchSender;
   readonly ec2: Ec2Sender;
   readonly clock?: Clock;
+  /** Default: the offset the SDK clients above measure (serverClockOf). */
+  readonly serverClock?: ServerClock;
   readonly signal?: AbortSignal;
   readonly quotas?: Partial<Quotas>;
   readonly retry?: AwsRuntime['retry'];
@@ -117,6 +122,7 @@ export function makeAwsRuntime(input: AwsRuntimeInput): AwsRuntime {
     cloudWatchPut: input.cloudWatchPut ?? input.cloudWatch,
     ec2: input.ec2,
     clock,
+    serverClock: input.serverClock ?? serverClockOf(input.cloudWatch, input.cloudWatchPut ?? input.cloudWatch, input.ec2),
     ...(input.signal ? { signal: input.signal } : {}),
     counters: input.counters ?? newCounters(),
     retry: input.retry ?? {},
