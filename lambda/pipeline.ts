@@ -80,6 +80,8 @@ export interface ClusterRunResult {
   /** The window metrics were read for; null when nothing was read. */
   readonly readWindow: { readonly start: string; readonly end: string } | null;
   readonly nodes: number;
+  /** Of `nodes`, those the cluster's Container Insights series name and DescribeInstances does not list (read-cluster.ts). */
+  readonly nodesFromSeries: number;
   readonly agentSeriesListed: number;
   readonly agentSeriesDuplicates: number;
   readonly report: ReconcileReport | null;
@@ -140,7 +142,7 @@ async function reconcileBatches(rt: AwsRuntime, input: TargetRunInput, window: R
     } else single = report;
   }
   const report = merger ? merger.report() : single!;
-  return { report, nodes: inventory.nodes.length, listed: agent.listed, duplicates: agent.duplicates };
+  return { report, nodes: inventory.nodes.length, nodesFromSeries: found.nodesFromSeries, listed: agent.listed, duplicates: agent.duplicates };
 }
 
 /** Inventory and discovery, then the check that a cluster with no node matching the filter was never seen either. */
@@ -279,6 +281,7 @@ export async function runCluster(clusterInput: ClusterRunInput): Promise<Cluster
     decision,
     readWindow: window ? { start: isoOf(window.startSeconds), end: isoOf(window.endSeconds) } : null,
     nodes: read?.nodes ?? 0,
+    nodesFromSeries: read?.nodesFromSeries ?? 0,
     agentSeriesListed: read?.listed ?? 0,
     agentSeriesDuplicates: read?.duplicates ?? 0,
     report,
