@@ -12,7 +12,7 @@ import { NODE_STATUSES } from '../../lambda/core/model';
 import { CLUSTER_METRICS, LEDGER_METRIC } from '../../lambda/output-metrics';
 import { DEFAULT_SOURCE_SETTINGS as S } from '../../lambda/plan/sources';
 import { MINUTE_SECONDS, PERIOD_SECONDS } from './cluster-model';
-import type { NamespaceReading } from './fault-readback';
+import { judgeOnceEach, type NamespaceReading } from './fault-readback';
 import { EKS_NODE_IMAGE, putDatums, type Datum } from './seed';
 
 export const UNLISTED_CLUSTER = 'netrecon-e2e-unlisted';
@@ -121,17 +121,9 @@ export function judgeUnlisted(reading: NamespaceReading, seed: UnlistedSeed): { 
     if (counted !== seed.nodes.length) problems.push(`${e.periodStart}: NodeCount over the statuses is ${counted}, the cluster ran ${seed.nodes.length} nodes`);
     rows.push(`${e.periodStart} read back: ${shown.join(', ')}`);
   }
-  for (const [key, perPeriod] of reading.values) {
-    for (const [at, v] of perPeriod) {
-      if (key === LEDGER_METRIC.name) {
-        compared += 1;
-        if (v.samples !== v.max) problems.push(`${key} @${at}: ${v.samples} request(s) landed for a period that needs ${v.max}`);
-      } else if (!seededStarts.has(at)) {
-        compared += 1;
-        if (v.samples !== 1) problems.push(`${key} @${at}: published ${v.samples} times (SampleCount), expected exactly once`);
-      }
-    }
-  }
+  const once = judgeOnceEach(reading, seededStarts);
+  compared += once.compared;
+  problems.push(...once.problems);
   for (const start of seededStarts) if (!reading.values.get(LEDGER_METRIC.name)?.has(start)) problems.push(`period ${start}: no ${LEDGER_METRIC.name} mark, never published`);
   for (const s of reading.strangers) problems.push(`unexpected series ${s}`);
   return { compared, problems, rows };
