@@ -91,7 +91,8 @@ async function unlistedNodeScenario(context: SuiteContext, deps: TrustFaultDeps,
     `fault: cluster ${UNLISTED_CLUSTER}: live node ${seed.liveInstanceId} and ${UNLISTED_INSTANCE_ID}, which DescribeInstances does not return, ` +
       `both with EC2, Container Insights and agent series (${seed.datapoints} datapoints over 4 periods)`,
   );
-  const env = { [RUN_SETTINGS.clusters.env]: UNLISTED_CLUSTER, [RUN_SETTINGS.outputNamespace.env]: namespace };
+  // The deployed function names its one cluster in its settings (its source profile): this run is for the other one.
+  const env = { [RUN_SETTINGS.clusters.env]: UNLISTED_CLUSTER, [RUN_SETTINGS.sourceProfile.env]: 'full', [RUN_SETTINGS.outputNamespace.env]: namespace };
   const problems: string[] = [];
   const first = await invoke(context, proxy, 'unlisted-first', 2, env);
   outcomes(first, 'process 1', UNLISTED_CLUSTER, figures, problems);
