@@ -59,7 +59,7 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, observer:
           'PutMetricData',
           `request ${i + 1} of ${plan.requests.length} failed after retries (${error instanceof Error ? error.message : String(error)})`,
           unsent
-            ? `The service refused it unprocessed${isClockSkewRejection(error) ? ' (its signing time was too far from the service\'s: check the machine\'s clock)' : ' (throttled)'}: it did not land, ` +
+            ? `The service refused it unprocessed (${isClockSkewRejection(error) ? "its signing time was too far from the service's: check the machine's clock" : 'throttled'}): it did not land, ` +
                 'and nothing after it was sent. The next run publishes its periods and the rest; nothing needs waiting for.'
             : 'Nothing after it was sent, and it may have landed: a warm function holds its periods back until the ledger can show it, ' +
                 'then resumes after the last request that landed (docs/aws.md, "In-doubt puts"). A new process (a cold start, the CLI) ' +
