@@ -33,12 +33,15 @@ function answeredByServerAt(client: CloudWatchClient, offsetMs: number) {
   };
 }
 
-describe('a machine clock 14 minutes fast (inside the signing tolerance)', () => {
-  it('closes periods by the service\'s clock: nothing is read or sealed that closed less than the lag ago', async () => {
+describe('a machine clock off the service\'s', () => {
+  it.each([
+    ['14 minutes fast (inside the signing tolerance)', FOURTEEN_MINUTES_MS, /clock is 840 s ahead of the service's/],
+    ['2 hours slow', -2 * 3600_000, /clock is 7200 s behind the service's/],
+  ])('%s: closes periods by the service\'s clock, nothing read or sealed that closed less than the lag ago', async (_what, skewMs, said) => {
     const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 3, launchSeconds: NOW_SECONDS - 10 * 86_400 }));
     const clients = sdkClients();
     const put = new CloudWatchClient({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
-    const account = mockAccount(fake, { getMetricData: answeredByServerAt(clients.cloudWatch, -FOURTEEN_MINUTES_MS) });
+    const account = mockAccount(fake, { getMetricData: answeredByServerAt(clients.cloudWatch, -skewMs) });
     restore = account.restore;
     const config = parseHandlerConfig({ NETRECON_CLUSTERS: 'c1', NETRECON_SOURCE_PROFILE: 'full', NETRECON_BACKFILL_SECONDS: '7200' });
     const progress: string[] = [];
@@ -48,8 +51,8 @@ describe('a machine clock 14 minutes fast (inside the signing tolerance)', () =>
       cloudWatchPut: put,
       logger: { ...quiet, debug: (m: string) => void progress.push(m) },
       ledgerMemory: new LedgerMemory(),
-      // The machine says 12:14 when the service says 12:00.
-      now: () => new Date(NOW_SECONDS * 1000 + FOURTEEN_MINUTES_MS),
+      // The machine says 12:14 (or 10:00) when the service says 12:00.
+      now: () => new Date(NOW_SECONDS * 1000 + skewMs),
       clock: virtualClock(),
       retry: { attempts: 2, baseDelayMs: 1 },
     });
@@ -57,15 +60,16 @@ describe('a machine clock 14 minutes fast (inside the signing tolerance)', () =>
     const serverClosedEnd = NOW_SECONDS - LAG; // 11:50, period-aligned
     const published = storedCounts(fake).filter((s) => s.key.includes('EmitLedger'));
     expect(published.length).toBeGreaterThan(0);
-    // By the machine's clock the periods up to 12:00 looked closed (12:14 - 10 min = 12:04): two periods early.
+    // By a clock 14 minutes fast the periods up to 12:00 looked closed (12:14 - 10 min = 12:04): two periods early;
+    // by one 2 h slow, none after 9:50.
     expect(Math.max(...published.map((s) => s.minute)) + P).toBe(serverClosedEnd);
     expect(summary.clusters[0]!.readWindow?.end).toBe(new Date(serverClosedEnd * 1000).toISOString());
     // The heartbeat carries the service's time, not the machine's.
     const heartbeat = [...fake.store].find(([k]) => k.includes('\u0000Heartbeat\u0000'));
     expect(Math.max(...[...heartbeat![1].keys()])).toBeLessThanOrEqual(NOW_SECONDS);
     // The put client, answered by no read, was given the offset before its first put.
-    expect(put.config.systemClockOffset).toBe(-FOURTEEN_MINUTES_MS);
-    expect(progress.some((m) => /clock is 840 s ahead of the service's/.test(m))).toBe(true);
+    expect(put.config.systemClockOffset).toBe(-skewMs);
+    expect(progress.some((m) => said.test(m))).toBe(true);
   });
 });
 
