@@ -10,8 +10,9 @@ import { sendEmission } from '../../lambda/aws/sink';
 import { planEmission } from '../../lambda/plan/emission-plan';
 import { isClockSkewRejection } from '../../lambda/aws/server-clock';
 import { main } from '../../lambda/cli/main';
+import { reconcileLastHour } from '../../lambda/doctor-read';
 import { mockAccount, storedCounts } from './account';
-import { NOW_SECONDS, sdkClients, testRuntime, virtualClock } from './helpers';
+import { NOW_SECONDS, sdkClients, testRuntime, testSettings, virtualClock } from './helpers';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 let restore: () => void = () => undefined;
@@ -157,5 +158,23 @@ describe('the live CLI with the machine\'s clock 2 h fast', () => {
     expect(json.window).toEqual({ start: new Date((closedEnd - 3600) * 1000).toISOString(), end: new Date(closedEnd * 1000).toISOString() });
     expect(json.publish.periods).toHaveLength(12);
     expect(json.summary.nodePeriodsByStatus.missingEc2).toBe(0);
+  });
+});
+
+describe('doctor\'s last hour with the machine\'s clock 2 h fast', () => {
+  it('is the last hour closed by the service\'s clock, which doctor\'s own reads have told the clients', async () => {
+    const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: 2, launchSeconds: NOW_SECONDS - 86_400 }));
+    const account = mockAccount(fake);
+    restore = account.restore;
+    const clients = sdkClients();
+    clients.cloudWatch.config.systemClockOffset = -2 * 3600_000; // what the SDK set after doctor's first answers
+    const report = await reconcileLastHour(testRuntime(clients.cloudWatch, clients.ec2), {
+      cluster: 'c1',
+      region: 'eu-west-1',
+      settings: testSettings(),
+      now: new Date(NOW_SECONDS * 1000 + 2 * 3600_000),
+    });
+    const closedEnd = NOW_SECONDS - LAG;
+    expect(report?.window).toEqual({ start: new Date((closedEnd - 3600) * 1000).toISOString(), end: new Date(closedEnd * 1000).toISOString() });
   });
 });
