@@ -5,7 +5,7 @@
  * enforced). Each measurement runs in its own process so its peak memory is its own. Figures, not a test.
  *
  * Options: --sizes=1000,10000,100000 (--sizes= for none)  --latency=50  --heap-mib=768 (V8 heap limit of each run)  --dps-quota=false (lift the GetMetricData datapoints-per-second
- * quota, as if raised, to see what the plan itself costs in time)  --estate=false (skip the estate rows)  --estate-nodes=1000 (nodes a cluster in the estate rows)  --html=false (skip the HTML report).
+ * quota, as if raised, to see what the plan itself costs in time)  --estate=false (skip the estate rows)  --estate-nodes=1000 (nodes a cluster in the estate rows)  --html=false (skip the HTML report)  --promql=false (skip the PromQL rows).
  * Then the estate rows (bench/estate.ts): 1 account x 100,000 nodes; 20 accounts x 5 clusters x 1,000 nodes, per
  * account (each account its own quota) and central (SIMULATED: every account's clusters through one quota), each at
  * the default readQuotaShare. At the end, bench/html-report.ts measures the HTML report's file size and load time in
@@ -113,6 +113,12 @@ if (args.estate !== 'false') estateRows();
 
 // The HTML report's size and load time at the same sizes plus a one-node cluster (bench/html-report.ts).
 if (args.html !== 'false') htmlReport();
+
+// The PromQL source's reads (bench/promql.ts): measured against a real Prometheus at 1,000 nodes, planned at 10,000 and 100,000.
+if (args.promql !== 'false') {
+  const promql = spawnSync(process.execPath, ['--max-old-space-size=4096', '--import', 'tsx', fileURLToPath(new URL('./promql.ts', import.meta.url)), '--measured=1000', '--planned=10000,100000'], { stdio: 'inherit' });
+  if (promql.status !== 0) throw new Error(`bench/promql.ts failed with status ${promql.status}`);
+}
 
 interface EstateMeasurement {
   clusters: number;

@@ -155,12 +155,15 @@ export function alignProbe(series: CaptureSeries, grid: PeriodGrid): AlignedProb
  * period legitimately has fewer samples, so coverage is judged on the union).
  */
 export function coveredSeconds(buckets: readonly SeriesPeriodBucket[]): number {
-  const intervals = buckets
-    .flatMap((b) => b.sampleStarts.map((s) => [s, s + b.sampleSeconds] as const))
-    .sort((a, b) => a[0] - b[0]);
+  return unionSeconds(buckets.flatMap((b) => b.sampleStarts.map((s) => [s, s + b.sampleSeconds] as const)));
+}
+
+/** Seconds covered by the union of [start, end) intervals, in any order. */
+export function unionSeconds(intervals: ReadonlyArray<readonly [number, number]>): number {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
   let covered = 0;
   let reach = Number.NEGATIVE_INFINITY;
-  for (const [start, end] of intervals) {
+  for (const [start, end] of sorted) {
     if (end <= reach) continue;
     covered += end - Math.max(start, reach);
     reach = end;

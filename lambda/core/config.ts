@@ -51,6 +51,12 @@ export interface ReconcileConfig {
   readonly worstNodeCount: number;
   /** Which sources the cluster is reconciled with (source-profile.ts). Default mixed. */
   readonly sourceProfile: SourceProfile;
+  /**
+   * Whether a node-period without Container Insights is a finding (`missingContainerInsights`). False where the
+   * per-interface counters come from PromQL (OTel Container Insights publishes no node_network_total_bytes):
+   * Container Insights Classic is still reconciled where it is there. Default true.
+   */
+  readonly containerInsightsExpected?: boolean;
 }
 
 export interface ReconcileConfigInput {

@@ -16,6 +16,8 @@ import { formatReport, writeReport, type ReportFormat } from '../report-output';
 import { EXIT, type CommandIo } from '../usage';
 import { describeAwsError, LIVE_DEFAULT_WINDOW_SECONDS, liveRuntime, liveSettings, liveTargetRuntime, liveWindow } from './live';
 import type { RunWindow } from '../../plan/pending-periods';
+import { withPromql, promqlReportParts } from './reconcile-promql';
+import type { PromqlCliOptions } from './promql-flags';
 
 export interface LiveReconcileOptions {
   readonly cluster: string;
@@ -34,6 +36,8 @@ export interface LiveReconcileOptions {
   readonly format: ReportFormat;
   /** Where the report goes (`-o FILE`); stdout when absent. */
   readonly out?: string | undefined;
+  /** Per-interface counters from a PromQL API instead of the CloudWatch agent. */
+  readonly promql?: PromqlCliOptions | undefined;
 }
 
 function datumLine(d: MetricDatum): string {
@@ -42,7 +46,7 @@ function datumLine(d: MetricDatum): string {
 }
 
 export async function runLiveReconcile(options: LiveReconcileOptions, io: CommandIo): Promise<number> {
-  const settings = liveSettings({ ...options, interfaceRules: options.ruleOverrides });
+  const settings = withPromql(liveSettings({ ...options, interfaceRules: options.ruleOverrides }), options);
   const now = new Date();
   const asked = liveWindow(options.start, options.end, settings.schedule.periodSeconds, now.getTime() / 1000);
   // The default hour is placed by the service's clock, which the pipeline learns from its first answer: by this
@@ -94,7 +98,9 @@ export async function runLiveReconcile(options: LiveReconcileOptions, io: Comman
     ...(publish.periodsDeferred > 0 ? [`${publish.periodsDeferred} later period(s) of the window were deferred: one run publishes at most ${settings.schedule.maxPeriodsPerRun}. Run the command again to publish them.`] : []),
   ];
   const source = `cluster ${options.cluster} in the live account${options.region ? ` (${options.region})` : ''}`;
-  let text = formatReport(report, options.format, { source, extraJson: { publish }, notes });
+  const promql = promqlReportParts(report, settings);
+  notes.push(...promql.notes);
+  let text = formatReport(report, options.format, { source, extraJson: { publish, ...promql.json }, notes });
   if (options.format === 'table') {
     const shown = options.dryRun ? datums.slice(0, 60) : [];
     const more = datums.length > shown.length && options.dryRun ? [`  ... and ${datums.length - shown.length} more (use --format json for all)`] : [];

@@ -12,6 +12,7 @@ import { LIVE_HELP, LIVE_OPTIONS } from './live';
 import { runLiveReconcile } from './reconcile-live';
 import { runListClusters } from './reconcile-discover';
 import { AUTO_CLUSTERS } from '../../plan/cluster-selection';
+import { PROMQL_HELP, PROMQL_OPTIONS, promqlOptionsOf } from './promql-flags';
 
 const HELP = `Usage: netrecon reconcile --from FILE [options]
        netrecon reconcile --cluster NAME [--region R] [--profile P] [--start T --end T] [--dry-run] [options]
@@ -42,6 +43,7 @@ ${LIVE_HELP}
   --dry-run             read and reconcile, print what would be published, publish nothing
   --namespace NS        output namespace (default NetRecon)
   --per-node-metrics    also publish per-node metrics (each is a paid custom metric)
+${PROMQL_HELP}
 
 --cluster auto lists the clusters a function deployed with clusters=auto would reconcile here
 (eks:ListClusters, then eks:DescribeCluster for the tag filter) and reconciles none of them: reconcile one
@@ -53,7 +55,7 @@ a read that failed, an empty inventory, a failed publish: nothing unread is publ
 so a script can alarm on it). Warnings about skipped input go to stderr.`;
 
 /** Flags that only mean something against a live account; with --from they would be silently ignored. */
-const LIVE_ONLY_FLAGS = ['start', 'end', 'region', 'profile', 'node-filter', 'dry-run', 'namespace', 'per-node-metrics'] as const;
+const LIVE_ONLY_FLAGS = ['start', 'end', 'region', 'profile', 'node-filter', 'dry-run', 'namespace', 'per-node-metrics', ...(Object.keys(PROMQL_OPTIONS) as (keyof typeof PROMQL_OPTIONS)[])] as const;
 
 /** Flags of a reconcile that `--cluster auto` (a listing) would silently ignore. */
 const DISCOVER_IGNORES = ['start', 'end', 'node-filter', 'source-profile', 'dry-run', 'namespace', 'per-node-metrics', 'period', 'rules', 'thresholds', 'out'] as const;
@@ -89,6 +91,7 @@ export const reconcileCommand: Command = {
       namespace: { type: 'string' },
       'per-node-metrics': { type: 'boolean' },
       'cluster-tag': { type: 'string' },
+      ...PROMQL_OPTIONS,
     });
     if (values.help) {
       io.stdout(`${HELP}\n`);
@@ -124,6 +127,7 @@ export const reconcileCommand: Command = {
           dryRun: values['dry-run'] === true,
           format,
           ...(values.out ? { out: values.out } : {}),
+          ...promqlOptionsOf(values),
         },
         io,
       );
