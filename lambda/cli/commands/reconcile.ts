@@ -5,7 +5,7 @@ import { DEFAULT_SOURCE_PROFILE, isSourceProfile, SOURCE_PROFILES } from '../../
 import { reconcile } from '../../core/reconcile';
 import { checkReportSize } from '../../core/report-size';
 import { readRuleOverrides, readThresholds } from '../config-files';
-import { formatReport, parseReportFormat, writeReport } from '../report-output';
+import { parseReportFormat, reportChunks, writeReport } from '../report-output';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { EXIT, UsageError, parseNumberOption, parseOptions, type Command } from '../usage';
 import { LIVE_HELP, LIVE_OPTIONS } from './live';
@@ -110,19 +110,20 @@ export const reconcileCommand: Command = {
         }
         return runListClusters({ clusterTag: values['cluster-tag'], region: values.region, profile: values.profile, format }, io);
       }
+      // `!== undefined`, not truthiness: `--namespace ''` must be refused by the setting's check, not fall back to the default.
       return runLiveReconcile(
         {
           cluster: values.cluster,
           periodSeconds: parseNumberOption('period', values.period),
-          ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
-          ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
+          ...(values.rules !== undefined ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
+          ...(values.thresholds !== undefined ? { thresholds: await readThresholds(values.thresholds) } : {}),
           ...(values.region !== undefined ? { region: values.region } : {}),
           ...(values.profile ? { profile: values.profile } : {}),
-          ...(values.start ? { start: values.start } : {}),
-          ...(values.end ? { end: values.end } : {}),
-          ...(values['node-filter'] ? { nodeFilter: values['node-filter'] } : {}),
-          ...(values['source-profile'] ? { sourceProfile: values['source-profile'] } : {}),
-          ...(values.namespace ? { namespace: values.namespace } : {}),
+          ...(values.start !== undefined ? { start: values.start } : {}),
+          ...(values.end !== undefined ? { end: values.end } : {}),
+          ...(values['node-filter'] !== undefined ? { nodeFilter: values['node-filter'] } : {}),
+          ...(values['source-profile'] !== undefined ? { sourceProfile: values['source-profile'] } : {}),
+          ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
           perNodeMetrics: values['per-node-metrics'] === true,
           dryRun: values['dry-run'] === true,
           format,
@@ -153,7 +154,7 @@ export const reconcileCommand: Command = {
       );
     }
     warnSkipped(report.skipped, io);
-    await writeReport(formatReport(report, format, { source: values.from }), values.out, io);
+    await writeReport(reportChunks(report, format, { source: values.from }), values.out, io);
     return exitCodeFor(report);
   },
 };
