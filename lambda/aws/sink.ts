@@ -6,13 +6,22 @@
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { AwsStepError, callAws, sendOptions, type AwsRuntime } from './api';
 import { isThrottling } from './throttle';
-import type { EmissionPlan } from '../plan/emission-plan';
+import type { EmissionPlan, PlannedRequest } from '../plan/emission-plan';
+import { NetReconError } from '../core/errors';
 
 export interface EmissionResult {
   readonly requestsSent: number;
   readonly datumsSent: number;
-  /** Set when a request failed after its retries; later requests were not sent. */
-  readonly error?: AwsStepError;
+  /** Set when a request failed after its retries, or the ledger store refused a record; later requests were not sent. */
+  readonly error?: AwsStepError | NetReconError;
+}
+
+/** A put whose send deadline (the intent's, aws/ledger-store.ts) passed before it was sent: it was not sent. */
+class SendDeadlineError extends NetReconError {
+  constructor() {
+    super('the send deadline of the request passed before it was sent (the process was paused or waited on the quota too long); it was not sent');
+    this.name = 'SendDeadlineError';
+  }
 }
 
 export interface EmissionObserver {
@@ -20,25 +29,50 @@ export interface EmissionObserver {
   readonly landed?: (periodStartSeconds: number) => void;
   /** The periods of a request that failed in a way that may have landed (anything but throttling). */
   readonly inDoubt?: (periodStartSeconds: readonly number[]) => void;
+  /**
+   * Before a request is sent (the ledger store's intent). Returns the time (rt.clock, ms) after which it may no
+   * longer be sent, if any; throws to stop the emission with nothing more sent.
+   */
+  readonly beforeSend?: (request: PlannedRequest) => Promise<number | undefined>;
+  /** After a request landed; a failure stops the emission (the put itself stays landed). */
+  readonly confirmed?: (request: PlannedRequest) => Promise<void>;
+  /** A request that definitely did not land (throttled to the end, or its send deadline passed). */
+  readonly notSent?: (request: PlannedRequest) => Promise<void>;
 }
+
+const stopped = (i: number, total: number, error: unknown): NetReconError =>
+  error instanceof NetReconError ? error : new NetReconError(`emission stopped before request ${i + 1} of ${total}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 
 /** Sends the plan's requests in order, one at a time, telling `observer` what landed and what is in doubt. */
 export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, observer: EmissionObserver = {}): Promise<EmissionResult> {
   let requestsSent = 0;
   let datumsSent = 0;
   for (const [i, request] of plan.requests.entries()) {
+    let deadlineMs: number | undefined;
+    try {
+      deadlineMs = await observer.beforeSend?.(request);
+    } catch (error) {
+      if (rt.signal?.aborted) throw error;
+      return { requestsSent, datumsSent, error: stopped(i, plan.requests.length, error) };
+    }
     try {
       await callAws(
         rt,
         'PutMetricData',
-        () => rt.buckets.putMetricData.take(1, rt.signal),
+        async () => {
+          await rt.buckets.putMetricData.take(1, rt.signal);
+          // Checked before every try: a try that starts late could land after its intent's hold.
+          if (deadlineMs !== undefined && rt.clock.now() > deadlineMs) throw new SendDeadlineError();
+        },
         () => rt.cloudWatchPut.send(new PutMetricDataCommand(request.input), sendOptions(rt)),
         // Only a throttled request is known not to have landed; after any other failure it may have.
         isThrottling,
       );
     } catch (error) {
-      // Only a throttled request is known not to have landed; a 5xx, a timeout, a reset or an abort may have.
-      if (!isThrottling(error)) observer.inDoubt?.([...new Set(request.periods)]);
+      // Only a throttled request (or one never sent) is known not to have landed; a 5xx, a timeout, a reset or an abort may have.
+      const notLanded = isThrottling(error) || error instanceof SendDeadlineError;
+      if (!notLanded) observer.inDoubt?.([...new Set(request.periods)]);
+      if (notLanded) await observer.notSent?.(request).catch(() => undefined);
       if (rt.signal?.aborted) throw error;
       return {
         requestsSent,
@@ -58,6 +92,12 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, observer:
     datumsSent += n;
     rt.counters.metricsEmitted += n;
     for (const start of request.periods) observer.landed?.(start);
+    try {
+      await observer.confirmed?.(request);
+    } catch (error) {
+      if (rt.signal?.aborted) throw error;
+      return { requestsSent, datumsSent, error: stopped(i + 1, plan.requests.length, error) };
+    }
     if (plan.requests.length >= 20 && (i + 1) % Math.ceil(plan.requests.length / 10) === 0) {
       rt.progress(`emit: ${i + 1}/${plan.requests.length} PutMetricData requests`);
     }
