@@ -30,6 +30,8 @@ export interface HandlerConfig {
   readonly sourceRole: SourceRoleSettings;
   /** Share of the GetMetricData datapoints-per-second quota the reads pace to (lambda/read-budget.ts). */
   readonly readQuotaShare: number;
+  /** The ledger store's DynamoDB table; '' for none (CloudWatch's ledger only). */
+  readonly ledgerTable: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -94,6 +96,7 @@ export function parseHandlerConfig(env: Env, deprecated: DeprecatedVariable[] = 
     reconcile: run.reconcile,
     sourceRole: { roleName: run.sourceRoleName, ...(run.sourceExternalId === undefined ? {} : { externalId: run.sourceExternalId }) },
     readQuotaShare: run.readQuotaShare,
+    ledgerTable: run.ledgerTable,
   };
 }
 
