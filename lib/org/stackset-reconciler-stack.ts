@@ -116,5 +116,6 @@ export class StackSetReconcilerStack extends Stack {
 
     new CfnOutput(this, 'FunctionName', { value: fn.functionName, description: 'Invoke with {"start": ISO, "end": ISO} to backfill' });
     new CfnOutput(this, 'FailedInvocationsQueueUrl', { value: this.reconciler.failureQueue.queueUrl });
+    new CfnOutput(this, 'LedgerTableName', { value: this.reconciler.ledgerTable.tableName, description: 'netrecon reconcile --cluster C --ledger-table THIS: publish from the CLI under the same lease as the function' });
   }
 }
