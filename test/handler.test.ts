@@ -137,7 +137,7 @@ describe('handler run', () => {
       metricsEmitted: 0,
       skippedCount: 0,
       skippedByReason: [],
-      apiCalls: { DescribeInstances: 1, ListMetrics: 0, GetMetricData: 1, PutMetricData: 0, ListClusters: 0, DescribeCluster: 0 },
+      apiCalls: { DescribeInstances: 1, ListMetrics: 0, GetMetricData: 1, PutMetricData: 0, ListClusters: 0, DescribeCluster: 0, UpdateItem: 0, GetItem: 0, Query: 0, TransactWriteItems: 0 },
       error: 'not authorized',
     });
     expect(good).toMatchObject({ cluster: 'good', outcome: 'emitted', nodes: 2 });
