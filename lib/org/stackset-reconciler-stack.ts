@@ -109,8 +109,9 @@ export class StackSetReconcilerStack extends Stack {
       const s = this.settings;
       new MetricsLink(this, 'MetricsLink', {
         sinkArns: props.oamSinkArns,
-        // The output for the central view; the sources for a central reconciler reading through the link.
-        namespaces: [s.outputNamespace, s.sources.ec2Namespace, s.sources.containerInsightsNamespace, s.sources.agentNamespace],
+        // The output for the central view; the sources only for a central reconciler reading through the link (the
+        // template has its source-reader role). OAM filters by namespace only (docs/organization.md).
+        namespaces: [s.outputNamespace, ...(props.sourceRole ? [s.sources.ec2Namespace, s.sources.containerInsightsNamespace, s.sources.agentNamespace] : [])],
       });
     }
 

@@ -136,3 +136,21 @@ describe('the ledger table (lease and put records, docs/aws.md "Exactly once")',
     expect(fn.props.Environment.Variables.NETRECON_LEDGER_TABLE).toEqual({ Ref: table.id });
   });
 });
+
+describe('the alarm topic made for alarmEmail (issue 18, item 6)', () => {
+  it('is encrypted with a key of its own, rotated, that CloudWatch of this account may use to publish', () => {
+    const topic = onlyResource(template, 'AWS::SNS::Topic');
+    const key = onlyResource(template, 'AWS::KMS::Key');
+    expect(topic.props.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [key.id, 'Arn'] });
+    expect(key.props.EnableKeyRotation).toBe(true);
+    const statements: Statement[] = key.props.KeyPolicy.Statement;
+    expect(statements).toContainEqual({
+      Sid: 'CloudWatchAlarmsPublishToTheTopic',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+  });
+});
