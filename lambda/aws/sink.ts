@@ -80,9 +80,10 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, observer:
         error: new AwsStepError(
           'PutMetricData',
           `request ${i + 1} of ${plan.requests.length} failed after retries (${error instanceof Error ? error.message : String(error)})`,
-          'Nothing after it was sent, and it may have landed: a warm function holds its periods back until the ledger can show it, ' +
-            'then resumes after the last request that landed (docs/aws.md, "In-doubt puts"). A new process (a cold start, the CLI) ' +
-            'cannot tell: wait 30 minutes (2 h for periods older than 3 h) before publishing the same periods again.',
+          'Nothing after it was sent, and it may have landed: its periods are held until the ledger can show it, ' +
+            'then the run resumes after the last request that landed (docs/aws.md, "In-doubt puts"). With the ledger table every ' +
+            'publisher knows; without it a new process (a cold start, the CLI without --ledger-table) cannot tell: wait 30 minutes ' +
+            '(2 h for periods older than 3 h) before publishing the same periods again.',
           { cause: error },
         ),
       };
