@@ -16,41 +16,36 @@ export function deployedLedgerTable(context: SuiteContext): string {
   return table;
 }
 
-/** Simulated time passing for the table's records only: lease expiries and intent holds `seconds` earlier. Returns the items moved. */
-export async function ageLedgerTable(dynamodb: DynamoDBClient, table: string, seconds: number): Promise<number> {
-  let moved = 0;
+/** Every item of the table, read consistently, page by page. */
+async function scanItems(dynamodb: DynamoDBClient, table: string): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
   let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamodb.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
-    for (const item of page.Items ?? []) {
-      for (const attribute of ['expiresAt', 'intentVisibleAt']) {
-        const n = item[attribute]?.N;
-        if (n === undefined) continue;
-        await dynamodb.send(
-          new UpdateItemCommand({
-            TableName: table,
-            Key: { ledger: item.ledger!, item: item.item! },
-            UpdateExpression: 'SET #a = :v',
-            ExpressionAttributeNames: { '#a': attribute },
-            ExpressionAttributeValues: { ':v': { N: String(Number(n) - seconds) } },
-          }),
-        );
-        moved++;
-      }
-    }
+    items.push(...(page.Items ?? []));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
-  return moved;
+  return items;
 }
 
-/** Intents not settled yet in a namespace's partitions (a scenario's leftovers). */
-export async function openIntents(dynamodb: DynamoDBClient, table: string, namespace: string): Promise<number> {
-  let n = 0;
-  let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
-    n += (page.Items ?? []).filter((i) => i.ledger?.S?.startsWith(`${namespace}|`) && i.intentAt !== undefined).length;
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return n;
+/** Simulated time passing for the table's records only: lease expiries and intent holds `seconds` earlier. Returns the values moved. */
+export async function ageLedgerTable(dynamodb: DynamoDBClient, table: string, seconds: number): Promise<number> {
+  let moved = 0;
+  for (const item of await scanItems(dynamodb, table)) {
+    for (const attribute of ['expiresAt', 'intentVisibleAt']) {
+      const n = item[attribute]?.N;
+      if (n === undefined) continue;
+      await dynamodb.send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { ledger: item.ledger!, item: item.item! },
+          UpdateExpression: 'SET #a = :v',
+          ExpressionAttributeNames: { '#a': attribute },
+          ExpressionAttributeValues: { ':v': { N: String(Number(n) - seconds) } },
+        }),
+      );
+      moved++;
+    }
+  }
+  return moved;
 }

@@ -33,6 +33,20 @@ const hideLedger =
     return { ...answer, MetricDataResults: (answer.MetricDataResults ?? []).map((r) => ({ ...r, Timestamps: [], Values: [] })) };
   };
 
+/** Holds the first PutMetricData back until `release()`; `inPut` resolves once a publisher is inside it. */
+function heldFirstPut() {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let entered: () => void = () => undefined;
+  const inPut = new Promise<void>((resolve) => (entered = resolve));
+  const holdPut = async (_input: unknown, n: number) => {
+    if (n !== 1) return;
+    entered();
+    await held;
+  };
+  return { holdPut, inPut, release: () => release() };
+}
+
 function setup(opts: { nodes?: number; env?: Record<string, string>; store?: boolean } & AccountHooks) {
   const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: opts.nodes ?? 5, launchSeconds: NOW_SECONDS - 10 * 86_400 }));
   const account = mockAccount(fake, opts);
@@ -63,16 +77,9 @@ function setup(opts: { nodes?: number; env?: Record<string, string>; store?: boo
 
 describe('the ledger lease: two publishers at once', () => {
   it('a second handler process while the first is publishing skips the cluster and publishes nothing', async () => {
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let entered: () => void = () => undefined;
-    const inPut = new Promise<void>((resolve) => (entered = resolve));
+    const { holdPut, inPut, release } = heldFirstPut();
     const { fake, runner, completePeriods } = setup({
-      holdPut: async (_input, n) => {
-        if (n !== 1) return;
-        entered();
-        await held;
-      },
+      holdPut,
     });
     const first = runner(NOW_SECONDS)(scheduled);
     await inPut; // the first process has decided and is inside its first put
@@ -91,17 +98,10 @@ describe('the ledger lease: two publishers at once', () => {
   });
 
   it('without a ledger store the same overlap doubles every value (the behaviour the store replaces)', async () => {
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let entered: () => void = () => undefined;
-    const inPut = new Promise<void>((resolve) => (entered = resolve));
+    const { holdPut, inPut, release } = heldFirstPut();
     const { fake, runner } = setup({
       store: false,
-      holdPut: async (_input, n) => {
-        if (n !== 1) return;
-        entered();
-        await held;
-      },
+      holdPut,
     });
     const first = runner(NOW_SECONDS)(scheduled);
     await inPut;
@@ -127,19 +127,12 @@ describe('the ledger lease: two publishers at once', () => {
   });
 
   it('a publisher that lost its lease while paused writes no intent and sends nothing more', async () => {
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let entered: () => void = () => undefined;
-    const inPut = new Promise<void>((resolve) => (entered = resolve));
+    const { holdPut, inPut, release } = heldFirstPut();
     // 300 nodes with per-node output: 2 requests a period, so the paused run has more to send after its first put.
     const { fake, table, runner } = setup({
       nodes: 300,
       env: { NETRECON_PER_NODE_METRICS: 'true', NETRECON_MAX_PERIODS_PER_RUN: '4', NETRECON_PERIODS_PER_READ: '1' },
-      holdPut: async (_input, n) => {
-        if (n !== 1) return;
-        entered();
-        await held;
-      },
+      holdPut,
     });
     const paused = runner(NOW_SECONDS)(scheduled).catch((e: unknown) => e);
     await inPut;
