@@ -4,7 +4,8 @@
  * account (ListMetrics, recently active), and one small GetMetricData over the last 15 minutes: per node the
  * Container Insights traffic series, node_number_of_running_pods, and one agent series asked twice, without a
  * unit and with Unit Bytes (ListMetrics does not return units; a query with a unit returns only data stored in
- * that unit, docs/doctor.md). Progress on the runtime's progress line.
+ * that unit, docs/doctor.md). Then the last hour, reconciled by the pipeline (reconcileLastHour). Progress on the
+ * runtime's progress line.
  */
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { AwsRuntime } from './aws/api';
@@ -17,6 +18,11 @@ import { DEFAULT_NODE_FILTER, K8S_TAG_NODE_FILTER } from './doctor/fixes';
 import type { DoctorInstance, DoctorObservations, DoctorSettings, ListedSeries, NodeProbe } from './doctor/model';
 import { GET_METRIC_DATA_MAX_QUERIES } from './plan/limits';
 import { DIMENSION } from './output-metrics';
+import type { ReconcileReport } from './core/model';
+import { isoOf } from './core/units';
+import { runCluster } from './pipeline';
+import { lastHourOfClosedPeriods } from './plan/pending-periods';
+import type { PipelineSettings } from './read-cluster';
 
 /** Container Insights' pod count per node (same dimensions as its node_network series). */
 export const RUNNING_PODS_METRIC = 'node_number_of_running_pods';
@@ -129,4 +135,34 @@ async function probeNodes(rt: AwsRuntime, request: DoctorReadRequest, nodes: rea
     });
   });
   return probes;
+}
+
+export interface LastHourRequest {
+  readonly cluster: string;
+  readonly region: string;
+  /** The pipeline's settings with the profile doctor judges against (lambda/cli/commands/live.ts, liveSettings). */
+  readonly settings: PipelineSettings;
+  readonly now: Date;
+}
+
+/**
+ * The last hour of closed periods reconciled exactly as `netrecon reconcile --cluster NAME --dry-run` reconciles
+ * it (the pipeline's own read path, lambda/pipeline.ts: inventory, agent discovery, the ledger, GetMetricData,
+ * validation, the core's reconcile), so doctor's "Ready" is that run's verdict, not a second opinion.
+ * Nothing is published. Null when the window holds no closed period.
+ */
+export async function reconcileLastHour(rt: AwsRuntime, request: LastHourRequest): Promise<ReconcileReport | null> {
+  const window = lastHourOfClosedPeriods(request.now.getTime() / 1000, request.settings.schedule.lagSeconds, request.settings.reconcile.periodSeconds);
+  rt.progress(`reconciling the last hour (${isoOf(window.startSeconds)} .. ${isoOf(window.endSeconds)}) as ${request.settings.reconcile.sourceProfile}, as reconcile --dry-run would`);
+  const result = await runCluster({
+    rt,
+    cluster: request.cluster,
+    settings: request.settings,
+    window: { kind: 'manual', ...window },
+    now: request.now,
+    mode: 'dryRun',
+    reportWholeWindow: true,
+    region: request.region,
+  });
+  return result.report;
 }

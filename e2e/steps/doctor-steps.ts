@@ -9,9 +9,9 @@ import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { join } from 'node:path';
 import { ec2Filters, parseNodeFilter } from '../../lambda/aws/inventory';
 import { parseJsonOutput, runCliInProcess } from '../lib/cli-in-process';
-import { CONTRACT_CODES, DOCTOR_CASES, EXIT_NOT_READY, EXIT_READY, contractProblems, faultyNodes, type DoctorJson } from '../lib/doctor-expectations';
+import { CONTRACT_CODES, DOCTOR_CASES, EXIT_NOT_READY, EXIT_READY, LAST_HOUR_OK, contractProblems, faultyNodes, type DoctorJson, type DoctorLastHourJson } from '../lib/doctor-expectations';
 import { runProcess } from '../lib/proc';
-import { MISCONFIG_CLUSTERS, PROFILE_CLUSTERS, type MisconfigCase } from '../lib/seed-clusters';
+import { ALL_SEED_CLUSTERS, MISCONFIG_CLUSTERS, PROFILE_CLUSTERS, type MisconfigCase } from '../lib/seed-clusters';
 import { REPO_DIR } from '../lib/sandbox';
 import type { StepDefinition, StepFigures } from '../lib/steps';
 import type { SuiteContext } from '../lib/suite-context';
@@ -25,7 +25,72 @@ const USD_PER_SERIES_MONTH = 0.3;
 async function doctor(context: SuiteContext, cluster: string) {
   const argv = ['doctor', '--cluster', cluster, '--region', context.sandbox!.region, '--format', 'json'];
   const run = await runCliInProcess(argv);
-  return { run, report: parseJsonOutput<DoctorJson>(run, `netrecon ${argv.join(' ')}`) };
+  return { run, report: parseJsonOutput<DoctorJson & { lastHour: DoctorLastHourJson | null }>(run, `netrecon ${argv.join(' ')}`) };
+}
+
+/** The reconcile JSON report's fields the last-hour step reads (lambda/core/model.ts). */
+interface ReconcileJson {
+  readonly window: { readonly start: string; readonly end: string };
+  readonly nodePeriods: readonly { readonly instanceId: string; readonly status: string }[];
+  readonly skipped: readonly unknown[];
+  readonly summary: { readonly nodePeriodsByStatus: Readonly<Record<string, number>> };
+}
+
+/**
+ * Issue 18, item 4: on every seeded cluster, `doctor` then `reconcile --dry-run` of the hour doctor reconciled,
+ * with the profile doctor judged against. Doctor is ready exactly where that reconcile exits 0, each node the
+ * reconcile does not find ok is named by a failed check, and both agree with the seeds' design (LAST_HOUR_OK).
+ */
+function lastHourStep(context: SuiteContext): StepDefinition {
+  return {
+    title: `doctor is ready exactly where reconcile --dry-run of the same hour is ok, on all ${ALL_SEED_CLUSTERS.length} seeded clusters, and names every node that is not`,
+    group: 'doctor',
+    skipBecause: () => (context.specSeed ? undefined : 'the clusters were not seeded'),
+    run: async (figures) => {
+      const problems: string[] = [];
+      let compared = 0;
+      for (const spec of ALL_SEED_CLUSTERS) {
+        const name = spec.name;
+        const want = LAST_HOUR_OK[name];
+        const { run, report } = await doctor(context, name);
+        problems.push(...contractProblems(report, name, run.code).map((p) => `${name}: ${p}`));
+        const last = report.lastHour;
+        // Without a node (dr-other-tag) doctor reconciles nothing; the reconcile then runs as a user would, on the last hour.
+        const argv = ['reconcile', '--cluster', name, '--region', context.sandbox!.region, '--dry-run', '--format', 'json', ...(last ? ['--source-profile', last.sourceProfile, '--start', last.window.start, '--end', last.window.end] : [])];
+        const rec = await runCliInProcess(argv);
+        const reconcileOk = rec.code === 0;
+        const json = rec.code === 1 ? null : parseJsonOutput<ReconcileJson>(rec, `netrecon ${argv.join(' ')}`);
+        compared += 3;
+        if (want === undefined) problems.push(`${name}: no LAST_HOUR_OK expectation`);
+        else {
+          if (reconcileOk !== want.ok) problems.push(`${name}: reconcile exit ${rec.code}, expected ${want.ok ? 0 : 'not 0'} (${want.why}); stderr: ${rec.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+          if (report.ready !== want.ok) problems.push(`${name}: doctor ready ${report.ready}, expected ${want.ok} (${want.why})`);
+        }
+        if (report.ready !== reconcileOk) problems.push(`${name}: doctor ready ${report.ready} (exit ${run.code}) but reconcile --dry-run of the same hour exited ${rec.code}`);
+        const failed = report.checks.filter((c) => c.severity === 'fail');
+        if (json && last) {
+          compared += 2;
+          if (json.window.start !== last.window.start || json.window.end !== last.window.end) problems.push(`${name}: reconcile read ${json.window.start} .. ${json.window.end}, doctor ${last.window.start} .. ${last.window.end}`);
+          if (last.ok !== reconcileOk) problems.push(`${name}: doctor's lastHour.ok ${last.ok}, reconcile exit ${rec.code}`);
+          for (const [status, n] of Object.entries(json.summary.nodePeriodsByStatus)) {
+            compared += 1;
+            if ((last.nodePeriodsByStatus[status] ?? 0) !== n) problems.push(`${name}: doctor counts ${last.nodePeriodsByStatus[status] ?? 0} ${status} node-periods, reconcile ${n}`);
+          }
+          const named = new Set(failed.flatMap((c) => c.instanceIds));
+          for (const id of new Set(json.nodePeriods.filter((np) => np.status !== 'ok').map((np) => np.instanceId))) {
+            compared += 1;
+            if (!named.has(id)) problems.push(`${name}: reconcile finds ${id} not ok, but no failed check of doctor names it`);
+          }
+        } else if (last) problems.push(`${name}: doctor reconciled the hour, reconcile --dry-run of it exited ${rec.code}: ${rec.stderr.trim().slice(-300)}`);
+        const statuses = json ? Object.entries(json.summary.nodePeriodsByStatus).filter(([, n]) => n > 0).map(([st, n]) => `${n} ${st}`).join(', ') : 'no report';
+        figures.notes.push(
+          `${name}: doctor ${report.ready ? 'ready' : 'not ready'} (exit ${run.code}${failed.length ? `; fails ${failed.map((c) => c.code).join(', ')}` : ''}); ` +
+            `reconcile${last ? ` --source-profile ${last.sourceProfile}` : ''} exit ${rec.code} (${statuses})`,
+        );
+      }
+      failIf(problems, figures, compared);
+    },
+  };
 }
 
 function failIf(problems: string[], figures: StepFigures, compared: number): void {
@@ -157,5 +222,5 @@ function processExitStep(context: SuiteContext): StepDefinition {
 }
 
 export function doctorSteps(context: SuiteContext): StepDefinition[] {
-  return [readyStep(context), ...(Object.keys(MISCONFIG_CLUSTERS) as MisconfigCase[]).map((which) => misconfigStep(context, which)), processExitStep(context)];
+  return [readyStep(context), ...(Object.keys(MISCONFIG_CLUSTERS) as MisconfigCase[]).map((which) => misconfigStep(context, which)), lastHourStep(context), processExitStep(context)];
 }

@@ -17,8 +17,11 @@ import { ALL_SEED_CLUSTERS, MISCONFIG_CLUSTERS, PROFILE_CLUSTERS } from '../lib/
 import type { StepDefinition, StepFigures } from '../lib/steps';
 import type { SuiteContext } from '../lib/suite-context';
 
-/** Whole periods each profile cluster is reconciled over. */
-export const PROFILE_PERIODS = 2;
+/**
+ * Whole periods each profile cluster is reconciled over: an hour, the window `netrecon doctor` reconciles
+ * (docs/doctor.md, "The last hour"), so the doctor steps compare it with a reconcile of the same hour.
+ */
+export const PROFILE_PERIODS = 12;
 
 /** The JSON report's fields this step reads (model.ts), loosely typed: the point is to catch the product disagreeing. */
 interface ReportJson {

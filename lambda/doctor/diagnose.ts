@@ -1,21 +1,37 @@
 /**
- * `netrecon doctor`'s diagnosis: from what the reads found (DoctorObservations) to the JSON report
- * (docs/doctor.md): every check with its severity, the nodes concerned and the fix, the recommended profile and
- * the monthly cost of each profile. Ready means no check failed. Pure: no I/O, the time comes in the observations.
+ * `netrecon doctor`'s diagnosis: from what the reads found (DoctorObservations) and the reconcile of the last hour
+ * (the core's own report) to the JSON report (docs/doctor.md): every check with its severity, the nodes concerned
+ * and the fix, the recommended profile and the monthly cost of each profile. Ready means no check failed, and a
+ * check fails wherever the last hour's reconcile is not ok (checks/last-hour.ts). Pure: no I/O, the time comes in
+ * the observations.
  */
+import type { ReconcileReport } from '../core/model';
+import type { SourceProfile } from '../core/source-profile';
 import { agentView } from './agent-view';
 import { agentExtraDimensions, agentMissing, agentNoInstanceId } from './checks/agent-presence';
 import { agentDefects, agentPodNetns, agentStale, agentUnclassifiedInterfaces, agentUnits } from './checks/agent-health';
 import { containerInsightsAddressable, containerInsightsMissing, containerInsightsStale } from './checks/container-insights';
 import type { CheckContext } from './checks/context';
 import { ec2Monitoring } from './checks/ec2-monitoring';
+import { lastHourSummary, reconcileEc2Mismatch, reconcileIncomplete, reconcileResidual } from './checks/last-hour';
 import { nodesFound, nodesOtherTag } from './checks/nodes';
 import { profileCosts } from './costs';
 import { filterTag } from './fixes';
 import type { Check, DoctorObservations, DoctorReport } from './model';
 import { recommendProfile } from './recommend';
 
-export function diagnose(obs: DoctorObservations): DoctorReport {
+/** The profile the checks judge against and the last hour is reconciled with: `--source-profile`, else the recommended one. */
+export function judgedProfile(obs: DoctorObservations): SourceProfile {
+  if (obs.settings.intendedProfile) return obs.settings.intendedProfile;
+  const agent = agentView(obs);
+  return recommendProfile(obs, agent, agentDefects({ obs, agent })).profile;
+}
+
+/**
+ * `lastHour`: the reconcile of the last hour under judgedProfile(obs), as `netrecon reconcile --dry-run` would
+ * report it; null when it did not run (no node found, no closed period).
+ */
+export function diagnose(obs: DoctorObservations, lastHour: ReconcileReport | null = null): DoctorReport {
   const agent = agentView(obs);
   const defects = agentDefects({ obs, agent });
   const recommendation = recommendProfile(obs, agent, defects);
@@ -33,10 +49,11 @@ export function diagnose(obs: DoctorObservations): DoctorReport {
       agentNoInstanceId(ctx),
       agentExtraDimensions(ctx),
       agentPodNetns(ctx, defects),
-      agentStale(defects),
+      agentStale(ctx, defects),
       agentUnclassifiedInterfaces(ctx),
       agentUnits(ctx, defects),
     );
+    if (lastHour) checks.push(reconcileEc2Mismatch(ctx, defects, lastHour), reconcileResidual(ctx, lastHour), reconcileIncomplete(ctx, lastHour));
   }
   return {
     cluster: obs.cluster,
@@ -44,6 +61,7 @@ export function diagnose(obs: DoctorObservations): DoctorReport {
     ready: checks.every((c) => c.severity !== 'fail'),
     recommendedProfile: recommendation.profile,
     nodes: { count: obs.nodes.length, tag: filterTag(obs.settings.nodeFilter, obs.cluster) },
+    lastHour: lastHour ? lastHourSummary(lastHour) : null,
     checks,
     costs: profileCosts(obs, agent, recommendation.mixedNodeProfiles, new Set([...defects.podNetns].filter(([, how]) => how === 'certain').map(([id]) => id))),
   };

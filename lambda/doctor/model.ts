@@ -3,6 +3,7 @@
  * (the JSON of `netrecon doctor --format json`, docs/doctor.md). Pure types.
  */
 import type { CompiledRule } from '../core/interface-rules';
+import type { NodeStatus } from '../core/model';
 import type { SourceProfile } from '../core/source-profile';
 import type { SourceSettings } from '../plan/sources';
 
@@ -80,6 +81,10 @@ export const CHECK_CODES = [
   'agent-stale',
   'agent-unclassified-interfaces',
   'agent-units',
+  // What a reconcile of the last hour says (checks/last-hour.ts): the magnitudes, not the names.
+  'reconcile-ec2-mismatch',
+  'reconcile-residual',
+  'reconcile-incomplete',
 ] as const;
 export type CheckCode = (typeof CHECK_CODES)[number];
 export type Severity = 'pass' | 'warn' | 'fail';
@@ -108,12 +113,28 @@ export interface ProfileCost {
   readonly estimated: boolean;
 }
 
+/** What the reconcile of the last hour found (the JSON's `lastHour`): the run a deploy's first reads would be. */
+export interface LastHourSummary {
+  /** The profile it was reconciled with: the judged one (`--source-profile`, else the recommended one). */
+  readonly sourceProfile: SourceProfile;
+  /** The whole periods reconciled, [start, end), ISO 8601. */
+  readonly window: { readonly start: string; readonly end: string };
+  readonly nodePeriods: number;
+  readonly nodePeriodsByStatus: Readonly<Record<NodeStatus, number>>;
+  readonly seriesSkipped: number;
+  readonly nodesSkipped: number;
+  /** Every node-period ok and nothing skipped: `netrecon reconcile --dry-run` of that window would exit 0. */
+  readonly ok: boolean;
+}
+
 export interface DoctorReport {
   readonly cluster: string;
   readonly region: string;
   readonly ready: boolean;
   readonly recommendedProfile: SourceProfile;
   readonly nodes: { readonly count: number; readonly tag: string };
+  /** Null when nothing was reconciled (no node found, or no closed period). */
+  readonly lastHour: LastHourSummary | null;
   readonly checks: Check[];
   readonly costs: ProfileCost[];
 }

@@ -60,6 +60,15 @@ export function closedEndSeconds(nowSeconds: number, lagSeconds: number, periodS
   return periodStartOf(nowSeconds - lagSeconds, periodSeconds);
 }
 
+/**
+ * The last hour of closed periods: what `netrecon reconcile --cluster` reads without --start/--end, and what
+ * `netrecon doctor` reconciles to say whether a deploy would be ok (docs/doctor.md).
+ */
+export function lastHourOfClosedPeriods(nowSeconds: number, lagSeconds: number, periodSeconds: number): { startSeconds: number; endSeconds: number } {
+  const closedEnd = closedEndSeconds(nowSeconds, lagSeconds, periodSeconds);
+  return { startSeconds: closedEnd - Math.ceil(3600 / periodSeconds) * periodSeconds, endSeconds: closedEnd };
+}
+
 /** The whole periods inside [startSeconds, endSeconds): the start rounded up, the end down; empty when end <= start. */
 export function wholePeriods(startSeconds: number, endSeconds: number, periodSeconds: number): { startSeconds: number; endSeconds: number } {
   return { startSeconds: Math.ceil(startSeconds / periodSeconds) * periodSeconds, endSeconds: periodStartOf(endSeconds, periodSeconds) };

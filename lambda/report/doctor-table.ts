@@ -5,7 +5,7 @@
  */
 import { displayName } from '../core/display-text';
 import { deployCommand } from '../doctor/fixes';
-import type { Check, DoctorReport, ProfileCost } from '../doctor/model';
+import type { Check, DoctorReport, LastHourSummary, ProfileCost } from '../doctor/model';
 
 const MARK = { pass: '✓', warn: '!', fail: '✗' } as const;
 /** Nodes named per check; the rest are counted ("and 120 more"). */
@@ -47,6 +47,21 @@ export function deployFilter(report: DoctorReport, nodeFilter: string): string {
   return m ? m[1]! : nodeFilter;
 }
 
+/** The last hour's reconcile in one line: what `netrecon reconcile --dry-run` of that window would report. */
+export function lastHourLine(lastHour: LastHourSummary | null): string[] {
+  if (!lastHour) return [];
+  const statuses = Object.entries(lastHour.nodePeriodsByStatus)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n.toLocaleString('en-US')} ${s}`)
+    .join(', ');
+  const skipped = lastHour.seriesSkipped + lastHour.nodesSkipped;
+  return [
+    `Last hour (${lastHour.window.start} .. ${lastHour.window.end}) reconciled as ${lastHour.sourceProfile}, as reconcile --dry-run would: ` +
+      `${lastHour.nodePeriods.toLocaleString('en-US')} node-periods${statuses ? ` (${statuses})` : ''}${skipped > 0 ? `, ${skipped.toLocaleString('en-US')} inputs skipped` : ''}`,
+    '',
+  ];
+}
+
 export function formatDoctorTable(report: DoctorReport, nodeFilter: string): string {
   const fails = report.checks.filter((c) => c.severity === 'fail').length;
   const warns = report.checks.filter((c) => c.severity === 'warn').length;
@@ -62,8 +77,9 @@ export function formatDoctorTable(report: DoctorReport, nodeFilter: string): str
     `Recommended source profile: ${report.recommendedProfile}`,
     `  ${deployCommand(cluster, report.recommendedProfile, deployFilter(report, nodeFilter))}`,
     '',
+    ...lastHourLine(report.lastHour),
     report.ready
-      ? `Ready: no check failed${warns > 0 ? ` (${warns} warning${warns === 1 ? '' : 's'} to read)` : ''}.`
+      ? `Ready: no check failed${report.lastHour?.ok ? ', and a reconcile of the last hour is ok' : ''}${warns > 0 ? ` (${warns} warning${warns === 1 ? '' : 's'} to read)` : ''}.`
       : `Not ready: ${fails} check${fails === 1 ? '' : 's'} failed (✗); fix ${fails === 1 ? 'it' : 'them'} and run netrecon doctor again.`,
   ];
   return `${lines.join('\n')}\n`;

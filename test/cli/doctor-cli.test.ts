@@ -33,8 +33,15 @@ interface NodeSpec {
   readonly agentDims?: (n: number, iface: string) => Record<string, string>;
   readonly agentLast?: number | null;
   readonly agentUnit?: string;
+  /** Bytes a minute each agent interface counts, each way (default 1e6). */
+  readonly agentBytesPerMinute?: Readonly<Record<string, number>>;
+  /** EC2 NetworkIn and NetworkOut a minute; default: what the agent's physical interfaces count (1e6 each without an agent). */
+  readonly ec2BytesPerMinute?: number;
   readonly monitoring?: 'disabled' | 'enabled';
 }
+
+/** The ENIs, as the default rules classify them (eth*, ens*). */
+const isEni = (iface: string): boolean => /^(eth|ens)\d+$/.test(iface);
 
 const bothTags = { 'eks:cluster-name': CLUSTER, [`kubernetes.io/cluster/${CLUSTER}`]: 'owned' };
 
@@ -44,15 +51,23 @@ function account(nodes: readonly NodeSpec[]): Account {
   for (const s of nodes) {
     instances.push({ instanceId: id(s.n), nodeName: dns(s.n), tags: s.tags ?? bothTags, monitoring: s.monitoring ?? 'disabled', enis: s.enis ?? 2 });
     const ciDims = { ClusterName: CLUSTER, InstanceId: id(s.n), NodeName: dns(s.n) };
+    const perMinute = (iface: string): number => s.agentBytesPerMinute?.[iface] ?? 1e6;
+    const agentIfaces = s.agent ?? [];
+    // EC2 counts at the ENIs what the agent's ENI counters count; Container Insights every interface but lo (cAdvisor).
+    const ec2 = s.ec2BytesPerMinute ?? (agentIfaces.some(isEni) ? agentIfaces.filter(isEni).reduce((t, i) => t + perMinute(i), 0) : 1e6);
+    const ciBytesPerMinute = agentIfaces.length > 0 ? agentIfaces.filter((i) => i !== 'lo').reduce((t, i) => t + 2 * perMinute(i), 0) : 4e6;
+    for (const metricName of ['NetworkIn', 'NetworkOut']) {
+      series.push({ namespace: 'AWS/EC2', metricName, dimensions: { InstanceId: id(s.n) }, lastSeconds: NOW - 60, unit: 'Bytes', value: ec2 });
+    }
     if ((s.ci ?? 'fresh') !== 'none') {
       const last = s.ci === 'stale' ? null : NOW - 120;
-      series.push({ namespace: 'ContainerInsights', metricName: 'node_network_total_bytes', dimensions: ciDims, lastSeconds: last, unit: 'Bytes/Second', value: 5e6 });
+      series.push({ namespace: 'ContainerInsights', metricName: 'node_network_total_bytes', dimensions: ciDims, lastSeconds: last, unit: 'Bytes/Second', value: ciBytesPerMinute / 60 });
       series.push({ namespace: 'ContainerInsights', metricName: 'node_number_of_running_pods', dimensions: ciDims, lastSeconds: last, unit: 'Count', value: s.pods ?? 30 });
     }
     for (const iface of s.agent ?? []) {
       for (const metricName of ['net_bytes_recv', 'net_bytes_sent']) {
         const dimensions = s.agentDims ? s.agentDims(s.n, iface) : { InstanceId: id(s.n), interface: iface };
-        series.push({ namespace: 'CWAgent', metricName, dimensions, lastSeconds: s.agentLast === undefined ? NOW - 60 : s.agentLast, unit: s.agentUnit ?? 'Bytes', value: 1e6 });
+        series.push({ namespace: 'CWAgent', metricName, dimensions, lastSeconds: s.agentLast === undefined ? NOW - 60 : s.agentLast, unit: s.agentUnit ?? 'Bytes', value: perMinute(iface) });
       }
     }
   }
@@ -113,7 +128,7 @@ describe('netrecon doctor on a ready cluster', () => {
     expect(r.stdout).toContain('Recommended source profile: full');
     expect(r.stdout).toContain('npx cdk deploy -c clusters=prod -c sourceProfile=full');
     expect(r.stdout).not.toMatch(/^[!✗] /m);
-    expect(r.stdout).toMatch(/^Ready: no check failed\.$/m);
+    expect(r.stdout).toMatch(/^Ready: no check failed, and a reconcile of the last hour is ok\.$/m);
     expect(acct.mock.cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 0);
   });
 
@@ -125,11 +140,23 @@ describe('netrecon doctor on a ready cluster', () => {
     expect(json.checks.map((c: { code: string }) => c.code)).toEqual([
       'nodes-found', 'nodes-other-tag', 'ec2-monitoring', 'container-insights-missing', 'container-insights-stale', 'agent-missing',
       'agent-no-instance-id', 'agent-extra-dimensions', 'agent-pod-netns', 'agent-stale', 'agent-unclassified-interfaces', 'agent-units',
+      'reconcile-ec2-mismatch', 'reconcile-residual', 'reconcile-incomplete',
     ]);
     expect(json.checks.every((c: { severity: string }) => c.severity === 'pass')).toBe(true);
     expect(json.costs.map((c: { sourceProfile: string }) => c.sourceProfile)).toEqual(['agentless', 'enis', 'full', 'mixed']);
     // Nothing but the report on stdout; the call count on stderr.
-    expect(r.stderr).toMatch(/calls: 2 DescribeInstances, 3 ListMetrics, 1 GetMetricData/);
+    // Doctor's own reads (2 DescribeInstances, 3 ListMetrics, the 15-minute probe), then reconcile --dry-run's of
+    // the last hour (inventory, the agent's rx and tx listing, the ledger, one read).
+    expect(r.stderr).toMatch(/calls: 3 DescribeInstances, 5 ListMetrics, 3 GetMetricData/);
+    expect(json.lastHour).toEqual({
+      sourceProfile: 'full',
+      window: { start: '2026-05-28T19:20:00.000Z', end: '2026-05-28T20:20:00.000Z' },
+      nodePeriods: 36,
+      nodePeriodsByStatus: { ok: 36, ec2Mismatch: 0, unexplainedResidual: 0, missingAgent: 0, missingEc2: 0, missingContainerInsights: 0, partialPeriod: 0 },
+      seriesSkipped: 0,
+      nodesSkipped: 0,
+      ok: true,
+    });
   });
 });
 
@@ -143,7 +170,8 @@ describe('netrecon doctor on a misconfigured cluster', () => {
     expect(json.ready).toBe(false);
     const by = Object.fromEntries(json.checks.map((c: { code: string }) => [c.code, c]));
     expect(by['nodes-other-tag']).toMatchObject({ severity: 'fail', instanceIds: [id(2)], fix: { cdkFlags: '-c nodeFilter=tag-key:kubernetes.io/cluster/{cluster}' } });
-    expect(by['agent-no-instance-id']).toMatchObject({ severity: 'fail', instanceIds: [id(3)], fix: { command: 'netrecon agent-config --source-profile enis --for addon' } });
+    // Under mixed, node 3's unread series leave it reconciled from EC2: right figures, paid-for series, a warning.
+    expect(by['agent-no-instance-id']).toMatchObject({ severity: 'warn', instanceIds: [id(3)], fix: { command: 'netrecon agent-config --source-profile enis --for addon' } });
     expect(by['agent-pod-netns']).toMatchObject({ severity: 'fail', instanceIds: [id(4)] });
     expect(by['agent-stale']).toMatchObject({ severity: 'fail', instanceIds: [id(5)] });
     expect(by['container-insights-missing']).toMatchObject({ severity: 'fail', instanceIds: [id(5)] });
@@ -169,6 +197,45 @@ describe('netrecon doctor on a misconfigured cluster', () => {
     const r = await doctor('--format', 'json', '--source-profile', 'full');
     const json = JSON.parse(r.stdout);
     expect(json.checks.find((c: { code: string }) => c.code === 'agent-missing')).toMatchObject({ severity: 'fail', fix: { command: 'netrecon agent-config --source-profile full --for addon' } });
+    // full requires the agent: node 3, whose series lack InstanceId, would be missingAgent.
+    expect(json.checks.find((c: { code: string }) => c.code === 'agent-no-instance-id')).toMatchObject({ severity: 'fail', instanceIds: [id(3)] });
+    expect(json.lastHour).toMatchObject({ sourceProfile: 'full', ok: false });
+  });
+});
+
+/**
+ * Issue 18, item 4: the agent runs in a pod's network namespace on one-ENI nodes, so its eth0 is the pod's: 2e5
+ * bytes a minute where EC2 counts 6e6. By names alone that is also what an ENI-only agent shows (a warning); by
+ * magnitudes every node-period would be ec2Mismatch, so doctor is not ready and says how to fix it.
+ */
+export const POD_ETH0: readonly NodeSpec[] = [1, 2].map((n) => ({ n, enis: 1, pods: 3, agent: ['eth0'], agentBytesPerMinute: { eth0: 2e5 }, ec2BytesPerMinute: 6e6 }));
+
+describe('netrecon doctor on a cluster whose agent counts a pod\'s eth0', () => {
+  withAccount(() => POD_ETH0);
+
+  it('exits 2: reconcile-ec2-mismatch fails on every node with the host-network fix, where the names gave only a warning', async () => {
+    const r = await doctor('--format', 'json');
+    const json = JSON.parse(r.stdout);
+    expect(r.code).toBe(2);
+    expect(json.ready).toBe(false);
+    const by = Object.fromEntries(json.checks.map((c: { code: string }) => [c.code, c]));
+    expect(by['agent-pod-netns']).toMatchObject({ severity: 'warn', instanceIds: [id(1), id(2)] });
+    const mismatch = by['reconcile-ec2-mismatch'];
+    expect(mismatch).toMatchObject({ severity: 'fail', instanceIds: [id(1), id(2)] });
+    expect(mismatch.summary).toContain('24 of 24 node-periods of the last hour');
+    // 2e5 + 2e5 a minute at the ENIs against 6e6 + 6e6 in EC2, over 5 minutes: 2 MB against 60 MB.
+    expect(mismatch.summary).toContain('the ENIs counted 2.000 MB where EC2 counted 60.00 MB');
+    expect(mismatch.fix.text).toContain('hostNetwork: true');
+    expect(mismatch.fix.command).toBe('netrecon agent-config --source-profile enis --for addon');
+    expect(json.lastHour).toMatchObject({ sourceProfile: 'enis', nodePeriods: 24, nodePeriodsByStatus: { ok: 0, ec2Mismatch: 24 }, ok: false });
+  });
+
+  it('the table ends "Not ready" and shows the last hour\'s statuses', async () => {
+    const r = await doctor();
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^✗ reconcile-ec2-mismatch/m);
+    expect(r.stdout).toContain('reconciled as enis, as reconcile --dry-run would: 24 node-periods (24 ec2Mismatch)');
+    expect(r.stdout).toMatch(/^Not ready: 1 check failed/m);
   });
 });
 
@@ -183,7 +250,8 @@ describe('netrecon doctor on a big cluster', () => {
     expect(r.stderr).toContain('netrecon: 2,600 nodes match tag:eks:cluster-name; 0 more carry the other cluster tag');
     expect(r.stderr).toMatch(/netrecon: listing agent series \(~5,200\+ expected\)… 5,000 net_bytes_recv series listed after 10 pages/);
     expect(r.stderr).toMatch(/netrecon: probing the last 15 minutes of 2,600 nodes… 10 of 21 GetMetricData calls/);
-  }, 30_000);
+    expect(r.stderr).toContain('netrecon: reconciling the last hour');
+  }, 60_000);
 });
 
 describe('netrecon doctor errors', () => {

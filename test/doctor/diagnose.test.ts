@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../lambda/doctor/diagnose';
 import { CHECK_CODES, type Check, type CheckCode, type DoctorObservations } from '../../lambda/doctor/model';
+import { lastHourOf, READY_HOUR } from './last-hour';
 import { agentSeries, ciSeries, CLUSTER, freshProbe, id, instance, NOW, readyCluster, SETTINGS, veth } from './observations';
 
 const checkOf = (obs: DoctorObservations, code: CheckCode): Check => {
@@ -15,7 +16,7 @@ const checkOf = (obs: DoctorObservations, code: CheckCode): Check => {
 
 describe('a ready cluster', () => {
   it('passes every check, in the contract order, and is ready', () => {
-    const report = diagnose(readyCluster());
+    const report = diagnose(readyCluster(), lastHourOf(READY_HOUR, 'full'));
     expect(report.checks.map((c) => c.code)).toEqual([...CHECK_CODES]);
     expect(report.checks.filter((c) => c.severity !== 'pass')).toEqual([]);
     expect(report).toMatchObject({ cluster: CLUSTER, region: 'eu-west-1', ready: true, recommendedProfile: 'full', nodes: { count: 2, tag: 'eks:cluster-name' } });
@@ -122,14 +123,23 @@ describe('agent-missing', () => {
 });
 
 describe('agent-no-instance-id', () => {
-  it('series with host but no InstanceId, host = a node\'s DNS name (short or long): fail for that node', () => {
-    const hostOnly = [
-      { metricName: 'net_bytes_recv', dimensions: { host: 'ip-10-0-0-2', interface: 'eth0' } },
-      { metricName: 'net_bytes_sent', dimensions: { host: 'ip-10-0-0-2.eu-west-1.compute.internal', interface: 'eth0' } },
-    ];
-    const c = checkOf(readyCluster({ agentSeries: [...agentSeries(1, ['eth0']), ...hostOnly] }), 'agent-no-instance-id');
-    expect(c).toMatchObject({ severity: 'fail', instanceIds: [id(2)] });
-    expect(c.fix?.text).toContain('"append_dimensions": {"InstanceId": "${aws:InstanceId}"}');
+  const hostOnly = [
+    { metricName: 'net_bytes_recv', dimensions: { host: 'ip-10-0-0-2', interface: 'eth0' } },
+    { metricName: 'net_bytes_sent', dimensions: { host: 'ip-10-0-0-2.eu-west-1.compute.internal', interface: 'eth0' } },
+  ];
+  it('series with host but no InstanceId, host = a node\'s DNS name (short or long), under a profile requiring the agent: fail for that node', () => {
+    for (const intendedProfile of ['enis', 'full'] as const) {
+      const c = checkOf(readyCluster({ agentSeries: [...agentSeries(1, ['eth0']), ...hostOnly], settings: { ...SETTINGS, intendedProfile } }), 'agent-no-instance-id');
+      expect(c).toMatchObject({ severity: 'fail', instanceIds: [id(2)] });
+      expect(c.summary).toContain(`the ${intendedProfile} profile requires the agent, so these nodes would be missingAgent`);
+      expect(c.fix?.text).toContain('"append_dimensions": {"InstanceId": "${aws:InstanceId}"}');
+    }
+  });
+
+  it('the same under mixed: warn, the node is reconciled from EC2 (a reconcile of it is ok)', () => {
+    const c = checkOf(readyCluster({ agentSeries: [...agentSeries(1, ['eth0']), ...hostOnly], settings: { ...SETTINGS, intendedProfile: 'mixed' } }), 'agent-no-instance-id');
+    expect(c).toMatchObject({ severity: 'warn', instanceIds: [id(2)] });
+    expect(c.summary).toContain('under the mixed profile they are reconciled from EC2');
   });
 
   it('series without InstanceId tied to no node, while a node has no agent series: warn', () => {
@@ -151,11 +161,14 @@ describe('agent-extra-dimensions', () => {
     expect(c.summary).toContain('(host)');
   });
 
-  it('the same interface under two dimension sets: fail (netrecon would skip one on every run)', () => {
+  it('the same interface under two dimension sets: fail where the agent is read (netrecon would skip one on every run), warn under agentless', () => {
     const both = [...agentSeries(1, ['eth0', 'lo']), ...agentSeries(1, ['eth0'], { ImageId: 'ami-1' }), ...agentSeries(2, ['eth0', 'lo'])];
-    const c = checkOf(readyCluster({ agentSeries: both }), 'agent-extra-dimensions');
+    const c = checkOf(readyCluster({ agentSeries: both, settings: { ...SETTINGS, intendedProfile: 'mixed' } }), 'agent-extra-dimensions');
     expect(c).toMatchObject({ severity: 'fail', instanceIds: [id(1)] });
     expect(c.summary).toContain('e.g. eth0; extra dimensions: ImageId');
+    // Both agents are a pod's eth0 and lo: the recommendation, agentless, reads no agent at all.
+    expect(diagnose(readyCluster({ agentSeries: both })).recommendedProfile).toBe('agentless');
+    expect(checkOf(readyCluster({ agentSeries: both }), 'agent-extra-dimensions').severity).toBe('warn');
   });
 });
 

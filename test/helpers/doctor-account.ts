@@ -1,8 +1,9 @@
 /**
  * A small hand-built account for `netrecon doctor`'s SDK-level tests, behind aws-sdk-client-mock: instances with
  * their tags, monitoring and ENIs (DescribeInstances with tag filters), and series with their dimensions, unit and
- * newest datapoint (ListMetrics with dimension filters and pages; GetMetricData honouring a query's Unit, as
- * CloudWatch does: a unit that does not match the stored one returns no data).
+ * one sample a minute up to their newest (ListMetrics with dimension filters and pages; GetMetricData aggregating
+ * the samples of each Period with the query's Stat, and honouring its Unit, as CloudWatch does: a unit that does
+ * not match the stored one returns no data). Simulated: the values are the test's, not a source's.
  */
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type GetMetricDataCommandInput, type ListMetricsCommandInput } from '@aws-sdk/client-cloudwatch';
 import { DescribeInstancesCommand, EC2Client, type DescribeInstancesCommandInput } from '@aws-sdk/client-ec2';
@@ -22,8 +23,26 @@ export interface AccountSeries {
   readonly dimensions: Readonly<Record<string, string>>;
   /** Epoch seconds of the newest datapoint; null: listed, but nothing recent. */
   readonly lastSeconds: number | null;
+  /** Epoch seconds of the oldest one (a sample every minute from it to lastSeconds); default: a day before lastSeconds. */
+  readonly firstSeconds?: number;
   readonly unit?: string;
+  /** Each minute's sample (bytes for a counter, Bytes/Second for a rate). */
   readonly value?: number;
+}
+
+/** Every instance launched long before any window the tests read. */
+const LAUNCH_TIME = new Date('2020-01-01T00:00:00Z');
+const DAY_SECONDS = 86_400;
+
+/** A GetMetricData statistic of the minute samples of one series inside [t, t + period). */
+function aggregate(s: AccountSeries, stat: string, t: number, periodSeconds: number): number | null {
+  if (s.lastSeconds === null) return null;
+  const first = s.firstSeconds ?? s.lastSeconds - DAY_SECONDS;
+  let n = 0;
+  for (let m = Math.ceil(t / 60) * 60; m < t + periodSeconds; m += 60) if (m >= first && m <= s.lastSeconds) n++;
+  if (n === 0) return null;
+  const v = s.value ?? 1;
+  return stat === 'Sum' ? n * v : stat === 'SampleCount' ? n : v;
 }
 
 export interface Account {
@@ -51,6 +70,7 @@ export function mockDoctorAccount(account: Account) {
             InstanceId: i.instanceId,
             PrivateDnsName: i.nodeName,
             State: { Name: 'running' },
+            LaunchTime: LAUNCH_TIME,
             Monitoring: { State: i.monitoring },
             NetworkInterfaces: Array.from({ length: i.enis }, (_, k) => ({ NetworkInterfaceId: `eni-${k}` })),
             Tags: Object.entries(i.tags).map(([Key, Value]) => ({ Key, Value })),
@@ -85,8 +105,16 @@ export function mockDoctorAccount(account: Account) {
         const dims = Object.fromEntries((m.Dimensions ?? []).map((d) => [d.Name!, d.Value!]));
         const s = byKey.get(key(m.Namespace, m.MetricName, dims));
         const unitOk = q.MetricStat!.Unit === undefined || q.MetricStat!.Unit === (s?.unit ?? 'None');
-        const has = s && unitOk && s.lastSeconds !== null && s.lastSeconds >= start && s.lastSeconds < end;
-        return { Id: q.Id, StatusCode: 'Complete', Timestamps: has ? [new Date(Math.floor(s.lastSeconds! / 60) * 60_000)] : [], Values: has ? [s.value ?? 1] : [] };
+        const period = q.MetricStat!.Period!;
+        const timestamps: Date[] = [];
+        const values: number[] = [];
+        for (let t = start; s && unitOk && t < end; t += period) {
+          const v = aggregate(s, q.MetricStat!.Stat!, t, period);
+          if (v === null) continue;
+          timestamps.push(new Date(t * 1000));
+          values.push(v);
+        }
+        return { Id: q.Id, StatusCode: 'Complete', Timestamps: timestamps, Values: values };
       }),
     };
   });

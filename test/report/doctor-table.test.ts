@@ -9,6 +9,7 @@ const report = (over: Partial<DoctorReport> = {}): DoctorReport => ({
   ready: false,
   recommendedProfile: 'enis',
   nodes: { count: 125, tag: 'eks:cluster-name' },
+  lastHour: null,
   checks: [
     { code: 'nodes-found', severity: 'pass', summary: '125 nodes match tag:eks:cluster-name=prod', instanceIds: [] },
     {

@@ -6,14 +6,14 @@
 import { createClients } from '../../aws/clients';
 import { parseNodeFilter } from '../../aws/inventory';
 import { isSourceProfile, SOURCE_PROFILES } from '../../core/source-profile';
-import { diagnose } from '../../doctor/diagnose';
+import { diagnose, judgedProfile } from '../../doctor/diagnose';
 import type { DoctorSettings } from '../../doctor/model';
-import { readDoctorObservations } from '../../doctor-read';
+import { readDoctorObservations, reconcileLastHour } from '../../doctor-read';
 import { formatDoctorTable } from '../../report/doctor-table';
 import { resolveRunSettings } from '../../settings';
 import { readRuleOverrides } from '../config-files';
 import { EXIT, parseOptions, UsageError, type Command } from '../usage';
-import { describeAwsError, liveRuntime } from './live';
+import { describeAwsError, liveRuntime, liveSettings } from './live';
 
 /** The deployed function's schedule by default (lib/deploy-settings.ts, scheduleMinutes); the cost uses it. */
 export const DEFAULT_SCHEDULE_MINUTES = 5;
@@ -24,9 +24,13 @@ const HELP = `Usage: netrecon doctor --cluster NAME [--region R] [--profile P] [
 Checks, read-only, what netrecon needs in the account for one EKS cluster and says how to fix what is missing:
 the nodes and their cluster tags, EC2 monitoring, Container Insights, the CloudWatch agent's per-interface
 series (present, InstanceId dimension, extra dimensions, pod network namespace, fresh, unit, interface names).
+Then it reconciles the last hour as "netrecon reconcile --dry-run" would, with the profile it judges against,
+and fails wherever that would not be ok (the agent's ENI counters against EC2, Container Insights against the
+agent's interface sum, a source missing or partial): Ready means a reconcile of the last hour would be ok.
 It recommends a source profile, prints its deploy command and the monthly cost of every profile at this
-cluster's series counts. Calls: DescribeInstances, ListMetrics, and one GetMetricData over the last 15 minutes
-(about 4 metrics a node, $0.00004 a node). See docs/doctor.md.
+cluster's series counts. Calls: DescribeInstances, ListMetrics, one GetMetricData over the last 15 minutes
+(about 4 metrics a node) and the reads of one reconcile of the last hour (the series the profile reads, about
+3 a node plus the agent's). Nothing is published. See docs/doctor.md.
 
 Options:
   --cluster NAME        the EKS cluster (required)
@@ -69,11 +73,8 @@ export const doctorCommand: Command = {
     if (intended !== undefined && !isSourceProfile(intended)) {
       throw new UsageError(`--source-profile must be one of ${SOURCE_PROFILES.join(', ')}; got ${JSON.stringify(intended)}`, 'It is the source profile; --profile is the AWS credentials profile.');
     }
-    const run = resolveRunSettings({
-      clusters: [values.cluster],
-      nodeFilter: values['node-filter'],
-      interfaceRules: values.rules ? await readRuleOverrides(values.rules) : undefined,
-    });
+    const ruleOverrides = values.rules ? await readRuleOverrides(values.rules) : undefined;
+    const run = resolveRunSettings({ clusters: [values.cluster], nodeFilter: values['node-filter'], interfaceRules: ruleOverrides });
     parseNodeFilter(run.nodeFilter);
     const settings: DoctorSettings = {
       sources: run.sources,
@@ -88,8 +89,18 @@ export const doctorCommand: Command = {
     let report;
     try {
       const region = values.region ?? (await regionOf(values.profile));
-      const observations = await readDoctorObservations(rt, { cluster: values.cluster, region, settings, nowSeconds: Date.now() / 1000 });
-      report = diagnose(observations);
+      const now = new Date();
+      const observations = await readDoctorObservations(rt, { cluster: values.cluster, region, settings, nowSeconds: now.getTime() / 1000 });
+      // The last hour as `reconcile --cluster NAME --source-profile JUDGED --dry-run` reads and reconciles it.
+      const lastHour = observations.nodes.length === 0
+        ? null
+        : await reconcileLastHour(rt, {
+            cluster: values.cluster,
+            region,
+            now,
+            settings: liveSettings({ cluster: values.cluster, nodeFilter: run.nodeFilter, interfaceRules: ruleOverrides, sourceProfile: judgedProfile(observations) }),
+          });
+      report = diagnose(observations, lastHour);
     } catch (error) {
       const message = describeAwsError(error);
       if (message === undefined) throw error;

@@ -7,7 +7,7 @@ import { makeAwsRuntime, type AwsRuntime } from '../../aws/api';
 import { readQuotas } from '../../read-budget';
 import { createClients } from '../../aws/clients';
 import { parseNodeFilter } from '../../aws/inventory';
-import { closedEndSeconds, wholePeriods } from '../../plan/pending-periods';
+import { lastHourOfClosedPeriods, wholePeriods } from '../../plan/pending-periods';
 import { MAX_BACKFILL_SECONDS, MAX_PERIODS_PER_RUN } from '../../plan/limits';
 import { isIsoTime } from '../../capture/validate';
 import type { Thresholds } from '../../core/config';
@@ -52,10 +52,7 @@ function isoSeconds(name: string, value: string): number {
 export function liveWindow(start: string | undefined, end: string | undefined, periodSeconds: number, nowSeconds: number): { startSeconds: number; endSeconds: number } {
   if ((start === undefined) !== (end === undefined)) throw new UsageError('--start and --end go together', 'Give both, or neither for the last hour.');
   const P = periodSeconds;
-  if (start === undefined || end === undefined) {
-    const closedEnd = closedEndSeconds(nowSeconds, RUN_SETTINGS.lagSeconds.default, P);
-    return { startSeconds: closedEnd - Math.ceil(3600 / P) * P, endSeconds: closedEnd };
-  }
+  if (start === undefined || end === undefined) return lastHourOfClosedPeriods(nowSeconds, RUN_SETTINGS.lagSeconds.default, P);
   const s = isoSeconds('start', start);
   const e = isoSeconds('end', end);
   if (e <= s) throw new UsageError(`--end (${end}) must be after --start (${start})`);

@@ -5,7 +5,7 @@
 import { classifyInterface } from '../../core/interface-rules';
 import { agentConfigFix, agentProfileFor } from '../fixes';
 import type { Check } from '../model';
-import { check, FRESH_SECONDS, nodesText, nodesVerb, type CheckContext } from './context';
+import { agentDefectSeverity, check, FRESH_SECONDS, nodesText, nodesVerb, type CheckContext } from './context';
 
 export interface AgentDefects {
   readonly stale: Set<string>;
@@ -48,15 +48,15 @@ export function agentPodNetns(ctx: CheckContext, defects: AgentDefects): Check {
     ...agentConfigFix(agentProfileFor(ctx.judged, true), ctx.agentTarget),
   };
   if (certain.length > 0) {
-    return check('agent-pod-netns', 'fail', `the agent on ${nodesText(certain.length)} sees only eth0 (no pod veth, no other ENI) although the node runs pods: it runs in a pod's network namespace, and netrecon would take that pod's traffic for the node's`, certain, fix);
+    return check('agent-pod-netns', agentDefectSeverity(ctx), `the agent on ${nodesText(certain.length)} sees only eth0 (no pod veth, no other ENI) although the node runs pods: it runs in a pod's network namespace, and netrecon would take that pod's traffic for the node's`, certain, fix);
   }
   return check('agent-pod-netns', 'warn', `the agent on ${nodesText(ids.length)} sees only eth0 on a one-ENI node that runs pods: expected of an agent collecting the ENIs only (profile enis), a pod's network namespace if it is meant to collect every interface`, ids, fix);
 }
 
-export function agentStale(defects: AgentDefects): Check {
+export function agentStale(ctx: CheckContext, defects: AgentDefects): Check {
   const ids = [...defects.stale];
   if (ids.length === 0) return check('agent-stale', 'pass', `every node's agent series has a datapoint in the last ${FRESH_SECONDS / 60} minutes`);
-  return check('agent-stale', 'fail', `${nodesVerb(ids.length, 'have')} agent series but no datapoint in the last ${FRESH_SECONDS / 60} minutes: the agent stopped, or cannot publish`, ids, {
+  return check('agent-stale', agentDefectSeverity(ctx), `${nodesVerb(ids.length, 'have')} agent series but no datapoint in the last ${FRESH_SECONDS / 60} minutes: the agent stopped, or cannot publish`, ids, {
     text: 'Check the agent on these nodes (systemctl status amazon-cloudwatch-agent, or its pod\'s logs) and that the nodes\' role has CloudWatchAgentServerPolicy.',
   });
 }
@@ -64,7 +64,7 @@ export function agentStale(defects: AgentDefects): Check {
 export function agentUnits(ctx: CheckContext, defects: AgentDefects): Check {
   const ids = [...defects.wrongUnit];
   if (ids.length === 0) return check('agent-units', 'pass', 'every probed agent series is in Bytes');
-  return check('agent-units', 'fail', `the agent on ${nodesText(ids.length)} publishes net_bytes in a unit other than Bytes: netrecon adds them up as bytes, so every figure would be off`, ids, {
+  return check('agent-units', agentDefectSeverity(ctx), `the agent on ${nodesText(ids.length)} publishes net_bytes in a unit other than Bytes: netrecon adds them up as bytes, so every figure would be off`, ids, {
     text: 'Remove the "unit" override of bytes_recv / bytes_sent from the agent\'s net section (the agent publishes Bytes by default).',
     ...agentConfigFix(agentProfileFor(ctx.judged), ctx.agentTarget),
   });

@@ -5,7 +5,7 @@
 import { clusterCapabilities } from '../../core/source-profile';
 import { agentConfigFix, agentProfileFor } from '../fixes';
 import type { Check } from '../model';
-import { check, nodesText, nodesVerb, type CheckContext } from './context';
+import { agentDefectSeverity, check, nodesText, nodesVerb, type CheckContext } from './context';
 
 /** Nodes with any agent series, tied by the instance dimension or by `host`. */
 function nodesWithAnyAgent(ctx: CheckContext): Set<string> {
@@ -37,7 +37,11 @@ export function agentNoInstanceId(ctx: CheckContext): Check {
     ...agentConfigFix(agentProfileFor(ctx.judged), ctx.agentTarget),
   };
   if (tied.length > 0) {
-    return check('agent-no-instance-id', 'fail', `the agent on ${nodesText(tied.length)} publishes net_bytes series without the ${dim} dimension (matched to the nodes by host): netrecon cannot tie them to a node and does not read them`, tied, fix);
+    // Unread series make a node missingAgent only where the profile requires the agent; elsewhere the node is
+    // reconciled from EC2, right but without its counters, and the series are paid for (docs/doctor.md).
+    const required = clusterCapabilities(ctx.judged).agentRequired;
+    const consequence = required ? `; the ${ctx.judged} profile requires the agent, so these nodes would be missingAgent` : `; under the ${ctx.judged} profile they are reconciled from EC2, and their agent's series are paid for but unread`;
+    return check('agent-no-instance-id', required ? 'fail' : 'warn', `the agent on ${nodesText(tied.length)} publishes net_bytes series without the ${dim} dimension (matched to the nodes by host): netrecon cannot tie them to a node and does not read them${consequence}`, tied, fix);
   }
   const loose = ctx.agent.unattributedWithoutInstanceId;
   if (loose > 0 && nodesWithout > 0) {
@@ -60,7 +64,7 @@ export function agentExtraDimensions(ctx: CheckContext): Check {
     const example = [...duplicated[0]![1].duplicateInterfaces][0]!;
     return check(
       'agent-extra-dimensions',
-      'fail',
+      agentDefectSeverity(ctx),
       `the agent on ${nodesText(duplicated.length)} publishes the same interface under more than one dimension set (e.g. ${example}; extra dimensions: ${names.join(', ')}): netrecon reads one series per interface and reports the others skipped on every run`,
       duplicated.map(([id]) => id),
       fix,

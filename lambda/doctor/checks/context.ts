@@ -1,5 +1,5 @@
 /** What every doctor check receives, and the small helpers they share. Pure. */
-import type { SourceProfile } from '../../core/source-profile';
+import { clusterCapabilities, type SourceProfile } from '../../core/source-profile';
 import type { AgentView } from '../agent-view';
 import type { AgentTarget } from '../fixes';
 import type { Check, CheckCode, CheckFix, DoctorObservations, Severity } from '../model';
@@ -18,6 +18,14 @@ export const FRESH_SECONDS = 15 * 60;
 
 export function check(code: CheckCode, severity: Severity, summary: string, instanceIds: Iterable<string> = [], fix?: CheckFix): Check {
   return { code, severity, summary, instanceIds: [...instanceIds].sort(), ...(fix ? { fix } : {}) };
+}
+
+/**
+ * A broken agent fails where the judged profile reads the agent (its figures would be wrong, and the last hour's
+ * reconcile shows it); under agentless nothing reads it: a warning, it is paid for.
+ */
+export function agentDefectSeverity(ctx: Pick<CheckContext, 'judged'>): Severity {
+  return clusterCapabilities(ctx.judged).readsAgent ? 'fail' : 'warn';
 }
 
 /** `n node(s)` in words. */
