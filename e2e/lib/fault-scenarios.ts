@@ -10,7 +10,17 @@
  * failed after its retries fails the invocation, so Lambda's Errors metric and retries see it.
  */
 import { dataRead, ledgerRead, oneCall, operation, type FaultProxy, type FaultRule } from './fault-proxy';
-import type { HungRun } from './lease-scenarios';
+import type { SuiteContext } from './suite-context';
+
+/** What a process's `whileHung` gets: the run's namespace and environment, while the process is held inside a put. */
+export interface HungRun {
+  readonly context: SuiteContext;
+  readonly proxy: FaultProxy;
+  readonly namespace: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly label: string;
+  readonly notes: string[];
+}
 
 /** What an invocation must end with. `either`: no contract on the outcome; the read-back judges. */
 export type Outcome = 'fails' | 'succeeds' | 'killed' | 'either';

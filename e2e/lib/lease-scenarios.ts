@@ -7,21 +7,11 @@
 import { CLUSTER } from './cluster-model';
 import { invokeDeployed } from './artifact';
 import { runCliInProcess } from './cli-in-process';
-import { operation, type FaultProxy } from './fault-proxy';
-import type { Scenario } from './fault-scenarios';
+import { operation } from './fault-proxy';
+import type { HungRun, Scenario } from './fault-scenarios';
 import { deployedLedgerTable } from './ledger-table';
 import { scheduledEvent } from './scheduled-event';
-import type { SuiteContext } from './suite-context';
 
-/** What a scenario's `whileHung` gets: the run's namespace and environment, while its process is held inside a put. */
-export interface HungRun {
-  readonly context: SuiteContext;
-  readonly proxy: FaultProxy;
-  readonly namespace: string;
-  readonly env: Readonly<Record<string, string>>;
-  readonly label: string;
-  readonly notes: string[];
-}
 
 const put = operation('PutMetricData');
 
