@@ -156,7 +156,8 @@ export class LedgerStore {
           TableName: this.tableName,
           Key: this.key(key, LEASE_SK),
           UpdateExpression: 'SET #owner = :owner, #holder = :holder, #expiresAt = :expiresAt, #deleteAfter = :deleteAfter',
-          ConditionExpression: 'attribute_not_exists(#owner) OR #expiresAt < :stale',
+          // The same owner again: a retry of this very call that had succeeded (a timeout after it was written).
+          ConditionExpression: 'attribute_not_exists(#owner) OR #expiresAt < :stale OR #owner = :owner',
           ExpressionAttributeNames: names('#owner', '#holder', '#expiresAt', '#deleteAfter'),
           ExpressionAttributeValues: {
             ':owner': S(lease.owner),
@@ -271,8 +272,9 @@ export class LedgerStore {
         Key: this.key(lease.key, periodSk(periodStartSeconds)),
         UpdateExpression:
           'SET #iChunks = :chunks, #iBefore = :before, #iTotal = :total, #iAt = :at, #iVisibleAt = :visibleAt, #iOwner = :owner, #deleteAfter = :deleteAfter',
-        // One request of a period is in flight at a time: an intent not settled yet is never overwritten.
-        ConditionExpression: 'attribute_not_exists(#iAt)',
+        // One request of a period is in flight at a time: an intent not settled yet is never overwritten (but a
+        // retry of this very write, which may have succeeded, finds its own intent).
+        ConditionExpression: 'attribute_not_exists(#iAt) OR #iOwner = :owner AND #iAt = :at',
         ExpressionAttributeNames: names(...INTENT_NAMES, '#deleteAfter'),
         ExpressionAttributeValues: {
           ':chunks': N(intent.chunks),
@@ -295,7 +297,8 @@ export class LedgerStore {
         TableName: this.tableName,
         Key: this.key(lease.key, periodSk(periodStartSeconds)),
         UpdateExpression: `SET #landed = :landed, #total = :total ${REMOVE_INTENT}`,
-        ConditionExpression: '#iOwner = :owner',
+        // Or already recorded: a retry of this very write that had succeeded.
+        ConditionExpression: '#iOwner = :owner OR #landed = :landed',
         ExpressionAttributeNames: names('#landed', '#total', ...INTENT_NAMES),
         ExpressionAttributeValues: { ':landed': N(entry.landed), ':total': N(entry.total), ':owner': S(lease.owner) },
       },

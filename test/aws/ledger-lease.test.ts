@@ -152,6 +152,17 @@ describe('the ledger lease: two publishers at once', () => {
   });
 });
 
+describe('the ledger store: its writes are safe to retry', () => {
+  it('a lease taken again by the same owner (a retried call that had succeeded) is still its own; another owner is refused', async () => {
+    const { store } = setup({});
+    const key = { namespace: 'NetRecon', cluster: 'c1' };
+    const lease = { owner: 'run-1', holder: 'test', nowSeconds: NOW_SECONDS, leaseSeconds: LEASE_SECONDS, skewSeconds: CLOCK_SKEW_ALLOWANCE_SECONDS };
+    await store.acquire(testRuntime(), key, lease);
+    await expect(store.acquire(testRuntime(), key, lease)).resolves.toMatchObject({ owner: 'run-1' });
+    await expect(store.acquire(testRuntime(), key, { ...lease, owner: 'run-2' })).rejects.toThrow(/another publisher holds the ledger lease/);
+  });
+});
+
 describe('the ledger store: a cold retry while CloudWatch does not show the ledger', () => {
   it('a new container after a complete run publishes nothing again although the ledger reads empty', async () => {
     let hidden = false;
