@@ -2,6 +2,7 @@
  * `npm run e2e`: netrecon end to end in an emulated AWS account (moto's server on localhost), offline.
  * See docs/testing.md for what each step proves and what the emulator cannot do.
  */
+import { promqlSteps } from './steps/promql-steps';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ No AWS account and no network are used: every process is limited to loopback.
   --help   this text
 
 E2E_ONLY=REGEX runs only the sections whose name matches, with the sections they need (while developing; CI
-runs everything). Sections: emulator, seed, deploy, netrecon, discovery, faults, profile-seed, profiles, doctor,
+runs everything). Sections: emulator, seed, deploy, netrecon, discovery, faults, promql, profile-seed, profiles, doctor,
 central, teardown, final. E.g. E2E_ONLY=profiles npm run e2e (the emulator, the profile seed, the profile steps, the network check).
 `;
 
@@ -52,6 +53,7 @@ function sections(context: SuiteContext): Section[] {
     { name: 'netrecon', needs: ['deploy'], steps: netreconSteps(context) },
     { name: 'discovery', needs: ['deploy'], steps: discoverySteps(context) },
     { name: 'faults', needs: ['deploy'], steps: faultSteps(context) },
+    { name: 'promql', needs: ['deploy'], steps: promqlSteps(context) },
     { name: 'profile-seed', needs: ['emulator'], steps: specSeedSteps(context) },
     { name: 'profiles', needs: ['profile-seed'], steps: profileSteps(context) },
     { name: 'doctor', needs: ['profile-seed'], steps: doctorSteps(context) },

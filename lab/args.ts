@@ -19,30 +19,41 @@ export const EXIT = {
 
 export const HELP = `Usage: npm run lab -- [options]          (Linux, as root: needs CAP_NET_ADMIN)
 
-Rebuilds an EKS node with the VPC CNI from network namespaces and veth pairs, moves real bytes in three
-measured phases, reads the node namespace's kernel counters (/proc/net/dev) before and after each, writes a
-capture (agent series = real counter deltas; EC2 and Container Insights series SIMULATED from the same
-counters) and runs the reconciler on it.
+Rebuilds EKS nodes of five CNI families from network namespaces and real Linux devices (veth, bridge, vxlan,
+macvlan), moves real bytes in measured phases, reads every node's and pod's kernel counters (/proc/net/dev)
+before and after each, writes a capture (agent series = real counter deltas; EC2 and Container Insights series
+SIMULATED from the same counters), runs the reconciler on it and checks, per phase and node, that netrecon
+agrees with the kernel: each device's class (netrecon rules) is what the kernel says it is, corrected = the ENIs'
+bytes, pod bytes = the pods' own eth0 counters, and the naive/corrected ratio is the kernel's.
 
-  (a) a pod downloads N MiB from a server outside the node   (eth0 rx + the pod's host veth tx)
-  (b) a host-network process on the node downloads N MiB     (eth0 only)
-  (c) pod B downloads N MiB from pod A on the same node      (two host veths, no eth0)
+  VPC CNI            (a) a pod downloads from a server outside the node  (eth0 rx + the pod's host veth tx)
+                     (b) a host-network process on the node downloads    (eth0 only)
+                     (c) pod B downloads from pod A on the same node     (two host veths, no ENI)
+                     (d) a pod on eth0 and a pod on the second ENI eth1 download at once
+  security groups    (e) a branch pod (vlan… veth) downloads through the trunk eth1 and vlan.eth.1   (3x)
+  for pods           (f) a branch pod (eni… veth) downloads through the trunk eth1 and vlan.eth.2    (3x)
+  Calico VXLAN       (g) pod-to-pod across two nodes through vxlan.calico
+  Cilium-like        (h) pod-to-pod across two nodes through cilium_vxlan
+                     (i) health endpoint to health endpoint across nodes (lxc_health, no pod)
+  Flannel            (j) pod-to-pod across two nodes through cni0 and flannel.1
+                     (k) pod-to-pod on one node, bridged by cni0
 
 Options:
-  --mib N            MiB to move in each phase, 1 to ${MAX_MIB} (default ${DEFAULT_MIB})
-  --phases LIST      phases to run, comma-separated from a,b,c (default a,b,c)
+  --mib N            MiB each transfer moves, 1 to ${MAX_MIB} (default ${DEFAULT_MIB})
+  --phases LIST      phases to run, comma-separated from ${PHASE_IDS.join(',')} (default all); a topology is built
+                     only when one of its phases runs
   --out FILE         where to write the capture (default: <tmpdir>/netrecon-lab-<run id>.capture.json);
                      replay it with: node bin/netrecon.mjs reconcile --from FILE
-  --json             print a JSON summary per phase on stdout instead of the text report
+  --json             print a JSON summary per topology, phase and node on stdout instead of the text report
   --keep-going       when a phase fails, report it and run the others (exit code 1 at the end)
   --timeout SECONDS  deadline of each transfer (default ${DEFAULT_TIMEOUT_SECONDS})
   --quiet            no progress lines on stderr
   --clean-stale      delete namespaces left by lab runs whose process is gone (after a SIGKILL), then exit
   -h, --help         this text
 
-Everything lives in namespaces named nr-<pid>-<tag>-{srv,node,pa,pb} with addresses in 198.18.0.0/15; they are
-deleted at the end, on failure and on Ctrl-C. Exit codes: 0 ok, 1 failed, 2 usage, 3 namespaces not allowed,
-130/143 interrupted.`;
+Everything lives in namespaces named nr-<pid>-<tag>-<topology>-<role> with addresses in 198.18.0.0/15; they
+are deleted after each topology, on failure and on Ctrl-C. Exit codes: 0 ok, 1 a phase, a check, the reconciler
+or the teardown failed, 2 usage, 3 namespaces not allowed, 130/143 interrupted.`;
 
 export interface LabArgs {
   readonly mib: number;
@@ -106,7 +117,7 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
   if (v.out !== undefined && v.out.trim() === '') throw new UsageError('--out needs a file name');
   return {
     mib: wholeNumber('--mib', v.mib, DEFAULT_MIB, MAX_MIB),
-    // Phases run in a, b, c order whatever order they were given in, each once.
+    // Phases run in a, b, c… order whatever order they were given in, each once.
     phases: PHASE_IDS.filter((p) => phases.includes(p)),
     out: v.out ?? null,
     json: v.json,

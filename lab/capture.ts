@@ -1,16 +1,20 @@
 /**
- * Turns the lab's measured phases into a capture (lambda/capture/capture.ts), one synthetic period per phase.
- * Pure: the clock comes in as `startedAtMs`.
+ * Turns the lab's measured phases into a capture (lambda/capture/capture.ts), one synthetic period per phase and
+ * one inventory node per lab node. Pure: the clock comes in as `startedAtMs`.
  *
- * - Agent series are the per-interface counter deltas exactly as the CloudWatch agent's `net` plugin would
- *   publish them (`net_bytes_recv`/`net_bytes_sent`, dimensions InstanceId + interface, Sum, Bytes), `lo`
+ * - Agent series are the per-interface counter deltas of each node exactly as the CloudWatch agent's `net` plugin
+ *   would publish them (`net_bytes_recv`/`net_bytes_sent`, dimensions InstanceId + interface, Sum, Bytes), `lo`
  *   left out as the agent does by default. These are real kernel figures.
  * - EC2 and Container Insights series are derived from the same deltas, marked `simulated: true`:
- *   `NetworkIn`/`NetworkOut` = rx/tx of the physical interfaces; `node_network_total_bytes` = rx + tx of every
- *   interface cAdvisor keeps (not `lo`, `veth`, `docker`, `nerdctl`…), as a Bytes/Second average over the period.
+ *   `NetworkIn`/`NetworkOut` = rx/tx of the node's ENIs as the kernel's ground truth knows them (./ground-truth.ts,
+ *   not the interface rules); `node_network_total_bytes` = rx + tx of every interface cAdvisor keeps (not `lo`,
+ *   `veth`, `docker`, `nerdctl`…), as a Bytes/Second average over the period.
+ * - A node runs only in its topology's periods (launchTime and endTime), so the reconciler reports each node in
+ *   the phases that were measured on it and nowhere else.
  */
-import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureSeries, DEFAULT_AGENT_DIMENSIONS, INSTANCE_ID_DIMENSION } from '../lambda/capture/capture';
-import { buildRules, classifyInterface, containerInsightsCounts } from '../lambda/core/interface-rules';
+import { CAPTURE_FORMAT, CAPTURE_VERSION, type Capture, type CaptureNode, type CaptureSeries, DEFAULT_AGENT_DIMENSIONS, INSTANCE_ID_DIMENSION } from '../lambda/capture/capture';
+import { containerInsightsCounts } from '../lambda/core/interface-rules';
+import type { InterfaceDelta } from './counters';
 import type { PhaseMeasurement } from './phases';
 
 export const LAB_PERIOD_SECONDS = 300;
@@ -19,16 +23,23 @@ export const LAB_GENERATOR = 'netrecon lab';
 /** The agent's `net` plugin skips loopback unless `resources` names it. */
 export const AGENT_EXCLUDED_INTERFACES: readonly string[] = ['lo'];
 
-export interface LabCaptureInput {
-  readonly runId: string;
+export interface LabCaptureNode {
   readonly instanceId: string;
   readonly nodeName: string;
+  readonly netns: string;
+  /** The node's ENIs, from the kernel's ground truth. */
+  readonly uplinks: readonly string[];
+}
+
+export interface LabCaptureInput {
+  readonly runId: string;
   /** Wall-clock start of the run; the synthetic periods end at this time floored to the period, so none lies in the future. */
   readonly startedAtMs: number;
   /** When the capture is written. */
   readonly capturedAtMs: number;
   readonly mib: number;
-  readonly phases: readonly PhaseMeasurement[];
+  /** In run order; each with the nodes it was measured on. */
+  readonly phases: ReadonlyArray<{ readonly measurement: PhaseMeasurement; readonly nodes: readonly LabCaptureNode[] }>;
   readonly periodSeconds?: number;
 }
 
@@ -43,60 +54,78 @@ export interface LabCapture {
   readonly periods: readonly PhasePeriod[];
 }
 
+const NO_TRAFFIC: Pick<InterfaceDelta, 'rxBytes' | 'txBytes'> = { rxBytes: 0, txBytes: 0 };
+
+/** A node's interface deltas in a phase. */
+export function nodeInterfaces(phase: PhaseMeasurement, netns: string): readonly InterfaceDelta[] {
+  return phase.namespaces.find((n) => n.netns === netns)?.interfaces ?? [];
+}
+
 export function buildLabCapture(input: LabCaptureInput): LabCapture {
   const periodSeconds = input.periodSeconds ?? LAB_PERIOD_SECONDS;
   const periodMs = periodSeconds * 1000;
   const firstStartMs = (Math.floor(input.startedAtMs / periodMs) - input.phases.length) * periodMs;
-  const timestamps = input.phases.map((_, i) => new Date(firstStartMs + i * periodMs).toISOString());
-  const periods = input.phases.map((phase, i) => ({ phaseId: phase.id, periodStart: timestamps[i]! }));
-
-  const names = [...new Set(input.phases.flatMap((p) => p.interfaces.map((i) => i.name)))].sort();
-  const delta = (phase: PhaseMeasurement, name: string) => phase.interfaces.find((i) => i.name === name) ?? { rxBytes: 0, txBytes: 0 };
-  const rules = buildRules();
-  const physical = names.filter((name) => classifyInterface(name, rules).interfaceClass === 'physical');
-  const ciCounted = names.filter((name) => containerInsightsCounts(name));
-  const sum = (phase: PhaseMeasurement, among: readonly string[], pick: (d: { rxBytes: number; txBytes: number }) => number) =>
-    among.reduce((total, name) => total + pick(delta(phase, name)), 0);
+  const startOf = (i: number): string => new Date(firstStartMs + i * periodMs).toISOString();
+  const periods = input.phases.map((p, i) => ({ phaseId: p.measurement.id, periodStart: startOf(i) }));
 
   const series: CaptureSeries[] = [];
-  // Fields in the order a reader of the file expects: what the series is, then its numbers.
-  const add = (head: Omit<CaptureSeries, 'periodSeconds' | 'timestamps' | 'values' | 'statusCode' | 'simulated'>, values: number[], simulated?: true) =>
-    series.push({ ...head, periodSeconds, timestamps, values, statusCode: 'Complete', ...(simulated ? { simulated } : {}) });
+  const nodes: CaptureNode[] = [];
+  const seen = new Map<string, LabCaptureNode>();
+  for (const p of input.phases) for (const n of p.nodes) if (!seen.has(n.instanceId)) seen.set(n.instanceId, n);
 
-  for (const name of names.filter((n) => !AGENT_EXCLUDED_INTERFACES.includes(n))) {
-    const dimensions = { [DEFAULT_AGENT_DIMENSIONS.instanceId]: input.instanceId, [DEFAULT_AGENT_DIMENSIONS.interface]: name };
-    for (const [direction, metricName] of [['rx', 'net_bytes_recv'], ['tx', 'net_bytes_sent']] as const) {
+  for (const node of seen.values()) {
+    const indices = input.phases.flatMap((p, i) => (p.nodes.some((n) => n.instanceId === node.instanceId) ? [i] : []));
+    const timestamps = indices.map(startOf);
+    const deltas = indices.map((i) => nodeInterfaces(input.phases[i]!.measurement, node.netns));
+    const delta = (k: number, name: string) => deltas[k]!.find((d) => d.name === name) ?? NO_TRAFFIC;
+    const names = [...new Set(deltas.flatMap((d) => d.map((i) => i.name)))].sort();
+    const sum = (k: number, among: readonly string[], pick: (d: Pick<InterfaceDelta, 'rxBytes' | 'txBytes'>) => number) =>
+      among.reduce((total, name) => total + pick(delta(k, name)), 0);
+    // Fields in the order a reader of the file expects: what the series is, then its numbers.
+    const add = (head: Omit<CaptureSeries, 'periodSeconds' | 'timestamps' | 'values' | 'statusCode' | 'simulated'>, values: number[], simulated?: true) =>
+      series.push({ ...head, periodSeconds, timestamps, values, statusCode: 'Complete', ...(simulated ? { simulated } : {}) });
+
+    for (const name of names.filter((n) => !AGENT_EXCLUDED_INTERFACES.includes(n))) {
+      const dimensions = { [DEFAULT_AGENT_DIMENSIONS.instanceId]: node.instanceId, [DEFAULT_AGENT_DIMENSIONS.interface]: name };
+      for (const [direction, metricName] of [['rx', 'net_bytes_recv'], ['tx', 'net_bytes_sent']] as const) {
+        add(
+          { id: `agent_${node.instanceId}_${name}_${direction}`, source: 'agent', direction, namespace: 'CWAgent', metricName, dimensions, stat: 'Sum', unit: 'Bytes' },
+          indices.map((_, k) => (direction === 'rx' ? delta(k, name).rxBytes : delta(k, name).txBytes)),
+        );
+      }
+    }
+    const ec2Dimensions = { [INSTANCE_ID_DIMENSION]: node.instanceId };
+    for (const [direction, metricName] of [['in', 'NetworkIn'], ['out', 'NetworkOut']] as const) {
       add(
-        { id: `agent_${name}_${direction}`, source: 'agent', direction, namespace: 'CWAgent', metricName, dimensions, stat: 'Sum', unit: 'Bytes' },
-        input.phases.map((p) => (direction === 'rx' ? delta(p, name).rxBytes : delta(p, name).txBytes)),
+        { id: `ec2_${node.instanceId}_${metricName}`, source: 'ec2', direction, namespace: 'AWS/EC2', metricName, dimensions: ec2Dimensions, stat: 'Sum', unit: 'Bytes' },
+        indices.map((_, k) => sum(k, node.uplinks, (d) => (direction === 'in' ? d.rxBytes : d.txBytes))),
+        true,
       );
     }
-  }
-
-  const ec2Dimensions = { [INSTANCE_ID_DIMENSION]: input.instanceId };
-  for (const [direction, metricName] of [['in', 'NetworkIn'], ['out', 'NetworkOut']] as const) {
     add(
-      { id: `ec2_${metricName}`, source: 'ec2', direction, namespace: 'AWS/EC2', metricName, dimensions: ec2Dimensions, stat: 'Sum', unit: 'Bytes' },
-      input.phases.map((p) => sum(p, physical, (d) => (direction === 'in' ? d.rxBytes : d.txBytes))),
+      {
+        id: `ci_${node.instanceId}_node_network_total_bytes`,
+        source: 'containerInsights',
+        direction: 'total',
+        namespace: 'ContainerInsights',
+        metricName: 'node_network_total_bytes',
+        dimensions: { ClusterName: LAB_CLUSTER, [INSTANCE_ID_DIMENSION]: node.instanceId, NodeName: node.nodeName },
+        stat: 'Average',
+        unit: 'Bytes/Second',
+      },
+      // A rate averaged over the period: bytes / periodSeconds (the reconciler multiplies it back).
+      indices.map((_, k) => sum(k, names.filter((n) => containerInsightsCounts(n)), (d) => d.rxBytes + d.txBytes) / periodSeconds),
       true,
     );
+    nodes.push({
+      instanceId: node.instanceId,
+      nodeName: node.nodeName,
+      instanceType: 'netrecon-lab',
+      launchTime: startOf(indices[0]!),
+      endTime: startOf(indices[indices.length - 1]! + 1),
+      state: 'running',
+    });
   }
-
-  add(
-    {
-      id: 'ci_node_network_total_bytes',
-      source: 'containerInsights',
-      direction: 'total',
-      namespace: 'ContainerInsights',
-      metricName: 'node_network_total_bytes',
-      dimensions: { ClusterName: LAB_CLUSTER, [INSTANCE_ID_DIMENSION]: input.instanceId, NodeName: input.nodeName },
-      stat: 'Average',
-      unit: 'Bytes/Second',
-    },
-    // A rate averaged over the period: bytes / periodSeconds (the reconciler multiplies it back).
-    input.phases.map((p) => sum(p, ciCounted, (d) => d.rxBytes + d.txBytes) / periodSeconds),
-    true,
-  );
 
   const endMs = firstStartMs + input.phases.length * periodMs;
   const phaseList = periods.map((p) => `phase ${p.phaseId} at ${p.periodStart}`).join(', ');
@@ -104,17 +133,17 @@ export function buildLabCapture(input: LabCaptureInput): LabCapture {
     format: CAPTURE_FORMAT,
     version: CAPTURE_VERSION,
     description:
-      `netrecon namespace lab run ${input.runId}: ${input.mib} MiB moved per phase on a simulated VPC CNI node. ` +
-      `Agent series (CWAgent net_bytes_recv/net_bytes_sent, lo excluded) are real Linux kernel counter deltas of the node's network namespace (/proc/net/dev). ` +
-      `EC2 (NetworkIn/NetworkOut = physical interfaces) and Container Insights (node_network_total_bytes = rx+tx of interfaces cAdvisor keeps, as Bytes/Second over the period) are SIMULATED: derived from the same counters, marked simulated. ` +
-      `Periods are synthetic, one per phase, ${periodSeconds} s apart (${phaseList}), ending when the run started; the real phases took seconds each.`,
+      `netrecon namespace lab run ${input.runId}: ${input.mib} MiB moved per transfer on simulated EKS nodes (VPC CNI, security groups for pods, Calico, Cilium, Flannel topologies). ` +
+      `Agent series (CWAgent net_bytes_recv/net_bytes_sent, lo excluded) are real Linux kernel counter deltas of each node's network namespace (/proc/net/dev). ` +
+      `EC2 (NetworkIn/NetworkOut = the node's ENIs) and Container Insights (node_network_total_bytes = rx+tx of interfaces cAdvisor keeps, as Bytes/Second over the period) are SIMULATED: derived from the same counters, marked simulated. ` +
+      `Periods are synthetic, one per phase, ${periodSeconds} s apart (${phaseList}), ending when the run started; the real phases took seconds each. Each node runs only in its topology's periods.`,
     generator: LAB_GENERATOR,
     cluster: LAB_CLUSTER,
     capturedAt: new Date(input.capturedAtMs).toISOString(),
     periodSeconds,
     window: { start: new Date(firstStartMs).toISOString(), end: new Date(endMs).toISOString() },
     agentDimensions: DEFAULT_AGENT_DIMENSIONS,
-    nodes: [{ instanceId: input.instanceId, nodeName: input.nodeName, instanceType: 'netrecon-lab', launchTime: new Date(firstStartMs).toISOString(), state: 'running' }],
+    nodes,
     series,
   };
   return { capture, periods };

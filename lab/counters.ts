@@ -93,21 +93,32 @@ export interface SettleOptions {
 /** Both TCP ends need a moment after the client exits (last ACK, FIN exchange) before a phase's counters stop moving. */
 export const DEFAULT_SETTLE: SettleOptions = { intervalMs: 100, maxReads: 30 };
 
+/** Counters of several namespaces read together: netns -> its snapshot. */
+export type MultiSnapshot = ReadonlyMap<string, CounterSnapshot>;
+
+export async function readAll(netnsList: readonly string[], signal?: AbortSignal): Promise<MultiSnapshot> {
+  const snapshots = await Promise.all(netnsList.map((netns) => readCounters(netns, signal)));
+  return new Map(netnsList.map((netns, i) => [netns, snapshots[i]!]));
+}
+
+export const sameAll = (a: MultiSnapshot, b: MultiSnapshot): boolean => [...a].every(([netns, x]) => sameCounters(x, b.get(netns) ?? new Map()));
+
 /**
- * Reads until two consecutive snapshots agree (or `maxReads` is reached), so a phase's late ACKs and FINs are
- * counted in that phase and not in the next. Returns the last snapshot and whether it settled.
+ * Reads the namespaces' counters until two consecutive reads agree in every namespace (or `maxReads` is reached),
+ * so a phase's late ACKs and FINs are counted in that phase and not in the next, on the node and in the pods
+ * alike. Returns the last read and whether it settled.
  */
 export async function readSettledCounters(
-  netns: string,
+  netnsList: readonly string[],
   options: SettleOptions = DEFAULT_SETTLE,
   signal?: AbortSignal,
-): Promise<{ snapshot: CounterSnapshot; settled: boolean; reads: number }> {
-  let previous = await readCounters(netns, signal);
+): Promise<{ snapshots: MultiSnapshot; settled: boolean; reads: number }> {
+  let previous = await readAll(netnsList, signal);
   for (let reads = 2; reads <= options.maxReads; reads++) {
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
-    const current = await readCounters(netns, signal);
-    if (sameCounters(previous, current)) return { snapshot: current, settled: true, reads };
+    const current = await readAll(netnsList, signal);
+    if (sameAll(previous, current)) return { snapshots: current, settled: true, reads };
     previous = current;
   }
-  return { snapshot: previous, settled: false, reads: options.maxReads };
+  return { snapshots: previous, settled: false, reads: options.maxReads };
 }

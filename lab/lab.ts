@@ -1,12 +1,16 @@
 /**
- * One lab run: build the namespaces, start the servers, run the phases, tear everything down. The capture and
- * the reconciliation happen after teardown (see ./run.ts): they need no namespace.
+ * One lab run: for each topology that has a selected phase, build its namespaces, read the kernel's ground truth,
+ * start its servers, run its phases, tear it down; then the next. The capture, the reconciliation and the checks
+ * happen after teardown (see ./run.ts): they need no namespace.
  */
-import { labInstanceId, labNodeName, makeRunNames, parseLabNetns, type RunNames, ADDRESSES } from './names';
-import { type PhaseId, type PhaseMeasurement, planPhases, runPhase } from './phases';
+import { ADDRESSES, makeRunNames, parseLabNetns, type RunNames } from './names';
+import { type PhaseId, type PhaseMeasurement, runPhase } from './phases';
 import { LabResources, listNetns } from './resources';
 import { run } from './shell';
-import { createTopology, type LabTopology } from './topology';
+import { type KernelDevice, readGroundTruth } from './ground-truth';
+import { buildTopology, PHASE_TOPOLOGY, TOPOLOGY_TAG } from './topologies';
+import { type BuiltTopology, TOPOLOGY_IDS } from './topology';
+import { startNodeExporter } from './node-exporter';
 import { startServer } from './traffic';
 
 export const MIB = 1024 * 1024;
@@ -16,6 +20,8 @@ export interface LabOptions {
   readonly phases: readonly PhaseId[];
   readonly keepGoing: boolean;
   readonly timeoutSeconds: number;
+  /** Run prometheus-node-exporter in every node and check its counters against the kernel's (./node-exporter.ts). */
+  readonly nodeExporter?: boolean;
 }
 
 export interface LabContext {
@@ -35,12 +41,18 @@ export interface PhaseFailure {
   readonly error: string;
 }
 
+export interface TopologyRun {
+  readonly topology: BuiltTopology;
+  /** Node key -> its devices as the kernel describes them. */
+  readonly groundTruth: ReadonlyMap<string, readonly KernelDevice[]>;
+  readonly measurements: readonly PhaseMeasurement[];
+}
+
 export interface LabRun {
   readonly runId: string;
-  readonly instanceId: string;
-  readonly nodeName: string;
-  readonly hostVeths: { readonly podA: string; readonly podB: string };
   readonly startedAtMs: number;
+  readonly topologies: readonly TopologyRun[];
+  /** Every measured phase, in run order. */
   readonly measurements: readonly PhaseMeasurement[];
   readonly failures: readonly PhaseFailure[];
   readonly timings: { readonly setupMs: number; readonly phasesMs: number; readonly teardownMs: number };
@@ -48,12 +60,8 @@ export interface LabRun {
   readonly teardownFailures: readonly string[];
 }
 
-function describe(topology: LabTopology): string {
-  return (
-    `node ${topology.nodeNetns}: eth0 ${topology.nodeIp}, ` +
-    `${topology.podA.hostVeth} -> pod A ${topology.podA.ip}, ${topology.podB.hostVeth} -> pod B ${topology.podB.ip}; ` +
-    `server ${topology.serverNetns} ${topology.serverIp}`
-  );
+function describe(t: BuiltTopology, groundTruth: ReadonlyMap<string, readonly KernelDevice[]>): string {
+  return `${t.title}: ${t.nodes.map((n) => `${n.key} [${(groundTruth.get(n.key) ?? []).map((d) => `${d.name}:${d.kind ?? '-'}`).join(' ')}]`).join('; ')}`;
 }
 
 export async function runLab(options: LabOptions, context: LabContext): Promise<LabRun> {
@@ -64,60 +72,82 @@ export async function runLab(options: LabOptions, context: LabContext): Promise<
   const bytes = options.mib * MIB;
   const timeoutMs = options.timeoutSeconds * 1000;
   const startedAtMs = now();
-  const measurements: PhaseMeasurement[] = [];
+  const topologies: TopologyRun[] = [];
   const failures: PhaseFailure[] = [];
-  let topology: LabTopology | null = null;
-  let setupMs = 0;
-  let phasesMs = 0;
-  let teardownFailures: string[] = [];
-  let teardownStartMs = startedAtMs;
+  const timings = { setupMs: 0, phasesMs: 0, teardownMs: 0 };
+  const teardownFailures: string[] = [];
+  const fail = (ids: readonly PhaseId[], error: unknown): void => {
+    if (signal?.aborted || !options.keepGoing) throw error;
+    for (const id of ids) failures.push({ id, error: (error as Error).message });
+    progress(`phase${ids.length > 1 ? 's' : ''} ${ids.join(', ')} FAILED (continuing, --keep-going): ${(error as Error).message}`);
+  };
 
-  try {
-    progress(`creating namespaces ${names.runId}-{srv,node,pa,pb}`);
-    topology = await createTopology(names, resources, signal);
-    progress(describe(topology));
-    // Servers outlive every transfer but never the run by much: a bounded lifetime in case the lab is SIGKILLed.
-    const serverMaxSeconds = options.phases.length * (options.timeoutSeconds + 30) + 60;
-    await startServer(topology.serverNetns, topology.serverIp, ADDRESSES.httpPort, serverMaxSeconds, resources, signal);
-    if (options.phases.includes('c')) {
-      await startServer(topology.podA.netns, topology.podA.ip, ADDRESSES.httpPort, serverMaxSeconds, resources, signal);
-    }
-    setupMs = now() - startedAtMs;
+  for (const topologyId of TOPOLOGY_IDS) {
+    const ids = options.phases.filter((p) => PHASE_TOPOLOGY[p] === topologyId);
+    if (ids.length === 0) continue;
+    const tag = TOPOLOGY_TAG[topologyId];
+    let setupStartMs = now();
+    try {
+      progress(`${topologyId}: creating namespaces ${names.runId}-${tag}-*`);
+      const topology = await buildTopology(topologyId, { names, tag, topology: topologyId, resources, signal });
+      const groundTruth = new Map<string, readonly KernelDevice[]>();
+      for (const node of topology.nodes) groundTruth.set(node.key, await readGroundTruth(node.netns, topology.namespaces, signal));
+      progress(describe(topology, groundTruth));
+      const plans = topology.phases.filter((p) => ids.includes(p.id as PhaseId));
+      // Servers outlive every transfer but never the run by much: a bounded lifetime in case the lab is SIGKILLed.
+      const serverMaxSeconds = plans.length * (options.timeoutSeconds + 30) + 60;
+      const needed = topology.servers.filter((s) => plans.some((p) => p.transfers.some((t) => new URL(t.serverUrl).hostname === s.ip)));
+      const exporters = options.nodeExporter ? topology.nodes.map((n) => n.netns) : [];
+      await Promise.all([
+        ...needed.map((s) => startServer(s.netns, s.ip, ADDRESSES.httpPort, serverMaxSeconds, resources, signal)),
+        ...exporters.map((netns) => startNodeExporter(netns, serverMaxSeconds, resources, signal)),
+      ]);
+      timings.setupMs += now() - setupStartMs;
 
-    const plans = planPhases(topology);
-    const phasesStartMs = now();
-    for (const id of options.phases) {
-      const plan = plans[id];
-      progress(`phase ${id}: ${plan.title}: ${options.mib} MiB, ${plan.path}`);
-      try {
-        const measured = await (context.runPhase ?? runPhase)(plan, topology.nodeNetns, bytes, timeoutMs, signal);
-        measurements.push(measured);
-        const mbPerSecond = measured.appBytes / 1e6 / (measured.transferMs / 1000);
-        progress(`phase ${id}: ${measured.appBytes} bytes in ${(measured.transferMs / 1000).toFixed(2)} s (${mbPerSecond.toFixed(0)} MB/s)`);
-      } catch (error) {
-        if (signal?.aborted || !options.keepGoing) throw error;
-        failures.push({ id, error: (error as Error).message });
-        progress(`phase ${id} FAILED (continuing, --keep-going): ${(error as Error).message}`);
+      const measurements: PhaseMeasurement[] = [];
+      topologies.push({ topology, groundTruth, measurements });
+      const phasesStartMs = now();
+      for (const plan of plans) {
+        progress(`phase ${plan.id}: ${plan.title}: ${options.mib} MiB${plan.transfers.length > 1 ? ` x ${plan.transfers.length}` : ''}, ${plan.path}`);
+        try {
+          const measured = await (context.runPhase ?? runPhase)(plan, topology, bytes, timeoutMs, signal, exporters);
+          measurements.push(measured);
+          const mbPerSecond = measured.appBytes / 1e6 / (measured.transferMs / 1000);
+          progress(`phase ${plan.id}: ${measured.appBytes} bytes in ${(measured.transferMs / 1000).toFixed(2)} s (${mbPerSecond.toFixed(0)} MB/s)`);
+        } catch (error) {
+          fail([plan.id as PhaseId], error);
+        }
       }
+      timings.phasesMs += now() - phasesStartMs;
+    } catch (error) {
+      if (!topologies.some((t) => t.topology.id === topologyId)) {
+        timings.setupMs += now() - setupStartMs;
+        await teardown();
+        fail(ids, error);
+        continue;
+      }
+      await teardown();
+      throw error;
     }
-    phasesMs = now() - phasesStartMs;
-  } finally {
-    teardownStartMs = now();
-    progress(`tearing down ${names.runId}`);
-    teardownFailures = await resources.release();
-    for (const failure of teardownFailures) progress(`teardown failed: ${failure}`);
+    await teardown();
   }
 
-  if (!topology) throw new Error('lab: the topology was not built, yet no error was raised');
+  async function teardown(): Promise<void> {
+    const startMs = now();
+    progress(`tearing down ${names.runId}`);
+    const failed = await resources.release();
+    for (const failure of failed) progress(`teardown failed: ${failure}`);
+    teardownFailures.push(...failed);
+    timings.teardownMs += now() - startMs;
+  }
+
   return {
     runId: names.runId,
-    instanceId: labInstanceId(names.runId),
-    nodeName: labNodeName(),
-    hostVeths: { podA: topology.podA.hostVeth, podB: topology.podB.hostVeth },
     startedAtMs,
-    measurements,
+    topologies,
+    measurements: topologies.flatMap((t) => t.measurements),
     failures,
-    timings: { setupMs, phasesMs, teardownMs: now() - teardownStartMs },
+    timings,
     teardownFailures,
   };
 }

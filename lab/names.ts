@@ -9,58 +9,69 @@ import { createHash, randomBytes } from 'node:crypto';
 
 /** Every lab namespace starts with this. */
 export const LAB_NETNS_PREFIX = 'nr-';
-/** Kubernetes namespace the lab's pods pretend to live in; it feeds the VPC CNI veth-name hash. */
+/** Kubernetes namespace the lab's pods pretend to live in; it feeds the CNIs' veth-name hashes. */
 export const LAB_K8S_NAMESPACE = 'default';
 
-export const ROLES = ['srv', 'node', 'pa', 'pb'] as const;
+/** Short tags of the topologies (docs/lab.md), the first part of a namespace's role. */
+export const TOPOLOGY_TAGS = ['vpc', 'sgp', 'cal', 'cil', 'fla'] as const;
+export type TopologyTag = (typeof TOPOLOGY_TAGS)[number];
+/** What a namespace is in its topology: `net` the VPC (and the server outside the cluster), `n1`/`n2` nodes, `pa`… pods, `h1`/`h2` Cilium health endpoints. */
+export const NETNS_ROLES = ['net', 'n1', 'n2', 'pa', 'pb', 'pc', 'h1', 'h2'] as const;
+export type NetnsRole = (typeof NETNS_ROLES)[number];
 /** The name used to check, before a run, that this machine lets us create namespaces at all. */
 export const PROBE_ROLE = 'probe';
-export type Role = (typeof ROLES)[number];
+/** Roles of the single-topology lab before issue 21, still recognised by --clean-stale. */
+const LEGACY_ROLES = ['srv', 'node', 'pa', 'pb'];
 
-const NETNS_PATTERN = new RegExp(`^${LAB_NETNS_PREFIX}(\\d+)-([0-9a-f]{4})-(${[...ROLES, PROBE_ROLE].join('|')})$`);
+const ROLE_PATTERN = `(?:${TOPOLOGY_TAGS.join('|')})-(?:${NETNS_ROLES.join('|')})|${[...LEGACY_ROLES, PROBE_ROLE].join('|')}`;
+const NETNS_PATTERN = new RegExp(`^${LAB_NETNS_PREFIX}(\\d+)-([0-9a-f]{4})-(${ROLE_PATTERN})$`);
 
-/** The address plan. The server stands for a host outside the cluster; the /32 pod addresses are routed to the node as the VPC routes an ENI's secondary IPs. */
+/**
+ * The address plan. `198.18.0.0/24` is the VPC subnet every ENI sits in (the server, standing for a host outside
+ * the cluster, is its `.1`); VPC CNI pods get VPC addresses in `198.18.1.0/24`; overlay CNIs' pods live in
+ * `198.19.0.0/16`, which the VPC never routes.
+ */
 export const ADDRESSES = {
   serverIp: '198.18.0.1',
-  nodeIp: '198.18.0.2',
-  /** The link between the server and the node's `eth0`. */
-  uplinkPrefixLength: 24,
-  /** Routed from the server to the node (the VPC route table's part). */
-  podCidr: '198.18.1.0/24',
-  podAIp: '198.18.1.11',
-  podBIp: '198.18.1.12',
+  subnetPrefixLength: 24,
+  /** Node 1's primary ENI (eth0), node 1's second ENI (eth1), node 2's eth0. */
+  node1Eth0Ip: '198.18.0.2',
+  node1Eth1Ip: '198.18.0.3',
+  node2Eth0Ip: '198.18.0.4',
   /** The VPC CNI's dummy next hop: each pod's default route goes via it, with a static neighbour entry. */
   podGatewayIp: '169.254.1.1',
   httpPort: 8080,
   /** The VPC CNI's default MTU for ENIs and pod veths (jumbo frames). */
   mtu: 9001,
+  /** The MTU an overlay CNI gives its tunnel device and pods on a 9001 ENI: 50 bytes of VXLAN headers less. */
+  overlayMtu: 8951,
 } as const;
 
 export interface RunNames {
   readonly runId: string;
-  readonly netns: Readonly<Record<Role, string>>;
+  /** The namespace of one role in one topology. */
+  readonly netns: (tag: TopologyTag, role: NetnsRole) => string;
 }
 
 export function makeRunNames(pid: number = process.pid, tag: string = randomBytes(2).toString('hex')): RunNames {
   if (!/^[0-9a-f]{4}$/.test(tag)) throw new Error(`run tag must be 4 hex digits: ${JSON.stringify(tag)}`);
   const runId = `${LAB_NETNS_PREFIX}${pid}-${tag}`;
-  const netns = Object.fromEntries(ROLES.map((role) => [role, `${runId}-${role}`])) as Record<Role, string>;
-  return { runId, netns };
+  return { runId, netns: (topology, role) => `${runId}-${topology}-${role}` };
 }
 
 /** What a lab namespace name says about the run that made it, or null for any other namespace. */
-export function parseLabNetns(name: string): { pid: number; runId: string; role: Role | typeof PROBE_ROLE } | null {
+export function parseLabNetns(name: string): { pid: number; runId: string; role: string } | null {
   const match = NETNS_PATTERN.exec(name);
   if (!match) return null;
-  return { pid: Number(match[1]), runId: `${LAB_NETNS_PREFIX}${match[1]}-${match[2]}`, role: match[3] as Role | typeof PROBE_ROLE };
+  return { pid: Number(match[1]), runId: `${LAB_NETNS_PREFIX}${match[1]}-${match[2]}`, role: match[3]! };
 }
 
-/** A synthetic, stable-per-run EC2-style instance id (`i-0` + 16 hex), so captures of different runs never merge. */
-export function labInstanceId(runId: string): string {
-  return `i-0${createHash('sha1').update(runId).digest('hex').slice(0, 16)}`;
+/** A synthetic, stable-per-node EC2-style instance id (`i-0` + 16 hex), so captures of different runs and nodes never merge. */
+export function labInstanceId(nodeKey: string): string {
+  return `i-0${createHash('sha1').update(nodeKey).digest('hex').slice(0, 16)}`;
 }
 
-/** The node's `PrivateDnsName`-style name, as EKS names nodes after their primary address. */
-export function labNodeName(): string {
-  return `ip-${ADDRESSES.nodeIp.replaceAll('.', '-')}.netrecon-lab.internal`;
+/** The node's `PrivateDnsName`-style name, as EKS names nodes after their primary address, with the topology in it. */
+export function labNodeName(primaryIp: string, topology: string): string {
+  return `ip-${primaryIp.replaceAll('.', '-')}.${topology}.netrecon-lab.internal`;
 }

@@ -1,82 +1,83 @@
 /**
- * The three traffic phases, each measured on its own: the node namespace's counters are read (settled) before
- * and after one download, and the difference is that phase's traffic.
+ * One measured phase: the counters of every namespace of the topology but the VPC (nodes, pods, health
+ * endpoints) are read, settled, before and after the phase's downloads, and the difference is that phase's
+ * traffic. The phases themselves are defined with their topologies (./topologies.ts).
  */
-import { counterDelta, type InterfaceDelta, readSettledCounters } from './counters';
-import { ADDRESSES } from './names';
-import type { LabTopology } from './topology';
+import { counterDelta, type CounterSnapshot, type InterfaceDelta, readAll, readSettledCounters, sameAll } from './counters';
+import type { PhaseId } from './topologies';
+import type { BuiltTopology, PhasePlan, TopologyId } from './topology';
+import { scrape } from './node-exporter';
 import { download } from './traffic';
 
-export const PHASE_IDS = ['a', 'b', 'c'] as const;
-export type PhaseId = (typeof PHASE_IDS)[number];
-
-export interface PhasePlan {
-  readonly id: PhaseId;
-  readonly title: string;
-  /** What the bytes should cross on the node, in words, for the report. */
-  readonly path: string;
-  readonly clientNetns: string;
-  readonly serverUrl: string;
-}
-
-export function planPhases(topology: LabTopology): Record<PhaseId, PhasePlan> {
-  const serverUrl = `http://${topology.serverIp}:${ADDRESSES.httpPort}`;
-  const podAUrl = `http://${topology.podA.ip}:${ADDRESSES.httpPort}`;
-  return {
-    a: {
-      id: 'a',
-      title: 'pod downloads from a server outside the node',
-      path: `server -> eth0 (rx) -> ${topology.podA.hostVeth} (tx) -> pod A`,
-      clientNetns: topology.podA.netns,
-      serverUrl,
-    },
-    b: {
-      id: 'b',
-      title: 'host-network process on the node downloads from the server',
-      path: 'server -> eth0 (rx) -> node process',
-      clientNetns: topology.nodeNetns,
-      serverUrl,
-    },
-    c: {
-      id: 'c',
-      title: 'pod-to-pod on the same node',
-      path: `pod A -> ${topology.podA.hostVeth} (rx) -> ${topology.podB.hostVeth} (tx) -> pod B`,
-      clientNetns: topology.podB.netns,
-      serverUrl: podAUrl,
-    },
-  };
-}
+export { PHASE_IDS, type PhaseId } from './topologies';
 
 export interface PhaseMeasurement {
   readonly id: PhaseId;
+  readonly topology: TopologyId;
   readonly title: string;
   readonly path: string;
-  /** Body bytes the client application received (counted by the client, not the kernel). */
+  /** Body bytes the client applications received, all transfers together (counted by the clients, not the kernel). */
   readonly appBytes: number;
+  /** The longest transfer's duration. */
   readonly transferMs: number;
-  /** Kernel counter deltas of every interface in the node's namespace, `lo` included. */
-  readonly interfaces: readonly InterfaceDelta[];
+  /** Kernel counter deltas of every interface, `lo` included, per namespace (nodes, pods, health endpoints). */
+  readonly namespaces: ReadonlyArray<{ readonly netns: string; readonly interfaces: readonly InterfaceDelta[] }>;
   /** False when the counters were still moving at the last read (the figures may then miss a few late packets). */
   readonly countersSettled: boolean;
+  /** What node_exporter, scraped right after each settled read, says each node's devices moved; absent when it did not run. */
+  readonly nodeExporter?: ReadonlyArray<{ readonly netns: string; readonly interfaces: ReadonlyArray<{ readonly name: string; readonly rxBytes: number; readonly txBytes: number }> }>;
 }
 
-export async function runPhase(
-  plan: PhasePlan,
-  nodeNetns: string,
-  bytes: number,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<PhaseMeasurement> {
-  const before = await readSettledCounters(nodeNetns, undefined, signal);
-  const result = await download(plan.clientNetns, plan.serverUrl, bytes, timeoutMs, signal);
-  const after = await readSettledCounters(nodeNetns, undefined, signal);
+/** The namespaces whose counters a phase reads: all but the VPC's. */
+export const measuredNamespaces = (topology: BuiltTopology): string[] => topology.namespaces.filter((n) => n.kind !== 'vpc').map((n) => n.netns);
+
+/** Scrapes every exporter at once; netns -> device -> counters. */
+const scrapeAll = async (exporters: readonly string[], signal?: AbortSignal) => new Map(await Promise.all(exporters.map(async (netns) => [netns, await scrape(netns, signal)] as const)));
+
+/** How many times a settled read and its node_exporter scrape are taken again when a frame (a late ARP probe) fell between them. */
+const SCRAPE_ATTEMPTS = 5;
+
+/**
+ * A settled read of the counters and, when node_exporter runs, its scrape of the same moment: the node counters
+ * are read once more after the scrape and the pair is taken again if anything moved in between.
+ */
+async function settledRead(measured: readonly string[], exporters: readonly string[], signal?: AbortSignal) {
+  for (let attempt = 1; ; attempt++) {
+    const settled = await readSettledCounters(measured, undefined, signal);
+    const scraped = await scrapeAll(exporters, signal);
+    if (exporters.length === 0) return { ...settled, scraped };
+    // The scrape itself crosses the node's `lo` (node_exporter listens there), so `lo` is left out of the comparison.
+    const withoutLo = (m: ReadonlyMap<string, CounterSnapshot>) => new Map([...m].map(([netns, snap]) => [netns, new Map([...snap].filter(([name]) => name !== 'lo'))]));
+    const confirm = withoutLo(await readAll(exporters, signal));
+    const nodes = withoutLo(new Map(exporters.map((netns) => [netns, settled.snapshots.get(netns)!])));
+    const same = sameAll(nodes, confirm);
+    if (same || attempt === SCRAPE_ATTEMPTS) return { ...settled, settled: settled.settled && same, scraped };
+  }
+}
+
+/** `exporters`: the node namespaces running node_exporter (none: not scraped). */
+export async function runPhase(plan: PhasePlan, topology: BuiltTopology, bytes: number, timeoutMs: number, signal?: AbortSignal, exporters: readonly string[] = []): Promise<PhaseMeasurement> {
+  const measured = measuredNamespaces(topology);
+  const before = await settledRead(measured, exporters, signal);
+  const results = await Promise.all(plan.transfers.map((t) => download(t.clientNetns, t.serverUrl, bytes, timeoutMs, signal)));
+  const after = await settledRead(measured, exporters, signal);
+  const [scrapedBefore, scrapedAfter] = [before.scraped, after.scraped];
+  const nodeExporter = exporters.map((netns) => ({
+    netns,
+    interfaces: [...scrapedAfter.get(netns)!].map(([name, a]) => {
+      const b = scrapedBefore.get(netns)!.get(name) ?? { rxBytes: 0, txBytes: 0 };
+      return { name, rxBytes: a.rxBytes - b.rxBytes, txBytes: a.txBytes - b.txBytes };
+    }),
+  }));
   return {
-    id: plan.id,
+    id: plan.id as PhaseId,
+    topology: plan.topology,
     title: plan.title,
     path: plan.path,
-    appBytes: result.bytes,
-    transferMs: result.ms,
-    interfaces: counterDelta(before.snapshot, after.snapshot),
+    appBytes: results.reduce((a, r) => a + r.bytes, 0),
+    transferMs: Math.max(...results.map((r) => r.ms)),
+    namespaces: measured.map((netns) => ({ netns, interfaces: counterDelta(before.snapshots.get(netns)!, after.snapshots.get(netns)!) })),
     countersSettled: before.settled && after.settled,
+    ...(exporters.length > 0 ? { nodeExporter } : {}),
   };
 }

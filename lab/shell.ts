@@ -19,7 +19,9 @@ export class CommandError extends Error {
   ) {
     const how = signal ? `was killed by ${signal}` : `exited with ${exitCode}`;
     const detail = stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '';
-    super(`\`${argv.join(' ')}\` ${how}${detail}.${hint ? ` ${hint}` : ''}`, options);
+    // A program passed inline (`node --eval SOURCE`) is named by its size, not printed whole.
+    const shown = argv.map((a) => (a.length > 200 ? `<${a.length} characters>` : a));
+    super(`\`${shown.join(' ')}\` ${how}${detail}.${hint ? ` ${hint}` : ''}`, options);
     this.name = 'CommandError';
   }
 }

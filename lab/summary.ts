@@ -1,34 +1,40 @@
 /**
- * The lab's per-phase summary: what the application moved and what the kernel counted (measured by the lab),
- * next to what the reconciler made of the capture (naive, corrected, pod, double-counted). Detection stays
- * apart from presentation: `summarise` builds data, `renderSummaryText` renders it.
+ * The lab's summary per topology, phase and node: what the applications moved and what the kernel counted
+ * (measured by the lab), the kernel's ground truth for each device, what the reconciler made of the capture, and
+ * the checks between them (./checks.ts). Detection stays apart from presentation: `summarise` builds data,
+ * `renderSummaryText` renders it.
  */
-import { buildRules, classifyInterface, type InterfaceClass } from '../lambda/core/interface-rules';
+import type { InterfaceClass } from '../lambda/core/interface-rules';
 import type { NodePeriodResult, NodeStatus, ReconcileReport } from '../lambda/core/model';
 import { explainGap } from '../lambda/report/explain';
 import { findingWords } from '../lambda/report/finding-words';
 import type { PhasePeriod } from './capture';
-import type { LabRun } from './lab';
+import { nodeInterfaces } from './capture';
+import { type CheckResult, checkNode, formatRatio, type KernelFigures, type PodCounters, ratioOf } from './checks';
+import type { KernelDevice } from './ground-truth';
+import type { LabRun, TopologyRun } from './lab';
+import type { PhaseMeasurement } from './phases';
 
 export interface InterfaceSummary {
   readonly name: string;
-  readonly interfaceClass: InterfaceClass;
+  /** The kernel's kind (`ip -d link`), `loopback`, or null for a plain device. */
+  readonly kind: string | null;
+  /** The class the kernel's facts give it (./ground-truth.ts). */
+  readonly kernelClass: InterfaceClass;
+  /** The class `netrecon rules` printed. */
+  readonly interfaceClass: string;
   readonly rxBytes: number;
   readonly txBytes: number;
 }
 
-export interface PhaseSummary {
-  readonly phase: string;
-  readonly title: string;
-  readonly path: string;
-  /** Start of the synthetic period holding this phase in the capture. */
-  readonly periodStart: string;
-  /** Body bytes the client application received. */
-  readonly appBytes: number;
-  readonly transferSeconds: number;
-  readonly countersSettled: boolean;
+export interface NodePhaseSummary {
+  readonly node: string;
+  readonly instanceId: string;
+  readonly nodeName: string;
   /** Kernel counter deltas in the node's namespace, every interface including `lo`. */
   readonly interfaces: readonly InterfaceSummary[];
+  /** The eth0 deltas of the pods on this node, read in their namespaces. */
+  readonly pods: readonly PodCounters[];
   /** From the reconciler; null when it has no figure for the period. */
   readonly naiveTotalBytes: number | null;
   readonly correctedTotalBytes: number | null;
@@ -36,11 +42,45 @@ export interface PhaseSummary {
   readonly podBytes: number | null;
   readonly doubleCountedBytes: number | null;
   readonly hostOnlyBytes: number | null;
+  readonly overlayBytes: number | null;
+  readonly bridgeBytes: number | null;
   readonly ec2InBytes: number | null;
   readonly ec2OutBytes: number | null;
   readonly containerInsightsTotalBytes: number | null;
+  /** naive / corrected as the report prints it (3 decimals, `-` when corrected is 0). */
+  readonly naiveOverCorrected: string;
+  /** The same figures from the kernel's counters and ground truth. */
+  readonly kernel: KernelFigures;
+  /** ENI bytes beyond the overlay devices' bytes: the VXLAN headers, when the phase's traffic was tunnelled. */
+  readonly encapsulationOverheadBytes: number | null;
   readonly status: NodeStatus | null;
   readonly findings: readonly string[];
+  readonly checks: readonly CheckResult[];
+}
+
+export interface PhaseSummary {
+  readonly phase: string;
+  readonly topology: string;
+  readonly title: string;
+  readonly path: string;
+  /** Start of the synthetic period holding this phase in the capture. */
+  readonly periodStart: string;
+  /** Body bytes the client applications received. */
+  readonly appBytes: number;
+  readonly transferSeconds: number;
+  readonly countersSettled: boolean;
+  readonly nodes: readonly NodePhaseSummary[];
+  /** Every check of every node held. */
+  readonly ok: boolean;
+}
+
+export interface TopologySummary {
+  readonly topology: string;
+  readonly title: string;
+  readonly notes: readonly string[];
+  readonly nodes: ReadonlyArray<{ readonly node: string; readonly instanceId: string; readonly nodeName: string; readonly netns: string; readonly devices: readonly KernelDevice[] }>;
+  readonly phases: readonly PhaseSummary[];
+  readonly ok: boolean;
 }
 
 export interface LabSummary {
@@ -50,11 +90,15 @@ export interface LabSummary {
   readonly replayCommand: string;
   /** The HTML report beside the capture, or null when the reconciler failed. */
   readonly htmlReportPath: string | null;
-  readonly instanceId: string;
-  readonly hostVeths: LabRun['hostVeths'];
   readonly wallSeconds: number;
   readonly timings: { readonly setupSeconds: number; readonly phasesSeconds: number; readonly teardownSeconds: number; readonly reconcileSeconds: number };
-  readonly phases: readonly PhaseSummary[];
+  readonly topologies: readonly TopologySummary[];
+  /** Whether prometheus-node-exporter ran in the nodes (its check is then in `checks`), or why not. */
+  readonly nodeExporter: { readonly ran: boolean; readonly reason: string | null };
+  /** Checks over every topology, phase and node; `failed` names each failed one. */
+  readonly checks: { readonly passed: number; readonly failed: readonly string[] };
+  /** No phase, check, reconciliation or teardown failed. */
+  readonly ok: boolean;
   readonly failures: LabRun['failures'];
   readonly teardownFailures: readonly string[];
   /** The reconciler's run summary, what it skipped, and its one-sentence explanation of the gap. */
@@ -70,40 +114,100 @@ export interface SummaryInput {
   readonly periods: readonly PhasePeriod[];
   readonly report: ReconcileReport | null;
   readonly reconcileError: string | null;
+  /** The classes `netrecon rules` printed for every device name of the run. */
+  readonly rulesClasses: ReadonlyMap<string, string>;
+  /** Why node_exporter did not run, or null when it did. */
+  readonly nodeExporterMissing: string | null;
   readonly reconcileMs: number;
   readonly wallMs: number;
 }
 
 const sumOrNull = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
 
+function summariseNode(t: TopologyRun, m: PhaseMeasurement, nodeKey: string, result: NodePeriodResult | undefined, input: SummaryInput): NodePhaseSummary {
+  const node = t.topology.nodes.find((n) => n.key === nodeKey)!;
+  const devices = t.groundTruth.get(nodeKey) ?? [];
+  const interfaces = nodeInterfaces(m, node.netns);
+  const pods = t.topology.namespaces
+    .filter((n) => n.kind === 'pod' && n.node === node.netns)
+    .map((n) => {
+      const eth0 = nodeInterfaces(m, n.netns).find((i) => i.name === 'eth0');
+      return { label: n.label, rxBytes: eth0?.rxBytes ?? 0, txBytes: eth0?.txBytes ?? 0 };
+    });
+  const plan = t.topology.phases.find((p) => p.id === m.id)!;
+  const { checks, kernel } = checkNode({
+    devices,
+    interfaces,
+    pods,
+    rulesClasses: input.rulesClasses,
+    result,
+    crossings: plan.crossings.filter((c) => c.node === nodeKey),
+    bytesPerTransfer: m.appBytes / plan.transfers.length,
+    ...(m.nodeExporter ? { nodeExporter: m.nodeExporter.find((e) => e.netns === node.netns)?.interfaces ?? [] } : {}),
+  });
+  const overlayKernelBytes = interfaces
+    .filter((i) => devices.find((d) => d.name === i.name)?.kernelClass === 'overlay')
+    .reduce((a, i) => a + i.rxBytes + i.txBytes, 0);
+  return {
+    node: nodeKey,
+    instanceId: node.instanceId,
+    nodeName: node.nodeName,
+    interfaces: interfaces.map((i) => {
+      const d = devices.find((x) => x.name === i.name);
+      return { name: i.name, kind: d?.kind ?? null, kernelClass: d?.kernelClass ?? 'unknown', interfaceClass: input.rulesClasses.get(i.name) ?? 'unknown', rxBytes: i.rxBytes, txBytes: i.txBytes };
+    }),
+    pods,
+    naiveTotalBytes: result?.naiveTotalBytes ?? null,
+    correctedTotalBytes: result?.correctedTotalBytes ?? null,
+    podBytes: result ? sumOrNull(result.podRxBytes, result.podTxBytes) : null,
+    doubleCountedBytes: result?.doubleCountedBytes ?? null,
+    hostOnlyBytes: result?.hostOnlyBytes ?? null,
+    overlayBytes: result?.overlayBytes ?? null,
+    bridgeBytes: result?.bridgeBytes ?? null,
+    ec2InBytes: result?.ec2InBytes ?? null,
+    ec2OutBytes: result?.ec2OutBytes ?? null,
+    containerInsightsTotalBytes: result?.containerInsightsTotalBytes ?? null,
+    naiveOverCorrected: formatRatio(ratioOf(result?.naiveTotalBytes ?? null, result?.correctedTotalBytes ?? null)),
+    kernel,
+    encapsulationOverheadBytes: overlayKernelBytes > 0 ? kernel.uplinkBytes - overlayKernelBytes : null,
+    status: result?.status ?? null,
+    findings: result?.findings.map((f) => `${f.status}: ${findingWords(f)}`) ?? [],
+    checks,
+  };
+}
+
 export function summarise(input: SummaryInput): LabSummary {
-  const rules = buildRules();
-  const phases = input.run.measurements.map((m): PhaseSummary => {
-    const periodStart = input.periods.find((p) => p.phaseId === m.id)?.periodStart ?? '';
-    const result: NodePeriodResult | undefined = input.report?.nodePeriods.find(
-      (r) => r.instanceId === input.run.instanceId && Date.parse(r.periodStart) === Date.parse(periodStart),
-    );
+  const topologies = input.run.topologies.map((t): TopologySummary => {
+    const phases = t.measurements.map((m): PhaseSummary => {
+      const periodStart = input.periods.find((p) => p.phaseId === m.id)?.periodStart ?? '';
+      const nodes = t.topology.nodes.map((node) => {
+        const result = input.report?.nodePeriods.find((r) => r.instanceId === node.instanceId && Date.parse(r.periodStart) === Date.parse(periodStart));
+        return summariseNode(t, m, node.key, result, input);
+      });
+      return {
+        phase: m.id,
+        topology: m.topology,
+        title: m.title,
+        path: m.path,
+        periodStart,
+        appBytes: m.appBytes,
+        transferSeconds: m.transferMs / 1000,
+        countersSettled: m.countersSettled,
+        nodes,
+        ok: nodes.every((n) => n.checks.every((c) => c.ok)),
+      };
+    });
     return {
-      phase: m.id,
-      title: m.title,
-      path: m.path,
-      periodStart,
-      appBytes: m.appBytes,
-      transferSeconds: m.transferMs / 1000,
-      countersSettled: m.countersSettled,
-      interfaces: m.interfaces.map((i) => ({ name: i.name, interfaceClass: classifyInterface(i.name, rules).interfaceClass, rxBytes: i.rxBytes, txBytes: i.txBytes })),
-      naiveTotalBytes: result?.naiveTotalBytes ?? null,
-      correctedTotalBytes: result?.correctedTotalBytes ?? null,
-      podBytes: result ? sumOrNull(result.podRxBytes, result.podTxBytes) : null,
-      doubleCountedBytes: result?.doubleCountedBytes ?? null,
-      hostOnlyBytes: result?.hostOnlyBytes ?? null,
-      ec2InBytes: result?.ec2InBytes ?? null,
-      ec2OutBytes: result?.ec2OutBytes ?? null,
-      containerInsightsTotalBytes: result?.containerInsightsTotalBytes ?? null,
-      status: result?.status ?? null,
-      findings: result?.findings.map((f) => `${f.status}: ${findingWords(f)}`) ?? [],
+      topology: t.topology.id,
+      title: t.topology.title,
+      notes: t.topology.notes,
+      nodes: t.topology.nodes.map((n) => ({ node: n.key, instanceId: n.instanceId, nodeName: n.nodeName, netns: n.netns, devices: t.groundTruth.get(n.key) ?? [] })),
+      phases,
+      ok: phases.every((p) => p.ok),
     };
   });
+  const all = topologies.flatMap((t) => t.phases.flatMap((p) => p.nodes.flatMap((n) => n.checks.map((c) => ({ where: `${t.topology} phase ${p.phase} ${n.node} ${c.check}`, c })))));
+  const failed = all.filter((x) => !x.c.ok).map((x) => `${x.where}: ${x.c.detail}`);
   const t = input.run.timings;
   return {
     runId: input.run.runId,
@@ -111,11 +215,12 @@ export function summarise(input: SummaryInput): LabSummary {
     capturePath: input.capturePath,
     replayCommand: `node bin/netrecon.mjs reconcile --from ${input.capturePath}`,
     htmlReportPath: input.htmlReportPath ?? null,
-    instanceId: input.run.instanceId,
-    hostVeths: input.run.hostVeths,
     wallSeconds: input.wallMs / 1000,
     timings: { setupSeconds: t.setupMs / 1000, phasesSeconds: t.phasesMs / 1000, teardownSeconds: t.teardownMs / 1000, reconcileSeconds: input.reconcileMs / 1000 },
-    phases,
+    topologies,
+    nodeExporter: { ran: input.nodeExporterMissing === null, reason: input.nodeExporterMissing },
+    checks: { passed: all.length - failed.length, failed },
+    ok: failed.length === 0 && input.run.failures.length === 0 && input.run.teardownFailures.length === 0 && input.reconcileError === null,
     failures: input.run.failures,
     teardownFailures: input.run.teardownFailures,
     reconcile: input.report ? { summary: input.report.summary, skipped: input.report.skipped, explanation: explainGap(input.report) } : null,
@@ -124,28 +229,38 @@ export function summarise(input: SummaryInput): LabSummary {
 }
 
 const bytes = (n: number | null): string => (n === null ? '-' : n.toLocaleString('en-US'));
-const ratio = (a: number | null, b: number | null): string => (a === null || b === null || b === 0 ? '-' : (a / b).toFixed(3));
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
+  return rows.map((r) => r.map((cell, c) => (c <= 3 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ')).join('\n');
 }
 
 export function renderSummaryText(summary: LabSummary): string {
-  const out: string[] = [`netrecon lab ${summary.runId}: ${summary.mib} MiB per phase, ${summary.wallSeconds.toFixed(1)} s wall time`, ''];
-  for (const p of summary.phases) {
-    out.push(`Phase ${p.phase}: ${p.title}  [${p.path}]  (period ${p.periodStart})`);
-    out.push(`  application received ${bytes(p.appBytes)} bytes in ${p.transferSeconds.toFixed(2)} s${p.countersSettled ? '' : '  (counters had not settled)'}`);
-    const rows = [['  interface', 'class', 'rx bytes', 'tx bytes'], ...p.interfaces.map((i) => [`  ${i.name}`, i.interfaceClass, bytes(i.rxBytes), bytes(i.txBytes)])];
-    out.push(table(rows));
-    out.push(
-      `  naive ${bytes(p.naiveTotalBytes)}  corrected ${bytes(p.correctedTotalBytes)}  pod ${bytes(p.podBytes)}  ` +
-        `double-counted ${bytes(p.doubleCountedBytes)}  naive/corrected ${ratio(p.naiveTotalBytes, p.correctedTotalBytes)}  ` +
-        `pod/app ${ratio(p.podBytes, p.appBytes)}  status ${p.status ?? '-'}`,
-    );
-    for (const f of p.findings) out.push(`  - ${f}`);
+  const out: string[] = [`netrecon lab ${summary.runId}: ${summary.mib} MiB per transfer, ${summary.wallSeconds.toFixed(1)} s wall time`, ''];
+  for (const t of summary.topologies) {
+    out.push(`== ${t.topology}: ${t.title}`);
+    for (const note of t.notes) out.push(`   (${note})`);
     out.push('');
+    for (const p of t.phases) {
+      out.push(`Phase ${p.phase}: ${p.title}  (period ${p.periodStart})`);
+      out.push(`  path: ${p.path}`);
+      out.push(`  applications received ${bytes(p.appBytes)} bytes in ${p.transferSeconds.toFixed(2)} s${p.countersSettled ? '' : '  (counters had not settled)'}`);
+      for (const n of p.nodes) {
+        out.push(`  ${n.node} (${n.nodeName}):`);
+        const rows = [['    interface', 'kind', 'kernel', 'netrecon', 'rx bytes', 'tx bytes'], ...n.interfaces.map((i) => [`    ${i.name}`, i.kind ?? '-', i.kernelClass, i.interfaceClass, bytes(i.rxBytes), bytes(i.txBytes)])];
+        out.push(table(rows));
+        out.push(
+          `    naive ${bytes(n.naiveTotalBytes)}  corrected ${bytes(n.correctedTotalBytes)}  pod ${bytes(n.podBytes)}  double-counted ${bytes(n.doubleCountedBytes)}  ` +
+            `naive/corrected ${n.naiveOverCorrected}${n.encapsulationOverheadBytes !== null ? `  encapsulation ${bytes(n.encapsulationOverheadBytes)}` : ''}  status ${n.status ?? '-'}`,
+        );
+        for (const c of n.checks) out.push(`    ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.detail}`);
+        for (const f of n.findings) out.push(`    - ${f}`);
+      }
+      out.push('');
+    }
   }
+  out.push(`Checks: ${summary.checks.passed} passed, ${summary.checks.failed.length} failed${summary.nodeExporter.ran ? '' : ` (node_exporter not run: ${summary.nodeExporter.reason})`}`);
+  for (const f of summary.checks.failed) out.push(`  FAILED ${f}`);
   for (const f of summary.failures) out.push(`Phase ${f.id} FAILED: ${f.error}`);
   for (const f of summary.teardownFailures) out.push(`Teardown FAILED: ${f}`);
   if (summary.reconcileError) out.push(`Reconciler FAILED: ${summary.reconcileError}`);

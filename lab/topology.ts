@@ -1,124 +1,227 @@
 /**
- * The lab's network, built from namespaces and veth pairs the way an EKS node with the VPC CNI looks:
+ * What a built topology is, and the pieces every CNI's node is made of: the VPC (a namespace with a bridge, the
+ * server's address and a static neighbour and FDB entry per ENI), ENIs (veths whose other end is in the VPC
+ * namespace), routed pods (the VPC CNI's, Calico's and Cilium's wiring), bridged pods (Flannel's) and a VXLAN
+ * mesh between nodes. The CNIs themselves are in ./topologies.ts; docs/lab.md draws each one.
  *
- *   [srv] eth0 198.18.0.1/24 ── eth0 198.18.0.2/24 [node] eni<hash A> ── eth0 198.18.1.11/32 [pa]
- *                                                         eni<hash B> ── eth0 198.18.1.12/32 [pb]
- *
- * - The node forwards (ip_forward=1) and has a /32 route per pod through the pod's host veth, which has no
- *   address, as the VPC CNI sets it up.
- * - Each pod's default route goes via 169.254.1.1 with a permanent neighbour entry pointing at its host veth's
- *   MAC: the VPC CNI's own choice (a static neighbour, not proxy ARP), so pods never ARP for their gateway.
- *   The node still ARPs for pod addresses on the host veth, as on a real node.
- * - The server routes 198.18.1.0/24 via the node's eth0, standing in for the VPC route that delivers an
- *   ENI's secondary IPs to the instance.
- * - IPv6 is disabled in every namespace before any link exists, so no router solicitation, DAD or MLD frame
- *   shows up in the counters.
+ * Every neighbour entry a CNI can make static is static, so the counters carry the transfer and as little ARP as
+ * possible; the kernel's own counting is never touched.
  */
-import { vpcCniHostVethName } from '../lambda/core/vpc-cni-veth-name';
-import { ADDRESSES, LAB_K8S_NAMESPACE, type RunNames } from './names';
+import { ADDRESSES, labInstanceId, labNodeName, type NetnsRole, type RunNames, type TopologyTag } from './names';
+import { addNamespace, ip, ipBatch, labMac, linkAddress, makeRouter, setSysctls } from './netns';
 import type { LabResources } from './resources';
-import { inNetns, run } from './shell';
 
-export interface LabPod {
+export const TOPOLOGY_IDS = ['vpc-cni', 'sgp', 'calico', 'cilium', 'flannel'] as const;
+export type TopologyId = (typeof TOPOLOGY_IDS)[number];
+
+/** What a namespace stands for: the ground truth (./ground-truth.ts) classifies a veth by where its other end is. */
+export type NamespaceKind = 'vpc' | 'node' | 'pod' | 'hostEndpoint';
+
+export interface LabNamespace {
+  readonly netns: string;
+  readonly kind: NamespaceKind;
+  /** `node 1`, `pod A`, `VPC and server`, `Cilium health endpoint of node 1`. */
+  readonly label: string;
+  /** For a pod or host endpoint: the key of the node it runs on. */
+  readonly node?: string;
+}
+
+export interface LabNode {
+  /** `n1`, `n2`. */
+  readonly key: string;
+  readonly netns: string;
+  readonly primaryIp: string;
+  readonly instanceId: string;
+  readonly nodeName: string;
+}
+
+/** One device a phase's bytes must cross, and in which direction, as the node's kernel counts it. */
+export interface Crossing {
+  readonly node: string;
+  readonly device: string;
+  readonly direction: 'rx' | 'tx';
+}
+
+export interface Transfer {
+  readonly clientNetns: string;
+  readonly serverUrl: string;
+}
+
+export interface PhasePlan {
+  readonly id: string;
+  readonly topology: TopologyId;
+  readonly title: string;
+  /** What the bytes cross, in words, for the report. */
+  readonly path: string;
+  /** Downloads run at the same time; each moves the phase's byte count. */
+  readonly transfers: readonly Transfer[];
+  readonly crossings: readonly Crossing[];
+}
+
+export interface LabServer {
   readonly netns: string;
   readonly ip: string;
-  /** The node-side veth, named like the VPC CNI names it. */
-  readonly hostVeth: string;
 }
 
-export interface LabTopology {
-  readonly serverNetns: string;
-  readonly nodeNetns: string;
-  readonly serverIp: string;
-  readonly nodeIp: string;
-  readonly podA: LabPod;
-  readonly podB: LabPod;
+export interface BuiltTopology {
+  readonly id: TopologyId;
+  readonly title: string;
+  readonly namespaces: readonly LabNamespace[];
+  readonly nodes: readonly LabNode[];
+  readonly servers: readonly LabServer[];
+  readonly phases: readonly PhasePlan[];
+  /** Where the lab's build differs from the CNI's, in words (also in docs/lab.md). */
+  readonly notes: readonly string[];
 }
 
-const NOT_PERMITTED_HINT = 'The lab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) and a kernel that allows network namespaces.';
+export interface BuildContext {
+  readonly names: RunNames;
+  readonly tag: TopologyTag;
+  readonly topology: TopologyId;
+  readonly resources: LabResources;
+  readonly signal?: AbortSignal | undefined;
+}
 
-async function ip(netns: string, args: readonly string[], signal?: AbortSignal): Promise<string> {
-  const { stdout } = await run(['ip', '-n', netns, ...args], { signal, hint: `Setting up namespace ${netns} failed.` });
-  return stdout;
+export const url = (host: string): string => `http://${host}:${ADDRESSES.httpPort}`;
+
+/** Creates the topology's namespaces (all first, so links can be made between any two) and says what each is. */
+export async function addNamespaces(
+  ctx: BuildContext,
+  spec: ReadonlyArray<{ role: NetnsRole; kind: NamespaceKind; label: string; node?: string }>,
+): Promise<Record<string, LabNamespace>> {
+  const out: Record<string, LabNamespace> = {};
+  for (const s of spec) {
+    const netns = ctx.names.netns(ctx.tag, s.role);
+    out[s.role] = { netns, kind: s.kind, label: s.label, ...(s.node ? { node: ctx.names.netns(ctx.tag, s.node as NetnsRole) } : {}) };
+  }
+  // In parallel: each is registered for teardown before it is made, whichever finishes first.
+  await Promise.all(Object.values(out).map((n) => addNamespace(n.netns, ctx.resources, ctx.signal)));
+  return out;
+}
+
+export function labNode(ctx: BuildContext, key: string, netns: string, primaryIp: string): LabNode {
+  return { key, netns, primaryIp, instanceId: labInstanceId(netns), nodeName: labNodeName(primaryIp, ctx.topology) };
 }
 
 /**
- * Writes /proc/sys keys inside a namespace with a fixed shell script (the keys and values are arguments, never
- * spliced into the script), so the lab needs no procps. Keys marked optional are skipped when the kernel lacks
- * them (no IPv6 at all means no IPv6 noise either).
+ * The VPC: one L2 segment (bridge `vpc0`, 198.18.0.0/24) that every ENI's other end joins, the server's address
+ * (a host outside the cluster) and the VPC router's part: routes for VPC-routable pod addresses.
  */
-async function setSysctls(netns: string, settings: Readonly<Record<string, string>>, optional: boolean, signal?: AbortSignal): Promise<void> {
-  const script = `for kv; do f="/proc/sys/\${kv%%=*}"; if [ ! -e "$f" ] && [ "$OPTIONAL" = 1 ]; then continue; fi; printf '%s' "\${kv#*=}" > "$f" || exit 1; done`;
-  const args = Object.entries(settings).map(([key, value]) => `${key.replaceAll('.', '/')}=${value}`);
-  await run(inNetns(netns, ['env', `OPTIONAL=${optional ? 1 : 0}`, 'sh', '-c', script, 'sh', ...args]), {
-    signal,
-    hint: `Setting ${Object.keys(settings).join(', ')} in ${netns} failed.`,
-  });
+export async function buildVpc(netns: string, signal?: AbortSignal): Promise<{ bridgeMac: string }> {
+  // A fixed MAC: a bridge otherwise takes its lowest port's, and changes it as ENIs join.
+  const bridgeMac = labMac(0x0a, 0, 0, 0, 1);
+  await ipBatch(netns, [
+    ['link', 'add', 'vpc0', 'address', bridgeMac, 'mtu', String(ADDRESSES.mtu), 'type', 'bridge'],
+    ['addr', 'add', `${ADDRESSES.serverIp}/${ADDRESSES.subnetPrefixLength}`, 'dev', 'vpc0'],
+    ['link', 'set', 'vpc0', 'up'],
+  ], signal);
+  await setSysctls(netns, { 'net.ipv4.ip_forward': '1' }, false, signal);
+  return { bridgeMac };
 }
 
-async function addNamespace(name: string, resources: LabResources, signal?: AbortSignal): Promise<void> {
-  // Registered first: if the add is interrupted half-way, teardown still looks for it.
-  resources.addNetns(name);
-  await run(['ip', 'netns', 'add', name], { signal, hint: NOT_PERMITTED_HINT });
-  await setSysctls(name, { 'net.ipv6.conf.all.disable_ipv6': '1', 'net.ipv6.conf.default.disable_ipv6': '1' }, true, signal);
-  await ip(name, ['link', 'set', 'lo', 'up'], signal);
-}
-
-async function linkAddress(netns: string, device: string, signal?: AbortSignal): Promise<string> {
-  const parsed = JSON.parse(await ip(netns, ['-j', 'link', 'show', 'dev', device], signal)) as Array<{ address?: string }>;
-  const mac = parsed[0]?.address;
-  if (!mac || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(mac)) throw new Error(`no MAC address for ${device} in ${netns}: ${JSON.stringify(parsed)}`);
+/**
+ * An ENI: a veth whose other end (`port`) is a port of the VPC's bridge. The VPC knows every ENI's MAC (it never
+ * ARPs for an ENI), so the VPC side gets a permanent neighbour entry and a static FDB entry: no flooding onto
+ * another ENI. Returns the ENI's MAC.
+ */
+export async function attachEni(vpcNetns: string, nodeNetns: string, eni: string, port: string, address: string, signal?: AbortSignal): Promise<string> {
+  const mtu = String(ADDRESSES.mtu);
+  await ipBatch(nodeNetns, [
+    ['link', 'add', eni, 'mtu', mtu, 'type', 'veth', 'peer', 'name', port, 'mtu', mtu, 'netns', vpcNetns],
+    ['addr', 'add', `${address}/${ADDRESSES.subnetPrefixLength}`, 'dev', eni],
+    ['link', 'set', eni, 'up'],
+  ], signal);
+  const mac = await linkAddress(nodeNetns, eni, signal);
+  await ipBatch(vpcNetns, [['link', 'set', port, 'master', 'vpc0'], ['link', 'set', port, 'up']], signal);
+  await vpcKnows(vpcNetns, port, address, mac, signal);
   return mac;
 }
 
-/** Wires one pod to the node the way the VPC CNI's routed-eni plugin does. */
-async function addPod(nodeNetns: string, podNetns: string, podIp: string, signal?: AbortSignal): Promise<LabPod> {
-  const hostVeth = vpcCniHostVethName(LAB_K8S_NAMESPACE, podNetns);
-  const mtu = String(ADDRESSES.mtu);
-  await ip(nodeNetns, ['link', 'add', hostVeth, 'mtu', mtu, 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', mtu, 'netns', podNetns], signal);
-  await ip(nodeNetns, ['link', 'set', hostVeth, 'up'], signal);
-  const hostVethMac = await linkAddress(nodeNetns, hostVeth, signal);
-
-  await ip(podNetns, ['addr', 'add', `${podIp}/32`, 'dev', 'eth0'], signal);
-  await ip(podNetns, ['link', 'set', 'eth0', 'up'], signal);
-  await ip(podNetns, ['route', 'add', ADDRESSES.podGatewayIp, 'dev', 'eth0', 'scope', 'link'], signal);
-  await ip(podNetns, ['route', 'add', 'default', 'via', ADDRESSES.podGatewayIp, 'dev', 'eth0'], signal);
-  await ip(podNetns, ['neigh', 'add', ADDRESSES.podGatewayIp, 'lladdr', hostVethMac, 'dev', 'eth0', 'nud', 'permanent'], signal);
-
-  await ip(nodeNetns, ['route', 'add', `${podIp}/32`, 'dev', hostVeth, 'scope', 'link'], signal);
-  return { netns: podNetns, ip: podIp, hostVeth };
+/** The VPC delivers `address` to `mac` behind `port` without ARP or flooding (an ENI's or a branch ENI's). */
+export async function vpcKnows(vpcNetns: string, port: string, address: string, mac: string, signal?: AbortSignal): Promise<void> {
+  await ipBatch(vpcNetns, [['neigh', 'replace', address, 'lladdr', mac, 'dev', 'vpc0', 'nud', 'permanent']], signal);
+  await ipBatch(vpcNetns, [['fdb', 'replace', mac, 'dev', port, 'master', 'static']], signal, 'bridge');
 }
 
-/** Creates the run's namespaces and links; everything is registered in `resources` as soon as it exists. */
-export async function createTopology(names: RunNames, resources: LabResources, signal?: AbortSignal): Promise<LabTopology> {
-  const { srv, node, pa, pb } = names.netns;
-  for (const netns of [srv, node, pa, pb]) await addNamespace(netns, resources, signal);
-
-  const mtu = String(ADDRESSES.mtu);
-  await ip(node, ['link', 'add', 'eth0', 'mtu', mtu, 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', mtu, 'netns', srv], signal);
-  await ip(srv, ['addr', 'add', `${ADDRESSES.serverIp}/${ADDRESSES.uplinkPrefixLength}`, 'dev', 'eth0'], signal);
-  await ip(srv, ['link', 'set', 'eth0', 'up'], signal);
-  await ip(srv, ['route', 'add', ADDRESSES.podCidr, 'via', ADDRESSES.nodeIp, 'dev', 'eth0'], signal);
-  await ip(node, ['addr', 'add', `${ADDRESSES.nodeIp}/${ADDRESSES.uplinkPrefixLength}`, 'dev', 'eth0'], signal);
-  await ip(node, ['link', 'set', 'eth0', 'up'], signal);
-  await setSysctls(node, { 'net.ipv4.ip_forward': '1' }, false, signal);
-
-  const podA = await addPod(node, pa, ADDRESSES.podAIp, signal);
-  const podB = await addPod(node, pb, ADDRESSES.podBIp, signal);
-  return { serverNetns: srv, nodeNetns: node, serverIp: ADDRESSES.serverIp, nodeIp: ADDRESSES.nodeIp, podA, podB };
+export interface RoutedPodOptions {
+  readonly mtu: number;
+  /** The pod's default gateway: 169.254.1.1 (VPC CNI, Calico) or the node's `cilium_host` address. */
+  readonly gatewayIp: string;
+  /** The host veth's MAC, when the CNI fixes it (Calico: ee:ee:ee:ee:ee:ee). */
+  readonly hostMac?: string;
+  /** The node's route to the pod goes in this table (security groups for pods); main otherwise. */
+  readonly table?: string;
 }
 
-/** Tries to create (and delete) one namespace: the honest test of whether this machine allows the lab. Returns why not, or null. */
-export async function namespacesForbiddenReason(probeName: string): Promise<string | null> {
-  try {
-    await run(['ip', 'netns', 'add', probeName], { timeoutMs: 5_000, hint: '' });
-  } catch (error) {
-    return `cannot create a network namespace (${(error as Error).message})`;
+/**
+ * A routed pod (VPC CNI, Calico, Cilium): a veth, `eth0` in the pod with a /32 address, a link route to the
+ * gateway and a default route via it, and a permanent neighbour entry for the gateway pointing at the host veth's
+ * MAC, so the pod never ARPs for it (the VPC CNI's own choice; Calico and Cilium answer that ARP themselves, by
+ * proxy ARP or eBPF, with the same MAC). The node routes the /32 through the host veth.
+ */
+export async function addRoutedPod(nodeNetns: string, podNetns: string, podIp: string, hostVeth: string, options: RoutedPodOptions, signal?: AbortSignal): Promise<void> {
+  const mtu = String(options.mtu);
+  await ipBatch(nodeNetns, [
+    ['link', 'add', hostVeth, 'mtu', mtu, ...(options.hostMac ? ['address', options.hostMac] : []), 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', mtu, 'netns', podNetns],
+    ['link', 'set', hostVeth, 'up'],
+    ['route', 'add', `${podIp}/32`, 'dev', hostVeth, 'scope', 'link', ...(options.table ? ['table', options.table] : [])],
+  ], signal);
+  const hostMac = options.hostMac ?? (await linkAddress(nodeNetns, hostVeth, signal));
+  await ipBatch(podNetns, [
+    ['addr', 'add', `${podIp}/32`, 'dev', 'eth0'],
+    ['link', 'set', 'eth0', 'up'],
+    ['route', 'add', options.gatewayIp, 'dev', 'eth0', 'scope', 'link'],
+    ['route', 'add', 'default', 'via', options.gatewayIp, 'dev', 'eth0'],
+    ['neigh', 'add', options.gatewayIp, 'lladdr', hostMac, 'dev', 'eth0', 'nud', 'permanent'],
+  ], signal);
+}
+
+/** A bridged pod (Flannel's bridge plugin): the host veth is a port of the node's bridge; the pod ARPs for its gateway, the bridge's address. */
+export async function addBridgedPod(nodeNetns: string, podNetns: string, podCidrAddress: string, hostVeth: string, bridge: string, gatewayIp: string, mtu: number, signal?: AbortSignal): Promise<void> {
+  await ipBatch(nodeNetns, [
+    ['link', 'add', hostVeth, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', 'eth0', 'mtu', String(mtu), 'netns', podNetns],
+    ['link', 'set', hostVeth, 'master', bridge],
+    ['link', 'set', hostVeth, 'up'],
+  ], signal);
+  await ipBatch(podNetns, [['addr', 'add', podCidrAddress, 'dev', 'eth0'], ['link', 'set', 'eth0', 'up'], ['route', 'add', 'default', 'via', gatewayIp, 'dev', 'eth0']], signal);
+}
+
+export interface VtepSpec {
+  readonly netns: string;
+  /** The node's eth0 address: the tunnel's outer source and destination. */
+  readonly underlayIp: string;
+  readonly vtepMac: string;
+  /** An address on the tunnel device itself (Calico, Flannel), or none (Cilium's has none). */
+  readonly vtepIp: string | null;
+  /** The node's pod block, routed to it by the other nodes. */
+  readonly podCidr: string;
+  /** The next hop the other nodes route the block via (onlink through the tunnel). */
+  readonly viaIp: string;
+  /** Source address for the node's own traffic into the tunnel, when the tunnel device has none. */
+  readonly srcIp?: string;
+}
+
+/**
+ * A VXLAN device on every node and, on each, a route to every other node's pod block through it, with the
+ * permanent neighbour and FDB entries the CNI's agent programs (no learning, no multicast): the way Calico's
+ * Felix and Flannel's VXLAN backend set up their devices.
+ */
+export async function addVxlanMesh(nodes: readonly VtepSpec[], device: string, vni: number, udpPort: number, signal?: AbortSignal): Promise<void> {
+  for (const n of nodes) {
+    await ipBatch(n.netns, [
+      ['link', 'add', device, 'address', n.vtepMac, 'mtu', String(ADDRESSES.overlayMtu), 'type', 'vxlan', 'id', String(vni), 'local', n.underlayIp, 'dev', 'eth0', 'dstport', String(udpPort), 'nolearning'],
+      ...(n.vtepIp ? [['addr', 'add', `${n.vtepIp}/32`, 'dev', device]] : []),
+      ['link', 'set', device, 'up'],
+    ], signal);
   }
-  try {
-    await run(['ip', 'netns', 'del', probeName], { timeoutMs: 5_000, hint: '' });
-  } catch (error) {
-    return `created namespace ${probeName} but cannot delete it (${(error as Error).message})`;
+  for (const n of nodes) {
+    const others = nodes.filter((o) => o !== n);
+    await ipBatch(n.netns, others.flatMap((o) => [
+      ['route', 'add', o.podCidr, 'via', o.viaIp, 'dev', device, 'onlink', ...(n.srcIp ? ['src', n.srcIp] : [])],
+      ['neigh', 'add', o.viaIp, 'lladdr', o.vtepMac, 'dev', device, 'nud', 'permanent'],
+    ]), signal);
+    await ipBatch(n.netns, others.map((o) => ['fdb', 'append', o.vtepMac, 'dev', device, 'dst', o.underlayIp, 'self', 'permanent']), signal, 'bridge');
   }
-  return null;
 }
+
+export { ip, makeRouter };

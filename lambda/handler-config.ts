@@ -4,6 +4,9 @@
  * environment is fixed. A missing required variable says "is required"; a bad one names the variable, the value as
  * written and what is allowed.
  */
+import { promqlHandle } from './sources/promql/handle';
+import { promqlSourceOf } from './sources/promql/settings';
+import type { PromqlSourceHandle } from './sources/promql/source';
 import type middy from '@middy/core';
 import { parseNodeFilter, type NodeFilter } from './aws/inventory';
 import type { ScheduleSettings } from './plan/pending-periods';
@@ -32,6 +35,8 @@ export interface HandlerConfig {
   readonly readQuotaShare: number;
   /** The ledger store's DynamoDB table; '' for none (CloudWatch's ledger only). */
   readonly ledgerTable: string;
+  /** Per-interface counters from a PromQL API instead of the CloudWatch agent (docs/sources.md). */
+  readonly promql?: PromqlSourceHandle;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -93,11 +98,19 @@ export function parseHandlerConfig(env: Env, deprecated: DeprecatedVariable[] = 
     perNodeMetrics: run.perNodeMetrics,
     nodeFilter: parseNodeFilter(run.nodeFilter),
     sources: run.sources,
-    reconcile: run.reconcile,
+    ...promqlOf(run, env),
     sourceRole: { roleName: run.sourceRoleName, ...(run.sourceExternalId === undefined ? {} : { externalId: run.sourceExternalId }) },
     readQuotaShare: run.readQuotaShare,
     ledgerTable: run.ledgerTable,
   };
+}
+
+/** The PromQL source's handle (signed with the function's own credentials), and the core told not to expect Container Insights. */
+function promqlOf(run: ReturnType<typeof resolveRunSettings>, env: Env): { reconcile: ReconcileConfig; promql?: PromqlSourceHandle } {
+  const source = promqlSourceOf(run, env.AWS_REGION);
+  if (source === undefined) return { reconcile: run.reconcile };
+  // The function publishes no per-pod figure, so it does not read cAdvisor's series.
+  return { reconcile: { ...run.reconcile, containerInsightsExpected: false }, promql: promqlHandle({ ...source, pods: false }) };
 }
 
 export interface ConfigLogger {

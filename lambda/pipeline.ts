@@ -150,7 +150,7 @@ async function reconcileBatches(rt: AwsRuntime, input: TargetRunInput, window: R
     const validated = validateCapture(read.capture, `GetMetricData answers for ${cluster}`);
     // The inventory's skipped nodes go in with the first batch, so the core counts them once in the summary.
     const before = b === 0 ? inventory.skipped : [];
-    const report = reconcile(validated.capture, settings.reconcile, { skipped: [...before, ...validated.skipped] });
+    const report = reconcile(validated.capture, settings.reconcile, { skipped: [...before, ...validated.skipped, ...(read.skipped ?? [])] });
     if (merger) {
       merger.add(report);
       rt.progress(`${cluster}: batch ${b + 1}/${batches.length} reconciled (${nodes.length} nodes)`);

@@ -15,6 +15,8 @@ import { ReadFailedError, readMetrics } from './aws/metric-reader';
 import type { ScheduleSettings } from './plan/pending-periods';
 import { planCalls, seriesForNodes, type ReadWindow } from './plan/query-plan';
 import type { AgentListing, SourceSettings } from './plan/sources';
+import { readPromqlSeries, type PromqlSourceHandle } from './sources/promql/source';
+import { PROMQL_DIMENSIONS } from './sources/promql/to-capture';
 
 export interface PipelineSettings {
   readonly reconcile: ReconcileConfig;
@@ -27,6 +29,11 @@ export interface PipelineSettings {
   readonly sourceProfiles?: Readonly<Record<string, SourceProfile>>;
   /** Nodes reconciled together; bounds memory (about 11 series a node). Default 1,000. */
   readonly nodeBatchSize?: number;
+  /**
+   * Per-interface counters from a PromQL API (node_exporter) instead of the CloudWatch agent: then the agent's
+   * namespace is not listed, and these series take the agent's place (lambda/sources/promql/).
+   */
+  readonly promql?: PromqlSourceHandle;
 }
 
 /** The settings of one cluster: its own source profile in the core's configuration. */
@@ -52,7 +59,7 @@ export async function discover(rt: AwsRuntime, cluster: string, settings: Pipeli
     nowSeconds,
     ...(accountId === undefined ? {} : { accountId }),
   };
-  const agent = !clusterCapabilities(settings.reconcile.sourceProfile).readsAgent
+  const agent = !clusterCapabilities(settings.reconcile.sourceProfile).readsAgent || settings.promql !== undefined
     ? { byInstance: new Map(), listed: 0, duplicates: 0 }
     : listings
       ? await listings.discover(rt, request)
@@ -80,7 +87,7 @@ export interface CaptureInput {
  * Reads the series of some nodes into a capture (the same shape `netrecon capture` writes). Throws
  * ReadFailedError when any series could not be read: a capture with a hole would reconcile as missing data.
  */
-export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<{ capture: Capture }> {
+export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<{ capture: Capture; skipped?: SkippedItem[] }> {
   const { settings } = input;
   const planned = seriesForNodes(input.nodes, input.agentByInstance, input.cluster, settings.sources, settings.reconcile.periodSeconds);
   const { accountId } = input;
@@ -90,6 +97,17 @@ export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<
     const what = `cluster ${input.cluster}${input.part ? ` (${input.part})` : ''}, ${isoOf(input.window.startSeconds)} .. ${isoOf(input.window.endSeconds)}`;
     throw new ReadFailedError(read.failures, read.callsNotSent, what);
   }
+  const promql = settings.promql
+    ? await readPromqlSeries(settings.promql, {
+        cluster: input.cluster,
+        nodes: input.nodes,
+        windowStartSeconds: input.window.startSeconds,
+        windowEndSeconds: input.window.endSeconds,
+        periodSeconds: settings.reconcile.periodSeconds,
+        context: `cluster ${input.cluster}${input.part ? ` (${input.part})` : ''}, ${isoOf(input.window.startSeconds)} .. ${isoOf(input.window.endSeconds)}`,
+        progress: (m) => rt.progress(`${input.cluster}: ${m}`),
+      })
+    : null;
   const capture: Capture = {
     format: CAPTURE_FORMAT,
     version: CAPTURE_VERSION,
@@ -100,11 +118,11 @@ export async function readCapture(rt: AwsRuntime, input: CaptureInput): Promise<
     capturedAt: input.now.toISOString(),
     periodSeconds: settings.reconcile.periodSeconds,
     window: { start: isoOf(input.window.startSeconds), end: isoOf(input.window.endSeconds) },
-    agentDimensions: { instanceId: settings.sources.agentInstanceDimension, interface: settings.sources.agentInterfaceDimension },
+    agentDimensions: settings.promql ? PROMQL_DIMENSIONS : { instanceId: settings.sources.agentInstanceDimension, interface: settings.sources.agentInterfaceDimension },
     nodes: input.nodes,
-    series: read.series,
+    series: promql ? [...read.series, ...promql.series] : read.series,
   };
-  return { capture };
+  return { capture, ...(promql ? { skipped: promql.skipped } : {}) };
 }
 
 /** `netrecon capture`: inventory, discovery and one read of the whole window, as a capture. */

@@ -21,6 +21,8 @@ import { DEFAULT_SOURCE_PROFILE, resolveSourceProfiles, type SourceProfile } fro
 import { parseClusterTarget } from './core/cluster-target';
 import { AUTO_CLUSTERS, parseClusterTag } from './plan/cluster-selection';
 import { InvalidValueError } from './core/errors';
+import { PROMQL_SETTING_ROWS } from './sources/promql/setting-rows';
+import type { PromqlLabels } from './sources/promql/settings';
 
 export type { SettingSpec } from './setting-spec';
 export { ConfigError } from './core/config';
@@ -54,6 +56,12 @@ export interface RunSettings {
   readonly readQuotaShare: number;
   /** The DynamoDB table of the ledger store (lease and put records, docs/aws.md "Exactly once"); '' for none. */
   readonly ledgerTable: string;
+  /** The PromQL source (docs/sources.md): its API, or none (the CloudWatch agent's counters). */
+  readonly promqlUrl?: string | undefined;
+  readonly promqlKind?: 'prometheus' | 'amp' | 'cloudwatch' | undefined;
+  readonly promqlLabels?: Partial<PromqlLabels> | undefined;
+  readonly promqlTemporality?: 'cumulative' | 'delta' | undefined;
+  readonly promqlScrapeIntervalSeconds?: number | undefined;
   /** The core's configuration built from the above (rules compiled). */
   readonly reconcile: ReconcileConfig;
 }
@@ -409,9 +417,11 @@ export const RUN_SETTINGS = {
       return value;
     },
   },
+  ...PROMQL_SETTING_ROWS,
 } satisfies Record<string, RunSettingSpec>;
 
 export type RunSettingKey = keyof typeof RUN_SETTINGS;
+const PROMQL_KEYS = Object.keys(PROMQL_SETTING_ROWS) as (keyof typeof PROMQL_SETTING_ROWS)[];
 export const SOURCE_KEYS = Object.keys(SOURCE_SETTINGS) as (keyof SourceSettings)[];
 
 /** The run setting a (possibly nested: `thresholds.ec2MismatchRatio`) ConfigError names. */
@@ -436,7 +446,7 @@ export function resolveRunSettings(input: RunSettingsInput): RunSettings {
   };
   for (const key of ['clusters', 'clusterTag', 'sourceProfile', 'periodSeconds', 'lagSeconds', 'backfillSeconds', 'maxPeriodsPerRun', 'periodsPerRead'] as const) take(key);
   resolved.sources = Object.fromEntries(SOURCE_KEYS.map((key) => [key, take(key)]));
-  for (const key of ['outputNamespace', 'perNodeMetrics', 'nodeFilter', 'readQuotaShare', 'ledgerTable', 'thresholds', 'interfaceRules', 'sourceRoleName', 'sourceExternalId'] as const) take(key);
+  for (const key of ['outputNamespace', 'perNodeMetrics', 'nodeFilter', 'readQuotaShare', 'ledgerTable', 'thresholds', 'interfaceRules', 'sourceRoleName', 'sourceExternalId', ...PROMQL_KEYS] as const) take(key);
   for (const key of SOURCE_KEYS) delete resolved[key];
   const run = resolved as unknown as Omit<RunSettings, 'reconcile'>;
   const reconcile = makeReconcileConfig({ periodSeconds: run.periodSeconds, thresholds: run.thresholds, ruleOverrides: run.interfaceRules });

@@ -13,6 +13,10 @@
  * With `clusters=auto` only, the function lists the clusters itself: eks:ListClusters has no resource type either
  * ("Actions, resources, and condition keys for Amazon EKS"), so it takes "*"; eks:DescribeCluster, sent only to
  * read tags for `clusterTag`, has the `cluster` resource type and is scoped to this account and Region's clusters.
+ *
+ * With a PromQL source on an Amazon Managed Service for Prometheus workspace, aps:QueryMetrics is granted on that one
+ * workspace (its `workspace` resource type); CloudWatch's PromQL API needs the cloudwatch:GetMetricData and
+ * ListMetrics already granted.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 
@@ -35,6 +39,8 @@ export interface ReconcilerPolicyInputs {
   readonly describeClusters: boolean;
   /** `arn:PARTITION:eks:REGION:ACCOUNT:cluster/*`: every cluster of the stack's account and Region. */
   readonly eksClustersArn: string;
+  /** The Amazon Managed Service for Prometheus workspace the PromQL source reads (docs/sources.md); none otherwise. */
+  readonly promqlWorkspaceArn?: string;
 }
 
 /** Statement ids, so a reader of the deployed policy can tell each grant apart. */
@@ -48,6 +54,7 @@ const SID = {
   sourceRoles: 'AssumeSourceAccountRoles',
   listClusters: 'ListClustersForAuto',
   describeClusters: 'ReadClusterTagsForAuto',
+  queryWorkspace: 'QueryPromqlWorkspace',
 } as const;
 
 export function reconcilerPolicyStatements(inputs: ReconcilerPolicyInputs): iam.PolicyStatement[] {
@@ -108,6 +115,9 @@ export function reconcilerPolicyStatements(inputs: ReconcilerPolicyInputs): iam.
           }),
         ]
       : []),
+    ...(inputs.promqlWorkspaceArn === undefined
+      ? []
+      : [new iam.PolicyStatement({ sid: SID.queryWorkspace, actions: ['aps:QueryMetrics'], resources: [inputs.promqlWorkspaceArn] })]),
     ...(inputs.listClusters && inputs.describeClusters
       ? [new iam.PolicyStatement({ sid: SID.describeClusters, actions: ['eks:DescribeCluster'], resources: [inputs.eksClustersArn] })]
       : []),

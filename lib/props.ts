@@ -139,6 +139,21 @@ export interface NetworkReconcilerProps {
   readonly sourceRoleName?: string | undefined;
   /** The external id the source role's trust policy requires, when it trusts by external id. @default - none */
   readonly sourceExternalId?: string | undefined;
+  /**
+   * Read the per-interface counters (node_exporter) from this Prometheus-compatible query API instead of the
+   * CloudWatch agent (docs/sources.md). An Amazon Managed Service for Prometheus workspace URL grants
+   * `aps:QueryMetrics` on that workspace only.
+   * @default - none: the CloudWatch agent's counters
+   */
+  readonly promqlUrl?: string | undefined;
+  /** `prometheus`, `amp` or `cloudwatch`. @default - from promqlUrl's host */
+  readonly promqlKind?: 'prometheus' | 'amp' | 'cloudwatch' | undefined;
+  /** The label mapping, `KEY=VALUE,...` (docs/sources.md, "Labels"). @default - per kind */
+  readonly promqlLabels?: string | undefined;
+  /** @default 'cumulative' */
+  readonly promqlTemporality?: 'cumulative' | 'delta' | undefined;
+  /** @default 30 */
+  readonly promqlScrapeIntervalSeconds?: number | undefined;
 }
 
 /** The props with every default filled in and every value checked. */
@@ -189,6 +204,11 @@ function runSettings(props: NetworkReconcilerProps): RunSettings {
       interfaceRules: props.interfaceRules,
       sourceRoleName: props.sourceRoleName,
       sourceExternalId: props.sourceExternalId,
+      promqlUrl: props.promqlUrl,
+      promqlKind: props.promqlKind,
+      promqlLabels: props.promqlLabels,
+      promqlTemporality: props.promqlTemporality,
+      promqlScrapeIntervalSeconds: props.promqlScrapeIntervalSeconds,
       ...Object.fromEntries(SOURCE_KEYS.map((key) => [key, sources[key]])),
     });
   } catch (error) {

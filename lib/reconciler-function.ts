@@ -13,6 +13,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { reconcilerEnvironment } from './environment';
 import { reconcilerPolicyStatements } from './permissions';
+import { kindOfUrl, workspaceOfUrl } from '../lambda/sources/promql/settings';
 import { parseClusterTarget } from '../lambda/core/cluster-target';
 import type { ReconcilerSettings } from './props';
 import { AUTO_CLUSTERS } from '../lambda/plan/cluster-selection';
@@ -111,6 +112,7 @@ export class ReconcilerFunction extends Construct {
             listClusters: settings.clusters === AUTO_CLUSTERS,
             describeClusters: settings.clusterTag !== '' || props.clusterTagAtDeploy === true,
             eksClustersArn: Stack.of(this).formatArn({ service: 'eks', resource: 'cluster', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+            ...promqlWorkspaceArn(this, settings),
           }),
         }),
       },
@@ -179,4 +181,12 @@ export function sourceRoleArns(clusters: readonly string[] | typeof AUTO_CLUSTER
 /** How cdk-nag writes a stack's region or account in a finding id: the value, or the pseudo parameter's name. */
 function nagText(value: string, pseudo: string): string {
   return Token.isUnresolved(value) ? pseudo : value;
+}
+
+/** The workspace a PromQL source of kind `amp` reads, as an ARN in the stack's account. */
+function promqlWorkspaceArn(scope: Construct, settings: { promqlUrl?: string | undefined; promqlKind?: string | undefined }): { promqlWorkspaceArn?: string } {
+  if (settings.promqlUrl === undefined || (settings.promqlKind ?? kindOfUrl(settings.promqlUrl)) !== 'amp') return {};
+  const ws = workspaceOfUrl(settings.promqlUrl);
+  if (ws === null) throw new Error(`promqlUrl ${settings.promqlUrl} is not a workspace URL (https://aps-workspaces.REGION.amazonaws.com/workspaces/ws-…), so its IAM grant cannot be scoped`);
+  return { promqlWorkspaceArn: Stack.of(scope).formatArn({ service: 'aps', region: ws.region, resource: 'workspace', resourceName: ws.workspaceId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }) };
 }

@@ -5,7 +5,7 @@
  * this way). Samples outside the reconciled window are ignored.
  */
 import type { CaptureSeries } from '../capture/capture';
-import { epochSecondsOf, expectedSampleCount, MAX_BYTES_PER_SECOND, periodStartOf, sampleBytes, sampleBytesPerSecond, sampleCountSeconds, valueKindOf } from './units';
+import { epochSecondsOf, expectedSampleCount, MAX_BYTES_PER_SECOND, periodStartOf, sampleBytes, sampleBytesPerSecond, sampleCountSeconds, valueKindOf, wholeBytes } from './units';
 
 /** One series' share of one period. */
 export interface SeriesPeriodBucket {
@@ -103,6 +103,7 @@ export function alignSeries(series: CaptureSeries, grid: PeriodGrid): AlignedSer
     bucket.bytes += sampleBytes(kind, value, sourceSeconds);
     bucket.sampleStarts.push(t);
   }
+  for (const bucket of buckets.values()) bucket.bytes = wholeBytes(bucket.bytes);
   return { ok: true, buckets };
 }
 
@@ -155,12 +156,15 @@ export function alignProbe(series: CaptureSeries, grid: PeriodGrid): AlignedProb
  * period legitimately has fewer samples, so coverage is judged on the union).
  */
 export function coveredSeconds(buckets: readonly SeriesPeriodBucket[]): number {
-  const intervals = buckets
-    .flatMap((b) => b.sampleStarts.map((s) => [s, s + b.sampleSeconds] as const))
-    .sort((a, b) => a[0] - b[0]);
+  return unionSeconds(buckets.flatMap((b) => b.sampleStarts.map((s) => [s, s + b.sampleSeconds] as const)));
+}
+
+/** Seconds covered by the union of [start, end) intervals, in any order. */
+export function unionSeconds(intervals: ReadonlyArray<readonly [number, number]>): number {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
   let covered = 0;
   let reach = Number.NEGATIVE_INFINITY;
-  for (const [start, end] of intervals) {
+  for (const [start, end] of sorted) {
     if (end <= reach) continue;
     covered += end - Math.max(start, reach);
     reach = end;

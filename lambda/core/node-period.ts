@@ -126,6 +126,7 @@ export function reconcileNodePeriod(
     containerInsights: coverage([ciBucket], P, series.probes?.containerInsights, periodStart),
     agent: coverage(agentBuckets, P, series.probes?.agent, periodStart),
     agentRequired: caps.agentRequired,
+    containerInsightsExpected: config.containerInsightsExpected !== false,
     oneSidedInterfaces,
     // On the EC2 basis a skipped agent series is no gap: the agent is not used.
     skippedSeries: onAgent ? series.skipped : series.skipped.filter((s) => s.source !== 'agent'),

@@ -27,6 +27,8 @@ export interface StatusInput {
   readonly agent: SourceCoverage | null;
   /** The node's source profile needs the agent (source-profile.ts); otherwise its absence is no finding. */
   readonly agentRequired: boolean;
+  /** False: a node-period without Container Insights is no finding (config.ts, containerInsightsExpected). */
+  readonly containerInsightsExpected?: boolean;
   readonly oneSidedInterfaces: readonly string[];
   /** Series of this node that were skipped: their source is incomplete, whatever the other series say. */
   readonly skippedSeries: readonly SkippedSeriesTarget[];
@@ -69,7 +71,7 @@ export function assessNodePeriod(input: StatusInput): Assessment {
   if (input.ec2In === null && input.ec2Out === null && ec2Skipped.length === 0) {
     findings.push({ status: 'missingEc2', code: 'noEc2Datapoint' });
   }
-  if (input.containerInsights === null && ciSkipped.length === 0) {
+  if (input.containerInsights === null && ciSkipped.length === 0 && input.containerInsightsExpected !== false) {
     findings.push({ status: 'missingContainerInsights', code: 'noContainerInsightsDatapoint' });
   }
   if (input.agent === null && agentSkipped.length === 0 && input.agentRequired) {

@@ -4,7 +4,7 @@ import { runLab } from '../../lab/lab';
 import { makeRunNames, PROBE_ROLE } from '../../lab/names';
 import { runPhase } from '../../lab/phases';
 import { LabResources, listNetns } from '../../lab/resources';
-import { namespacesForbiddenReason } from '../../lab/topology';
+import { namespacesForbiddenReason } from '../../lab/netns';
 
 const forbidden = await namespacesForbiddenReason(`${makeRunNames().runId}-${PROBE_ROLE}`);
 const skipNote = `network namespaces are not allowed on this machine: ${forbidden}`;

@@ -14,6 +14,9 @@ import { resolveRunSettings } from '../../settings';
 import { readRuleOverrides } from '../config-files';
 import { EXIT, parseOptions, UsageError, type Command } from '../usage';
 import { describeAwsError, liveRuntime, liveSettings } from './live';
+import { PROMQL_HELP, PROMQL_OPTIONS, promqlOptionsOf } from './promql-flags';
+import { withPromql } from './reconcile-promql';
+import { detectionLines, detectPromql, type PromqlDetection } from '../../sources/promql/detect';
 
 /** The deployed function's schedule by default (lib/deploy-settings.ts, scheduleMinutes); the cost uses it. */
 export const DEFAULT_SCHEDULE_MINUTES = 5;
@@ -43,6 +46,9 @@ Options:
   --source-profile S    the profile you mean to deploy (agentless, enis, full, mixed): the checks judge
                         against it (an agent missing fails under enis and full); default: the recommended one
   --rules FILE          interface rule overrides, as for "netrecon reconcile --rules"
+${PROMQL_HELP}
+                        (doctor: which labels node_exporter's series carry, how many nodes they name, and the
+                        last hour reconciled from them)
   -h, --help            this help
 
 Exit status: 0 ready (no check failed; warnings may be printed), 2 not ready (some check failed: its fix is
@@ -61,6 +67,7 @@ export const doctorCommand: Command = {
       'node-filter': { type: 'string' },
       'source-profile': { type: 'string' },
       rules: { type: 'string' },
+      ...PROMQL_OPTIONS,
     });
     if (values.help) {
       io.stdout(`${HELP}\n`);
@@ -85,8 +92,10 @@ export const doctorCommand: Command = {
       scheduleMinutes: DEFAULT_SCHEDULE_MINUTES,
       ...(intended ? { intendedProfile: intended } : {}),
     };
+    const promqlOptions = { ...promqlOptionsOf(values), region: values.region, profile: values.profile };
     const rt = liveRuntime(io, values.region, values.profile);
     let report;
+    let promql: PromqlDetection | null = null;
     try {
       const region = values.region ?? (await regionOf(values.profile));
       const now = new Date();
@@ -98,19 +107,24 @@ export const doctorCommand: Command = {
             cluster: values.cluster,
             region,
             now,
-            settings: liveSettings({ cluster: values.cluster, nodeFilter: run.nodeFilter, interfaceRules: ruleOverrides, sourceProfile: judgedProfile(observations) }),
+            settings: withPromql(liveSettings({ cluster: values.cluster, nodeFilter: run.nodeFilter, interfaceRules: ruleOverrides, sourceProfile: judgedProfile(observations) }), promqlOptions),
           });
       report = diagnose(observations, lastHour);
+      const handle = withPromql(liveSettings({ cluster: values.cluster }), promqlOptions).promql;
+      if (handle) {
+        promql = await detectPromql({ ...handle, cluster: values.cluster, nodes: observations.nodes.map((n) => ({ instanceId: n.instanceId, ...(n.nodeName ? { nodeName: n.nodeName } : {}), launchTime: new Date(0).toISOString() })), nowSeconds: now.getTime() / 1000, rules: run.reconcile.rules });
+      }
     } catch (error) {
       const message = describeAwsError(error);
       if (message === undefined) throw error;
       io.stderr(`netrecon doctor: ${message}\n`);
       return EXIT.usage;
     }
-    io.stdout(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorTable(report, settings.nodeFilter));
+    const promqlText = promql ? `\n${detectionLines(promql).join('\n')}\n` : '';
+    io.stdout(format === 'json' ? `${JSON.stringify(promql ? { ...report, promql } : report, null, 2)}\n` : formatDoctorTable(report, settings.nodeFilter) + promqlText);
     const c = rt.counters.calls;
     io.stderr(`netrecon: calls: ${c.DescribeInstances} DescribeInstances, ${c.ListMetrics} ListMetrics, ${c.GetMetricData} GetMetricData (${rt.counters.metricsRequested} metrics requested)\n`);
-    return report.ready ? EXIT.ok : EXIT.notReconciled;
+    return report.ready && (promql === null || promql.verdict === 'ok') ? EXIT.ok : EXIT.notReconciled;
   },
 };
 

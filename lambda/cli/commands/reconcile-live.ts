@@ -12,7 +12,7 @@ import { HEARTBEAT_METRIC } from '../../output-metrics';
 import { LedgerMemory } from '../../plan/ledger-memory';
 import { runCluster } from '../../pipeline';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
-import { formatReport, writeReport, type ReportFormat } from '../report-output';
+import { chain, reportChunks, writeReport, type ReportFormat } from '../report-output';
 import { EXIT, type CommandIo } from '../usage';
 import { describeAwsError, liveRuntime, liveSettings, liveTargetRuntime, liveWindow } from './live';
 import { NetReconError } from '../../core/errors';
@@ -57,6 +57,8 @@ async function publisherStore(rt: AwsRuntime, options: LiveReconcileOptions, tab
 }
 
 const clientOptions = (o: LiveReconcileOptions) => ({ ...(o.region ? { region: o.region } : {}), ...(o.profile ? { profile: o.profile } : {}) });
+import { withPromql, promqlReportParts } from './reconcile-promql';
+import type { PromqlCliOptions } from './promql-flags';
 
 export interface LiveReconcileOptions {
   readonly cluster: string;
@@ -77,6 +79,8 @@ export interface LiveReconcileOptions {
   readonly format: ReportFormat;
   /** Where the report goes (`-o FILE`); stdout when absent. */
   readonly out?: string | undefined;
+  /** Per-interface counters from a PromQL API instead of the CloudWatch agent. */
+  readonly promql?: PromqlCliOptions | undefined;
 }
 
 function datumLine(d: MetricDatum): string {
@@ -93,14 +97,15 @@ function safeUser(): string {
 }
 
 export async function runLiveReconcile(options: LiveReconcileOptions, io: CommandIo): Promise<number> {
-  const settings = liveSettings({ ...options, ledgerTable: options.ledgerTable ?? process.env.NETRECON_LEDGER_TABLE, interfaceRules: options.ruleOverrides });
+  const live = liveSettings({ ...options, ledgerTable: options.ledgerTable ?? process.env.NETRECON_LEDGER_TABLE, interfaceRules: options.ruleOverrides });
+  const settings = withPromql(live, options);
   const now = new Date();
   const window = liveWindow(options.start, options.end, settings.schedule.periodSeconds, now.getTime() / 1000);
   let rt = liveRuntime(io, options.region, options.profile);
   let result;
   try {
     rt = await liveTargetRuntime(rt, options.cluster, options.region, options.profile);
-    const store = await publisherStore(rt, options, settings.ledgerTable, settings.outputNamespace, Math.floor(now.getTime() / 1000), io);
+    const store = await publisherStore(rt, options, live.ledgerTable, settings.outputNamespace, Math.floor(now.getTime() / 1000), io);
     result = await runCluster({
       ...(store ? { ledgerStore: store } : {}),
       publisher: `netrecon CLI, ${safeUser()}@${hostname()} pid ${process.pid}`,
@@ -145,13 +150,15 @@ export async function runLiveReconcile(options: LiveReconcileOptions, io: Comman
     ...(publish.periodsDeferred > 0 ? [`${publish.periodsDeferred} later period(s) of the window were deferred: one run publishes at most ${settings.schedule.maxPeriodsPerRun}. Run the command again to publish them.`] : []),
   ];
   const source = `cluster ${options.cluster} in the live account${options.region ? ` (${options.region})` : ''}`;
-  let text = formatReport(report, options.format, { source, extraJson: { publish }, notes });
+  const promql = promqlReportParts(report, settings);
+  notes.push(...promql.notes);
+  const tail: string[] = [];
   if (options.format === 'table') {
     const shown = options.dryRun ? datums.slice(0, 60) : [];
     const more = datums.length > shown.length && options.dryRun ? [`  ... and ${datums.length - shown.length} more (use --format json for all)`] : [];
-    text += `\n${[...notes, ...shown.map(datumLine), ...more].map((line) => `${line}\n`).join('')}`;
+    tail.push(`\n${[...notes, ...shown.map(datumLine), ...more].map((line) => `${line}\n`).join('')}`);
   }
-  await writeReport(text, options.out, io);
+  await writeReport(chain(reportChunks(report, options.format, { source, extraJson: { publish, ...promql.json }, notes }), tail), options.out, io);
   const c = rt.counters.calls;
   io.stderr(`netrecon: ${result.nodes} nodes; calls: ${c.DescribeInstances} DescribeInstances, ${c.ListMetrics} ListMetrics, ${c.GetMetricData} GetMetricData (${rt.counters.metricsRequested} metrics requested), ${c.PutMetricData} PutMetricData\n`);
   if (result.emitted?.error) {

@@ -5,13 +5,14 @@ import { DEFAULT_SOURCE_PROFILE, isSourceProfile, SOURCE_PROFILES } from '../../
 import { reconcile } from '../../core/reconcile';
 import { checkReportSize } from '../../core/report-size';
 import { readRuleOverrides, readThresholds } from '../config-files';
-import { formatReport, parseReportFormat, writeReport } from '../report-output';
+import { parseReportFormat, reportChunks, writeReport } from '../report-output';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { EXIT, UsageError, parseNumberOption, parseOptions, type Command } from '../usage';
 import { LIVE_HELP, LIVE_OPTIONS } from './live';
 import { runLiveReconcile } from './reconcile-live';
 import { runListClusters } from './reconcile-discover';
 import { AUTO_CLUSTERS } from '../../plan/cluster-selection';
+import { PROMQL_HELP, PROMQL_OPTIONS, promqlOptionsOf } from './promql-flags';
 
 const HELP = `Usage: netrecon reconcile --from FILE [options]
        netrecon reconcile --cluster NAME [--region R] [--profile P] [--start T --end T] [--dry-run] [options]
@@ -46,6 +47,7 @@ ${LIVE_HELP}
                         publish under the same lease as the function, so the two never publish at once.
                         Without it, a publish is refused while the function's heartbeat shows it running
                         for the cluster, and warned about otherwise (docs/aws.md, "Exactly once")
+${PROMQL_HELP}
 
 --cluster auto lists the clusters a function deployed with clusters=auto would reconcile here
 (eks:ListClusters, then eks:DescribeCluster for the tag filter) and reconciles none of them: reconcile one
@@ -57,7 +59,7 @@ a read that failed, an empty inventory, a failed publish: nothing unread is publ
 so a script can alarm on it). Warnings about skipped input go to stderr.`;
 
 /** Flags that only mean something against a live account; with --from they would be silently ignored. */
-const LIVE_ONLY_FLAGS = ['start', 'end', 'region', 'profile', 'node-filter', 'dry-run', 'namespace', 'per-node-metrics', 'ledger-table'] as const;
+const LIVE_ONLY_FLAGS = ['start', 'end', 'region', 'profile', 'node-filter', 'dry-run', 'namespace', 'per-node-metrics', 'ledger-table', ...(Object.keys(PROMQL_OPTIONS) as (keyof typeof PROMQL_OPTIONS)[])] as const;
 
 /** Flags of a reconcile that `--cluster auto` (a listing) would silently ignore. */
 const DISCOVER_IGNORES = ['start', 'end', 'node-filter', 'source-profile', 'dry-run', 'namespace', 'per-node-metrics', 'ledger-table', 'period', 'rules', 'thresholds', 'out'] as const;
@@ -94,6 +96,7 @@ export const reconcileCommand: Command = {
       'per-node-metrics': { type: 'boolean' },
       'ledger-table': { type: 'string' },
       'cluster-tag': { type: 'string' },
+      ...PROMQL_OPTIONS,
     });
     if (values.help) {
       io.stdout(`${HELP}\n`);
@@ -112,24 +115,26 @@ export const reconcileCommand: Command = {
         }
         return runListClusters({ clusterTag: values['cluster-tag'], region: values.region, profile: values.profile, format }, io);
       }
+      // `!== undefined`, not truthiness: `--namespace ''` must be refused by the setting's check, not fall back to the default.
       return runLiveReconcile(
         {
           cluster: values.cluster,
           periodSeconds: parseNumberOption('period', values.period),
-          ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
-          ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
+          ...(values.rules !== undefined ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
+          ...(values.thresholds !== undefined ? { thresholds: await readThresholds(values.thresholds) } : {}),
           ...(values.region !== undefined ? { region: values.region } : {}),
           ...(values.profile ? { profile: values.profile } : {}),
-          ...(values.start ? { start: values.start } : {}),
-          ...(values.end ? { end: values.end } : {}),
-          ...(values['node-filter'] ? { nodeFilter: values['node-filter'] } : {}),
-          ...(values['source-profile'] ? { sourceProfile: values['source-profile'] } : {}),
-          ...(values.namespace ? { namespace: values.namespace } : {}),
+          ...(values.start !== undefined ? { start: values.start } : {}),
+          ...(values.end !== undefined ? { end: values.end } : {}),
+          ...(values['node-filter'] !== undefined ? { nodeFilter: values['node-filter'] } : {}),
+          ...(values['source-profile'] !== undefined ? { sourceProfile: values['source-profile'] } : {}),
+          ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
           perNodeMetrics: values['per-node-metrics'] === true,
           ...(values['ledger-table'] !== undefined ? { ledgerTable: values['ledger-table'] } : {}),
           dryRun: values['dry-run'] === true,
           format,
           ...(values.out ? { out: values.out } : {}),
+          ...promqlOptionsOf(values),
         },
         io,
       );
@@ -155,7 +160,7 @@ export const reconcileCommand: Command = {
       );
     }
     warnSkipped(report.skipped, io);
-    await writeReport(formatReport(report, format, { source: values.from }), values.out, io);
+    await writeReport(reportChunks(report, format, { source: values.from }), values.out, io);
     return exitCodeFor(report);
   },
 };
