@@ -1,7 +1,7 @@
 /**
  * `npx tsx bench/promql.ts [--measured=1000] [--simulated=1000,10000,100000]`: the PromQL source's reads. Figures,
- * not a test. Each read runs in a child process of its own, so its wall time and peak RSS are netrecon's read and
- * translation only, not the generation of the answers.
+ * not a test. Each read runs in a child process of its own, so its wall time and peak RSS are netrecon's reads and
+ * translation only, not the generation of the answers; it reads in the pipeline's node batches (1,000 nodes).
  * - measured: against a REAL Prometheus (Debian's 2.42, loaded by promtool with one hour of node_exporter counters
  *   scraped every 30 s: eth0, eth1, two VPC CNI veths and lo per node).
  * - SIMULATED: a real server of 10,000 or 100,000 nodes does not fit this machine, so netrecon's own side is
@@ -19,46 +19,16 @@ import { PromqlHttpReader } from '../lambda/sources/promql/http-reader';
 import { readPromql } from '../lambda/sources/promql/read-source';
 import { promqlSettings } from '../lambda/sources/promql/settings';
 import { promqlCaptureSeries } from '../lambda/sources/promql/to-capture';
-import { isoOf } from '../lambda/core/units';
-import { prometheusMissing, startPrometheus, type OmSample } from '../test/helpers/prometheus';
-import { vpcCniHostVethName } from '../lambda/core/vpc-cni-veth-name';
+import { prometheusMissing, startPrometheus } from '../test/helpers/prometheus';
 import { startSimulatedPromql } from './simulated-promql';
+import { DEVICES, HOUR, P, SCRAPE, T0, nodeOf, samples, simulatedSeries } from './promql-counters';
+import { DEFAULT_NODE_BATCH_SIZE } from '../lambda/pipeline';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const sizes = (x: string | undefined, d: string) => (x ?? d).split(',').filter(Boolean).map(Number);
 const measured = sizes(args.measured, '1000');
 const simulated = sizes(args.simulated, '1000,10000,100000');
-const T0 = Date.UTC(2026, 2, 1, 10, 0, 0) / 1000;
-const HOUR = 3600;
-const P = 300;
-const SCRAPE = 30;
-const FIRST_SCRAPE = T0 - 60;
-const DEVICES = 5; // eth0, eth1, two veths, lo
 const settings = (url: string) => ({ ...promqlSettings({ kind: 'prometheus', url }), pods: false });
-
-const nodeOf = (i: number) => ({ instanceId: `i-${i.toString(16).padStart(17, '0')}`, nodeName: `ip-10-${(i >> 16) & 255}-${(i >> 8) & 255}-${i & 255}.eu-west-1.compute.internal`, launchTime: isoOf(T0 - 86_400) });
-const indexOfName = (name: string): number => {
-  const m = /^ip-10-([0-9]+)-([0-9]+)-([0-9]+)\./.exec(name);
-  if (!m) throw new Error(`not a bench node name: ${name}`);
-  return (Number(m[1]) << 16) | (Number(m[2]) << 8) | Number(m[3]);
-};
-const devicesOf = (i: number) => ['eth0', 'eth1', vpcCniHostVethName('default', `a-${i}`), vpcCniHostVethName('default', `b-${i}`), 'lo'];
-/** The k-th scrape's counter value; both answerers serve these. */
-const valueOf = (metric: string, k: number) => 1e9 + k * (metric === 'node_network_receive_bytes_total' ? 1_000_000 : 10_000);
-
-function samples(nodes: number): OmSample[] {
-  const out: OmSample[] = [];
-  for (let i = 0; i < nodes; i++) {
-    const n = nodeOf(i);
-    for (const device of devicesOf(i)) {
-      const labels = { instance: `${n.nodeName}:9100`, device };
-      for (let t = FIRST_SCRAPE, k = 0; t <= T0 + HOUR; t += SCRAPE, k++) {
-        for (const name of ['node_network_receive_bytes_total', 'node_network_transmit_bytes_total']) out.push({ name, labels, value: valueOf(name, k), timeSeconds: t });
-      }
-    }
-  }
-  return out;
-}
 
 interface ChildResult {
   queries: number;
@@ -69,20 +39,31 @@ interface ChildResult {
   digest: string;
 }
 
-/** Child mode (`--read-url=URL --nodes=N`): only the read and the translation, so the process' peak RSS is theirs. */
+/**
+ * Child mode (`--read-url=URL --nodes=N`): only the reads and the translation, so the process' peak RSS is theirs.
+ * In node batches of DEFAULT_NODE_BATCH_SIZE, sorted by instance id, as the pipeline reads them (lambda/pipeline.ts):
+ * each batch's series are digested and let go, as the pipeline lets them go once reconciled.
+ */
 if (args['read-url'] !== undefined) {
   const n = Number(args.nodes);
-  const nodes = Array.from({ length: n }, (_, i) => nodeOf(i));
-  const start = performance.now();
-  const read = await readPromql({ cluster: 'bench', nodes, windowStartSeconds: T0, windowEndSeconds: T0 + HOUR, periodSeconds: P, settings: settings(args['read-url']), reader: new PromqlHttpReader({ baseUrl: args['read-url'], timeoutMs: 300_000 }) });
-  const series = promqlCaptureSeries(read.devices, P);
-  const wall = (performance.now() - start) / 1000;
-  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-  if (read.skipped.length > 0 || series.length !== n * (DEVICES * 2 + 1)) throw new Error(`bench read is wrong: ${read.skipped.length} skipped, ${series.length} series`);
-  // Every figure netrecon derived, in an order that does not depend on the answers' order.
+  const nodes = Array.from({ length: n }, (_, i) => nodeOf(i)).sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1));
+  const reader = new PromqlHttpReader({ baseUrl: args['read-url'], timeoutMs: 300_000 });
   const hash = createHash('sha256');
-  for (const s of [...series].sort((a, b) => ((a.id ?? "") < (b.id ?? "") ? -1 : (a.id ?? "") > (b.id ?? "") ? 1 : 0))) hash.update(JSON.stringify(s));
-  const result: ChildResult = { queries: read.queries, samples: read.samples, series: series.length, wall, peakRssMiB, digest: hash.digest('hex') };
+  const totals = { queries: 0, samples: 0, series: 0 };
+  const start = performance.now();
+  for (let i = 0; i < n; i += DEFAULT_NODE_BATCH_SIZE) {
+    const batch = nodes.slice(i, i + DEFAULT_NODE_BATCH_SIZE);
+    const read = await readPromql({ cluster: 'bench', nodes: batch, windowStartSeconds: T0, windowEndSeconds: T0 + HOUR, periodSeconds: P, settings: settings(args['read-url']), reader });
+    const series = promqlCaptureSeries(read.devices, P);
+    if (read.skipped.length > 0 || series.length !== batch.length * (DEVICES * 2 + 1)) throw new Error(`bench read is wrong: ${read.skipped.length} skipped, ${series.length} series`);
+    // Every figure netrecon derived, in an order that does not depend on the answers' order.
+    for (const s of [...series].sort((a, b) => ((a.id ?? '') < (b.id ?? '') ? -1 : 1))) hash.update(JSON.stringify(s));
+    totals.queries += read.queries;
+    totals.samples += read.samples;
+    totals.series += series.length;
+  }
+  const wall = (performance.now() - start) / 1000;
+  const result: ChildResult = { ...totals, wall, peakRssMiB: process.resourceUsage().maxRSS / 1024, digest: hash.digest('hex') };
   console.log(JSON.stringify(result));
   process.exit(0);
 }
@@ -90,7 +71,7 @@ if (args['read-url'] !== undefined) {
 /** Runs the child asynchronously: the simulated answerer lives in this process and must keep answering. */
 function readInChild(url: string, nodes: number): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=16384', '--import', 'tsx', fileURLToPath(import.meta.url), `--read-url=${url}`, `--nodes=${nodes}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), `--read-url=${url}`, `--nodes=${nodes}`], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (c: string) => (out += c));
@@ -127,13 +108,7 @@ for (const n of measured) {
   }
 }
 for (const n of simulated) {
-  const sim = await startSimulatedPromql({
-    devicesOf: (name) => devicesOf(indexOfName(name)),
-    instanceOf: (name) => `${name}:9100`,
-    valueAt: (metric, _name, _device, t) => (t <= T0 + HOUR ? valueOf(metric, (t - FIRST_SCRAPE) / SCRAPE) : undefined),
-    scrapeIntervalSeconds: SCRAPE,
-    firstScrapeSeconds: FIRST_SCRAPE,
-  });
+  const sim = await startSimulatedPromql(simulatedSeries);
   try {
     const m = await readInChild(sim.url, n);
     printRow(n, 'SIMULATED answerer (bench/simulated-promql.ts)', m);
