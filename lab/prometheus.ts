@@ -12,7 +12,7 @@
  * read and a read taken after the sample (./phases.ts). The lab's kernel figures and Prometheus' then differ by
  * at most what the node's devices moved between those two reads: the allowance each check prints.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect, type Server } from 'node:net';
@@ -31,7 +31,7 @@ export const PROMETHEUS_PATH = process.env.NETRECON_PROMETHEUS ?? '/usr/bin/prom
 /** How often Prometheus scrapes each node: the issue's "every few seconds", as short as keeps the lab under a minute. */
 export const SCRAPE_INTERVAL_SECONDS = 1;
 /** A scrape still running this long after it began has failed, so an edge waits this long past its boundary. */
-const SCRAPE_TIMEOUT_MS = 400;
+const SCRAPE_TIMEOUT_MS = 250;
 const READY_TIMEOUT_MS = 20_000;
 const EDGE_TIMEOUT_MS = 10_000;
 const JOB = 'netrecon-lab';
@@ -95,43 +95,55 @@ function socketForwarder(path: string): Server {
   });
 }
 
-/** Prometheus' configuration: one target per node, `instance` relabelled to `NODE_NAME:9100` as kube-prometheus does. */
-export function prometheusConfig(targets: ReadonlyArray<{ readonly address: string; readonly nodeName: string }>): string {
-  const groups = targets.map((t) => `      - targets: ['${t.address}']\n        labels: { instance: '${t.nodeName}:${NODE_EXPORTER_PORT}' }`).join('\n');
+/**
+ * Prometheus' configuration: one target per slot, its `instance` label set to `SLOT:9100` (node_exporter's port),
+ * as kube-prometheus sets it to `NODE_NAME:9100`, so the source matches it the same way.
+ */
+export function prometheusConfig(targets: ReadonlyArray<{ readonly address: string; readonly slot: string }>): string {
+  const groups = targets.map((t) => `      - targets: ['${t.address}']\n        labels: { instance: '${t.slot}:${NODE_EXPORTER_PORT}' }`).join('\n');
   return `global:\n  scrape_interval: ${SCRAPE_INTERVAL_SECONDS}s\n  scrape_timeout: ${SCRAPE_TIMEOUT_MS}ms\nscrape_configs:\n  - job_name: ${JOB}\n    static_configs:\n${groups}\n`;
 }
+
+/** A node's place in Prometheus' configuration, fixed before any topology is built: `<topology tag>-<node key>`. */
+export const slotOf = (topologyTag: string, nodeKey: string): string => `${topologyTag}-${nodeKey}`;
 
 export class LabChain {
   readonly settings: PromqlSourceSettings;
   readonly reader: PromqlHttpReader;
+  private nodes: ReadonlyArray<ChainNode & { readonly slot: string }> = [];
 
   private constructor(
     readonly url: string,
-    private readonly nodes: readonly ChainNode[],
     private readonly dir: string,
     private readonly servers: readonly Server[],
+    private readonly child: ChildProcess | undefined,
+    private readonly slots: readonly string[] = [],
   ) {
     // The source as `reconcile --promql-url URL --promql-kind prometheus --promql-scrape-interval 1` configures it; no cAdvisor in the lab.
     this.settings = promqlSettings({ kind: 'prometheus', url, scrapeIntervalSeconds: SCRAPE_INTERVAL_SECONDS, pods: false, timeoutMs: 10_000 });
     this.reader = new PromqlHttpReader({ baseUrl: this.settings.url, timeoutMs: this.settings.timeoutMs });
   }
 
+  private socketOf(slot: string): string {
+    return join(this.dir, `${slot}.sock`);
+  }
+
   /**
-   * Starts the forwarders and Prometheus for one topology's nodes (node_exporter must run in each already) and
-   * resolves once Prometheus is ready. Its processes are in `resources`; `close` removes the rest after teardown.
+   * Starts Prometheus once for the run, with a target per slot (every node any selected topology may have), and
+   * resolves once it is ready. Prometheus hands a new target set to its scrapers only every 5 s, so the targets
+   * are fixed here and a slot's target answers once `attach` starts its node's forwarder. Registered as a run
+   * process in `resources`; `stop` ends it.
    */
-  static async start(nodes: readonly ChainNode[], maxSeconds: number, resources: LabResources, signal?: AbortSignal): Promise<LabChain> {
+  static async start(slots: readonly string[], maxSeconds: number, resources: LabResources, signal?: AbortSignal): Promise<LabChain> {
     const dir = await mkdtemp(join(tmpdir(), 'netrecon-lab-chain-'));
     const servers: Server[] = [];
-    const chain = (url: string) => new LabChain(url, nodes, dir, servers);
+    let chain = new LabChain('http://127.0.0.1:0', dir, servers, undefined);
     try {
       const targets = [];
-      for (const [i, node] of nodes.entries()) {
-        const path = join(dir, `n${i}.sock`);
-        await startForwarder(node.netns, path, '127.0.0.1', NODE_EXPORTER_PORT, maxSeconds, resources, signal);
-        const server = socketForwarder(path);
+      for (const slot of slots) {
+        const server = socketForwarder(chain.socketOf(slot));
         servers.push(server);
-        targets.push({ address: `127.0.0.1:${await listen(server)}`, nodeName: node.nodeName });
+        targets.push({ address: `127.0.0.1:${await listen(server)}`, slot });
       }
       const config = join(dir, 'prometheus.yml');
       await writeFile(config, prometheusConfig(targets));
@@ -141,7 +153,8 @@ export class LabChain {
       const url = `http://127.0.0.1:${port}`;
       const argv = ['timeout', String(maxSeconds), PROMETHEUS_PATH, `--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'];
       const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-      resources.addProcess(child);
+      resources.addRunProcess(child);
+      chain = new LabChain(url, dir, servers, child, slots);
       let log = '';
       child.stderr.setEncoding('utf8').on('data', (c: string) => (log = (log + c).slice(-4_000)));
       const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -149,7 +162,7 @@ export class LabChain {
         if (signal?.aborted) throw signal.reason;
         if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${log.trim()}`);
         try {
-          if ((await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) })).ok) return chain(url);
+          if ((await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) })).ok) return chain;
         } catch {
           // not listening yet
         }
@@ -157,9 +170,17 @@ export class LabChain {
         await sleep(100);
       }
     } catch (error) {
-      await chain('http://127.0.0.1:0').close();
+      await chain.stop();
       throw error;
     }
+  }
+
+  /** A topology's nodes (node_exporter running in each): their forwarders, registered with the topology's processes. */
+  async attach(nodes: ReadonlyArray<ChainNode & { readonly slot: string }>, maxSeconds: number, resources: LabResources, signal?: AbortSignal): Promise<void> {
+    const unknown = nodes.filter((n) => !this.slots.includes(n.slot));
+    if (unknown.length > 0) throw new Error(`lab: Prometheus has no target for ${unknown.map((n) => n.slot).join(', ')} (its targets: ${this.slots.join(', ')}); add the node's slot in lab.ts`);
+    this.nodes = nodes;
+    await Promise.all(nodes.map((n) => startForwarder(n.netns, this.socketOf(n.slot), '127.0.0.1', NODE_EXPORTER_PORT, maxSeconds, resources, signal)));
   }
 
   /**
@@ -172,7 +193,8 @@ export class LabChain {
     const deadline = Date.now() + EDGE_TIMEOUT_MS;
     for (;;) {
       if (signal?.aborted) throw signal.reason;
-      const answer = (await this.reader.instant(`timestamp(up{job="${JOB}"} == 1)`, Date.now() / 1000)) as { data?: { result?: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+      const instances = this.nodes.map((n) => `${n.slot}:${NODE_EXPORTER_PORT}`).join('|');
+      const answer = (await this.reader.instant(`timestamp(up{job="${JOB}",instance=~"${instances}"} == 1)`, Date.now() / 1000)) as { data?: { result?: Array<{ metric: Record<string, string>; value: [number, string] }> } };
       const times = (answer.data?.result ?? []).map((r) => Number(r.value[1]));
       if (times.length === this.nodes.length && times.every((t) => t > startSeconds)) {
         const boundarySeconds = Math.ceil(Math.max(...times));
@@ -186,7 +208,8 @@ export class LabChain {
 
   /** The nodes' per-device bytes over [start, end) through netrecon's PromQL source, 1-second periods summed. */
   async read(windowStartSeconds: number, windowEndSeconds: number): Promise<PromqlPhaseRead> {
-    const nodes: CaptureNode[] = this.nodes.map((n) => ({ instanceId: n.instanceId, nodeName: n.nodeName, instanceType: 'netrecon-lab', launchTime: new Date((windowStartSeconds - 60) * 1000).toISOString(), state: 'running' }));
+    // The inventory as the source sees it: each node's name is its slot, the `instance` Prometheus gives its series.
+    const nodes: CaptureNode[] = this.nodes.map((n) => ({ instanceId: n.instanceId, nodeName: n.slot, instanceType: 'netrecon-lab', launchTime: new Date((windowStartSeconds - 60) * 1000).toISOString(), state: 'running' }));
     const read = await readPromql({ cluster: JOB, nodes, windowStartSeconds, windowEndSeconds, periodSeconds: 1, settings: this.settings, reader: this.reader });
     return {
       nodes: this.nodes.map((node) => {
@@ -204,8 +227,14 @@ export class LabChain {
     };
   }
 
-  /** After teardown (Prometheus stopped with the topology's processes): the host-side listeners and the directory. */
-  async close(): Promise<void> {
+  /** At the run's end, or when it fails: Prometheus, the host-side listeners, the directory. */
+  async stop(): Promise<void> {
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child!.once('exit', resolve));
+      this.child.kill('SIGTERM');
+      await Promise.race([exited, sleep(5_000)]);
+      this.child.kill('SIGKILL');
+    }
     // Not awaited: a connection Prometheus left open would hold close() back; unref lets the process end regardless.
     for (const s of this.servers) s.close().unref();
     await rm(this.dir, { recursive: true, force: true });
