@@ -194,7 +194,10 @@ export class LabChain {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
       const instances = this.nodes.map((n) => `${n.slot}:${NODE_EXPORTER_PORT}`).join('|');
-      const answer = (await this.reader.instant(`timestamp(up{job="${JOB}",instance=~"${instances}"} == 1)`, Date.now() / 1000)) as { data?: { result?: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+      // timestamp() of a bare selector is the sample's own time (of any other expression, the evaluation's), so the
+      // filter on a successful scrape is applied beside it with `and`.
+      const up = `up{job="${JOB}",instance=~"${instances}"}`;
+      const answer = (await this.reader.instant(`timestamp(${up}) and ${up} == 1`, Date.now() / 1000)) as { data?: { result?: Array<{ metric: Record<string, string>; value: [number, string] }> } };
       const times = (answer.data?.result ?? []).map((r) => Number(r.value[1]));
       if (times.length === this.nodes.length && times.every((t) => t > startSeconds)) {
         const boundarySeconds = Math.ceil(Math.max(...times));
