@@ -10,7 +10,8 @@
  * - central (SIMULATED): one reconciler reading every account's clusters through one account's quota. The central
  *   reconciler itself (OAM reads with MetricDataQuery.AccountId) is another branch's work; here it is modelled as
  *   all the estate's clusters read through one quota, which is what binds it.
- * Prints one JSON line.
+ * The simulated account runs in a process of its own (bench/simulated-aws.ts), so this process's CPU time and peak
+ * RSS are netrecon's alone. Prints one JSON line.
  */
 import { DEFAULT_QUOTAS, makeAwsRuntime, newCounters, type ApiCounters } from '../lambda/aws/api';
 import { AgentListings } from '../lambda/aws/discovery';
@@ -19,8 +20,7 @@ import { runCluster } from '../lambda/pipeline';
 import { LedgerMemory } from '../lambda/plan/ledger-memory';
 import { readQuotas } from '../lambda/read-budget';
 import { RUN_SETTINGS } from '../lambda/settings';
-import { FakeAws } from '../test/helpers/fake-aws';
-import { makeCluster, type SynthNode } from '../test/helpers/synthetic-cluster';
+import { SimulatedAwsProcess } from './simulated-aws';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const clusters = Number(args.clusters ?? 5);
@@ -30,12 +30,6 @@ const share = Number(args['read-quota-share'] ?? RUN_SETTINGS.readQuotaShare.def
 
 const now = Math.floor(Date.UTC(2026, 2, 1, 12, 0, 0) / 1000);
 const names = Array.from({ length: clusters }, (_, c) => `c${c}`);
-const nodes: SynthNode[] = names.flatMap((cluster, c) =>
-  makeCluster({ cluster, nodes: nodesPerCluster, interfacesPerNode: 4, launchSeconds: now - 7 * 86_400 }).map((n, i) => {
-    const id = c * nodesPerCluster + i + 1;
-    return { ...n, instanceId: `i-${id.toString(16).padStart(17, '0')}`, nodeName: `ip-${id}.eu-west-1.compute.internal`, seed: id };
-  }),
-);
 
 let peakRss = 0;
 const sample = (): void => {
@@ -43,7 +37,7 @@ const sample = (): void => {
 };
 const sampler = setInterval(sample, 50);
 
-const fake = new FakeAws(nodes, {
+const fake = await SimulatedAwsProcess.start({ kind: 'estate', clusters: names, nodesPerCluster, launchSeconds: now - 7 * 86_400 }, {
   latencyMs,
   storeAllOutput: false,
   quotas: {
@@ -66,7 +60,9 @@ let nodePeriods = 0;
 let nodePeriodsOk = 0;
 let failed = 0;
 
+const simBefore = await fake.stats();
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 for (const cluster of names) {
   const rt = makeAwsRuntime({ cloudWatch: fake.cloudWatch, ec2: fake.ec2, quotas, readConcurrency: 8, progress: () => undefined });
   try {
@@ -93,8 +89,11 @@ for (const cluster of names) {
   total.throttled += rt.counters.throttled;
 }
 const wallSeconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 sample();
 clearInterval(sampler);
+const sim = await fake.stats();
+fake.close();
 
 process.stdout.write(
   `${JSON.stringify({
@@ -110,11 +109,15 @@ process.stdout.write(
     metricsRequested: total.metricsRequested,
     datapointsReturned: total.datapointsReturned,
     throttled: total.throttled,
-    throttledByFake: fake.counters.throttled,
+    throttledByFake: sim.counters.throttled,
     nodePeriods,
     nodePeriodsOk,
     failed,
     wallSeconds,
-    peakRssMiB: peakRss / 2 ** 20,
+    // This process only (netrecon's loop over the clusters), as in bench/one-size.ts.
+    peakRssMiB: Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20,
+    productCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    simulatorCpuSeconds: (sim.cpuMicros - simBefore.cpuMicros) / 1e6,
+    simulatorPeakRssMiB: sim.peakRssMiB,
   })}\n`,
 );

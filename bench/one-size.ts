@@ -1,14 +1,23 @@
 /**
  * One benchmark measurement in its own process (so peak memory is this run's alone): a synthetic cluster of N
- * nodes behind the simulated SDK clients (test/helpers/fake-aws.ts), then either
+ * nodes behind the simulated SDK clients (test/helpers/fake-aws.ts), which run in a process of their own
+ * (bench/simulated-aws.ts) so that this process's CPU time and peak RSS are netrecon's alone; then either
  * - `ours`: one scheduled-style run over 12 pending periods (one hour at P = 300 s) through the real pipeline:
  *   ledger read, inventory, discovery, planner, GetMetricData, capture, validation, core, roll-up, sink; or
  * - `naive`: the plan we compare against: every 5-minute run reads its one closed period with one query per
  *   series, and publishes one PutMetricData request per metric (the same planner, reader and core, window of
  *   one period; no ledger).
  * Prints one JSON line.
+ *
+ * `--cpu-profile=FILE` also writes a V8 CPU profile of the measured run alone (the sampling profiler `node --cpu-prof`
+ * uses, started and stopped around the run so module loading stays out, its positions mapped back to the TypeScript
+ * sources); `npx tsx bench/cpu-profile-top.ts FILE` lists where the time went.
  */
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { findSourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { makeAwsRuntime, DEFAULT_QUOTAS } from '../lambda/aws/api';
 import { LedgerMemory } from '../lambda/plan/ledger-memory';
 import { parseHandlerConfig } from '../lambda/handler-config';
@@ -16,8 +25,7 @@ import { LEDGER_METRIC } from '../lambda/output-metrics';
 import { runCluster } from '../lambda/pipeline';
 import type { PipelineSettings } from '../lambda/read-cluster';
 import { RUN_SETTINGS } from '../lambda/settings';
-import { FakeAws } from '../test/helpers/fake-aws';
-import { makeCluster } from '../test/helpers/synthetic-cluster';
+import { SimulatedAwsProcess } from './simulated-aws';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -45,7 +53,7 @@ const sample = (): void => {
 };
 const sampler = setInterval(sample, 50);
 
-const fake = new FakeAws(makeCluster({ cluster: CLUSTER, nodes, interfacesPerNode: 4, launchSeconds: now - 7 * 86_400 }), {
+const fake = await SimulatedAwsProcess.start({ kind: 'cluster', cluster: CLUSTER, nodes, launchSeconds: now - 7 * 86_400 }, {
   latencyMs,
   storeAllOutput: false,
   quotas: {
@@ -63,7 +71,12 @@ const rt = makeAwsRuntime({
   readConcurrency: 8,
   progress: (m) => process.stderr.write(`  [${plan} ${nodes}] ${m}\n`),
 });
+const profileFile = args['cpu-profile'];
+const profiler = profileFile ? await startProfiler() : undefined;
+const simBefore = await fake.stats();
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
+const eluBefore = performance.eventLoopUtilization();
 const result = await runCluster({
   rt,
   cluster: CLUSTER,
@@ -86,8 +99,13 @@ if (plan === 'naive') {
   }
 }
 const wallSeconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
+const elu = performance.eventLoopUtilization(eluBefore);
 sample();
 clearInterval(sampler);
+const sim = await fake.stats();
+fake.close();
+if (profiler && profileFile) await stopProfiler(profiler, profileFile);
 
 const series = result.report?.summary.seriesRead ?? 0;
 if (plan === 'naive') {
@@ -107,15 +125,46 @@ process.stdout.write(
     metricsRequested: rt.counters.metricsRequested,
     datapointsReturned: rt.counters.datapointsReturned,
     metricsEmitted: plan === 'naive' ? naivePuts : rt.counters.metricsEmitted,
-    throttled: fake.counters.throttled,
-    throttledGetMetricData: (fake.counters.throttledBy.GetMetricData ?? 0) + (fake.counters.throttledBy.GetMetricDataPoints ?? 0),
-    rejected: fake.counters.rejected,
+    throttled: sim.counters.throttled,
+    throttledGetMetricData: (sim.counters.throttledBy.GetMetricData ?? 0) + (sim.counters.throttledBy.GetMetricDataPoints ?? 0),
+    rejected: sim.counters.rejected,
     retries: rt.counters.retries,
     skipped: result.report?.skipped.length ?? 0,
     nodePeriodsOk: result.report?.summary.nodePeriodsByStatus.ok ?? 0,
     nodePeriods: result.report?.summary.nodePeriods ?? 0,
     emitError: result.emitted?.error?.message ?? null,
     wallSeconds,
-    peakRssMiB: peakRss / 2 ** 20,
+    // This process only: netrecon, the SDK-free channel to the simulator, tsx and the bench's own loop.
+    peakRssMiB: Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20,
+    productCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    productCpuUserSeconds: cpu.user / 1e6,
+    eventLoopUtilization: elu.utilization,
+    simulatorCpuSeconds: (sim.cpuMicros - simBefore.cpuMicros) / 1e6,
+    simulatorPeakRssMiB: sim.peakRssMiB,
   })}\n`,
 );
+
+async function startProfiler(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return session;
+}
+
+/** Stops the profile and writes it with each frame's position in the TypeScript source (tsx compiles a module to one line). */
+async function stopProfiler(session: Session, file: string): Promise<void> {
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  for (const node of profile.nodes) {
+    const frame = node.callFrame;
+    if (!frame.url.startsWith('file://') || frame.lineNumber < 0) continue;
+    // ES modules are keyed by URL, CommonJS ones by path.
+    const entry = (findSourceMap(frame.url) ?? findSourceMap(fileURLToPath(frame.url)))?.findEntry(frame.lineNumber, frame.columnNumber);
+    if (!entry || !('originalLine' in entry)) continue;
+    frame.lineNumber = entry.originalLine;
+    frame.columnNumber = entry.originalColumn;
+    delete node.positionTicks; // lines of the compiled text, meaningless after the mapping
+  }
+  writeFileSync(file, JSON.stringify(profile));
+}

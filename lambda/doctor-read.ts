@@ -73,7 +73,9 @@ export async function readDoctorObservations(rt: AwsRuntime, request: DoctorRead
   // Without a dimension filter: series lacking the instance dimension are what doctor looks for.
   const agentSeries: ListedSeries[] = [];
   for (const metricName of [src.agentRxMetric, src.agentTxMetric]) {
-    agentSeries.push(...(await listSeries(rt, { namespace: src.agentNamespace, metricName, recentlyActive: true, label: `listing agent series (~${(nodes.length * 2).toLocaleString('en-US')}+ expected)` })));
+    const listed = await listSeries(rt, { namespace: src.agentNamespace, metricName, recentlyActive: true, label: `listing agent series (~${(nodes.length * 2).toLocaleString('en-US')}+ expected)` });
+    // A loop, not push(...listed): an account can list more series (150,000 seen) than a call takes arguments.
+    for (const s of listed) agentSeries.push(s);
   }
   rt.progress(`listed ${containerInsightsSeries.length.toLocaleString('en-US')} Container Insights and ${agentSeries.length.toLocaleString('en-US')} agent series`);
 

@@ -24,6 +24,49 @@ export class AppContextError extends NetReconError {
   }
 }
 
+export interface UnknownContextKey {
+  readonly key: string;
+  /** The setting it most likely misspells, if one is close. */
+  readonly nearest?: string;
+}
+
+/**
+ * The context keys the user gave that the app never read: misspelled (`sourceprofile`, `alarmEmial`) or meant for
+ * another form of the app. Keys with a colon are the CDK's own (feature flags, `aws:cdk:*`, cached lookups).
+ */
+export function unknownContextKeys(given: Iterable<string>, read: ReadonlySet<string>): UnknownContextKey[] {
+  const out: UnknownContextKey[] = [];
+  for (const key of given) {
+    if (key.includes(':') || read.has(key)) continue;
+    const nearest = nearestKey(key, read);
+    out.push({ key, ...(nearest === undefined ? {} : { nearest }) });
+  }
+  return out;
+}
+
+/** The candidate within a third of the key's length in edits (case ignored; a swap of two letters is one edit). */
+function nearestKey(key: string, candidates: Iterable<string>): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of candidates) {
+    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (distance <= Math.max(1, Math.floor(name.length / 3)) && (best === undefined || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
 export interface AppConfig {
   readonly stackName: string;
   /** Undefined unless `account` or `region` is given: the stack is environment-agnostic by default. */
@@ -106,22 +149,27 @@ export function readAppContext(get: ContextReader): AppConfig {
   };
   const scheduleMinutes = positive('scheduleMinutes');
   const timeoutSeconds = positive('timeoutSeconds');
-  const alarmTopicArn = text('alarmTopicArn');
-  if (alarmTopicArn !== undefined) {
+  // The deployment-only settings whose check is a pattern, run here so that CDK never sees a value it would throw on.
+  const checked = (key: 'alarmTopicArn' | 'stackName' | 'account' | 'region'): string | undefined => {
+    const value = text(key);
+    if (value === undefined) return undefined;
     try {
-      DEPLOY_SETTINGS.alarmTopicArn.check(alarmTopicArn);
+      DEPLOY_SETTINGS[key].check(value);
     } catch (error) {
-      throw new AppContextError('alarmTopicArn', alarmTopicArn, (error as ConfigError).hint);
+      throw new AppContextError(key, value, (error as ConfigError).hint);
     }
-  }
+    return value;
+  };
+  const alarmTopicArn = checked('alarmTopicArn');
   // Text (`-c sourceProfile=full,dev:agentless`) or, in cdk.json, a profile or an object; checked by the settings table.
   const sourceProfileValue = get('sourceProfile');
   const sourceProfile = sourceProfileValue === undefined || sourceProfileValue === null ? undefined : typeof sourceProfileValue === 'object' ? (sourceProfileValue as Record<string, SourceProfile>) : text('sourceProfile');
-  const account = text('account');
-  const region = text('region');
+  const account = checked('account');
+  const region = checked('region');
+  const stackName = checked('stackName');
 
   return {
-    stackName: text('stackName') ?? 'NetRecon',
+    stackName: stackName ?? 'NetRecon',
     env: account || region ? { ...(account === undefined ? {} : { account }), ...(region === undefined ? {} : { region }) } : undefined,
     alarmTopicArn,
     nag: flag('nag') ?? false,

@@ -6,6 +6,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ConfigError } from '../lambda/core/config';
 import { integerIn, type SettingSpec } from '../lambda/setting-spec';
+import { ACCOUNT_ID, AWS_REGION_NAME } from '../lambda/core/cluster-target';
 
 const number = (raw: string): unknown => (raw.trim() === '' ? raw : Number(raw));
 const boolean = (raw: string): unknown => (raw === 'true' ? true : raw === 'false' ? false : raw);
@@ -46,7 +47,7 @@ export const DEPLOY_SETTINGS = {
     defaultDoc: 'none',
     doc: 'Pins the stack to an account (CDK context only); without `account` and `region` it is environment-agnostic.',
     fromText: text,
-    check: optional('account', /^\d{12}$/, 'An AWS account id is 12 digits.'),
+    check: optional('account', ACCOUNT_ID, 'An AWS account id is 12 digits.'),
   },
   region: {
     key: 'region',
@@ -54,7 +55,7 @@ export const DEPLOY_SETTINGS = {
     defaultDoc: 'none',
     doc: 'Pins the stack to a region (CDK context only).',
     fromText: text,
-    check: optional('region', /^[a-z]{2}(-[a-z]+)+-\d+$/, 'Use a region name, e.g. eu-west-1.'),
+    check: optional('region', AWS_REGION_NAME, 'Use a region name, e.g. eu-west-1.'),
   },
   scheduleMinutes: {
     key: 'scheduleMinutes',

@@ -138,7 +138,10 @@ describe('handler run', () => {
       skippedCount: 0,
       skippedByReason: [],
       apiCalls: { DescribeInstances: 1, ListMetrics: 0, GetMetricData: 1, PutMetricData: 0, ListClusters: 0, DescribeCluster: 0 },
-      error: 'not authorized',
+      // The operation, what it was for and the SDK's cause (lambda/aws/api.ts, AwsCallError).
+      error:
+        'DescribeInstances: listing the instances (tag:eks:cluster-name=denied) failed after its retries (UnauthorizedOperation (HTTP 403): not authorized). ' +
+        "Nothing was published: no period is sealed on a failed read, so the next run reads it again. If it persists, check the service's health and that the role may call ec2:DescribeInstances.",
     });
     expect(good).toMatchObject({ cluster: 'good', outcome: 'emitted', nodes: 2 });
   });

@@ -67,7 +67,8 @@ function nodePeriod(node: ModelNode, first: number, count: number, periodSeconds
   const veths = reported.filter((i) => i.role === 'podVeth');
   const naiveIfaces = reported.filter((i) => !CADVISOR_IGNORED.some((p) => i.name.startsWith(p)));
   const ciSamples = node.containerInsightsBytesPerSecond.slice(first, first + count);
-  const ci = (ciSamples.reduce((t, v) => t + v, 0) / ciSamples.length) * periodSeconds;
+  // A period's bytes are a whole number, rounded once from the rate (lambda/core/units.ts, wholeBytes).
+  const ci = Math.round((ciSamples.reduce((t, v) => t + v, 0) / ciSamples.length) * periodSeconds);
   return {
     hasAgent: node.hasAgent,
     hasCi: node.hasContainerInsights,

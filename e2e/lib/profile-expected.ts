@@ -80,7 +80,8 @@ function expectedNodePeriod(profile: SourceProfile, node: SeededSpecNode, period
   const ec2In = sum(spec.ec2InBytes);
   const ec2Out = sum(spec.ec2OutBytes);
   const ec2 = ec2In + ec2Out;
-  const ci = spec.containerInsights ? (minutes.reduce((t, k) => t + rateAt(spec.containerInsights!.bytesPerSecond, k), 0) / minutes.length) * PERIOD_SECONDS : null;
+  // A period's bytes are a whole number, rounded once from the rate (lambda/core/units.ts, wholeBytes).
+  const ci = spec.containerInsights ? Math.round((minutes.reduce((t, k) => t + rateAt(spec.containerInsights!.bytesPerSecond, k), 0) / minutes.length) * PERIOD_SECONDS) : null;
   const ifaces = spec.agent?.interfaces ?? [];
   const total = (of: readonly SeedInterface[], dir: 'rx' | 'tx') => of.reduce((t, i) => t + sum(dir === 'rx' ? i.rxBytes : i.txBytes), 0);
   const enis = ifaces.filter((i) => i.role === 'eni');

@@ -14,7 +14,8 @@ import {
   LIST_METRICS_TPS,
   PUT_METRIC_DATA_TPS,
 } from '../plan/limits';
-import { realClock, TokenBucket, withRetry, isThrottling, type Clock, type RetryOptions } from './throttle';
+import { DEFAULT_ATTEMPTS, realClock, TokenBucket, withRetry, isThrottling, type Clock, type RetryOptions } from './throttle';
+import { displayName } from '../core/display-text';
 import { NetReconError } from '../core/errors';
 
 export type CloudWatchSender = Pick<CloudWatchClient, 'send'>;
@@ -156,8 +157,11 @@ export function callAws<T>(
       clock: rt.clock,
       ...(rt.signal ? { signal: rt.signal } : {}),
       ...(retryable ? { retryable } : {}),
-      onRetry: () => {
+      onRetry: (error, attempt) => {
         rt.counters.retries++;
+        // Throttling is the quota's back-pressure and is absorbed; anything else (a timeout, a 5xx) is said, so a
+        // call that keeps failing is never a silent wait.
+        if (!isThrottling(error)) rt.progress(`${operation}: ${causeOf(error)}; trying again (${attempt + 1} of ${rt.retry.attempts ?? DEFAULT_ATTEMPTS})`);
       },
     },
   );
@@ -178,5 +182,51 @@ export class AwsStepError extends NetReconError {
   ) {
     super(`${operation}: ${message}. ${hint}`, { hint, cause: options?.cause });
     this.name = 'AwsStepError';
+  }
+}
+
+/**
+ * A failed call's cause in one line: the error's name, the HTTP status and the first line of its message. The SDK
+ * appends a second line to an answer it could not parse ("Deserialization error: ... inspect the hidden field
+ * {error}.$response"), which tells a user of the CLI nothing: that case is said in words instead.
+ */
+export function causeOf(error: unknown): string {
+  if (!(error instanceof Error)) return displayName(String(error), 300);
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const first = error.message.split('\n')[0]!.trim();
+  const http = status === undefined ? '' : ` (HTTP ${status})`;
+  const text = /Deserialization error/.test(error.message) ? `the answer${http} could not be parsed: ${error.name}: ${first}` : `${error.name}${http}${first ? `: ${first}` : ''}`;
+  return displayName(text, 300);
+}
+
+const CALL_PERMISSION: Partial<Record<Operation, string>> = { DescribeInstances: 'ec2:DescribeInstances', ListMetrics: 'cloudwatch:ListMetrics' };
+
+/**
+ * A DescribeInstances or ListMetrics call that failed after its retries, as the GetMetricData failures are worded
+ * (metric-reader.ts): the operation, what it was for, the cause, and that nothing was published. The SDK's error
+ * stays the cause, so a caller can still tell a permission error (lambda/cli/commands/live.ts).
+ */
+export class AwsCallError extends AwsStepError {
+  constructor(operation: Operation, purpose: string, cause: unknown) {
+    super(
+      operation,
+      `${purpose} failed after its retries (${causeOf(cause)})`,
+      `Nothing was published: no period is sealed on a failed read, so the next run reads it again. If it persists, check the service's health and that the role may call ${CALL_PERMISSION[operation] ?? operation}.`,
+      { cause },
+    );
+    this.name = 'AwsCallError';
+  }
+}
+
+/**
+ * callAws for a call whose failure fails the step: the call's own typed errors (a source role that cannot be
+ * assumed, ...) and an abort pass as they are; any other failure becomes an AwsCallError saying `purpose`.
+ */
+export async function callAwsOrFail<T>(rt: AwsRuntime, operation: Operation, purpose: () => string, pace: () => Promise<void>, send: () => Promise<T>): Promise<T> {
+  try {
+    return await callAws(rt, operation, pace, send);
+  } catch (error) {
+    if (error instanceof NetReconError || (error instanceof Error && error.name === 'AbortError')) throw error;
+    throw new AwsCallError(operation, purpose(), error);
   }
 }

@@ -15,7 +15,21 @@ export interface ClientOptions {
   readonly profile?: string;
   /** Tries per call inside the SDK, first included. Default 3 (the SDK's). */
   readonly maxAttempts?: number;
+  /** Give up on a try that has not connected, or not been answered, in this long (the CLI's; the function has none). */
+  readonly timeouts?: RequestTimeouts;
 }
+
+export interface RequestTimeouts {
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+/**
+ * The CLI's timeouts (docs/aws.md, "Timeouts"): without them a call that is never answered leaves the command
+ * waiting for minutes without a word, since the SDK's Node.js handler waits for ever by default. 30 s is several
+ * times the slowest GetMetricData answer of 500 queries; a try that times out is retried like any timeout.
+ */
+export const CLI_TIMEOUTS: RequestTimeouts = { connectionTimeoutMs: 5_000, requestTimeoutMs: 30_000 };
 
 export interface AwsClients {
   readonly cloudWatch: CloudWatchClient;
@@ -35,6 +49,12 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     retryMode: 'adaptive' as const,
     maxAttempts: options.maxAttempts ?? 3,
     ...(options.region ? { region: options.region } : {}),
+    ...(options.timeouts
+      ? {
+          // Without throwOnRequestTimeout, @smithy/node-http-handler only logs a warning when requestTimeout passes.
+          requestHandler: { connectionTimeout: options.timeouts.connectionTimeoutMs, requestTimeout: options.timeouts.requestTimeoutMs, throwOnRequestTimeout: true },
+        }
+      : {}),
   };
   const common = { ...base, ...(options.profile ? { profile: options.profile } : {}) };
   return {

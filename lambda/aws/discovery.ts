@@ -9,7 +9,7 @@
  * every listed series is deduplicated by its key before it reaches the planner.
  */
 import { ListMetricsCommand, type ListMetricsCommandInput, type ListMetricsCommandOutput, type Metric } from '@aws-sdk/client-cloudwatch';
-import { callAws, sendOptions, type AwsRuntime } from './api';
+import { callAwsOrFail, sendOptions, type AwsRuntime } from './api';
 import { LIST_METRICS_RECENTLY_ACTIVE, LIST_METRICS_RECENTLY_ACTIVE_SECONDS } from '../plan/limits';
 import type { ListedSeries } from '../doctor/model';
 import { refDimensions, seriesKey, type AgentListing, type AgentSeriesRef, type SourceSettings } from '../plan/sources';
@@ -153,9 +153,10 @@ async function* listMetricsPages(rt: AwsRuntime, input: ListMetricsCommandInput)
   let nextToken: string | undefined;
   do {
     const pageInput: ListMetricsCommandInput = { ...input, ...(nextToken ? { NextToken: nextToken } : {}) };
-    const page = await callAws(
+    const page = await callAwsOrFail(
       rt,
       'ListMetrics',
+      () => `listing the ${input.Namespace} ${input.MetricName} series`,
       () => rt.buckets.listMetrics.take(1, rt.signal),
       () => rt.cloudWatch.send(new ListMetricsCommand(pageInput), sendOptions(rt)),
     );

@@ -7,7 +7,7 @@ import { DescribeInstancesCommand, type Filter, type Instance } from '@aws-sdk/c
 import type { CaptureNode } from '../capture/capture';
 import type { SkippedItem } from '../core/model';
 import { epochSecondsOf } from '../core/units';
-import { callAws, sendOptions, type AwsRuntime } from './api';
+import { callAwsOrFail, sendOptions, type AwsRuntime } from './api';
 import { DESCRIBE_INSTANCES_MAX_RESULTS } from '../plan/limits';
 import { NetReconError } from '../core/errors';
 
@@ -180,9 +180,10 @@ async function* instancePages(rt: AwsRuntime, filters: Filter[]): AsyncGenerator
   let nextToken: string | undefined;
   do {
     const input = { Filters: filters, MaxResults: DESCRIBE_INSTANCES_MAX_RESULTS, ...(nextToken ? { NextToken: nextToken } : {}) };
-    const page = await callAws(
+    const page = await callAwsOrFail(
       rt,
       'DescribeInstances',
+      () => `listing the instances (${filters.map((f) => `${f.Name}=${(f.Values ?? []).join('|')}`).join(', ')})`,
       () => rt.buckets.describeInstances.take(1, rt.signal),
       () => rt.ec2.send(new DescribeInstancesCommand(input), sendOptions(rt)),
     );

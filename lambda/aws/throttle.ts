@@ -116,8 +116,11 @@ export interface RetryOptions {
   readonly retryable?: (error: unknown) => boolean;
 }
 
+/** withRetry's tries in all, the first included, unless told otherwise. */
+export const DEFAULT_ATTEMPTS = 4;
+
 export async function withRetry<T>(operation: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = options.attempts ?? 4;
+  const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
   const base = options.baseDelayMs ?? 250;
   const max = options.maxDelayMs ?? 10_000;
   const clock = options.clock ?? realClock;

@@ -83,6 +83,14 @@ export const DEFAULT_AGENT_DIMENSIONS: AgentDimensionNames = { instanceId: 'Inst
 /** The dimension EC2 and Container Insights use for the instance; fixed by AWS. */
 export const INSTANCE_ID_DIMENSION = 'InstanceId';
 
+/**
+ * A series' dimension by name, own properties only: names come from the capture (agentDimensions) or a setting,
+ * values from whatever a node's role published, so `toString` or `__proto__` must not reach Object.prototype.
+ */
+export function dimensionValue(dimensions: Readonly<Record<string, string>>, name: string): string | undefined {
+  return Object.hasOwn(dimensions, name) ? dimensions[name] : undefined;
+}
+
 export interface Capture {
   readonly format: typeof CAPTURE_FORMAT;
   readonly version: typeof CAPTURE_VERSION;

@@ -12,6 +12,7 @@ import {
   CAPTURE_FORMAT,
   CAPTURE_VERSION,
   DEFAULT_AGENT_DIMENSIONS,
+  dimensionValue,
   DIRECTIONS,
   INSTANCE_ID_DIMENSION,
   SOURCES,
@@ -23,6 +24,7 @@ import {
   type Source,
 } from './capture';
 import { NetReconError } from '../core/errors';
+import { MAX_RECONCILE_PERIOD_SECONDS } from '../core/config';
 
 export class CaptureFormatError extends NetReconError {
   constructor(
@@ -168,8 +170,8 @@ function seriesTargetOf(raw: unknown, agentDims: AgentDimensionNames): SkippedSe
   if (!(SOURCES as readonly unknown[]).includes(source)) return undefined;
   const direction = raw.direction;
   if (!DIRECTIONS_BY_SOURCE[source as Source].includes(direction as Direction)) return undefined;
-  const dims = raw.dimensions;
-  const dim = (name: string): unknown => (Object.hasOwn(dims, name) ? dims[name] : undefined);
+  const dims = raw.dimensions as Record<string, string>;
+  const dim = (name: string): unknown => dimensionValue(dims, name);
   const instanceId = dim(source === 'agent' ? agentDims.instanceId : INSTANCE_ID_DIMENSION);
   if (!isNonEmptyString(instanceId)) return undefined;
   const interfaceName = source === 'agent' ? dim(agentDims.interface) : undefined;
@@ -208,8 +210,8 @@ export function validateCapture(value: unknown, origin: string): ValidatedCaptur
     fail('$.version', value.version, 'unsupported capture version', `This netrecon reads version ${CAPTURE_VERSION}.`);
   }
   if (!isNonEmptyString(value.cluster)) fail('$.cluster', value.cluster, 'cluster must be a non-empty string', 'Name the EKS cluster.');
-  if (!isPositiveInteger(value.periodSeconds) || value.periodSeconds % 60 !== 0) {
-    fail('$.periodSeconds', value.periodSeconds, 'periodSeconds must be a whole number of minutes in seconds', 'Use e.g. 300.');
+  if (!isPositiveInteger(value.periodSeconds) || value.periodSeconds % 60 !== 0 || value.periodSeconds > MAX_RECONCILE_PERIOD_SECONDS) {
+    fail('$.periodSeconds', value.periodSeconds, `periodSeconds must be a whole number of minutes in seconds, at most ${MAX_RECONCILE_PERIOD_SECONDS} (15 days)`, 'Use e.g. 300.');
   }
   const window = value.window;
   if (!isObject(window)) fail('$.window', window, 'window must be an object', 'Write {"start": ISO time, "end": ISO time}.');

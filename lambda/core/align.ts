@@ -5,7 +5,7 @@
  * this way). Samples outside the reconciled window are ignored.
  */
 import type { CaptureSeries } from '../capture/capture';
-import { epochSecondsOf, expectedSampleCount, MAX_BYTES_PER_SECOND, periodStartOf, sampleBytes, sampleBytesPerSecond, sampleCountSeconds, valueKindOf } from './units';
+import { epochSecondsOf, expectedSampleCount, MAX_BYTES_PER_SECOND, periodStartOf, sampleBytes, sampleBytesPerSecond, sampleCountSeconds, valueKindOf, wholeBytes } from './units';
 
 /** One series' share of one period. */
 export interface SeriesPeriodBucket {
@@ -103,6 +103,7 @@ export function alignSeries(series: CaptureSeries, grid: PeriodGrid): AlignedSer
     bucket.bytes += sampleBytes(kind, value, sourceSeconds);
     bucket.sampleStarts.push(t);
   }
+  for (const bucket of buckets.values()) bucket.bytes = wholeBytes(bucket.bytes);
   return { ok: true, buckets };
 }
 

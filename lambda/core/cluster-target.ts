@@ -13,7 +13,13 @@ export interface ClusterTarget {
 
 /** EKS cluster names: 1-100 characters, a letter or digit first, then letters, digits, hyphens, underscores. */
 export const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
-const ACCOUNT_ID = /^\d{12}$/;
+/** An AWS account id: 12 digits. */
+export const ACCOUNT_ID = /^\d{12}$/;
+/**
+ * What a Region name looks like (us-east-1, us-gov-west-1, us-isob-east-1, eusc-de-east-1): a partition prefix of
+ * 2-4 letters, one or more words, and a number, joined by dashes. `mars-1` is not one.
+ */
+export const AWS_REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 
 /** `ACCOUNT_ID/CLUSTER` or `CLUSTER`, as the settings take it; null when it is neither. */
 export function parseClusterTarget(text: string): ClusterTarget | null {

@@ -8,6 +8,12 @@ export { ConfigError } from './errors';
 import { DEFAULT_SOURCE_PROFILE, isSourceProfile, SOURCE_PROFILES, type SourceProfile } from './source-profile';
 
 export const DEFAULT_PERIOD_SECONDS = 300;
+/**
+ * The longest period a report may have: 15 days, the longest window a capture may cover (capture/validate.ts) and
+ * longer than anything CloudWatch keeps at 1-minute resolution. Without a bound, a period of 9e20 s puts the
+ * window's end past the last time a Date can hold.
+ */
+export const MAX_RECONCILE_PERIOD_SECONDS = 15 * 86_400;
 
 export interface Thresholds {
   /**
@@ -86,14 +92,14 @@ export function parseThresholds(value: unknown): Partial<Thresholds> {
 
 function checkNonNegative(name: string, value: number, max = Number.POSITIVE_INFINITY): void {
   if (!Number.isFinite(value) || value < 0 || value > max) {
-    throw new ConfigError(name, value, `Use a number from 0 to ${max}.`);
+    throw new ConfigError(name, value, max === Number.POSITIVE_INFINITY ? `Use a finite number, 0 or more${value === Number.POSITIVE_INFINITY ? ' (JSON reads a number above 1.8e308, such as 1e309, as Infinity)' : ''}.` : `Use a number from 0 to ${max}.`);
   }
 }
 
 export function makeReconcileConfig(input: ReconcileConfigInput = {}): ReconcileConfig {
   const periodSeconds = input.periodSeconds ?? DEFAULT_PERIOD_SECONDS;
-  if (!Number.isInteger(periodSeconds) || periodSeconds < 60 || periodSeconds % 60 !== 0) {
-    throw new ConfigError('periodSeconds', periodSeconds, 'Use a whole number of minutes in seconds, at least 60 (default 300).');
+  if (!Number.isInteger(periodSeconds) || periodSeconds < 60 || periodSeconds % 60 !== 0 || periodSeconds > MAX_RECONCILE_PERIOD_SECONDS) {
+    throw new ConfigError('periodSeconds', periodSeconds, `Use a whole number of minutes in seconds, from 60 to ${MAX_RECONCILE_PERIOD_SECONDS} (15 days; default 300).`);
   }
   const thresholds: Thresholds = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
   checkNonNegative('thresholds.ec2MismatchRatio', thresholds.ec2MismatchRatio);

@@ -4,7 +4,7 @@
  * period (node-period.ts) and rolled up per cluster and period (rollup.ts). A series that cannot be used is
  * skipped with its reason, and every other series and node is still reconciled.
  */
-import { DEFAULT_AGENT_DIMENSIONS, INSTANCE_ID_DIMENSION, type Capture, type CaptureSeries } from '../capture/capture';
+import { DEFAULT_AGENT_DIMENSIONS, dimensionValue, INSTANCE_ID_DIMENSION, type Capture, type CaptureSeries } from '../capture/capture';
 import { alignProbe, alignSeries, periodGrid, periodStarts, type PeriodGrid, type SeriesPeriodBucket } from './align';
 import type { ReconcileConfig } from './config';
 import {
@@ -85,6 +85,8 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
   }
 
   let seriesRead = 0;
+  /** The last period (its start, epoch seconds) each node's series hold data for: a node that ran in no period but has data is named. */
+  const lastDataSeconds = new Map<string, number>();
   capture.series.forEach((s, index) => {
     // The description is built only for a series that is skipped: this loop sees every series of the cluster.
     // `target` is passed when the lost series measured a node's source: that node-period is then partial, not empty.
@@ -98,20 +100,21 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
         ...(target ? { series: target } : {}),
       });
     };
-    const instanceId = s.source === 'agent' ? s.dimensions[agentDims.instanceId] : s.dimensions[INSTANCE_ID_DIMENSION];
+    const instanceId = dimensionValue(s.dimensions, s.source === 'agent' ? agentDims.instanceId : INSTANCE_ID_DIMENSION);
     const node = instanceId === undefined ? undefined : nodes.get(instanceId);
     if (instanceId === undefined) {
       return skip(`it has no ${s.source === 'agent' ? agentDims.instanceId : INSTANCE_ID_DIMENSION} dimension, so it belongs to no node`);
     }
     if (!node) return skip(`instance ${instanceId} is not in the capture's node inventory`, instanceId);
 
-    const interfaceName = s.source === 'agent' ? s.dimensions[agentDims.interface] : undefined;
+    const interfaceName = s.source === 'agent' ? dimensionValue(s.dimensions, agentDims.interface) : undefined;
     const measured: SkippedSeriesTarget = { instanceId, source: s.source, direction: s.direction, ...(interfaceName === undefined ? {} : { interfaceName }) };
     if (s.stat === 'SampleCount') return placeProbe(node.series, s, grid, measured, skip);
     const aligned = alignSeries(s, grid);
     if (!aligned.ok) return skip(aligned.reason, aligned.value, measured);
 
     const target = node.series;
+    for (const start of aligned.buckets.keys()) lastDataSeconds.set(instanceId, Math.max(lastDataSeconds.get(instanceId) ?? start, start));
     const place = (
       current: ReadonlyMap<number, SeriesPeriodBucket> | null,
       set: (b: ReadonlyMap<number, SeriesPeriodBucket>) => void,
@@ -128,6 +131,8 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
     if (s.source === 'agent' && (s.direction === 'rx' || s.direction === 'tx')) {
       const name = interfaceName;
       if (name === undefined) return skip(`it has no ${agentDims.interface} dimension`, undefined, measured);
+      // No interface is nameless: an empty name cannot be classified, and counted as `unknown` it would skew the node.
+      if (name.trim() === '') return skip(`its ${agentDims.interface} dimension is empty, so it names no interface`, name, { instanceId, source: s.source, direction: s.direction });
       const entry = target.agent.get(name) ?? { rx: null, tx: null };
       target.agent.set(name, entry);
       const dir = s.direction;
@@ -160,6 +165,20 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
     return results;
   });
   const nodePeriods = byPeriod.flat();
+  // A node with data that ran in none of the window's periods (launched after its data, or ended before it) would
+  // otherwise leave the report with nothing to say about it: the capture contradicts itself, so the node is named.
+  const ranIn = new Set(nodePeriods.map((np) => np.instanceId));
+  for (const [id, { identity }] of nodes) {
+    const last = lastDataSeconds.get(id);
+    if (last === undefined || ranIn.has(id)) continue;
+    const when = identity.endTime === null ? `launched ${identity.launchTime}` : `ran from ${identity.launchTime} to ${identity.endTime}`;
+    skipped.push({
+      kind: 'node',
+      ref: id,
+      reason: `it ${when}, so it ran in no period of the window, yet its series hold data for the periods up to ${isoOf(last)}; that data was not reconciled. Check the node's launchTime and endTime`,
+      value: identity.launchTime,
+    });
+  }
 
   const byStatus = Object.fromEntries(NODE_STATUSES.map((s) => [s, 0])) as Record<NodeStatus, number>;
   for (const np of nodePeriods) byStatus[np.status]++;

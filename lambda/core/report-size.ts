@@ -11,7 +11,8 @@ import { NetReconError } from './errors';
 
 /**
  * At most this many node-periods in one report: 100,000 nodes for an hour of 300 s periods (1.2 million) fit, as
- * does one node for 15 days of 60 s periods; about 1.2 GB at the most.
+ * does one node for 15 days of 60 s periods. The report is held whole in memory (2.15 GB peak at the cap, measured
+ * in docs/capture-format.md); its JSON and table are written in pieces (cli/report-output.ts), gigabytes of text.
  */
 export const MAX_NODE_PERIODS = 2_000_000;
 

@@ -47,6 +47,18 @@ export function sampleBytes(kind: Exclude<ValueKind, 'sampleCount'>, value: numb
 }
 
 /**
+ * A series' bytes in one period as a whole number. A byte is indivisible, but a rate times seconds is not a whole
+ * number (Container Insights' 333,333.3333 B/s for a minute) and a sum of such products carries floating-point
+ * noise into every figure built on it (20000000.000000004 bytes; 3.7e-9 bytes counted twice on a node without the
+ * agent). Rounded once, after the period's sample bytes are summed, so the error is at most half a byte per series
+ * and period, and every byte figure, a sum or difference of these, is a whole number: a difference within rounding
+ * is 0.
+ */
+export function wholeBytes(periodBytes: number): number {
+  return Math.round(periodBytes);
+}
+
+/**
  * The most bytes per second a series may report: 10^12 B/s (8 Tbit/s). The fastest EC2 instances have 3,200 Gbit/s
  * (400 GB/s) of network bandwidth in all, and Container Insights, which counts a pod's bytes twice, stays below
  * twice that; loopback runs at memory speed, tens of GB/s. A larger value is not traffic but a broken counter (a

@@ -101,7 +101,8 @@ export function decidePending(nowSeconds: number, s: ScheduleSettings, window: R
   }
   const base = { ledgerStartSeconds: startSeconds, ledgerEndSeconds: endSeconds, alreadyComplete, held: heldCount };
   if (pending.length === 0) {
-    const until = Math.max(0, ...held.values());
+    let until = 0;
+    for (const t of held.values()) until = Math.max(until, t);
     const waiting = heldCount > 0 ? `${heldCount} period(s) held until ${new Date(until * 1000).toISOString()}: a request of theirs may have landed` : 'no closed period is pending';
     return { ...base, periods: [], deferred: 0, waiting };
   }

@@ -3,7 +3,7 @@
  * CloudWatch agent's and AWS's defaults) and which series one node has. A series is identified by namespace,
  * metric name and its sorted dimension set, and the planner never requests one twice.
  */
-import type { Direction, Source } from '../capture/capture';
+import { dimensionValue, type Direction, type Source } from '../capture/capture';
 import { DIMENSION } from '../output-metrics';
 
 export interface SourceSettings {
@@ -165,8 +165,8 @@ export function agentSeriesOf(
   settings: SourceSettings,
   periodSeconds: number,
 ): SeriesSpec | null {
-  const instanceId = dimensions[settings.agentInstanceDimension];
-  const interfaceName = dimensions[settings.agentInterfaceDimension];
+  const instanceId = dimensionValue(dimensions, settings.agentInstanceDimension);
+  const interfaceName = dimensionValue(dimensions, settings.agentInterfaceDimension);
   if (instanceId === undefined || interfaceName === undefined) return null;
   return {
     source: 'agent',

@@ -27,6 +27,10 @@ function gapTotals(report: ReconcileReport) {
 
 export function explainGap(report: ReconcileReport): string {
   const { periods, ci, corrected, ec2 } = gapTotals(report);
+  if (report.summary.nodePeriods === 0) {
+    const skipped = report.summary.nodesSkipped;
+    return `No node ran in any period of the window, so there is nothing to compare${skipped > 0 ? `; ${skipped} node${skipped === 1 ? ' was' : 's were'} skipped (see the warnings)` : ''}.`;
+  }
   if (corrected === null) {
     return 'No node has per-interface counters from the agent, so the gap between the views cannot be explained: deploy the CloudWatch agent net plugin (see docs/deploy.md, Prerequisites).';
   }

@@ -70,5 +70,10 @@ export type WordedReport = Omit<ReconcileReport, 'nodePeriods'> & {
 
 /** The report with every finding worded, for the JSON output (field names and order as before). */
 export function withWordedFindings(report: ReconcileReport): WordedReport {
-  return { ...report, nodePeriods: report.nodePeriods.map((np) => ({ ...np, findings: np.findings.map(wordedFinding) })) };
+  return { ...report, nodePeriods: report.nodePeriods.map(wordedNodePeriod) };
+}
+
+/** One node-period with its findings worded, for a writer that streams them one at a time. */
+export function wordedNodePeriod(np: NodePeriodResult): WordedReport['nodePeriods'][number] {
+  return { ...np, findings: np.findings.map(wordedFinding) };
 }

@@ -70,57 +70,60 @@ function clusterRow(c: ClusterPeriodResult): string[] {
   ];
 }
 
-/** Appends the aligned table to `lines`. Loops, not spreads: a report may have millions of rows, more than a call's arguments. */
-function layout(rows: readonly string[][], lines: string[]): void {
-  const widths = COLUMNS.map((c) => c.title.length);
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i]!, cell.length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, i) => (COLUMNS[i]!.right ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  lines.push(line(COLUMNS.map((c) => c.title)));
-  for (const row of rows) lines.push(line(row));
-}
-
-export function renderTable(report: ReconcileReport): string {
+/**
+ * The report as lines, each ending in a newline, one at a time: a report may have millions of rows, more than one
+ * string can hold (V8's limit is about 2^29 characters). Loops, not spreads, for the same reason.
+ */
+export function* tableLines(report: ReconcileReport): Generator<string> {
   const s = report.summary;
-  const lines: string[] = [
-    `cluster ${displayName(report.cluster)}: ${s.nodes} node${s.nodes === 1 ? '' : 's'}, ${s.periods} period${s.periods === 1 ? '' : 's'} of ${report.periodSeconds} s from ${clock(report.window.start)} to ${clock(report.window.end)} UTC; bytes per period`,
-    '',
-  ];
+  yield `cluster ${displayName(report.cluster)}: ${s.nodes} node${s.nodes === 1 ? '' : 's'}, ${s.periods} period${s.periods === 1 ? '' : 's'} of ${report.periodSeconds} s from ${clock(report.window.start)} to ${clock(report.window.end)} UTC; bytes per period\n`;
+  yield '\n';
   const byPeriod = new Map<string, NodePeriodResult[]>();
   for (const n of report.nodePeriods) {
     const list = byPeriod.get(n.periodStart);
     if (list) list.push(n);
     else byPeriod.set(n.periodStart, [n]);
   }
-  const rows: string[][] = [];
-  for (const c of report.clusterPeriods) {
-    for (const n of byPeriod.get(c.periodStart) ?? []) rows.push(nodeRow(n));
-    rows.push(clusterRow(c));
-  }
-  layout(rows, lines);
-  // `agent` alone needs no gloss; an EC2 basis changes what CORRECTED and DOUBLE-COUNTED mean.
-  if (report.nodePeriods.some((n) => n.basis === 'ec2')) lines.push(BASIS_LEGEND);
-  lines.push('');
-
-  const notOk = report.nodePeriods.filter((n) => n.status !== 'ok');
-  if (notOk.length > 0) {
-    lines.push('Findings:');
-    for (const n of notOk) {
-      lines.push(`  ${clock(n.periodStart)} ${displayName(n.instanceId, 64)} ${n.status}: ${displayName(n.findings.map(findingWords).join('; '), 2000)}`);
+  // Two passes over the rows, the cells made again in the second, rather than millions of rows held at once.
+  function* rows(): Generator<string[]> {
+    for (const c of report.clusterPeriods) {
+      for (const n of byPeriod.get(c.periodStart) ?? []) yield nodeRow(n);
+      yield clusterRow(c);
     }
-    lines.push('');
   }
-  lines.push(explainGap(report), '');
+  const widths = COLUMNS.map((c) => c.title.length);
+  for (const row of rows()) row.forEach((cell, i) => (widths[i] = Math.max(widths[i]!, cell.length)));
+  const line = (cells: string[]): string =>
+    `${cells
+      .map((cell, i) => (COLUMNS[i]!.right ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd()}\n`;
+  yield line(COLUMNS.map((c) => c.title));
+  for (const row of rows()) yield line(row);
+  // `agent` alone needs no gloss; an EC2 basis changes what CORRECTED and DOUBLE-COUNTED mean.
+  if (report.nodePeriods.some((n) => n.basis === 'ec2')) yield `${BASIS_LEGEND}\n`;
+  yield '\n';
+
+  let findings = false;
+  for (const n of report.nodePeriods) {
+    if (n.status === 'ok') continue;
+    if (!findings) yield 'Findings:\n';
+    findings = true;
+    yield `  ${clock(n.periodStart)} ${displayName(n.instanceId, 64)} ${n.status}: ${displayName(n.findings.map(findingWords).join('; '), 2000)}\n`;
+  }
+  if (findings) yield '\n';
+  yield `${explainGap(report)}\n`;
+  yield '\n';
   const statusCounts = Object.entries(s.nodePeriodsByStatus)
     .filter(([, count]) => count > 0)
     .map(([status, count]) => `${count} ${status}`)
     .join(', ');
-  lines.push(
-    `Summary: ${s.nodePeriods} node-periods (${statusCounts || 'none'}); ${s.seriesRead} series read, ` +
-      `${s.seriesSkipped} series and ${s.nodesSkipped} nodes skipped.`,
-  );
-  return `${lines.join('\n')}\n`;
+  yield `Summary: ${s.nodePeriods} node-periods (${statusCounts || 'none'}); ${s.seriesRead} series read, ` + `${s.seriesSkipped} series and ${s.nodesSkipped} nodes skipped.\n`;
+}
+
+/** The whole table as one string: for reports that fit in one (tests, small captures). */
+export function renderTable(report: ReconcileReport): string {
+  let text = '';
+  for (const line of tableLines(report)) text += line;
+  return text;
 }

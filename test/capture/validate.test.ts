@@ -190,3 +190,31 @@ describe('validateCapture: hostile or impossible input is refused or skipped by 
     expect(() => validateCapture({ ...raw, window: { start: '2024-01-01T00:00:00Z', end: '2024-01-16T00:00:00Z' } }, 'x')).not.toThrow();
   });
 });
+
+describe('dimension names that are Object.prototype keys are looked up as own properties only', () => {
+  it('agentDimensions.interface "toString": each agent series is skipped by name, not a TypeError', () => {
+    const raw = { ...good(), agentDimensions: { instanceId: 'InstanceId', interface: 'toString' } };
+    const { capture: c, skipped } = validateCapture(raw, 'x');
+    const report = reconcile(c, makeReconcileConfig(), { skipped });
+    const agentSkips = report.skipped.filter((s) => s.ref.includes('CWAgent'));
+    expect(agentSkips).toHaveLength(4);
+    expect(agentSkips.every((s) => s.reason === 'it has no toString dimension')).toBe(true);
+  });
+
+  it('agentDimensions.instanceId "__proto__": the series belong to no node, and no warning says [object Object]', () => {
+    const raw = { ...good(), agentDimensions: { instanceId: '__proto__', interface: 'interface' } };
+    const { capture: c, skipped } = validateCapture(raw, 'x');
+    const report = reconcile(c, makeReconcileConfig(), { skipped });
+    expect(JSON.stringify(report.skipped)).not.toContain('[object Object]');
+    const agentSkips = report.skipped.filter((s) => s.ref.includes('CWAgent'));
+    expect(agentSkips.map((s) => s.reason)).toEqual(Array(4).fill('it has no __proto__ dimension, so it belongs to no node'));
+  });
+
+  it('a dimension really named __proto__ (JSON makes it an own property) is read like any other', () => {
+    const text = JSON.stringify(good()).replaceAll('"InstanceId":', '"__proto__":').replace('"series"', '"agentDimensions":{"instanceId":"__proto__","interface":"interface"},"series"');
+    const { capture: c, skipped } = validateCapture(JSON.parse(text), 'x');
+    const report = reconcile(c, makeReconcileConfig(), { skipped });
+    // The agent series are placed (EC2's own series then lack InstanceId and are skipped by name).
+    expect(report.nodePeriods.find((n) => n.instanceId === A)!.physicalRxBytes).toBe(50);
+  });
+});

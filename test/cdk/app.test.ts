@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RUN_SETTINGS } from '../../lambda/settings';
 
 const ENV = Object.fromEntries(Object.entries(RUN_SETTINGS).map(([key, spec]) => [key, spec.env])) as { [K in keyof typeof RUN_SETTINGS]: string };
-import { AppContextError, readAppContext } from '../../lib/app-context';
+import { AppContextError, readAppContext, unknownContextKeys } from '../../lib/app-context';
 import { resolveSettings } from '../../lib/props';
 import { accountIdsIn } from './support';
 
@@ -85,9 +85,29 @@ describe('readAppContext', () => {
     ['thresholds given as a path', { clusters: 'a', thresholds: 'thresholds.json' }, /Context "thresholds" is invalid: "thresholds\.json"\. Give a JSON object/],
     ['a rules file that does not exist', { clusters: 'a', interfaceRules: '/nonexistent/rules.json' }, /Context "interfaceRules" is invalid: "\/nonexistent\/rules\.json"\. Give a JSON object or the path of a JSON file \(ENOENT/],
     ['a topic that is not an SNS ARN', { clusters: 'a', alarmTopicArn: 'oncall' }, /Context "alarmTopicArn" is invalid: "oncall"\. Give an SNS topic ARN/],
+    ['a stack name CloudFormation refuses', { clusters: 'a', stackName: 'bad name!' }, /Context "stackName" is invalid: "bad name!"\. A stack name is 1-128 letters, digits or hyphens, starting with a letter/],
+    ['an account that is not 12 digits', { clusters: 'a', account: 'abc' }, /Context "account" is invalid: "abc"\. An AWS account id is 12 digits/],
+    ['a region that is not one', { clusters: 'a', region: 'mars-1' }, /Context "region" is invalid: "mars-1"\. Use a region name, e\.g\. eu-west-1/],
   ])('rejects %s with the key, the value and a hint', (_name, context, message) => {
     expect(() => readAppContext(reader(context))).toThrow(AppContextError);
     expect(() => readAppContext(reader(context))).toThrow(message);
+  });
+});
+
+describe('unknownContextKeys', () => {
+  const read = new Set(['clusters', 'sourceProfile', 'alarmEmail', 'alarmTopicArn', 'stackName', 'region', 'account', 'org']);
+
+  it('names each key the app never read, with the setting it most likely misspells', () => {
+    expect(unknownContextKeys(['clusters', 'sourceprofile', 'alarmEmial', 'regoin', 'colour'], read)).toEqual([
+      { key: 'sourceprofile', nearest: 'sourceProfile' },
+      { key: 'alarmEmial', nearest: 'alarmEmail' },
+      { key: 'regoin', nearest: 'region' },
+      { key: 'colour' },
+    ]);
+  });
+
+  it("leaves the CDK's own keys alone (feature flags, aws:cdk:*, cached lookups)", () => {
+    expect(unknownContextKeys(['@aws-cdk/core:newStyleStackSynthesis', 'aws:cdk:bundling-stacks', 'availability-zones:account=1:region=x'], read)).toEqual([]);
   });
 });
 
@@ -132,9 +152,24 @@ describe('npx cdk synth of bin/app.ts', () => {
     expect(fn.Properties.Environment.Variables).toMatchObject({ [ENV.clusters]: 'prod-eu,prod-us', [ENV.perNodeMetrics]: 'true' });
     // Environment-agnostic: no account or region baked in.
     expect(accountIdsIn(template)).toEqual([]);
-    // The bundle was built (by esbuild, locally) and staged next to the template.
+    // The prebuilt bundle (dist/lambda/reconciler/) was staged next to the template.
     const asset = readdirSync(run.outdir).find((name) => name.startsWith('asset.'));
     expect(asset && existsSync(join(run.outdir, asset, 'index.mjs'))).toBe(true);
+  });
+
+  it('warns about misspelled context keys, naming the setting meant, and still synthesizes', () => {
+    const run = cdkSynth(['-c', 'clusters=demo', '-c', 'sourceprofile=full', '-c', 'alarmEmial=oncall@example.com']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain('netrecon: warning: context "sourceprofile" is not a setting of this app and is ignored; did you mean "sourceProfile"?');
+    expect(run.stderr).toContain('netrecon: warning: context "alarmEmial" is not a setting of this app and is ignored; did you mean "alarmEmail"?');
+    expect(run.stderr).not.toMatch(/context "(clusters|aws:cdk|@aws-cdk)/);
+  });
+
+  it('refuses a stack name CloudFormation would refuse in one line, not a CDK stack trace', () => {
+    const run = cdkSynth(['-c', 'clusters=demo', '-c', 'stackName=bad name!']);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('netrecon: Context "stackName" is invalid: "bad name!".');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('fails with one clear line on a bad setting, before bundling', () => {

@@ -56,7 +56,8 @@ describe('reconcile --from refuses the live-only flags it would ignore', () => {
   });
 });
 
-describe('the live commands refuse a malformed region before any AWS call', () => {
+/** SDK clients that refuse every call, with dummy credentials: a test of a check made before any call. */
+function refusingClients() {
   const cw = mockClient(CloudWatchClient);
   const ec2Client = mockClient(EC2Client);
   beforeAll(() => {
@@ -72,10 +73,16 @@ describe('the live commands refuse a malformed region before any AWS call', () =
     ec2Client.restore();
     vi.unstubAllEnvs();
   });
+  return cw;
+}
+
+describe('the live commands refuse a malformed region before any AWS call', () => {
+  const cw = refusingClients();
 
   it.each([
     ['reconcile', ['--region', 'us east 1', '--dry-run'], '--region "us east 1" is not an AWS region name'],
     ['reconcile', ['--region', '', '--dry-run'], '--region "" is not an AWS region name'],
+    ['reconcile', ['--region', 'mars-1', '--dry-run'], '--region "mars-1" is not an AWS region name'],
     ['capture', ['--region', 'us east 1', '--start', iso(Date.now() / 1000 - 7200), '--end', iso(Date.now() / 1000 - 3600), '-o', join(dir, 'x.json')], '--region "us east 1" is not'],
   ])('%s %j', async (command, flags, message) => {
     const r = await run(command, '--cluster', 'c1', ...flags);
@@ -188,5 +195,64 @@ describe('names from tags and agent dimensions reach the terminal escaped', () =
     const r = await run('rules', 'eth0\u001b[8m');
     expect(r.stdout).not.toMatch(RAW_CONTROL);
     expect(r.stdout).toContain('eth0\\u001b[8m');
+  });
+});
+
+describe('issue 18: numbers, names and nodes that crashed or passed silently', () => {
+  const agreeing = () => capture([node(A)], [...iface(A, 'eth0', 10, 10), ec2(A, 'in', [50, 50]), ec2(A, 'out', [50, 50]), containerInsights(A, Array(10).fill(100 / 300))]);
+
+  it('--period 9e20 is one line naming the value and the range, not RangeError: Invalid time value', async () => {
+    const r = await run('reconcile', '--from', writeCapture('p.capture.json', agreeing()), '--period', '9e20');
+    oneLineError(r);
+    expect(r.stderr).toContain('periodSeconds is invalid: 900000000000000000000. Use a whole number of minutes in seconds, from 60 to 1296000 (15 days');
+  });
+
+  it('a capture of periodSeconds 6e20 is refused with its JSON path and value', async () => {
+    const r = await run('reconcile', '--from', writeCapture('p6.capture.json', { ...agreeing(), periodSeconds: 6e20 }));
+    oneLineError(r);
+    expect(r.stderr).toMatch(/\$\.periodSeconds: periodSeconds must be a whole number of minutes in seconds, at most 1296000 \(15 days\); got 600000000000000000000/);
+  });
+
+  it('a residualRatio of 1e309 (Infinity in JSON) says to use a finite number, not "from 0 to Infinity"', async () => {
+    const path = join(dir, 'inf.thresholds.json');
+    writeFileSync(path, '{"residualRatio": 1e309}');
+    const r = await run('reconcile', '--from', writeCapture('t.capture.json', agreeing()), '--thresholds', path);
+    oneLineError(r);
+    expect(r.stderr).toContain('thresholds.residualRatio is invalid: Infinity. Use a finite number, 0 or more (JSON reads a number above 1.8e308, such as 1e309, as Infinity).');
+    expect(r.stderr).not.toContain('to Infinity');
+  });
+
+  it('a node launched after all its data is a named skip and exit 2, not exit 0 and "deploy the agent"', async () => {
+    const c = { ...agreeing(), nodes: [node(A, { launchTime: iso(T0 + 1200) })] };
+    const r = await run('reconcile', '--from', writeCapture('late.capture.json', c));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`warning: skipped node ${A}: it launched ${iso(T0 + 1200)}, so it ran in no period of the window, yet its series hold data for the periods up to ${iso(T0 + 300)}`);
+    expect(r.stdout).toContain('No node ran in any period of the window, so there is nothing to compare; 1 node was skipped (see the warnings).');
+    expect(r.stdout).not.toContain('deploy the CloudWatch agent');
+  });
+
+  it('an agent series with an empty interface name is a named skip (the node partial), not an unknown interface', async () => {
+    const c = agreeing();
+    const r = await run('reconcile', '--from', writeCapture('noname.capture.json', { ...c, series: [...iface(A, '', 1000, 1000), ...c.series] }), '--format', 'json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^warning: skipped series .*interface=\}: its interface dimension is empty, so it names no interface/m);
+    const report = JSON.parse(r.stdout);
+    expect(report.nodePeriods.map((n: { status: string }) => n.status)).toEqual(['partialPeriod', 'partialPeriod']);
+    expect(report.nodePeriods[0].interfaces.map((i: { name: string }) => i.name)).toEqual(['eth0']);
+  });
+});
+
+describe('issue 18: an empty live flag is refused, not replaced by its default', () => {
+  const cw = refusingClients();
+
+  it.each([
+    ['--namespace', '--namespace is invalid: "". A CloudWatch namespace is 1-255'],
+    ['--node-filter', '--node-filter is invalid: "".'],
+    ['--source-profile', '--source-profile is invalid: "".'],
+  ])("%s ''", async (flag, message) => {
+    const r = await run('reconcile', '--cluster', 'c1', '--region', 'eu-west-1', '--dry-run', flag, '');
+    oneLineError(r);
+    expect(r.stderr).toContain(message);
+    expect(cw.calls()).toHaveLength(0);
   });
 });

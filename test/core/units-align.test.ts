@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { alignSeries, coveredSeconds, periodGrid } from '../../lambda/core/align';
 import { periodStartOf, sampleBytes, valueKindOf } from '../../lambda/core/units';
-import { agent, containerInsights, ec2, iso, stamps, T0 } from '../helpers/capture-builder';
+import { readCaptureFile } from '../../lambda/capture/io';
+import { makeReconcileConfig } from '../../lambda/core/config';
+import { reconcile } from '../../lambda/core/reconcile';
+import { agent, capture, containerInsights, ec2, iso, node, stamps, T0 } from '../helpers/capture-builder';
 
 const grid = periodGrid(iso(T0), iso(T0 + 600), 300);
 
@@ -93,5 +96,43 @@ describe('coveredSeconds', () => {
     expect(coveredSeconds([a, b])).toBe(300);
     expect(coveredSeconds([b])).toBe(120);
     expect(coveredSeconds([])).toBe(0);
+  });
+});
+
+describe('a byte is indivisible: every byte figure is a whole number', () => {
+  it('a node without the agent: 20,000,000 bytes a period in each view, none counted twice', () => {
+    // EC2 in 15,000,000 + out 5,000,000 per 300 s; Container Insights the same 20,000,000 B as a rate: 66,666.67 B/s
+    // each minute, five minutes times 60 s of it. Summed as floats it made 20000000.000000004, and CI minus EC2
+    // 3.7e-9 bytes counted twice.
+    const A = 'i-000000000000000aa';
+    const c = capture([node(A)], [ec2(A, 'in', [15e6, 15e6]), ec2(A, 'out', [5e6, 5e6]), containerInsights(A, Array(10).fill(20e6 / 300))]);
+    const report = reconcile(c, makeReconcileConfig());
+    for (const np of report.nodePeriods) {
+      expect(np.basis).toBe('ec2');
+      expect(np.containerInsightsTotalBytes).toBe(20_000_000);
+      expect(np.doubleCountedBytes).toBe(0);
+    }
+    expect(report.clusterPeriods[0]!.containerInsightsTotalBytes).toBe(20_000_000);
+  });
+
+  it("the seed: Container Insights' 294,211.02 bytes are 294,211, and its residual against the agent's 294,211 is 0", async () => {
+    const { capture: seed, skipped } = await readCaptureFile(new URL('../../examples/seed-experiment.capture.json', import.meta.url).pathname);
+    const report = reconcile(seed, makeReconcileConfig(), { skipped });
+    const first = report.nodePeriods[0]!;
+    // The agent's interfaces counted by cAdvisor: 155,783 + 95,298 on the ENI, 21,260 + 21,870 on the pod veth.
+    expect(first.naiveTotalBytes).toBe(155_783 + 95_298 + 21_260 + 21_870);
+    expect(first.containerInsightsTotalBytes).toBe(294_211);
+    expect(first.containerInsightsResidualBytes).toBe(0);
+    // Counted twice: Container Insights minus the ENIs' 251,081.
+    expect(first.doubleCountedBytes).toBe(294_211 - 251_081);
+    const byteFigures = [...report.nodePeriods, ...report.clusterPeriods].flatMap((r) => Object.entries(r).filter(([k, v]) => k.endsWith('Bytes') && typeof v === 'number').map(([, v]) => v as number));
+    expect(byteFigures.length).toBeGreaterThan(50);
+    expect(byteFigures.filter((v) => !Number.isInteger(v))).toEqual([]);
+  });
+
+  it('rounds each period once, after its samples are summed: five minutes at 0.40167 B/s are 121 bytes (120.5), not 5 x round(24.1) = 120', () => {
+    const aligned = alignSeries(containerInsights('i-1', Array(5).fill(0.4 + 1 / 600)), periodGrid(iso(T0), iso(T0 + 300), 300));
+    // 5 x 60 x (0.4 + 1/600) = 120.5 bytes: rounded once, 121 (each sample rounded first: 5 x 24 = 120).
+    expect(aligned.ok && [...aligned.buckets.values()][0]!.bytes).toBe(121);
   });
 });

@@ -3,9 +3,9 @@
  * time window, the pipeline settings and the AWS runtime with progress on stderr, and AWS errors turned into
  * one line a user can act on.
  */
-import { makeAwsRuntime, type AwsRuntime } from '../../aws/api';
+import { AwsCallError, causeOf, makeAwsRuntime, type AwsRuntime } from '../../aws/api';
 import { readQuotas } from '../../read-budget';
-import { createClients } from '../../aws/clients';
+import { CLI_TIMEOUTS, createClients } from '../../aws/clients';
 import { parseNodeFilter } from '../../aws/inventory';
 import { lastHourOfClosedPeriods, wholePeriods } from '../../plan/pending-periods';
 import { MAX_BACKFILL_SECONDS, MAX_PERIODS_PER_RUN } from '../../plan/limits';
@@ -17,29 +17,11 @@ import { epochSecondsOf } from '../../core/units';
 import { ConfigError, resolveRunSettings, RUN_SETTINGS, runSettingOf } from '../../settings';
 import type { PipelineSettings } from '../../read-cluster';
 import { UsageError, type CommandIo } from '../usage';
-import { clusterTargetOf } from '../../core/cluster-target';
+import { AWS_REGION_NAME, clusterTargetOf } from '../../core/cluster-target';
 import { partitionOf, SourceAccounts } from '../../aws/source-accounts';
 import { AUTO_CLUSTERS } from '../../plan/cluster-selection';
 
-export const LIVE_OPTIONS = {
-  cluster: { type: 'string' },
-  region: { type: 'string' },
-  profile: { type: 'string' },
-  start: { type: 'string' },
-  end: { type: 'string' },
-  'node-filter': { type: 'string' },
-  'source-profile': { type: 'string' },
-} as const;
-
-export const LIVE_HELP = `  --cluster NAME        the EKS cluster to read from the account (instances tagged eks:cluster-name=NAME)
-  --region R            AWS region (default: the SDK's, e.g. AWS_REGION or the profile's)
-  --profile P           named profile from the shared AWS config files
-  --start T --end T     ISO 8601 times (e.g. 2026-03-01T10:00:00Z); whole periods inside [start, end) are used
-                        (default: the last hour of closed periods, 10 minutes of lag for late data)
-  --node-filter F       how nodes are found: tag:<key> (default tag:eks:cluster-name) or
-                        tag-key:<key with {cluster}>, e.g. tag-key:kubernetes.io/cluster/{cluster}
-  --source-profile S    which sources to reconcile with: agentless, enis, full or mixed (default mixed:
-                        per node, the agent if it publishes, else EC2); see docs/profiles.md`;
+export { LIVE_HELP, LIVE_OPTIONS } from './live-options';
 
 function isoSeconds(name: string, value: string): number {
   if (!isIsoTime(value)) {
@@ -115,17 +97,12 @@ export function liveSettings(input: LiveSettingsInput): PipelineSettings {
   };
 }
 
-/**
- * What a region name looks like (us-east-1, us-gov-west-1, eu-central-2): lower-case words and a number, joined
- * by dashes. The SDK refuses anything that is not a hostname component only when the first call is made, with a
- * plain Error that used to end the CLI in a stack trace.
- */
-const REGION_NAME = /^[a-z]{2,}(-[a-z0-9]+)*-\d+$/;
 
 /** Refuses a malformed --region, or AWS_REGION when no --region is given, before any client is made. */
 export function checkRegion(region: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): void {
   const [value, source] = region !== undefined ? [region, '--region'] : [env.AWS_REGION, 'AWS_REGION'];
-  if (value === undefined || REGION_NAME.test(value)) return;
+  // The SDK refuses a name that is not a hostname component only at the first call, with a plain Error.
+  if (value === undefined || AWS_REGION_NAME.test(value)) return;
   throw new UsageError(
     `${source} ${previewValue(value, 60)} is not an AWS region name`,
     source === '--region' ? 'Write it like us-east-1 or eu-west-1.' : 'Set AWS_REGION to a region like us-east-1, unset it, or pass --region.',
@@ -134,7 +111,7 @@ export function checkRegion(region: string | undefined, env: Readonly<Record<str
 
 export function liveRuntime(io: CommandIo, region: string | undefined, profile: string | undefined): AwsRuntime {
   checkRegion(region);
-  const clients = createClients({ ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
+  const clients = createClients({ timeouts: CLI_TIMEOUTS, ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
   return makeAwsRuntime({
     cloudWatch: clients.cloudWatch,
     cloudWatchPut: clients.cloudWatchPut,
@@ -164,7 +141,7 @@ export async function liveTargetRuntime(rt: AwsRuntime, cluster: string, region:
   };
   const roleName = setting<string>(RUN_SETTINGS.sourceRoleName);
   const externalId = setting<string | undefined>(RUN_SETTINGS.sourceExternalId);
-  const clients = createClients({ ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
+  const clients = createClients({ timeouts: CLI_TIMEOUTS, ...(region ? { region } : {}), ...(profile ? { profile } : {}) });
   const accounts = new SourceAccounts({
     sts: clients.sts,
     role: { roleName, ...(externalId === undefined ? {} : { externalId }) },
@@ -177,18 +154,23 @@ export async function liveTargetRuntime(rt: AwsRuntime, cluster: string, region:
 /** SDK and AWS errors as one line with a hint (credentials, region, permissions), or undefined for other errors. */
 export function describeAwsError(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
-  const name = error.name;
-  if (/CredentialsProviderError|ExpiredToken|UnrecognizedClient|InvalidClientTokenId|SignatureDoesNotMatch/.test(name) || /credential/i.test(error.message)) {
-    return `no usable AWS credentials (${name}: ${error.message}). Set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.`;
+  // A failed DescribeInstances or ListMetrics call carries the SDK's error as its cause: credentials, region and
+  // permissions are told from that, with their own hints.
+  const sdk = error instanceof AwsCallError && error.cause instanceof Error ? error.cause : error;
+  const name = sdk.name;
+  const sdkMessage = sdk.message.split('\n')[0]!;
+  if (/CredentialsProviderError|ExpiredToken|UnrecognizedClient|InvalidClientTokenId|SignatureDoesNotMatch/.test(name) || /credential/i.test(sdkMessage)) {
+    return `no usable AWS credentials (${name}: ${sdkMessage}). Set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.`;
   }
-  if (/Region is missing/i.test(error.message)) return `no AWS region (${error.message}). Pass --region or set AWS_REGION.`;
+  if (/Region is missing/i.test(sdkMessage)) return `no AWS region (${sdkMessage}). Pass --region or set AWS_REGION.`;
   // A malformed region from the profile's config file reaches the SDK unchecked.
-  if (/Region not accepted/i.test(error.message)) return `${error.message} Pass --region like us-east-1, or fix the profile's region.`;
+  if (/Region not accepted/i.test(sdkMessage)) return `${sdkMessage} Pass --region like us-east-1, or fix the profile's region.`;
   if (/AccessDenied|UnauthorizedOperation/.test(name)) {
-    return `AWS refused the call (${name}: ${error.message}). netrecon needs cloudwatch:GetMetricData, cloudwatch:ListMetrics, ec2:DescribeInstances (and cloudwatch:PutMetricData to emit).`;
+    return `AWS refused the call (${name}: ${sdkMessage}). netrecon needs cloudwatch:GetMetricData, cloudwatch:ListMetrics, ec2:DescribeInstances (and cloudwatch:PutMetricData to emit).`;
   }
   // A failed read, a failed ledger read, an empty inventory: the message already says what failed and what to do.
-  if (name === 'ReadFailedError' || name === 'UnreadPeriodsError' || name === 'LedgerReadError' || name === 'EmptyInventoryError' || name === 'SourceRoleError') return error.message;
-  if ('$metadata' in error || name === 'AwsStepError' || /ENOTFOUND|ECONNREFUSED|ETIMEDOUT/.test(error.message)) return `${name}: ${error.message}`;
+  if (error.name === 'AwsCallError' || name === 'ReadFailedError' || name === 'UnreadPeriodsError' || name === 'LedgerReadError' || name === 'EmptyInventoryError' || name === 'SourceRoleError') return error.message;
+  if (name === 'AwsStepError') return `${name}: ${error.message}`;
+  if ('$metadata' in error || /ENOTFOUND|ECONNREFUSED|ETIMEDOUT/.test(error.message)) return causeOf(error);
   return undefined;
 }

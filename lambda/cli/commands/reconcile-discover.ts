@@ -5,7 +5,7 @@
  * next step is `netrecon reconcile --cluster NAME` for the cluster to look at. A way to try discovery (and the
  * tag filter, and the permissions) in one account before a stack set rolls it out everywhere.
  */
-import { createClients } from '../../aws/clients';
+import { CLI_TIMEOUTS, createClients } from '../../aws/clients';
 import { makeAwsRuntime } from '../../aws/api';
 import { ClusterListError, listAccountClusters } from '../../aws/cluster-list';
 import { InvalidValueError } from '../../core/errors';
@@ -33,7 +33,7 @@ export async function runListClusters(options: DiscoverOptions, io: CommandIo): 
   if (options.format === 'html') throw new UsageError('--cluster auto lists clusters: use --format table or json');
   const tag = tagOf(options.clusterTag);
   checkRegion(options.region);
-  const clients = createClients({ ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) });
+  const clients = createClients({ timeouts: CLI_TIMEOUTS, ...(options.region ? { region: options.region } : {}), ...(options.profile ? { profile: options.profile } : {}) });
   const rt = makeAwsRuntime({ cloudWatch: clients.cloudWatch, ec2: clients.ec2, progress: (message) => io.stderr(`netrecon: ${message}\n`) });
   let found;
   try {

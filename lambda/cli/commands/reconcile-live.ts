@@ -12,7 +12,7 @@ import { HEARTBEAT_METRIC } from '../../output-metrics';
 import { LedgerMemory } from '../../plan/ledger-memory';
 import { runCluster } from '../../pipeline';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
-import { formatReport, writeReport, type ReportFormat } from '../report-output';
+import { chain, reportChunks, writeReport, type ReportFormat } from '../report-output';
 import { EXIT, type CommandIo } from '../usage';
 import { describeAwsError, liveRuntime, liveSettings, liveTargetRuntime, liveWindow } from './live';
 import { withPromql, promqlReportParts } from './reconcile-promql';
@@ -96,13 +96,13 @@ export async function runLiveReconcile(options: LiveReconcileOptions, io: Comman
   const source = `cluster ${options.cluster} in the live account${options.region ? ` (${options.region})` : ''}`;
   const promql = promqlReportParts(report, settings);
   notes.push(...promql.notes);
-  let text = formatReport(report, options.format, { source, extraJson: { publish, ...promql.json }, notes });
+  const tail: string[] = [];
   if (options.format === 'table') {
     const shown = options.dryRun ? datums.slice(0, 60) : [];
     const more = datums.length > shown.length && options.dryRun ? [`  ... and ${datums.length - shown.length} more (use --format json for all)`] : [];
-    text += `\n${[...notes, ...shown.map(datumLine), ...more].map((line) => `${line}\n`).join('')}`;
+    tail.push(`\n${[...notes, ...shown.map(datumLine), ...more].map((line) => `${line}\n`).join('')}`);
   }
-  await writeReport(text, options.out, io);
+  await writeReport(chain(reportChunks(report, options.format, { source, extraJson: { publish, ...promql.json }, notes }), tail), options.out, io);
   const c = rt.counters.calls;
   io.stderr(`netrecon: ${result.nodes} nodes; calls: ${c.DescribeInstances} DescribeInstances, ${c.ListMetrics} ListMetrics, ${c.GetMetricData} GetMetricData (${rt.counters.metricsRequested} metrics requested), ${c.PutMetricData} PutMetricData\n`);
   if (result.emitted?.error) {

@@ -5,12 +5,10 @@ import { DEFAULT_SOURCE_PROFILE, isSourceProfile, SOURCE_PROFILES } from '../../
 import { reconcile } from '../../core/reconcile';
 import { checkReportSize } from '../../core/report-size';
 import { readRuleOverrides, readThresholds } from '../config-files';
-import { formatReport, parseReportFormat, writeReport } from '../report-output';
+import { parseReportFormat, reportChunks, writeReport } from '../report-output';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { EXIT, UsageError, parseNumberOption, parseOptions, type Command } from '../usage';
-import { LIVE_HELP, LIVE_OPTIONS } from './live';
-import { runLiveReconcile } from './reconcile-live';
-import { runListClusters } from './reconcile-discover';
+import { LIVE_HELP, LIVE_OPTIONS } from './live-options';
 import { AUTO_CLUSTERS } from '../../plan/cluster-selection';
 import { PROMQL_HELP, PROMQL_OPTIONS, promqlOptionsOf } from './promql-flags';
 
@@ -76,7 +74,6 @@ async function configFrom(values: { period?: string; rules?: string; thresholds?
 
 export const reconcileCommand: Command = {
   name: 'reconcile',
-  summary: 'reconcile a capture file or a live cluster and print the report',
   help: HELP,
   async run(argv, io) {
     const { values } = parseOptions('reconcile', argv, {
@@ -108,21 +105,25 @@ export const reconcileCommand: Command = {
         if (ignored.length > 0) {
           throw new UsageError(`--cluster auto lists clusters and reconciles none, so ${ignored.map((f) => `--${f}`).join(', ')} would be ignored`, 'Drop the flag, or reconcile one cluster with --cluster NAME.');
         }
+        // Imported here: a capture file's reconcile loads no AWS SDK (lambda/cli/main.ts, the start time).
+        const { runListClusters } = await import('./reconcile-discover');
         return runListClusters({ clusterTag: values['cluster-tag'], region: values.region, profile: values.profile, format }, io);
       }
+      const { runLiveReconcile } = await import('./reconcile-live');
+      // `!== undefined`, not truthiness: `--namespace ''` must be refused by the setting's check, not fall back to the default.
       return runLiveReconcile(
         {
           cluster: values.cluster,
           periodSeconds: parseNumberOption('period', values.period),
-          ...(values.rules ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
-          ...(values.thresholds ? { thresholds: await readThresholds(values.thresholds) } : {}),
+          ...(values.rules !== undefined ? { ruleOverrides: await readRuleOverrides(values.rules) } : {}),
+          ...(values.thresholds !== undefined ? { thresholds: await readThresholds(values.thresholds) } : {}),
           ...(values.region !== undefined ? { region: values.region } : {}),
           ...(values.profile ? { profile: values.profile } : {}),
-          ...(values.start ? { start: values.start } : {}),
-          ...(values.end ? { end: values.end } : {}),
-          ...(values['node-filter'] ? { nodeFilter: values['node-filter'] } : {}),
-          ...(values['source-profile'] ? { sourceProfile: values['source-profile'] } : {}),
-          ...(values.namespace ? { namespace: values.namespace } : {}),
+          ...(values.start !== undefined ? { start: values.start } : {}),
+          ...(values.end !== undefined ? { end: values.end } : {}),
+          ...(values['node-filter'] !== undefined ? { nodeFilter: values['node-filter'] } : {}),
+          ...(values['source-profile'] !== undefined ? { sourceProfile: values['source-profile'] } : {}),
+          ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
           perNodeMetrics: values['per-node-metrics'] === true,
           dryRun: values['dry-run'] === true,
           format,
@@ -153,7 +154,7 @@ export const reconcileCommand: Command = {
       );
     }
     warnSkipped(report.skipped, io);
-    await writeReport(formatReport(report, format, { source: values.from }), values.out, io);
+    await writeReport(reportChunks(report, format, { source: values.from }), values.out, io);
     return exitCodeFor(report);
   },
 };
