@@ -100,9 +100,9 @@ describe('clusters=auto', () => {
     eksMock.on(ListClustersCommand).resolves({ clusters: ['batch', 'web'] });
     const summary = await runner({ NETRECON_CLUSTERS: 'auto', NETRECON_SOURCE_PROFILE: 'agentless,web:full' })({});
     const calls = Object.fromEntries(summary.clusters.map((c) => [c.cluster, c.apiCalls.ListMetrics]));
-    // agentless reads no agent series, so it lists none; full does.
-    expect(calls.batch).toBe(0);
-    expect(calls.web).toBeGreaterThan(0);
+    // agentless reads no agent series, so it lists only its Container Insights nodes; full lists the agent's too.
+    expect(calls.batch).toBe(1);
+    expect(calls.web).toBe(1 + 2);
   });
 
   it('a manual backfill may name a discovered cluster, and only one', async () => {
