@@ -41,6 +41,12 @@ export interface LabCaptureInput {
   /** In run order; each with the nodes it was measured on. */
   readonly phases: ReadonlyArray<{ readonly measurement: PhaseMeasurement; readonly nodes: readonly LabCaptureNode[] }>;
   readonly periodSeconds?: number;
+  /**
+   * Where the per-interface (agent) series come from: the kernel's deltas (default), or what netrecon's PromQL
+   * source read from Prometheus over each phase's window (docs/lab.md, "The whole chain"). EC2 and Container
+   * Insights stay simulated from the kernel's deltas either way.
+   */
+  readonly agentFrom?: 'kernel' | 'promql';
 }
 
 export interface PhasePeriod {
@@ -79,18 +85,21 @@ export function buildLabCapture(input: LabCaptureInput): LabCapture {
     const deltas = indices.map((i) => nodeInterfaces(input.phases[i]!.measurement, node.netns));
     const delta = (k: number, name: string) => deltas[k]!.find((d) => d.name === name) ?? NO_TRAFFIC;
     const names = [...new Set(deltas.flatMap((d) => d.map((i) => i.name)))].sort();
+    const agentDeltas = input.agentFrom === 'promql' ? indices.map((i) => input.phases[i]!.measurement.chain?.read?.nodes.find((n) => n.netns === node.netns)?.interfaces ?? []) : deltas;
+    const agentDelta = (k: number, name: string) => agentDeltas[k]!.find((d) => d.name === name) ?? NO_TRAFFIC;
+    const agentNames = [...new Set(agentDeltas.flatMap((d) => d.map((i) => i.name)))].sort();
     const sum = (k: number, among: readonly string[], pick: (d: Pick<InterfaceDelta, 'rxBytes' | 'txBytes'>) => number) =>
       among.reduce((total, name) => total + pick(delta(k, name)), 0);
     // Fields in the order a reader of the file expects: what the series is, then its numbers.
     const add = (head: Omit<CaptureSeries, 'periodSeconds' | 'timestamps' | 'values' | 'statusCode' | 'simulated'>, values: number[], simulated?: true) =>
       series.push({ ...head, periodSeconds, timestamps, values, statusCode: 'Complete', ...(simulated ? { simulated } : {}) });
 
-    for (const name of names.filter((n) => !AGENT_EXCLUDED_INTERFACES.includes(n))) {
+    for (const name of agentNames.filter((n) => !AGENT_EXCLUDED_INTERFACES.includes(n))) {
       const dimensions = { [DEFAULT_AGENT_DIMENSIONS.instanceId]: node.instanceId, [DEFAULT_AGENT_DIMENSIONS.interface]: name };
       for (const [direction, metricName] of [['rx', 'net_bytes_recv'], ['tx', 'net_bytes_sent']] as const) {
         add(
           { id: `agent_${node.instanceId}_${name}_${direction}`, source: 'agent', direction, namespace: 'CWAgent', metricName, dimensions, stat: 'Sum', unit: 'Bytes' },
-          indices.map((_, k) => (direction === 'rx' ? delta(k, name).rxBytes : delta(k, name).txBytes)),
+          indices.map((_, k) => (direction === 'rx' ? agentDelta(k, name).rxBytes : agentDelta(k, name).txBytes)),
         );
       }
     }
@@ -134,7 +143,9 @@ export function buildLabCapture(input: LabCaptureInput): LabCapture {
     version: CAPTURE_VERSION,
     description:
       `netrecon namespace lab run ${input.runId}: ${input.mib} MiB moved per transfer on simulated EKS nodes (VPC CNI, security groups for pods, Calico, Cilium, Flannel topologies). ` +
-      `Agent series (CWAgent net_bytes_recv/net_bytes_sent, lo excluded) are real Linux kernel counter deltas of each node's network namespace (/proc/net/dev). ` +
+      (input.agentFrom === 'promql'
+        ? `Agent series (net_bytes_recv/net_bytes_sent per interface, lo excluded) are what netrecon's PromQL source read from a real Prometheus scraping prometheus-node-exporter in each node's network namespace every second, over each phase's window (whole seconds). `
+        : `Agent series (CWAgent net_bytes_recv/net_bytes_sent, lo excluded) are real Linux kernel counter deltas of each node's network namespace (/proc/net/dev). `) +
       `EC2 (NetworkIn/NetworkOut = the node's ENIs) and Container Insights (node_network_total_bytes = rx+tx of interfaces cAdvisor keeps, as Bytes/Second over the period) are SIMULATED: derived from the same counters, marked simulated. ` +
       `Periods are synthetic, one per phase, ${periodSeconds} s apart (${phaseList}), ending when the run started; the real phases took seconds each. Each node runs only in its topology's periods.`,
     generator: LAB_GENERATOR,

@@ -9,7 +9,7 @@ import type { InterfaceDelta } from './counters';
 import type { KernelDevice } from './ground-truth';
 import type { Crossing } from './topology';
 
-export const CHECK_IDS = ['classes', 'corrected', 'pods', 'ratio', 'path', 'nodeExporter'] as const;
+export const CHECK_IDS = ['classes', 'corrected', 'pods', 'ratio', 'path', 'nodeExporter', 'promqlCorrected', 'promqlNaive'] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
 export interface CheckResult {
@@ -51,6 +51,31 @@ export interface NodeCheckInput {
   readonly bytesPerTransfer: number;
   /** What node_exporter says each device moved, when it ran. */
   readonly nodeExporter?: ReadonlyArray<{ readonly name: string; readonly rxBytes: number; readonly txBytes: number }>;
+  /** The whole chain, when Prometheus ran: the reconciler's node-period of the PromQL capture and what bounds its error. */
+  readonly promql?: PromqlCheckInput;
+}
+
+export interface PromqlCheckInput {
+  /** The reconciler's node-period when its per-interface series are what netrecon's PromQL source read. */
+  readonly result: NodePeriodResult | undefined;
+  /** node_exporter's naive sum over that read (every device but lo), as netrecon's naive-sum.ts computes it. */
+  readonly naiveBytes: number | null;
+  /** What each device moved between the phase's settled reads and the reads bracketing its edge samples. */
+  readonly edgeDeltas: readonly InterfaceDelta[];
+  /** What the PromQL source skipped; a clean read skips nothing. */
+  readonly skipped: readonly string[];
+}
+
+/** The whole chain's figures beside the kernel's. */
+export interface ChainFigures {
+  readonly correctedBytes: number | null;
+  /** node_exporter's naive sum read through Prometheus, and the kernel's (every device but lo). */
+  readonly naiveBytes: number | null;
+  readonly kernelNaiveBytes: number;
+  readonly naiveOverCorrected: string;
+  readonly kernelNaiveOverUplinks: string;
+  /** How far the chain may be from the kernel: the ENIs' (corrected) and every device's but lo (naive) edge bytes. */
+  readonly allowanceBytes: { readonly corrected: number; readonly naive: number };
 }
 
 /** The kernel-side figures the checks compare with netrecon's. */
@@ -75,7 +100,7 @@ export function kernelFigures(input: Pick<NodeCheckInput, 'devices' | 'interface
   return { uplinkBytes, naiveBytes, podEth0Bytes, ratio: ratioOf(naiveBytes, uplinkBytes) };
 }
 
-export function checkNode(input: NodeCheckInput): { checks: CheckResult[]; kernel: KernelFigures } {
+export function checkNode(input: NodeCheckInput): { checks: CheckResult[]; kernel: KernelFigures; chain?: ChainFigures } {
   const kernel = kernelFigures(input);
   const r = input.result;
   const checks: CheckResult[] = [];
@@ -150,5 +175,36 @@ export function checkNode(input: NodeCheckInput): { checks: CheckResult[]; kerne
       detail: differ.length === 0 && extra.length === 0 ? `node_exporter rx/tx deltas equal the kernel's on ${exported.size} devices` : [...differ, ...extra.map((n) => `${n}: only node_exporter has it`)].join('; '),
     });
   }
-  return { checks, kernel };
+  const chain = input.promql ? checkChain(input, kernel, input.promql, checks) : undefined;
+  return { checks, kernel, ...(chain ? { chain } : {}) };
+}
+
+/**
+ * The whole chain: corrected read through Prometheus and netrecon's PromQL source equals the ENIs' kernel bytes,
+ * and node_exporter's naive sum over the same read shows the kernel's ratio, each within what moved at the
+ * window's edges (docs/lab.md, "The whole chain").
+ */
+function checkChain(input: NodeCheckInput, kernel: KernelFigures, p: PromqlCheckInput, checks: CheckResult[]): ChainFigures {
+  const uplinks = new Set(input.devices.filter((d) => d.kernelClass === 'physical').map((d) => d.name));
+  const edge = (keep: (name: string) => boolean) => p.edgeDeltas.filter((d) => keep(d.name)).reduce((a, d) => a + total(d), 0);
+  const allowance = { corrected: edge((n) => uplinks.has(n)), naive: edge((n) => n !== 'lo') };
+  const kernelNaiveBytes = input.interfaces.filter((i) => i.name !== 'lo').reduce((a, i) => a + total(i), 0);
+  const corrected = p.result?.correctedTotalBytes ?? null;
+  const skipped = p.skipped.length > 0 ? `; the PromQL source skipped: ${p.skipped.join('; ')}` : '';
+  checks.push({
+    check: 'promqlCorrected',
+    ok: p.skipped.length === 0 && corrected !== null && Math.abs(corrected - kernel.uplinkBytes) <= allowance.corrected,
+    detail: `corrected through Prometheus ${fmt(corrected)}, ENIs' kernel rx+tx ${fmt(kernel.uplinkBytes)}, allowed ±${fmt(allowance.corrected)} (the ENIs' bytes at the window's edges)${skipped}`,
+  });
+  const ratio = ratioOf(p.naiveBytes, corrected);
+  const kernelRatio = ratioOf(kernelNaiveBytes, kernel.uplinkBytes);
+  const sameRatio = (ratio === null && kernelRatio === null) || (ratio !== null && kernelRatio !== null && formatRatio(ratio) === formatRatio(kernelRatio));
+  checks.push({
+    check: 'promqlNaive',
+    ok: p.skipped.length === 0 && p.naiveBytes !== null && Math.abs(p.naiveBytes - kernelNaiveBytes) <= allowance.naive && sameRatio,
+    detail:
+      `node_exporter's naive sum through Prometheus ${fmt(p.naiveBytes)}, kernel (every device but lo) ${fmt(kernelNaiveBytes)}, allowed ±${fmt(allowance.naive)}; ` +
+      `naive/corrected ${formatRatio(ratio)}, kernel ${formatRatio(kernelRatio)}${skipped}`,
+  });
+  return { correctedBytes: corrected, naiveBytes: p.naiveBytes, kernelNaiveBytes, naiveOverCorrected: formatRatio(ratio), kernelNaiveOverUplinks: formatRatio(kernelRatio), allowanceBytes: allowance };
 }

@@ -11,6 +11,7 @@ import { type KernelDevice, readGroundTruth } from './ground-truth';
 import { buildTopology, PHASE_TOPOLOGY, TOPOLOGY_TAG } from './topologies';
 import { type BuiltTopology, TOPOLOGY_IDS } from './topology';
 import { startNodeExporter } from './node-exporter';
+import { type ChainEdge, LabChain, slotOf } from './prometheus';
 import { startServer } from './traffic';
 
 export const MIB = 1024 * 1024;
@@ -22,6 +23,8 @@ export interface LabOptions {
   readonly timeoutSeconds: number;
   /** Run prometheus-node-exporter in every node and check its counters against the kernel's (./node-exporter.ts). */
   readonly nodeExporter?: boolean;
+  /** Also run Prometheus scraping those node_exporters and read them back through netrecon's PromQL source (./prometheus.ts). */
+  readonly prometheus?: boolean;
 }
 
 export interface LabContext {
@@ -82,54 +85,81 @@ export async function runLab(options: LabOptions, context: LabContext): Promise<
     progress(`phase${ids.length > 1 ? 's' : ''} ${ids.join(', ')} FAILED (continuing, --keep-going): ${(error as Error).message}`);
   };
 
-  for (const topologyId of TOPOLOGY_IDS) {
-    const ids = options.phases.filter((p) => PHASE_TOPOLOGY[p] === topologyId);
-    if (ids.length === 0) continue;
-    const tag = TOPOLOGY_TAG[topologyId];
-    let setupStartMs = now();
-    try {
-      progress(`${topologyId}: creating namespaces ${names.runId}-${tag}-*`);
-      const topology = await buildTopology(topologyId, { names, tag, topology: topologyId, resources, signal });
-      const groundTruth = new Map<string, readonly KernelDevice[]>();
-      for (const node of topology.nodes) groundTruth.set(node.key, await readGroundTruth(node.netns, topology.namespaces, signal));
-      progress(describe(topology, groundTruth));
-      const plans = topology.phases.filter((p) => ids.includes(p.id as PhaseId));
-      // Servers outlive every transfer but never the run by much: a bounded lifetime in case the lab is SIGKILLed.
-      const serverMaxSeconds = plans.length * (options.timeoutSeconds + 30) + 60;
-      const needed = topology.servers.filter((s) => plans.some((p) => p.transfers.some((t) => new URL(t.serverUrl).hostname === s.ip)));
-      const exporters = options.nodeExporter ? topology.nodes.map((n) => n.netns) : [];
-      await Promise.all([
-        ...needed.map((s) => startServer(s.netns, s.ip, ADDRESSES.httpPort, serverMaxSeconds, resources, signal)),
-        ...exporters.map((netns) => startNodeExporter(netns, serverMaxSeconds, resources, signal)),
-      ]);
-      timings.setupMs += now() - setupStartMs;
+  // One Prometheus for the run (./prometheus.ts): a target per node slot of every selected topology (two at most).
+  const chain =
+    options.nodeExporter && options.prometheus
+      ? await LabChain.start(
+          TOPOLOGY_IDS.filter((id) => options.phases.some((p) => PHASE_TOPOLOGY[p] === id)).flatMap((id) => ['n1', 'n2'].map((key) => slotOf(TOPOLOGY_TAG[id], key))),
+          options.phases.length * (options.timeoutSeconds + 30) + 120,
+          resources,
+          signal,
+        )
+      : undefined;
+  try {
+    await runTopologies();
+  } finally {
+    await chain?.stop();
+  }
 
-      const measurements: PhaseMeasurement[] = [];
-      topologies.push({ topology, groundTruth, measurements });
-      const phasesStartMs = now();
-      for (const plan of plans) {
-        progress(`phase ${plan.id}: ${plan.title}: ${options.mib} MiB${plan.transfers.length > 1 ? ` x ${plan.transfers.length}` : ''}, ${plan.path}`);
-        try {
-          const measured = await (context.runPhase ?? runPhase)(plan, topology, bytes, timeoutMs, signal, exporters);
-          measurements.push(measured);
-          const mbPerSecond = measured.appBytes / 1e6 / (measured.transferMs / 1000);
-          progress(`phase ${plan.id}: ${measured.appBytes} bytes in ${(measured.transferMs / 1000).toFixed(2)} s (${mbPerSecond.toFixed(0)} MB/s)`);
-        } catch (error) {
-          fail([plan.id as PhaseId], error);
+  async function runTopologies(): Promise<void> {
+    for (const topologyId of TOPOLOGY_IDS) {
+      const ids = options.phases.filter((p) => PHASE_TOPOLOGY[p] === topologyId);
+      if (ids.length === 0) continue;
+      const tag = TOPOLOGY_TAG[topologyId];
+      let setupStartMs = now();
+      try {
+        progress(`${topologyId}: creating namespaces ${names.runId}-${tag}-*`);
+        const topology = await buildTopology(topologyId, { names, tag, topology: topologyId, resources, signal });
+        const groundTruth = new Map<string, readonly KernelDevice[]>();
+        for (const node of topology.nodes) groundTruth.set(node.key, await readGroundTruth(node.netns, topology.namespaces, signal));
+        progress(describe(topology, groundTruth));
+        const plans = topology.phases.filter((p) => ids.includes(p.id as PhaseId));
+        // Servers outlive every transfer but never the run by much: a bounded lifetime in case the lab is SIGKILLed.
+        const serverMaxSeconds = plans.length * (options.timeoutSeconds + 30) + 60;
+        const needed = topology.servers.filter((s) => plans.some((p) => p.transfers.some((t) => new URL(t.serverUrl).hostname === s.ip)));
+        const exporters = options.nodeExporter ? topology.nodes.map((n) => n.netns) : [];
+        await Promise.all([
+          ...needed.map((s) => startServer(s.netns, s.ip, ADDRESSES.httpPort, serverMaxSeconds, resources, signal)),
+          ...exporters.map((netns) => startNodeExporter(netns, serverMaxSeconds, resources, signal)),
+        ]);
+        if (chain) {
+          await chain.attach(topology.nodes.map((n) => ({ ...n, slot: slotOf(tag, n.key) })), serverMaxSeconds, resources, signal);
+          progress(`${topologyId}: prometheus on ${chain.url} scrapes ${topology.nodes.length} node_exporter(s)`);
         }
-      }
-      timings.phasesMs += now() - phasesStartMs;
-    } catch (error) {
-      if (!topologies.some((t) => t.topology.id === topologyId)) {
         timings.setupMs += now() - setupStartMs;
+
+        const measurements: PhaseMeasurement[] = [];
+        topologies.push({ topology, groundTruth, measurements });
+        const phasesStartMs = now();
+        // A phase starts from the previous one's end edge unless that phase failed (its bytes may still be moving).
+        let previous: ChainEdge | undefined;
+        for (const plan of plans) {
+          progress(`phase ${plan.id}: ${plan.title}: ${options.mib} MiB${plan.transfers.length > 1 ? ` x ${plan.transfers.length}` : ''}, ${plan.path}`);
+          try {
+            const measured = await (context.runPhase ?? runPhase)(plan, topology, bytes, timeoutMs, signal, exporters, chain ? { chain, ...(previous ? { previous } : {}) } : undefined);
+            measurements.push(measured);
+            previous = measured.chain?.endEdge;
+            const mbPerSecond = measured.appBytes / 1e6 / (measured.transferMs / 1000);
+            progress(`phase ${plan.id}: ${measured.appBytes} bytes in ${(measured.transferMs / 1000).toFixed(2)} s (${mbPerSecond.toFixed(0)} MB/s)`);
+          } catch (error) {
+            previous = undefined;
+            fail([plan.id as PhaseId], error);
+          }
+        }
+        if (chain) await readChain(chain, measurements);
+        timings.phasesMs += now() - phasesStartMs;
+      } catch (error) {
+        if (!topologies.some((t) => t.topology.id === topologyId)) {
+          timings.setupMs += now() - setupStartMs;
+          await teardown();
+          fail(ids, error);
+          continue;
+        }
         await teardown();
-        fail(ids, error);
-        continue;
+        throw error;
       }
       await teardown();
-      throw error;
     }
-    await teardown();
   }
 
   async function teardown(): Promise<void> {
@@ -150,6 +180,23 @@ export async function runLab(options: LabOptions, context: LabContext): Promise<
     timings,
     teardownFailures,
   };
+}
+
+/**
+ * Reads every measured phase's window back through netrecon's PromQL source while Prometheus still runs. A read
+ * that fails is kept as the phase's skipped reason, so its chain checks fail with it.
+ */
+async function readChain(chain: LabChain, measurements: PhaseMeasurement[]): Promise<void> {
+  for (const [i, m] of measurements.entries()) {
+    if (!m.chain) continue;
+    let read;
+    try {
+      read = await chain.read(m.chain.windowStartSeconds, m.chain.windowEndSeconds);
+    } catch (error) {
+      read = { nodes: [], skipped: [`the PromQL read failed: ${(error as Error).message}`], queries: 0, samples: 0 };
+    }
+    measurements[i] = { ...m, chain: { ...m.chain, read } };
+  }
 }
 
 /** Deletes lab namespaces whose run's process no longer exists (a lab killed with SIGKILL cannot clean up). */

@@ -10,7 +10,8 @@ import type { LabResources } from './resources';
 import { inNetns, run } from './shell';
 
 export const NODE_EXPORTER = 'prometheus-node-exporter';
-const LISTEN = '127.0.0.1:9100';
+export const NODE_EXPORTER_PORT = 9100;
+const LISTEN = `127.0.0.1:${NODE_EXPORTER_PORT}`;
 const READY_TIMEOUT_MS = 15_000;
 
 /** Whether the binary is installed; null when it is, else why not. */

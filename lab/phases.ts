@@ -3,10 +3,11 @@
  * endpoints) are read, settled, before and after the phase's downloads, and the difference is that phase's
  * traffic. The phases themselves are defined with their topologies (./topologies.ts).
  */
-import { counterDelta, type CounterSnapshot, type InterfaceDelta, readAll, readSettledCounters, sameAll } from './counters';
+import { counterDelta, type CounterSnapshot, type InterfaceDelta, type MultiSnapshot, readAll, readSettledCounters, sameAll } from './counters';
 import type { PhaseId } from './topologies';
 import type { BuiltTopology, PhasePlan, TopologyId } from './topology';
 import { scrape } from './node-exporter';
+import type { ChainEdge, LabChain, PromqlPhaseRead } from './prometheus';
 import { download } from './traffic';
 
 export { PHASE_IDS, type PhaseId } from './topologies';
@@ -26,6 +27,33 @@ export interface PhaseMeasurement {
   readonly countersSettled: boolean;
   /** What node_exporter, scraped right after each settled read, says each node's devices moved; absent when it did not run. */
   readonly nodeExporter?: ReadonlyArray<{ readonly netns: string; readonly interfaces: ReadonlyArray<{ readonly name: string; readonly rxBytes: number; readonly txBytes: number }> }>;
+  /** The whole chain (./prometheus.ts), when Prometheus ran: the phase's PromQL window and what it read. */
+  readonly chain?: PhaseChain;
+}
+
+export interface PhaseChain {
+  /** The PromQL window [start, end), whole seconds. */
+  readonly windowStartSeconds: number;
+  readonly windowEndSeconds: number;
+  /**
+   * Per node, what each device moved between the reads that bracket the window's edge samples and the phase's
+   * settled reads: the most Prometheus' figures can differ from the kernel's (docs/lab.md, "The whole chain").
+   */
+  readonly edgeDeltas: ReadonlyArray<{ readonly netns: string; readonly interfaces: readonly InterfaceDelta[] }>;
+  /** The end edge, which the next phase of the topology starts from (nothing moves between them). */
+  readonly endEdge: ChainEdge;
+  /** Filled after the topology's phases: what netrecon's PromQL source read over the window. */
+  readonly read?: PromqlPhaseRead;
+}
+
+/** Per device, the sum of what it moved in two intervals between snapshots. */
+function addDeltas(a: readonly InterfaceDelta[], b: readonly InterfaceDelta[]): InterfaceDelta[] {
+  const out = new Map<string, InterfaceDelta>(a.map((d) => [d.name, d]));
+  for (const d of b) {
+    const x = out.get(d.name);
+    out.set(d.name, x ? { name: d.name, rxBytes: x.rxBytes + d.rxBytes, txBytes: x.txBytes + d.txBytes, rxPackets: x.rxPackets + d.rxPackets, txPackets: x.txPackets + d.txPackets } : d);
+  }
+  return [...out.values()].sort((x, y) => x.name.localeCompare(y.name));
 }
 
 /** The namespaces whose counters a phase reads: all but the VPC's. */
@@ -55,12 +83,30 @@ async function settledRead(measured: readonly string[], exporters: readonly stri
   }
 }
 
-/** `exporters`: the node namespaces running node_exporter (none: not scraped). */
-export async function runPhase(plan: PhasePlan, topology: BuiltTopology, bytes: number, timeoutMs: number, signal?: AbortSignal, exporters: readonly string[] = []): Promise<PhaseMeasurement> {
+/** The nodes' part of a multi-namespace snapshot. */
+const only = (snapshots: MultiSnapshot, netnsList: readonly string[]): MultiSnapshot => new Map(netnsList.map((netns) => [netns, snapshots.get(netns)!]));
+
+/**
+ * `exporters`: the node namespaces running node_exporter (none: not scraped). `chain`: Prometheus scraping them,
+ * and the previous phase's end edge when this phase follows it directly (its start edge then).
+ */
+export async function runPhase(
+  plan: PhasePlan,
+  topology: BuiltTopology,
+  bytes: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  exporters: readonly string[] = [],
+  chain?: { readonly chain: LabChain; readonly previous?: ChainEdge },
+): Promise<PhaseMeasurement> {
   const measured = measuredNamespaces(topology);
   const before = await settledRead(measured, exporters, signal);
+  // The start edge's sample lies between `from` and `to`; the kernel's baseline is `before`, read after both
+  // (a previous phase's end edge) or being `from` itself (this phase's own edge).
+  const startEdge = chain ? (chain.previous ?? (await chain.chain.edge(only(before.snapshots, exporters), signal))) : undefined;
   const results = await Promise.all(plan.transfers.map((t) => download(t.clientNetns, t.serverUrl, bytes, timeoutMs, signal)));
   const after = await settledRead(measured, exporters, signal);
+  const endEdge = chain ? await chain.chain.edge(only(after.snapshots, exporters), signal) : undefined;
   const [scrapedBefore, scrapedAfter] = [before.scraped, after.scraped];
   const nodeExporter = exporters.map((netns) => ({
     netns,
@@ -79,5 +125,18 @@ export async function runPhase(plan: PhasePlan, topology: BuiltTopology, bytes: 
     namespaces: measured.map((netns) => ({ netns, interfaces: counterDelta(before.snapshots.get(netns)!, after.snapshots.get(netns)!) })),
     countersSettled: before.settled && after.settled,
     ...(exporters.length > 0 ? { nodeExporter } : {}),
+    ...(startEdge && endEdge
+      ? {
+          chain: {
+            windowStartSeconds: startEdge.boundarySeconds,
+            windowEndSeconds: endEdge.boundarySeconds,
+            edgeDeltas: exporters.map((netns) => {
+              const startTo = chain?.previous ? before.snapshots.get(netns)! : startEdge.to.get(netns)!;
+              return { netns, interfaces: addDeltas(counterDelta(startEdge.from.get(netns)!, startTo), counterDelta(endEdge.from.get(netns)!, endEdge.to.get(netns)!)) };
+            }),
+            endEdge,
+          },
+        }
+      : {}),
   };
 }

@@ -11,6 +11,8 @@ const PROCESS_EXIT_WAIT_MS = 3_000;
 export class LabResources {
   private readonly namespaces: string[] = [];
   private readonly processes = new Set<ChildProcess>();
+  /** Processes of the whole run (Prometheus), which outlive each topology's teardown. */
+  private readonly runProcesses = new Set<ChildProcess>();
 
   addNetns(name: string): void {
     this.namespaces.push(name);
@@ -21,13 +23,19 @@ export class LabResources {
     child.once('exit', () => this.processes.delete(child));
   }
 
-  get isEmpty(): boolean {
-    return this.namespaces.length === 0 && this.processes.size === 0;
+  /** A process that serves every topology of the run: `release()` leaves it, `release({ run: true })` and `releaseSync` stop it. */
+  addRunProcess(child: ChildProcess): void {
+    this.runProcesses.add(child);
+    child.once('exit', () => this.runProcesses.delete(child));
   }
 
-  /** Stops the run's processes, then deletes its namespaces (their veths go with them). Returns what could not be removed. */
-  async release(): Promise<string[]> {
-    await Promise.all([...this.processes].map((child) => stopProcess(child)));
+  get isEmpty(): boolean {
+    return this.namespaces.length === 0 && this.processes.size === 0 && this.runProcesses.size === 0;
+  }
+
+  /** Stops the topology's processes (and the run's, with `run`), then deletes its namespaces (their veths go with them). Returns what could not be removed. */
+  async release(options: { run?: boolean } = {}): Promise<string[]> {
+    await Promise.all([...this.processes, ...(options.run ? this.runProcesses : [])].map((child) => stopProcess(child)));
     const failures: string[] = [];
     // Newest first: pods, node, server. Deleting a namespace deletes the veth ends in it and their peers.
     for (const name of [...this.namespaces].reverse()) {
@@ -44,8 +52,9 @@ export class LabResources {
 
   /** Last resort from an `exit` handler: SIGKILL what is left and delete namespaces synchronously. */
   releaseSync(): void {
-    for (const child of this.processes) child.kill('SIGKILL');
+    for (const child of [...this.processes, ...this.runProcesses]) child.kill('SIGKILL');
     this.processes.clear();
+    this.runProcesses.clear();
     for (const name of [...this.namespaces].reverse()) runSync(['ip', 'netns', 'del', name], 5_000);
     this.namespaces.length = 0;
   }

@@ -17,6 +17,7 @@ import { renderSummaryText, summarise } from './summary';
 import { namespacesForbiddenReason } from './netns';
 import { rulesClasses } from './rules-cli';
 import { whyNoNodeExporter } from './node-exporter';
+import { whyNoPrometheus } from './prometheus';
 
 /** After a signal, the orderly teardown gets this long before the synchronous one takes over. */
 const SIGNAL_GRACE_MS = 20_000;
@@ -41,8 +42,10 @@ async function labMain(args: LabArgs, resources: LabResources, signal: AbortSign
 
   const nodeExporterMissing = await whyNoNodeExporter();
   if (nodeExporterMissing) progress(`node_exporter check not run: ${nodeExporterMissing}`);
+  const prometheusMissing = nodeExporterMissing ?? whyNoPrometheus();
+  if (prometheusMissing && !nodeExporterMissing) progress(`Prometheus chain not run: ${prometheusMissing}`);
   const run = await runLab(
-    { mib: args.mib, phases: args.phases, keepGoing: args.keepGoing, timeoutSeconds: args.timeoutSeconds, nodeExporter: nodeExporterMissing === null },
+    { mib: args.mib, phases: args.phases, keepGoing: args.keepGoing, timeoutSeconds: args.timeoutSeconds, nodeExporter: nodeExporterMissing === null, prometheus: prometheusMissing === null },
     { resources, signal, progress, names },
   );
   if (run.measurements.length === 0) {
@@ -52,7 +55,7 @@ async function labMain(args: LabArgs, resources: LabResources, signal: AbortSign
   }
 
   const capturePath = resolve(args.out ?? join(tmpdir(), `netrecon-lab-${run.runId}.capture.json`));
-  const { capture, periods } = buildLabCapture({
+  const captureInput = {
     runId: run.runId,
     startedAtMs: run.startedAtMs,
     capturedAtMs: Date.now(),
@@ -63,7 +66,9 @@ async function labMain(args: LabArgs, resources: LabResources, signal: AbortSign
         nodes: t.topology.nodes.map((n) => ({ ...n, uplinks: (t.groundTruth.get(n.key) ?? []).filter((d) => d.kernelClass === 'physical').map((d) => d.name) })),
       })),
     ),
-  });
+  };
+  const { capture, periods } = buildLabCapture(captureInput);
+  const chainRan = run.measurements.some((m) => m.chain);
   await mkdir(dirname(capturePath), { recursive: true });
   const reconcileStartMs = Date.now();
   let report: ReconcileReport | null = null;
@@ -80,9 +85,20 @@ async function labMain(args: LabArgs, resources: LabResources, signal: AbortSign
   } catch (error) {
     reconcileError = (error as Error).message;
   }
+  // The whole chain: the same capture but for its per-interface series, which are what came through Prometheus.
+  const promqlCapturePath = chainRan ? `${capturePath.replace(/(\.capture)?\.json$/, '')}.promql.capture.json` : null;
+  let promqlReport: ReconcileReport | null = null;
+  if (promqlCapturePath) {
+    try {
+      promqlReport = await writeAndReconcile(buildLabCapture({ ...captureInput, agentFrom: 'promql' }).capture, promqlCapturePath);
+      progress(`PromQL capture written to ${promqlCapturePath}`);
+    } catch (error) {
+      reconcileError = `${reconcileError ? `${reconcileError}; ` : ''}the PromQL capture: ${(error as Error).message}`;
+    }
+  }
   const reconcileMs = Date.now() - reconcileStartMs;
 
-  const summary = summarise({ run, mib: args.mib, capturePath, htmlReportPath, periods, report, reconcileError, rulesClasses: classes, nodeExporterMissing, reconcileMs, wallMs: Date.now() - wallStartMs });
+  const summary = summarise({ run, mib: args.mib, capturePath, htmlReportPath, periods, report, reconcileError, rulesClasses: classes, nodeExporterMissing, prometheusMissing, promqlReport, promqlCapturePath, reconcileMs, wallMs: Date.now() - wallStartMs });
   if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else {
     process.stdout.write(`${renderSummaryText(summary)}\n`);

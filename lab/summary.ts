@@ -10,7 +10,9 @@ import { explainGap } from '../lambda/report/explain';
 import { findingWords } from '../lambda/report/finding-words';
 import type { PhasePeriod } from './capture';
 import { nodeInterfaces } from './capture';
-import { type CheckResult, checkNode, formatRatio, type KernelFigures, type PodCounters, ratioOf } from './checks';
+import { nodeExporterNaive } from '../lambda/sources/promql/naive-sum';
+import { type ChainFigures, type CheckResult, checkNode, formatRatio, type KernelFigures, type PodCounters, ratioOf } from './checks';
+import { SCRAPE_INTERVAL_SECONDS } from './prometheus';
 import type { KernelDevice } from './ground-truth';
 import type { LabRun, TopologyRun } from './lab';
 import type { PhaseMeasurement } from './phases';
@@ -56,6 +58,12 @@ export interface NodePhaseSummary {
   readonly status: NodeStatus | null;
   readonly findings: readonly string[];
   readonly checks: readonly CheckResult[];
+  /** The whole chain, when Prometheus ran: the PromQL window, what the source read per device, the figures. */
+  readonly chain?: ChainFigures & {
+    readonly windowStart: string;
+    readonly windowSeconds: number;
+    readonly interfaces: ReadonlyArray<{ readonly name: string; readonly rxBytes: number; readonly txBytes: number }>;
+  };
 }
 
 export interface PhaseSummary {
@@ -95,6 +103,16 @@ export interface LabSummary {
   readonly topologies: readonly TopologySummary[];
   /** Whether prometheus-node-exporter ran in the nodes (its check is then in `checks`), or why not. */
   readonly nodeExporter: { readonly ran: boolean; readonly reason: string | null };
+  /** Whether Prometheus scraped the node_exporters (the chain checks are then in `checks`), or why not; the PromQL capture and its replay. */
+  readonly prometheus: {
+    readonly ran: boolean;
+    readonly reason: string | null;
+    readonly scrapeIntervalSeconds: number;
+    readonly capturePath: string | null;
+    readonly replayCommand: string | null;
+    readonly queries: number;
+    readonly samples: number;
+  };
   /** Checks over every topology, phase and node; `failed` names each failed one. */
   readonly checks: { readonly passed: number; readonly failed: readonly string[] };
   /** No phase, check, reconciliation or teardown failed. */
@@ -118,13 +136,29 @@ export interface SummaryInput {
   readonly rulesClasses: ReadonlyMap<string, string>;
   /** Why node_exporter did not run, or null when it did. */
   readonly nodeExporterMissing: string | null;
+  /** Why Prometheus did not run, or null when it did. */
+  readonly prometheusMissing?: string | null;
+  /** The reconciler's report of the capture whose per-interface series came through Prometheus, and its path. */
+  readonly promqlReport?: ReconcileReport | null;
+  readonly promqlCapturePath?: string | null;
   readonly reconcileMs: number;
   readonly wallMs: number;
 }
 
 const sumOrNull = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
 
-function summariseNode(t: TopologyRun, m: PhaseMeasurement, nodeKey: string, result: NodePeriodResult | undefined, input: SummaryInput): NodePhaseSummary {
+function chainInput(m: PhaseMeasurement, node: { instanceId: string; netns: string }, periodStart: string, input: SummaryInput) {
+  const result = input.promqlReport?.nodePeriods.find((r) => r.instanceId === node.instanceId && Date.parse(r.periodStart) === Date.parse(periodStart));
+  const naive = input.promqlReport && result ? nodeExporterNaive({ ...input.promqlReport, nodePeriods: [result] }) : null;
+  return {
+    result,
+    naiveBytes: naive?.naiveBytes ?? null,
+    edgeDeltas: m.chain?.edgeDeltas.find((e) => e.netns === node.netns)?.interfaces ?? [],
+    skipped: m.chain?.read?.skipped ?? ['the PromQL source did not read this phase'],
+  };
+}
+
+function summariseNode(t: TopologyRun, m: PhaseMeasurement, nodeKey: string, result: NodePeriodResult | undefined, periodStart: string, input: SummaryInput): NodePhaseSummary {
   const node = t.topology.nodes.find((n) => n.key === nodeKey)!;
   const devices = t.groundTruth.get(nodeKey) ?? [];
   const interfaces = nodeInterfaces(m, node.netns);
@@ -135,7 +169,7 @@ function summariseNode(t: TopologyRun, m: PhaseMeasurement, nodeKey: string, res
       return { label: n.label, rxBytes: eth0?.rxBytes ?? 0, txBytes: eth0?.txBytes ?? 0 };
     });
   const plan = t.topology.phases.find((p) => p.id === m.id)!;
-  const { checks, kernel } = checkNode({
+  const { checks, kernel, chain } = checkNode({
     devices,
     interfaces,
     pods,
@@ -144,6 +178,7 @@ function summariseNode(t: TopologyRun, m: PhaseMeasurement, nodeKey: string, res
     crossings: plan.crossings.filter((c) => c.node === nodeKey),
     bytesPerTransfer: m.appBytes / plan.transfers.length,
     ...(m.nodeExporter ? { nodeExporter: m.nodeExporter.find((e) => e.netns === node.netns)?.interfaces ?? [] } : {}),
+    ...(m.chain ? { promql: chainInput(m, node, periodStart, input) } : {}),
   });
   const overlayKernelBytes = interfaces
     .filter((i) => devices.find((d) => d.name === i.name)?.kernelClass === 'overlay')
@@ -173,6 +208,16 @@ function summariseNode(t: TopologyRun, m: PhaseMeasurement, nodeKey: string, res
     status: result?.status ?? null,
     findings: result?.findings.map((f) => `${f.status}: ${findingWords(f)}`) ?? [],
     checks,
+    ...(chain && m.chain
+      ? {
+          chain: {
+            windowStart: new Date(m.chain.windowStartSeconds * 1000).toISOString(),
+            windowSeconds: m.chain.windowEndSeconds - m.chain.windowStartSeconds,
+            interfaces: m.chain.read?.nodes.find((n) => n.netns === node.netns)?.interfaces ?? [],
+            ...chain,
+          },
+        }
+      : {}),
   };
 }
 
@@ -182,7 +227,7 @@ export function summarise(input: SummaryInput): LabSummary {
       const periodStart = input.periods.find((p) => p.phaseId === m.id)?.periodStart ?? '';
       const nodes = t.topology.nodes.map((node) => {
         const result = input.report?.nodePeriods.find((r) => r.instanceId === node.instanceId && Date.parse(r.periodStart) === Date.parse(periodStart));
-        return summariseNode(t, m, node.key, result, input);
+        return summariseNode(t, m, node.key, result, periodStart, input);
       });
       return {
         phase: m.id,
@@ -219,6 +264,15 @@ export function summarise(input: SummaryInput): LabSummary {
     timings: { setupSeconds: t.setupMs / 1000, phasesSeconds: t.phasesMs / 1000, teardownSeconds: t.teardownMs / 1000, reconcileSeconds: input.reconcileMs / 1000 },
     topologies,
     nodeExporter: { ran: input.nodeExporterMissing === null, reason: input.nodeExporterMissing },
+    prometheus: {
+      ran: input.run.measurements.some((m) => m.chain),
+      reason: input.prometheusMissing ?? null,
+      scrapeIntervalSeconds: SCRAPE_INTERVAL_SECONDS,
+      capturePath: input.promqlCapturePath ?? null,
+      replayCommand: input.promqlCapturePath ? `node bin/netrecon.mjs reconcile --from ${input.promqlCapturePath}` : null,
+      queries: input.run.measurements.reduce((a, m) => a + (m.chain?.read?.queries ?? 0), 0),
+      samples: input.run.measurements.reduce((a, m) => a + (m.chain?.read?.samples ?? 0), 0),
+    },
     checks: { passed: all.length - failed.length, failed },
     ok: failed.length === 0 && input.run.failures.length === 0 && input.run.teardownFailures.length === 0 && input.reconcileError === null,
     failures: input.run.failures,
@@ -253,13 +307,22 @@ export function renderSummaryText(summary: LabSummary): string {
           `    naive ${bytes(n.naiveTotalBytes)}  corrected ${bytes(n.correctedTotalBytes)}  pod ${bytes(n.podBytes)}  double-counted ${bytes(n.doubleCountedBytes)}  ` +
             `naive/corrected ${n.naiveOverCorrected}${n.encapsulationOverheadBytes !== null ? `  encapsulation ${bytes(n.encapsulationOverheadBytes)}` : ''}  status ${n.status ?? '-'}`,
         );
+        if (n.chain) {
+          out.push(
+            `    through Prometheus (${n.chain.windowSeconds} s from ${n.chain.windowStart}): corrected ${bytes(n.chain.correctedBytes)}  node_exporter naive ${bytes(n.chain.naiveBytes)}  ` +
+              `naive/corrected ${n.chain.naiveOverCorrected} (kernel ${n.chain.kernelNaiveOverUplinks})`,
+          );
+        }
         for (const c of n.checks) out.push(`    ${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.detail}`);
         for (const f of n.findings) out.push(`    - ${f}`);
       }
       out.push('');
     }
   }
-  out.push(`Checks: ${summary.checks.passed} passed, ${summary.checks.failed.length} failed${summary.nodeExporter.ran ? '' : ` (node_exporter not run: ${summary.nodeExporter.reason})`}`);
+  out.push(
+    `Checks: ${summary.checks.passed} passed, ${summary.checks.failed.length} failed${summary.nodeExporter.ran ? '' : ` (node_exporter not run: ${summary.nodeExporter.reason})`}` +
+      `${summary.prometheus.ran ? `; Prometheus scraped every ${summary.prometheus.scrapeIntervalSeconds} s, ${summary.prometheus.queries} PromQL queries, ${summary.prometheus.samples} samples` : ` (Prometheus not run: ${summary.prometheus.reason ?? 'node_exporter did not run'})`}`,
+  );
   for (const f of summary.checks.failed) out.push(`  FAILED ${f}`);
   for (const f of summary.failures) out.push(`Phase ${f.id} FAILED: ${f.error}`);
   for (const f of summary.teardownFailures) out.push(`Teardown FAILED: ${f}`);
@@ -267,5 +330,6 @@ export function renderSummaryText(summary: LabSummary): string {
   out.push(`Capture: ${summary.capturePath}  (EC2 and Container Insights series in it are simulated from the kernel counters)`);
   out.push(`Replay:  ${summary.replayCommand}`);
   if (summary.htmlReportPath) out.push(`Report:  ${summary.htmlReportPath}  (open it in a browser)`);
+  if (summary.prometheus.replayCommand) out.push(`Chain:   ${summary.prometheus.replayCommand}  (per-interface series read through Prometheus and netrecon's PromQL source)`);
   return out.join('\n');
 }

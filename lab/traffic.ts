@@ -43,7 +43,20 @@ export function startServer(
   resources: LabResources,
   signal?: AbortSignal,
 ): Promise<void> {
-  const argv = endpointArgv(netns, ['serve', '--host', host, '--port', String(port), '--max-seconds', String(maxSeconds)]);
+  return startListening(netns, ['serve', '--host', host, '--port', String(port), '--max-seconds', String(maxSeconds)], resources, signal);
+}
+
+/**
+ * Starts a forwarder in `netns` from the Unix socket `path` to `host:port` there (endpoint.ts `forward`), with the
+ * same lifetime rules as a server.
+ */
+export function startForwarder(netns: string, path: string, host: string, port: number, maxSeconds: number, resources: LabResources, signal?: AbortSignal): Promise<void> {
+  return startListening(netns, ['forward', '--unix', path, '--to-host', host, '--to-port', String(port), '--max-seconds', String(maxSeconds)], resources, signal);
+}
+
+/** Runs an endpoint mode that prints one line once it listens, and resolves then. */
+function startListening(netns: string, endpointArgs: readonly string[], resources: LabResources, signal?: AbortSignal): Promise<void> {
+  const argv = endpointArgv(netns, endpointArgs);
   const [file, ...args] = argv as [string, ...string[]];
   const child = spawn(file, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   resources.addProcess(child);

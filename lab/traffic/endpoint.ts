@@ -8,8 +8,14 @@
  *   fetch --url URL --expect-bytes N --timeout-ms T
  *       Downloads URL, counts the body bytes the application received, prints {"bytes","ms"} as JSON.
  *       Exits 1 if the status is not 200, the count differs from N, or T passes.
+ *   forward --unix PATH --to-host IP --to-port P --max-seconds S
+ *       Listens on the Unix socket PATH and copies each connection to IP:P, both ways. Unix sockets live in the
+ *       file system, not in a network namespace, so a process outside the namespace (Prometheus, through the lab's
+ *       own listener on 127.0.0.1) reaches a port that only the namespace's loopback has, with no link added to it
+ *       (docs/lab.md, "The whole chain"). Prints one JSON line once listening; exits as `serve` does.
  */
 import http from 'node:http';
+import net from 'node:net';
 
 /** Upper bound of one response, so a typo cannot make a server stream forever. */
 const MAX_RESPONSE_BYTES = 4 * 1024 ** 3;
@@ -64,14 +70,45 @@ function serve(args: readonly string[]): void {
     server.closeAllConnections();
     process.exit(code);
   };
-  setTimeout(() => stop(0), maxSeconds * 1000).unref();
-  process.on('SIGTERM', () => stop(0));
-  process.stdin.on('end', () => stop(0)).on('error', () => stop(0)).resume();
+  exitWithTheLab(maxSeconds, stop);
   server.on('error', (error) => {
     process.stderr.write(`endpoint serve: ${error.message}\n`);
     process.exit(1);
   });
   server.listen(port, host, () => process.stdout.write(`${JSON.stringify({ listening: `${host}:${port}`, pid: process.pid })}\n`));
+}
+
+/** Ends the process when the lab goes away (its end of stdin closes), on SIGTERM, or after `maxSeconds`. */
+function exitWithTheLab(maxSeconds: number, stop: (code: number) => void): void {
+  setTimeout(() => stop(0), maxSeconds * 1000).unref();
+  process.on('SIGTERM', () => stop(0));
+  process.stdin.on('end', () => stop(0)).on('error', () => stop(0)).resume();
+}
+
+function forward(args: readonly string[]): void {
+  const path = flag(args, '--unix');
+  const host = flag(args, '--to-host');
+  const port = positiveInt(args, '--to-port', 65_535);
+  const maxSeconds = positiveInt(args, '--max-seconds', 24 * 3600);
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, host);
+    const close = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+    client.pipe(upstream).pipe(client);
+  });
+  exitWithTheLab(maxSeconds, (code) => {
+    server.close();
+    process.exit(code);
+  });
+  server.on('error', (error) => {
+    process.stderr.write(`endpoint forward: ${error.message}\n`);
+    process.exit(1);
+  });
+  server.listen(path, () => process.stdout.write(`${JSON.stringify({ listening: path, forwardsTo: `${host}:${port}`, pid: process.pid })}\n`));
 }
 
 function fetchBytes(args: readonly string[]): void {
@@ -101,7 +138,8 @@ const [mode, ...rest] = process.argv.slice(2);
 try {
   if (mode === 'serve') serve(rest);
   else if (mode === 'fetch') fetchBytes(rest);
-  else throw new Error(`unknown mode ${JSON.stringify(mode)}; use serve or fetch`);
+  else if (mode === 'forward') forward(rest);
+  else throw new Error(`unknown mode ${JSON.stringify(mode)}; use serve, fetch or forward`);
 } catch (error) {
   process.stderr.write(`endpoint: ${(error as Error).message}\n`);
   process.exit(2);

@@ -105,3 +105,25 @@ describe('the lab capture', () => {
     expect(skipped).toEqual([]);
   });
 });
+
+describe('the capture of the whole chain', () => {
+  // What netrecon's PromQL source read for phase a: eth1's ARP frame fell outside the window, lo is not exported.
+  const read = { nodes: [{ netns: vpcNode.netns, interfaces: [iface('eth0', 8_399_000, 5_800), iface('eni9ccc2008419', 5_800, 8_399_000)] }], skipped: [], queries: 2, samples: 10 };
+  const endEdge = { boundarySeconds: 2, from: new Map(), to: new Map() };
+  const withChain = phases.map((p) => (p.measurement.id === 'a' ? { ...p, measurement: { ...p.measurement, chain: { windowStartSeconds: 1, windowEndSeconds: 2, edgeDeltas: [], endEdge, read } } } : p));
+  const promql = buildLabCapture({ runId: 'nr-1-abcd', startedAtMs: Date.parse('2025-03-01T10:07:42.123Z'), capturedAtMs: 0, mib: 8, phases: withChain, agentFrom: 'promql' }).capture;
+  const series = (pred: (s: CaptureSeries) => boolean) => promql.series.filter(pred);
+
+  it('takes its per-interface series from what the PromQL source read, and EC2 and Container Insights from the kernel as before', () => {
+    expect(validateCapture(JSON.parse(JSON.stringify(promql)), 'lab').skipped).toEqual([]);
+    const rx = (name: string) => series((s) => s.source === 'agent' && s.direction === 'rx' && s.dimensions.InstanceId === vpcNode.instanceId && s.dimensions.interface === name)[0];
+    expect(rx('eth0')?.values[0]).toBe(8_399_000);
+    expect(rx('eni9ccc2008419')?.values[0]).toBe(5_800);
+    expect(rx('eth1')).toBeUndefined();
+    // EC2 (simulated) is the kernel's ENIs, eth1's 42 bytes included: the capture compares the chain with it.
+    const ec2In = series((s) => s.source === 'ec2' && s.metricName === 'NetworkIn' && s.dimensions.InstanceId === vpcNode.instanceId)[0];
+    expect(ec2In?.values[0]).toBe(8_399_292 + 42);
+    expect(ec2In?.simulated).toBe(true);
+    expect(promql.description).toMatch(/PromQL source read from a real Prometheus/);
+  });
+});

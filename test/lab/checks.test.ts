@@ -80,6 +80,34 @@ describe("node_exporter's check", () => {
   });
 });
 
+describe('the whole chain checks', () => {
+  const kernelNaive = interfaces.reduce((a, i) => a + i.rxBytes + i.txBytes, 0);
+  const chain = (over: Partial<NonNullable<NodeCheckInput['promql']>> = {}): NodeCheckInput => input({ promql: { result: result(), naiveBytes: kernelNaive, edgeDeltas: [], skipped: [], ...over } });
+  const chainFailed = (i: NodeCheckInput) => failed(i).filter((c) => c.startsWith('promql'));
+
+  it('hold when what came through Prometheus is the kernel to the byte, and print the kernel ratio beside it', () => {
+    expect(chainFailed(chain())).toEqual([]);
+    expect(checkNode(chain()).chain).toMatchObject({ correctedBytes: 37_113 + 16_824_202, kernelNaiveBytes: kernelNaive, allowanceBytes: { corrected: 0, naive: 0 } });
+  });
+
+  it('fail when corrected is off by more than the ENIs moved at the edges, and hold within it', () => {
+    const off = (by: number) => result({ correctedTotalBytes: 37_113 + 16_824_202 + by });
+    expect(chainFailed(chain({ result: off(42) }))).toEqual(['promqlCorrected']);
+    // One ARP frame on eth0 between a settled read and the edge's sample: 42 bytes allowed, lxc_health's do not count.
+    const edgeDeltas = [d('eth0', 42, 0), d('lxc_health', 0, 1_000)];
+    expect(chainFailed(chain({ result: off(42), edgeDeltas, naiveBytes: kernelNaive + 42 }))).toEqual([]);
+    expect(chainFailed(chain({ result: off(43), edgeDeltas, naiveBytes: kernelNaive + 43 }))).toEqual(['promqlCorrected']);
+  });
+
+  it("fail when node_exporter's naive sum through Prometheus is not the kernel's (a window that lost a transfer), or nothing was read", () => {
+    // The window closed before the phase's last bytes were scraped: naive and corrected both short, ratio kept.
+    expect(chainFailed(chain({ result: result({ correctedTotalBytes: 0 }), naiveBytes: 0 }))).toEqual(['promqlCorrected', 'promqlNaive']);
+    expect(chainFailed(chain({ naiveBytes: kernelNaive - 16_808_144 - 21_205 }))).toEqual(['promqlNaive']);
+    expect(chainFailed(chain({ result: undefined, naiveBytes: null }))).toEqual(['promqlCorrected', 'promqlNaive']);
+    expect(chainFailed(chain({ skipped: ['node_network_receive_bytes_total{instance="vpc-n1:9100",device="eth0"}: values[3] is NaN'] }))).toEqual(['promqlCorrected', 'promqlNaive']);
+  });
+});
+
 describe('reading netrecon rules', () => {
   it('takes the class from each line and refuses output that misses a name', () => {
     const out = 'eth0             physical  counted by Container Insights  ^eth\\d+$ (ENI)\nveth1234         podVeth   ignored by Container Insights  ^veth (Flannel)\n';

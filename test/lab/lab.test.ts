@@ -110,10 +110,12 @@ describe('the namespace lab, on real kernel counters', () => {
     expect(summary.reconcile?.summary.seriesSkipped).toBe(0);
     expect(summary.checks.failed).toEqual([]);
     // 16 node-phases (6 single-node phases, 5 two-node ones) x 4 checks, a path check on each of the 15 the
-    // transfer crosses (node 2 in phase k carries nothing), and node_exporter's on each where it is installed.
-    expect(summary.checks.passed).toBe(16 * 4 + 15 + (summary.nodeExporter.ran ? 16 : 0));
-    // CI installs node_exporter (.ci/run); there its check must have run.
+    // transfer crosses (node 2 in phase k carries nothing), node_exporter's on each where it is installed, and the
+    // whole chain's two on each where Prometheus is too.
+    expect(summary.checks.passed).toBe(16 * 4 + 15 + (summary.nodeExporter.ran ? 16 : 0) + (summary.prometheus.ran ? 16 * 2 : 0));
+    // CI installs node_exporter and Prometheus (.ci/run); there their checks must have run.
     if (process.env.CI) expect(summary.nodeExporter).toEqual({ ran: true, reason: null });
+    if (process.env.CI) expect(summary.prometheus).toMatchObject({ ran: true, reason: null });
     expect(summary.ok).toBe(true);
     expect(phases().flatMap((p) => p.nodes.map((n) => n.status))).toEqual(phases().flatMap((p) => p.nodes.map(() => 'ok')));
     expect(wallMs).toBeLessThan(60_000);
@@ -198,6 +200,39 @@ describe('the namespace lab, on real kernel counters', () => {
     expect(k.naiveTotalBytes!).toBeLessThanOrEqual(NEIGHBOUR_ALLOWANCE_BYTES);
   });
 
+  it('the whole chain: through Prometheus and the PromQL source, corrected is the ENIs and the naive node_exporter sum 2x (3x for security groups for pods), as in the kernel', (ctx) => {
+    if (forbidden) ctx.skip(skipNote);
+    if (!summary.prometheus.ran) ctx.skip(`Prometheus did not run: ${summary.prometheus.reason}`);
+    const enis = (n: NodePhaseSummary) => n.interfaces.filter((i) => /^eth\d$/.test(i.name)).reduce((a, i) => a + i.rxBytes + i.txBytes, 0);
+    const allButLo = (n: NodePhaseSummary) => n.interfaces.filter((i) => i.name !== 'lo').reduce((a, i) => a + i.rxBytes + i.txBytes, 0);
+    for (const p of phases()) {
+      for (const n of p.nodes) {
+        const chain = n.chain!;
+        expect(chain, `${p.phase} ${n.node}`).toBeDefined();
+        expect(chain.windowSeconds).toBeGreaterThanOrEqual(1);
+        // Within what the edges' reads saw moving (measured: 0 bytes).
+        expect(Math.abs(chain.correctedBytes! - enis(n)), `${p.phase} ${n.node} corrected`).toBeLessThanOrEqual(chain.allowanceBytes.corrected);
+        expect(Math.abs(chain.naiveBytes! - allButLo(n)), `${p.phase} ${n.node} naive`).toBeLessThanOrEqual(chain.allowanceBytes.naive);
+      }
+    }
+    const ratio = (id: string, key = 'n1') => {
+      const c = node(phase(id), key).chain!;
+      return c.naiveBytes! / c.correctedBytes!;
+    };
+    console.info(`through Prometheus, node_exporter naive/corrected: a ${ratio('a').toFixed(5)}, d ${ratio('d').toFixed(5)}, e ${ratio('e').toFixed(5)}, f ${ratio('f').toFixed(5)}, j ${ratio('j').toFixed(5)}`);
+    for (const id of ['a', 'd']) expect(Math.abs(ratio(id) - 2) / 2).toBeLessThanOrEqual(0.001);
+    expect(Math.abs(ratio('b') - 1)).toBeLessThanOrEqual(0.001);
+    for (const id of ['e', 'f']) expect(Math.abs(ratio(id) - 3) / 3).toBeLessThanOrEqual(0.001);
+    // node_exporter keeps Flannel's veth… ports, which cAdvisor drops: one count more than Container Insights' 3x.
+    for (const key of ['n1', 'n2']) expect(Math.abs(ratio('j', key) - 4) / 4).toBeLessThanOrEqual(0.01);
+    // The PromQL capture replays: its per-interface series are what the chain read.
+    const capture = JSON.parse(readFileSync(summary.prometheus.capturePath!, 'utf8')) as Capture;
+    const a = node(phase('a'), 'n1');
+    const eth0 = capture.series.find((s) => s.source === 'agent' && s.direction === 'rx' && s.dimensions.InstanceId === a.instanceId && s.dimensions.interface === 'eth0');
+    expect(eth0?.values[eth0.timestamps.indexOf(phase('a').periodStart)]).toBe(a.chain!.interfaces.find((i) => i.name === 'eth0')!.rxBytes);
+    expect(summary.prometheus.samples).toBeGreaterThan(0);
+  });
+
   it('runs again right after the first run', async (ctx) => {
     if (forbidden) ctx.skip(skipNote);
     const again = await startLab(['--mib', '1', '--json', '--quiet', '--out', join(workDir, 'again.capture.json')], 90_000).exited;
@@ -220,9 +255,12 @@ describe('the namespace lab, on real kernel counters', () => {
       expect(runId, lab.stderrSoFar()).toBeDefined();
       const serverPids = (await run(['ip', 'netns', 'pids', `${runId}-vpc-net`], { timeoutMs: 5_000 })).stdout.split('\n').filter(Boolean).map(Number);
       expect(serverPids.length).toBeGreaterThan(0);
+      const prometheusUrl = /prometheus on (http:\/\/127\.0\.0\.1:\d+)/.exec(lab.stderrSoFar())?.[1];
       lab.child.kill('SIGINT');
       const exit = await lab.exited;
       expect(exit.code, exit.stderr).toBe(130);
+      // Prometheus, a process of the whole run, no longer answers.
+      if (prometheusUrl) await expect(fetch(`${prometheusUrl}/-/ready`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
       expect(await leftovers(runId!)).toEqual([]);
       const alive = serverPids.filter((pid) => {
         try {
