@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     reporters: ['default', './test/plain-summary-reporter.ts'],
+    // Builds the function bundle and the compiled CLI when their sources changed (test/global-build.ts).
+    globalSetup: ['./test/global-build.ts'],
     // CDK synthesis and the spawned-CLI tests take seconds on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 60_000,
@@ -23,7 +25,8 @@ export default defineConfig({
         extends: true,
         // The handler reads its configuration at import (cold start) and tests stub the environment before it:
         // everything else keeps a fresh module registry per file.
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/cdk/**'] },
+        // test/package/ is the packed package in a fresh app: `npm run test:package` (vitest.package.config.ts).
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/cdk/**', 'test/package/**'] },
       },
     ],
   },

@@ -6,11 +6,12 @@
  * beside it (bench/simulated-aws.ts), so the CPU time and peak RSS printed are netrecon's alone. Figures, not a test.
  *
  * Options: --sizes=1000,10000,100000 (--sizes= for none)  --latency=50  --heap-mib=768 (V8 heap limit of each run)  --dps-quota=false (lift the GetMetricData datapoints-per-second
- * quota, as if raised, to see what the plan itself costs in time)  --estate=false (skip the estate rows)  --estate-nodes=1000 (nodes a cluster in the estate rows)  --html=false (skip the HTML report)  --promql=false (skip the PromQL rows).
+ * quota, as if raised, to see what the plan itself costs in time)  --estate=false (skip the estate rows)  --estate-nodes=1000 (nodes a cluster in the estate rows)  --html=false (skip the HTML report)  --promql=false (skip the PromQL rows)  --package=false (skip the start-up figures).
  * Then the estate rows (bench/estate.ts): 1 account x 100,000 nodes; 20 accounts x 5 clusters x 1,000 nodes, per
  * account (each account its own quota) and central (SIMULATED: every account's clusters through one quota), each at
  * the default readQuotaShare. At the end, bench/html-report.ts measures the HTML report's file size and load time in
- * Chromium at 1 node and the same sizes.
+ * Chromium at 1 node and the same sizes, and bench/package-start.ts the function bundle's size and import time and
+ * the compiled CLI's start.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -141,6 +142,9 @@ if (args.promql !== 'false') {
   if (promql.status !== 0) throw new Error(`bench/promql.ts failed with status ${promql.status}`);
 }
 
+// The function bundle's size and import time, the CLI's start (bench/package-start.ts).
+if (args.package !== 'false') packageStart();
+
 interface EstateMeasurement {
   clusters: number;
   nodes: number;
@@ -200,4 +204,9 @@ function estateRows(): void {
 function htmlReport(): void {
   const html = spawnSync(process.execPath, ['--max-old-space-size=6144', '--import', 'tsx', fileURLToPath(new URL('./html-report.ts', import.meta.url)), `--sizes=1,${sizes.join(',')}`], { stdio: 'inherit' });
   if (html.status !== 0) throw new Error(`bench/html-report.ts failed with status ${html.status}`);
+}
+
+function packageStart(): void {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./package-start.ts', import.meta.url))], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`bench/package-start.ts failed with status ${r.status}`);
 }

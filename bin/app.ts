@@ -8,6 +8,11 @@ import { AppContextError, readAppContext, unknownContextKeys } from '../lib/app-
 import { NetReconPropsError } from '../lib/errors';
 import { NetReconStack } from '../lib/netrecon-stack';
 import { buildOrgApp } from '../lib/org/org-app';
+import { build } from '../scripts/build';
+
+// The function deploys the prebuilt bundle (dist/lambda/reconciler/, scripts/build.ts); this is the checkout's own
+// app, so it rebuilds the bundle first when the sources changed since, and `cdk deploy` never ships a stale build.
+await build({ targets: ['lambda'], ifStale: true });
 
 const app = new App();
 try {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The netrecon CLI. The TypeScript sources run through tsx's loader, so there is no build step.
-import { register } from 'tsx/esm/api';
+// The netrecon CLI in a checkout: the compiled CLI (dist/cli/, built by `npm run build`, which `npm ci` runs), which
+// itself falls back to the sources when they changed after that build; before any build, the sources (tsx).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../lambda/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const compiled = new URL('../dist/cli/netrecon.mjs', import.meta.url);
+await import(existsSync(compiled) ? compiled.href : './netrecon-sources.mjs');

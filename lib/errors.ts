@@ -12,3 +12,18 @@ export class NetReconPropsError extends NetReconError {
     this.name = 'NetReconPropsError';
   }
 }
+
+/**
+ * The prebuilt function bundle (scripts/build.ts) is not where the construct looks: a checkout that was not built
+ * (`npm run build`; `npm ci` builds), or a package whose `files` left it out.
+ */
+export class MissingBuildError extends NetReconError {
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
+    const hint = 'In a checkout of netrecon run `npm run build` (npm ci runs it too); in an installed package this is a packaging defect: reinstall, or report it.';
+    super(`netrecon: ${problem}: ${path}. ${hint}`, { value: path, hint });
+    this.name = 'MissingBuildError';
+  }
+}

@@ -1,47 +1,47 @@
 /**
- * The reconciler Lambda: a self-contained arm64 bundle (AWS SDK included, so the SDK version is the one the
- * tests ran against), one execution at a time, failures kept in an encrypted queue, logs with a retention.
+ * The reconciler Lambda: the prebuilt, self-contained arm64 bundle (AWS SDK included, so the SDK version is the one
+ * the tests ran against), one execution at a time, failures kept in an encrypted queue, logs with a retention.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { reconcilerEnvironment } from './environment';
+import { MissingBuildError } from './errors';
 import { reconcilerPolicyStatements } from './permissions';
 import { kindOfUrl, workspaceOfUrl } from '../lambda/sources/promql/settings';
 import { parseClusterTarget } from '../lambda/core/cluster-target';
 import type { ReconcilerSettings } from './props';
 import { AUTO_CLUSTERS } from '../lambda/plan/cluster-selection';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
-const LOCK_FILE = fileURLToPath(new URL('../package-lock.json', import.meta.url));
+/** Where the build puts the function's bundle (scripts/build.ts LAMBDA_DIR; test/cdk/function.test.ts checks they agree). */
+const PREBUILT_CODE_DIR = 'dist/lambda/reconciler';
+const BUNDLE_FILE = 'index.mjs';
 
 /**
- * Local esbuild only (never Docker), every dependency inside the bundle, ESM like the sources. The banner gives
- * CommonJS dependencies inside an ESM bundle the `require` they expect for Node built-ins.
+ * The prebuilt function's directory: dist/lambda/reconciler/ of the package this file belongs to, found by walking
+ * up to its package.json, since this code runs from lib/ in a checkout and from a bundle in dist/lib/ when
+ * installed. `cdk synth` zips it as it is: no esbuild, no sources, no Docker.
  */
-const RECONCILER_BUNDLING: BundlingOptions = {
-  forceDockerBundling: false,
-  externalModules: [],
-  format: OutputFormat.ESM,
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  banner: "import { createRequire as __netreconCreateRequire } from 'node:module'; const require = __netreconCreateRequire(import.meta.url);",
-  minify: true,
-  keepNames: true,
-  sourceMap: true,
-  sourcesContent: false,
-};
+export function prebuiltCodeDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new MissingBuildError(fileURLToPath(import.meta.url), 'no package.json above the netrecon code');
+    dir = parent;
+  }
+  const codeDir = join(dir, PREBUILT_CODE_DIR);
+  if (!existsSync(join(codeDir, BUNDLE_FILE))) throw new MissingBuildError(join(codeDir, BUNDLE_FILE), 'the prebuilt function bundle is missing');
+  return codeDir;
+}
 
 export interface ReconcilerFunctionProps {
   readonly settings: ReconcilerSettings;
-  /** Only for tests that bundle another entry with the same options. @default lambda/handler.ts */
-  readonly entry?: string;
   /**
    * The cluster tag filter is given at deploy time (the StackSet's `ClusterTag` parameter), not in the settings:
    * grant eks:DescribeCluster whatever `settings.clusterTag` says. @default false
@@ -58,7 +58,7 @@ class FailureQueueDestination implements lambda.IDestination {
 }
 
 export class ReconcilerFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   /** Invocations that failed after Lambda's retries (or expired in its queue), with the error and the event. */
@@ -100,12 +100,9 @@ export class ReconcilerFunction extends Construct {
       },
     });
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry ?? HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: LOCK_FILE,
-      bundling: RECONCILER_BUNDLING,
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(prebuiltCodeDir()),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       description: 'netrecon: reconciles EKS node network metrics (EC2, Container Insights, agent) and publishes corrected ones',

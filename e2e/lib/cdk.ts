@@ -1,7 +1,8 @@
 /**
  * The CDK CLI against the emulator: `cdk bootstrap`, `cdk deploy` and `cdk destroy` with the sandbox's
  * environment (AWS_ENDPOINT_URL, dummy credentials, no notices, no telemetry, no version check), each run's
- * output kept in a log file. Assets are bundled by the locally installed esbuild (never Docker).
+ * output kept in a log file. The function's asset is the prebuilt bundle (dist/lambda/reconciler/, scripts/build.ts):
+ * synthesis stages it, nothing is bundled (never Docker).
  */
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';

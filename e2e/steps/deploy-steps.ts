@@ -3,7 +3,10 @@
  * stack's resources checked through their own APIs, the deployed code zip fetched and unzipped; and at the end
  * `cdk destroy` with the same resources checked gone.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { build, LAMBDA_DIR } from '../../scripts/build';
 import { RUN_SETTINGS } from '../../lambda/settings';
 import { fetchDeployedFunction } from '../lib/artifact';
 import { appStacks, bootstrap, deploy, describeStack, destroy, type DeployOptions } from '../lib/cdk';
@@ -35,6 +38,10 @@ export function deploySteps(context: SuiteContext): StepDefinition[] {
       title: `cdk deploy of bin/app.ts with -c clusters=${CLUSTER}`,
       run: async (figures) => {
         const options = deployOptions(context);
+        // The app deploys the prebuilt bundle (dist/lambda/reconciler/); built here when stale, so that the synth
+        // below only stages it (bin/app.ts would rebuild it too, but the step should say which it deployed).
+        const rebuilt = await build({ targets: ['lambda'], ifStale: true, log: (line) => figures.notes.push(line) });
+        if (rebuilt.length === 0) figures.notes.push('prebuilt bundle dist/lambda/reconciler/ up to date with the sources: deployed as built');
         const result = await deploy(context.sandbox!, options);
         const stacks = await appStacks(context.clients!.cfn);
         if (stacks.length !== 1) {
@@ -47,7 +54,7 @@ export function deploySteps(context: SuiteContext): StepDefinition[] {
         const templateTypes: Record<string, number> = {};
         for (const r of Object.values(template)) templateTypes[r.Type] = (templateTypes[r.Type] ?? 0) + 1;
         context.deployed = { options, stackName: stack.StackName!, template, templateTypes, resources: [], rows: [] };
-        figures.notes.push(`cdk deploy ${result.seconds.toFixed(1)} s (synth, esbuild bundle, asset upload to moto S3, change set): ${stack.StackName}`);
+        figures.notes.push(`cdk deploy ${result.seconds.toFixed(1)} s (synth staging the prebuilt bundle, asset upload to moto S3, change set): ${stack.StackName}`);
         const placeholders = context.emulator!.placeholders();
         if (placeholders.length > 0) figures.notes.push(`deployed as placeholders (moto has no CloudFormation model): ${placeholders.join(', ')}`);
       },
@@ -96,6 +103,12 @@ export function deploySteps(context: SuiteContext): StepDefinition[] {
             .map(([k, v]) => `${k}=${v}`)
             .join(' ')}`,
         );
+        // The deployed code is the prebuilt bundle, byte for byte: nothing was bundled at synth or deploy time.
+        const differ = ['index.mjs', 'index.mjs.map'].filter((file) => !readFileSync(join(fn.taskRoot, file)).equals(readFileSync(join(LAMBDA_DIR, file))));
+        if (fn.files.join(',') !== 'index.mjs,index.mjs.map' || differ.length > 0) {
+          throw new Error(`the deployed zip (${fn.files.join(', ')}) is not dist/lambda/reconciler/ as built${differ.length ? `: ${differ.join(', ')} differ` : ''}`);
+        }
+        figures.notes.push('deployed code = dist/lambda/reconciler/index.mjs and its map, byte for byte');
         if (c.Environment?.Variables?.[RUN_SETTINGS.clusters.env] !== CLUSTER) {
           throw new Error(`${RUN_SETTINGS.clusters.env} is ${c.Environment?.Variables?.[RUN_SETTINGS.clusters.env]}, not ${CLUSTER} (the -c clusters= context)`);
         }

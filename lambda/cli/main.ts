@@ -6,14 +6,33 @@ import { ConfigError } from '../core/config';
 import { escapeControlChars, previewValue } from '../core/display-text';
 import { InterfaceRuleError } from '../core/interface-rules';
 import { ReportSizeError } from '../core/report-size';
-import { agentConfigCommand } from './commands/agent-config';
-import { captureCommand } from './commands/capture';
-import { doctorCommand } from './commands/doctor';
-import { reconcileCommand } from './commands/reconcile';
-import { rulesCommand } from './commands/rules';
 import { EXIT, UsageError, type Command, type CommandIo } from './usage';
 
-const COMMANDS: readonly Command[] = [reconcileCommand, captureCommand, doctorCommand, agentConfigCommand, rulesCommand];
+interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+/**
+ * Each command is imported when it runs: `netrecon --help` loads no command, and so none of the AWS SDK, which
+ * keeps the compiled CLI's start at a few tens of milliseconds (docs/testing.md, "The package and its build").
+ */
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'reconcile', summary: 'reconcile a capture file or a live cluster and print the report', load: async () => (await import('./commands/reconcile')).reconcileCommand },
+  { name: 'capture', summary: 'record a cluster from a live AWS account into a capture file', load: async () => (await import('./commands/capture')).captureCommand },
+  {
+    name: 'doctor',
+    summary: 'check an account for netrecon: what a cluster has, what it lacks and how to fix it, and what each profile costs',
+    load: async () => (await import('./commands/doctor')).doctorCommand,
+  },
+  {
+    name: 'agent-config',
+    summary: 'print the CloudWatch agent configuration a source profile needs (instance or EKS add-on)',
+    load: async () => (await import('./commands/agent-config')).agentConfigCommand,
+  },
+  { name: 'rules', summary: 'list the interface classification rules, or classify interface names', load: async () => (await import('./commands/rules')).rulesCommand },
+];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -62,11 +81,12 @@ export async function main(argv: string[], rawIo: CommandIo = defaultIo): Promis
     io.stdout(`netrecon ${version()}\n`);
     return EXIT.ok;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`netrecon: unknown command ${previewValue(name)}. Commands: ${COMMANDS.map((c) => c.name).join(', ')}.\n`);
     return EXIT.usage;
   }
+  const command = await entry.load();
   try {
     return await command.run(rest, io);
   } catch (error) {

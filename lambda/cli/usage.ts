@@ -21,7 +21,7 @@ export interface CommandIo {
 
 export interface Command {
   readonly name: string;
-  readonly summary: string;
+  /** Its one-line summary is in lambda/cli/main.ts, which lists the commands without loading them. */
   readonly help: string;
   run(argv: string[], io: CommandIo): Promise<number>;
 }

@@ -152,7 +152,7 @@ describe('npx cdk synth of bin/app.ts', () => {
     expect(fn.Properties.Environment.Variables).toMatchObject({ [ENV.clusters]: 'prod-eu,prod-us', [ENV.perNodeMetrics]: 'true' });
     // Environment-agnostic: no account or region baked in.
     expect(accountIdsIn(template)).toEqual([]);
-    // The bundle was built (by esbuild, locally) and staged next to the template.
+    // The prebuilt bundle (dist/lambda/reconciler/) was staged next to the template.
     const asset = readdirSync(run.outdir).find((name) => name.startsWith('asset.'));
     expect(asset && existsSync(join(run.outdir, asset, 'index.mjs'))).toBe(true);
   });

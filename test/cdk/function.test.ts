@@ -1,19 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App, Stack } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RUN_SETTINGS } from '../../lambda/settings';
 
 const ENV = Object.fromEntries(Object.entries(RUN_SETTINGS).map(([key, spec]) => [key, spec.env])) as { [K in keyof typeof RUN_SETTINGS]: string };
-import { NetReconPropsError } from '../../lib/errors';
-import { resolveSettings } from '../../lib/props';
-import { ReconcilerFunction } from '../../lib/reconciler-function';
+import { MissingBuildError, NetReconPropsError } from '../../lib/errors';
+import { prebuiltCodeDir } from '../../lib/reconciler-function';
+import { LAMBDA_BUILD, LAMBDA_DIR, LAMBDA_METAFILE } from '../../scripts/build';
 import { onlyResource, synthStack, type Synthesized } from './support';
 
 const outdirs: string[] = [];
@@ -54,10 +54,10 @@ function loadInNode(file: string, invoke: boolean): string {
   }).trim();
 }
 
-describe('the reconciler function, bundled as `cdk synth` does', () => {
+describe('the reconciler function, as `cdk synth` stages it', () => {
   let synth: Synthesized;
   beforeAll(() => {
-    synth = synthStack({}, { bundle: true, outdir: tempOutdir() });
+    synth = synthStack({}, { outdir: tempOutdir() });
   });
 
   it('runs nodejs22.x on arm64 with the documented memory, timeout and one execution at a time', () => {
@@ -140,22 +140,42 @@ describe('the reconciler function, bundled as `cdk synth` does', () => {
 });
 
 describe('the bundling options, on an entry with the real dependencies', () => {
-  it('bundles the AWS SDK, middy and Powertools into one file that loads and runs', () => {
-    const app = new App({ outdir: tempOutdir() });
-    const stack = new Stack(app, 'Probe');
-    new ReconcilerFunction(stack, 'Probe', {
-      settings: resolveSettings({ clusters: ['demo'] }),
-      entry: fileURLToPath(new URL('./fixtures/bundle-probe.ts', import.meta.url)),
-    });
-    const dir = bundleDir({ app, template: Template.fromStack(stack) });
-    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+  it('bundles the AWS SDK, middy and Powertools into one file that loads and runs', async () => {
+    const outdir = tempOutdir();
+    await esbuild.build({ ...LAMBDA_BUILD, entryPoints: { index: fileURLToPath(new URL('./fixtures/bundle-probe.ts', import.meta.url)) }, outdir });
+    const code = readFileSync(join(outdir, 'index.mjs'), 'utf8');
     // The SDK is inside (not left to the runtime's copy), and nothing but Node built-ins is imported.
     expect(code).toContain('GetMetricDataCommand');
-    expect(nonBuiltinImports(join(dir, 'index.mjs'))).toEqual([]);
-    expect(JSON.parse(loadInNode(join(dir, 'index.mjs'), true))).toEqual({
+    expect(nonBuiltinImports(join(outdir, 'index.mjs'))).toEqual([]);
+    expect(JSON.parse(loadInNode(join(outdir, 'index.mjs'), true))).toEqual({
       commands: ['GetMetricDataCommand', 'DescribeInstancesCommand'],
       clients: ['function', 'function'],
     });
+  });
+});
+
+describe('the prebuilt function (npm run build; test/global-build.ts rebuilt it if stale)', () => {
+  it('is what the stack deploys: the staged asset is dist/lambda/reconciler/, byte for byte', () => {
+    const synth = synthStack({}, { outdir: tempOutdir() });
+    const dir = bundleDir(synth);
+    expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    for (const file of ['index.mjs', 'index.mjs.map']) expect(readFileSync(join(dir, file)).equals(readFileSync(join(LAMBDA_DIR, file)))).toBe(true);
+  });
+
+  it('holds none of what the function does not run: the CLI, the HTML report, doctor, the CDK, esbuild', () => {
+    const meta = JSON.parse(readFileSync(LAMBDA_METAFILE, 'utf8')) as esbuild.Metafile;
+    const inputs = Object.keys(meta.inputs);
+    // The guard itself: the handler and the SDK clients it uses are there, so the paths are the ones esbuild writes.
+    expect(inputs).toContain('lambda/handler.ts');
+    expect(inputs.some((i) => i.startsWith('node_modules/@aws-sdk/client-cloudwatch/'))).toBe(true);
+    const unused = [/^lambda\/cli\//, /^lambda\/report\/html/, /^lambda\/doctor/, /^lambda\/agent-config\//, /^lib\//, /^bin\//, /node_modules\/(aws-cdk-lib|aws-cdk|constructs|cdk-nag|esbuild|playwright-core|tsx|typescript)\//];
+    expect(inputs.filter((i) => unused.some((re) => re.test(i)))).toEqual([]);
+  });
+
+  it('is refused with a fix when missing, instead of deploying something else', () => {
+    const err = new MissingBuildError('/x/dist/lambda/reconciler/index.mjs', 'the prebuilt function bundle is missing');
+    expect(err.message).toMatch(/bundle is missing: \/x\/dist\/lambda\/reconciler\/index\.mjs\. In a checkout of netrecon run `npm run build`/);
+    expect(prebuiltCodeDir()).toBe(LAMBDA_DIR);
   });
 });
 

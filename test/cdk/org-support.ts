@@ -49,9 +49,9 @@ export interface OrgApp {
 }
 
 /** Builds the app of `-c org=...` from this context, as bin/app.ts does. */
-export function orgApp(context: Record<string, string>, options: { bundle?: boolean } = {}): OrgApp {
+export function orgApp(context: Record<string, string>): OrgApp {
   const outdir = mkdtempSync(join(tmpdir(), 'netrecon-org-'));
-  const app = new App({ outdir, context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ outdir });
   buildOrgApp(app, (key) => context[key]);
   const stack = (path: string): Stack => app.node.findAll().find((c) => c.node.path === path) as Stack;
   const templates = new Map<string, Template>();
@@ -73,7 +73,7 @@ export const TEMPLATE_PATH = 'StackSetTemplate/NetReconOrgTemplate';
 
 /** The StackSet form with every option (source role, OAM links, delegated admin). */
 export function stackSetApp(): OrgApp {
-  stackSet ??= orgApp(STACKSET_CONTEXT, { bundle: true });
+  stackSet ??= orgApp(STACKSET_CONTEXT);
   return stackSet;
 }
 

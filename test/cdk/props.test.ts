@@ -106,7 +106,7 @@ describe('resolveSettings', () => {
   });
 
   it('fails the stack at synth time with the same error', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = new App();
     expect(() => new NetReconStack(app, 'Bad', { reconciler: { clusters: ['demo'], periodSeconds: 90 } })).toThrow(
       /NetworkReconciler prop periodSeconds is invalid: 90/,
     );

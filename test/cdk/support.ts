@@ -11,19 +11,14 @@ export interface Synthesized {
 }
 
 export interface SynthOptions {
-  /** Run esbuild for the function (slow-ish); off by default since most tests read only the template. */
-  readonly bundle?: boolean;
   readonly stackName?: string;
   readonly alarmTopicArn?: string;
   readonly outdir?: string;
 }
 
 export function synthStack(reconciler: Partial<NetworkReconcilerProps> = {}, options: SynthOptions = {}): Synthesized {
-  const app = new App({
-    ...(options.outdir === undefined ? {} : { outdir: options.outdir }),
-    // An empty bundling-stacks list makes CDK skip esbuild and stage a placeholder asset.
-    context: options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] },
-  });
+  // The function's code is the prebuilt bundle (dist/lambda/reconciler/): synthesis stages it, nothing is bundled.
+  const app = new App(options.outdir === undefined ? {} : { outdir: options.outdir });
   const props: NetReconStackProps = {
     reconciler: { clusters: ['demo'], ...reconciler },
     alarmTopicArn: options.alarmTopicArn,

@@ -1,6 +1,7 @@
 /**
  * The CLI in-process: main(argv, io) with the output collected, as bin/netrecon.mjs calls it. Two smoke tests at
- * the end spawn the real binary, for what only a process shows (the tsx loader, the exit status, the streams).
+ * the end spawn the real binary, for what only a process shows (the compiled CLI, which test/global-build.ts made
+ * fresh, the exit status, the streams).
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -212,7 +213,7 @@ describe('netrecon help and rules', () => {
 });
 
 describe('the netrecon binary (bin/netrecon.mjs in a child process)', () => {
-  it('runs through the tsx loader, prints the report on stdout and exits 0', async () => {
+  it('runs the compiled CLI (dist/cli/), prints the report on stdout and exits 0', async () => {
     const r = await spawnNetrecon('reconcile', '--from', SEED);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -43,7 +43,6 @@ const NEXT_STEP: Readonly<Record<AgentConfigTarget, string>> = {
 
 export const agentConfigCommand: Command = {
   name: 'agent-config',
-  summary: 'print the CloudWatch agent configuration a source profile needs (instance or EKS add-on)',
   help: HELP,
   async run(argv, io) {
     const { values } = parseOptions('agent-config', argv, {

@@ -24,7 +24,6 @@ Exit status: 0 written; 1 usage, AWS or file error.`;
 
 export const captureCommand: Command = {
   name: 'capture',
-  summary: 'record a cluster from a live AWS account into a capture file',
   help: HELP,
   async run(argv, io) {
     const { values } = parseOptions('capture', argv, { ...LIVE_OPTIONS, output: { type: 'string', short: 'o' }, period: { type: 'string' } });

@@ -56,7 +56,6 @@ printed under it), 1 usage or AWS error (one line on stderr).`;
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'check an account for netrecon: what a cluster has, what it lacks and how to fix it, and what each profile costs',
   help: HELP,
   async run(argv, io) {
     const { values } = parseOptions('doctor', argv, {

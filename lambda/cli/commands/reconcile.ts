@@ -8,9 +8,7 @@ import { readRuleOverrides, readThresholds } from '../config-files';
 import { parseReportFormat, reportChunks, writeReport } from '../report-output';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { EXIT, UsageError, parseNumberOption, parseOptions, type Command } from '../usage';
-import { LIVE_HELP, LIVE_OPTIONS } from './live';
-import { runLiveReconcile } from './reconcile-live';
-import { runListClusters } from './reconcile-discover';
+import { LIVE_HELP, LIVE_OPTIONS } from './live-options';
 import { AUTO_CLUSTERS } from '../../plan/cluster-selection';
 import { PROMQL_HELP, PROMQL_OPTIONS, promqlOptionsOf } from './promql-flags';
 
@@ -76,7 +74,6 @@ async function configFrom(values: { period?: string; rules?: string; thresholds?
 
 export const reconcileCommand: Command = {
   name: 'reconcile',
-  summary: 'reconcile a capture file or a live cluster and print the report',
   help: HELP,
   async run(argv, io) {
     const { values } = parseOptions('reconcile', argv, {
@@ -108,8 +105,11 @@ export const reconcileCommand: Command = {
         if (ignored.length > 0) {
           throw new UsageError(`--cluster auto lists clusters and reconciles none, so ${ignored.map((f) => `--${f}`).join(', ')} would be ignored`, 'Drop the flag, or reconcile one cluster with --cluster NAME.');
         }
+        // Imported here: a capture file's reconcile loads no AWS SDK (lambda/cli/main.ts, the start time).
+        const { runListClusters } = await import('./reconcile-discover');
         return runListClusters({ clusterTag: values['cluster-tag'], region: values.region, profile: values.profile, format }, io);
       }
+      const { runLiveReconcile } = await import('./reconcile-live');
       // `!== undefined`, not truthiness: `--namespace ''` must be refused by the setting's check, not fall back to the default.
       return runLiveReconcile(
         {

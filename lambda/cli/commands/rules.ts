@@ -17,7 +17,6 @@ Options:
 
 export const rulesCommand: Command = {
   name: 'rules',
-  summary: 'list the interface classification rules, or classify interface names',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseOptions('rules', argv, { rules: { type: 'string' } }, true);
