@@ -22,6 +22,7 @@ import type { ReconcileReport } from './core/model';
 import { isoOf } from './core/units';
 import { runCluster } from './pipeline';
 import { lastHourOfClosedPeriods } from './plan/pending-periods';
+import { serverTime } from './aws/server-clock';
 import type { PipelineSettings } from './read-cluster';
 
 /** Container Insights' pod count per node (same dimensions as its node_network series). */
@@ -154,7 +155,10 @@ export interface LastHourRequest {
  * Nothing is published. Null when the window holds no closed period.
  */
 export async function reconcileLastHour(rt: AwsRuntime, request: LastHourRequest): Promise<ReconcileReport | null> {
-  const window = lastHourOfClosedPeriods(request.now.getTime() / 1000, request.settings.schedule.lagSeconds, request.settings.reconcile.periodSeconds);
+  // By the service's clock, as reconcile's own default hour (docs/aws.md, "Whose clock decides what is closed"):
+  // doctor's reads before this one have told the SDK clients the offset.
+  const now = serverTime(rt.serverClock, request.now);
+  const window = lastHourOfClosedPeriods(now.getTime() / 1000, request.settings.schedule.lagSeconds, request.settings.reconcile.periodSeconds);
   rt.progress(`reconciling the last hour (${isoOf(window.startSeconds)} .. ${isoOf(window.endSeconds)}) as ${request.settings.reconcile.sourceProfile}, as reconcile --dry-run would`);
   const result = await runCluster({
     rt,

@@ -30,6 +30,7 @@ import { MAX_RUN_SECONDS } from './plan/limits';
 import { withinBudget } from './read-budget';
 import { discover, forCluster, readCapture, type Discovered, type PipelineSettings } from './read-cluster';
 import { clusterTargetOf } from './core/cluster-target';
+import { serverTime } from './aws/server-clock';
 
 
 export const DEFAULT_NODE_BATCH_SIZE = 1000;
@@ -79,6 +80,8 @@ export interface ClusterRunResult {
   /** The window metrics were read for; null when nothing was read. */
   readonly readWindow: { readonly start: string; readonly end: string } | null;
   readonly nodes: number;
+  /** Of `nodes`, those the cluster's Container Insights series name and DescribeInstances does not list (read-cluster.ts). */
+  readonly nodesFromSeries: number;
   readonly agentSeriesListed: number;
   readonly agentSeriesDuplicates: number;
   readonly report: ReconcileReport | null;
@@ -139,7 +142,7 @@ async function reconcileBatches(rt: AwsRuntime, input: TargetRunInput, window: R
     } else single = report;
   }
   const report = merger ? merger.report() : single!;
-  return { report, nodes: inventory.nodes.length, listed: agent.listed, duplicates: agent.duplicates };
+  return { report, nodes: inventory.nodes.length, nodesFromSeries: found.nodesFromSeries, listed: agent.listed, duplicates: agent.duplicates };
 }
 
 /** Inventory and discovery, then the check that a cluster with no node matching the filter was never seen either. */
@@ -156,14 +159,42 @@ interface Decided {
   readonly ledger: Ledger;
   readonly candidate: ReadWindow;
   readonly found: Discovered | null;
+  /** The run's start by the service's clock (docs/aws.md, "Whose clock decides what is closed"). */
+  readonly now: Date;
+  readonly nowSeconds: number;
+}
+
+const epochSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
+
+/**
+ * The ledger over the candidate window, by the service's clock. Until a client has been answered the offset is
+ * unknown (0): the ledger read is the run's first call, so its answer tells the offset, and when that moves the
+ * candidate window (a skewed clock, first run of a process), the ledger is read again over the right one.
+ */
+async function ledgerByServerTime(input: TargetRunInput) {
+  const { rt, cluster, settings, accountId } = input;
+  const read = (window: ReadWindow) => readLedger(rt, { namespace: settings.outputNamespace, cluster, accountId, periodSeconds: settings.reconcile.periodSeconds, ...window });
+  const guess = epochSeconds(serverTime(rt.serverClock, input.now));
+  let candidate = candidateWindow(guess, settings.schedule, input.window);
+  let fromCloudWatch = await read(candidate);
+  const now = serverTime(rt.serverClock, input.now);
+  const corrected = candidateWindow(epochSeconds(now), settings.schedule, input.window);
+  if (corrected.startSeconds !== candidate.startSeconds || corrected.endSeconds !== candidate.endSeconds) {
+    const offset = Math.round((now.getTime() - input.now.getTime()) / 1000);
+    rt.progress(`${cluster}: this machine's clock is ${Math.abs(offset)} s ${offset < 0 ? 'ahead of' : 'behind'} the service's; periods are closed by the service's clock, ledger read again`);
+    candidate = corrected;
+    fromCloudWatch = await read(candidate);
+  }
+  return { candidate, fromCloudWatch, now, nowSeconds: epochSeconds(now) };
 }
 
 /** Reads the ledger, merges this container's memory of it, and decides the periods to emit (cut to the read budget). */
-async function decide(input: TargetRunInput, memory: ClusterLedgerMemory | undefined, nowSeconds: number): Promise<Decided> {
-  const { rt, cluster, settings, accountId } = input;
+async function decide(input: TargetRunInput, memory: ClusterLedgerMemory | undefined): Promise<Decided> {
+  const { rt, cluster, settings } = input;
   const P = settings.reconcile.periodSeconds;
-  const candidate = candidateWindow(nowSeconds, settings.schedule, input.window);
-  const fromCloudWatch = await readLedger(rt, { namespace: settings.outputNamespace, cluster, accountId, periodSeconds: P, ...candidate });
+  const { candidate, fromCloudWatch, now, nowSeconds } = await ledgerByServerTime(input);
+  // Every client signs by the service's time from here on, the PutMetricData one included.
+  rt.serverClock.share();
   const ledger = mergeLedgers(fromCloudWatch, memory?.view() ?? new Map());
   // Periods with a request in doubt wait until CloudWatch's ledger can be trusted to show it (docs/aws.md, "In-doubt puts").
   const held = memory?.held(nowSeconds) ?? new Map<number, number>();
@@ -177,7 +208,7 @@ async function decide(input: TargetRunInput, memory: ClusterLedgerMemory | undef
     decision = withinBudget(decision, points, input.readBudgetDatapoints);
   }
   rt.progress(`${cluster}: ${decision.periods.length} period(s) to emit, ${decision.alreadyComplete} already complete${decision.waiting ? ` (${decision.waiting})` : ''}`);
-  return { decision, ledger, candidate, found };
+  return { decision, ledger, candidate, found, now, nowSeconds };
 }
 
 /** The window to read: the whole candidate window for a report of it, else the periods to emit; null when nothing is read. */
@@ -223,13 +254,12 @@ export async function runCluster(clusterInput: ClusterRunInput): Promise<Cluster
   // and published names the EKS cluster and, for a source account's, its account.
   const input: TargetRunInput = { ...clusterInput, cluster: target.cluster, accountId: target.accountId, settings: forCluster(clusterInput.settings, clusterInput.cluster) };
   const { rt, cluster, settings, accountId } = input;
-  const nowSeconds = Math.floor(input.now.getTime() / 1000);
   const memory = input.ledgerMemory?.of(settings.outputNamespace, clusterInput.cluster);
 
-  const decided = await decide(input, memory, nowSeconds);
-  const { decision, ledger } = decided;
+  const decided = await decide(input, memory);
+  const { decision, ledger, now, nowSeconds } = decided;
   const window = readWindowOf(input, decided);
-  const read = window ? await readAndReconcile(input, decided, window, nowSeconds) : null;
+  const read = window ? await readAndReconcile({ ...input, now }, decided, window, nowSeconds) : null;
   // The report says whose cluster it is, next to the name (the JSON report's `accountId`).
   const report = read?.report && accountId !== undefined ? withAccount(read.report, accountId) : (read?.report ?? null);
 
@@ -238,7 +268,7 @@ export async function runCluster(clusterInput: ClusterRunInput): Promise<Cluster
     const entry = ledger.get(p.periodStartSeconds);
     return entry ? { ...p, ledger: entry } : p;
   });
-  const plan = planEmission(periods, settings.outputNamespace, target, input.mode === 'emit' && input.heartbeat === true ? input.now : null);
+  const plan = planEmission(periods, settings.outputNamespace, target, input.mode === 'emit' && input.heartbeat === true ? now : null);
 
   let emitted: EmissionResult | null = null;
   if (input.mode === 'emit') {
@@ -251,6 +281,7 @@ export async function runCluster(clusterInput: ClusterRunInput): Promise<Cluster
     decision,
     readWindow: window ? { start: isoOf(window.startSeconds), end: isoOf(window.endSeconds) } : null,
     nodes: read?.nodes ?? 0,
+    nodesFromSeries: read?.nodesFromSeries ?? 0,
     agentSeriesListed: read?.listed ?? 0,
     agentSeriesDuplicates: read?.duplicates ?? 0,
     report,

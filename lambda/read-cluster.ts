@@ -9,8 +9,8 @@ import type { SkippedItem } from './core/model';
 import { clusterCapabilities, type SourceProfile } from './core/source-profile';
 import { isoOf } from './core/units';
 import type { AwsRuntime } from './aws/api';
-import { discoverAgentSeries, type AgentListings } from './aws/discovery';
-import { listClusterNodes, type NodeFilter } from './aws/inventory';
+import { discoverAgentSeries, listClusterSeriesNodes, type AgentListings } from './aws/discovery';
+import { listClusterNodes, nodesKnownFromSeries, type NodeFilter } from './aws/inventory';
 import { ReadFailedError, readMetrics } from './aws/metric-reader';
 import type { ScheduleSettings } from './plan/pending-periods';
 import { planCalls, seriesForNodes, type ReadWindow } from './plan/query-plan';
@@ -42,15 +42,28 @@ export function forCluster(settings: PipelineSettings, cluster: string): Pipelin
   return profile === undefined || profile === settings.reconcile.sourceProfile ? settings : { ...settings, reconcile: { ...settings.reconcile, sourceProfile: profile } };
 }
 
-/** Inventory and agent discovery for a read window; `listings` shares one agent namespace listing across a run's clusters. */
+/**
+ * Inventory and agent discovery for a read window; `listings` shares one agent namespace listing across a run's
+ * clusters. The inventory is DescribeInstances' nodes plus those the cluster's Container Insights series name and
+ * DescribeInstances no longer lists (inventory.ts, nodesKnownFromSeries), so a node terminated before the read
+ * is reconciled from its series instead of vanishing from the cluster's sums.
+ */
 export async function discover(rt: AwsRuntime, cluster: string, settings: PipelineSettings, window: ReadWindow, nowSeconds: number, listings?: AgentListings, accountId?: string) {
   rt.progress(`${cluster}: inventory and agent series discovery`);
-  const inventory = await listClusterNodes(rt, {
-    cluster,
-    filter: settings.nodeFilter,
-    windowStartSeconds: window.startSeconds,
-    windowEndSeconds: window.endSeconds,
-  });
+  const [listed, namedBySeries] = await Promise.all([
+    listClusterNodes(rt, {
+      cluster,
+      filter: settings.nodeFilter,
+      windowStartSeconds: window.startSeconds,
+      windowEndSeconds: window.endSeconds,
+    }),
+    listClusterSeriesNodes(rt, { settings: settings.sources, cluster, windowStartSeconds: window.startSeconds, nowSeconds, ...(accountId === undefined ? {} : { accountId }) }),
+  ]);
+  const fromSeries = nodesKnownFromSeries(namedBySeries, listed.listed, window.startSeconds);
+  if (fromSeries.length > 0) {
+    rt.progress(`${cluster}: ${fromSeries.length} instance(s) named by Container Insights that DescribeInstances does not list (e.g. ${fromSeries[0]!.instanceId}): reconciled from their series`);
+  }
+  const inventory = fromSeries.length === 0 ? listed : { ...listed, nodes: mergeById(listed.nodes, fromSeries) };
   // An agentless cluster reads no agent series: no listing, no GetMetricData query for them.
   const request = {
     settings: settings.sources,
@@ -65,7 +78,19 @@ export async function discover(rt: AwsRuntime, cluster: string, settings: Pipeli
       ? await listings.discover(rt, request)
       : await discoverAgentSeries(rt, request);
   rt.progress(`${cluster}: ${inventory.nodes.length} nodes, ${agent.listed} agent series listed`);
-  return { inventory, agent };
+  return { inventory, agent, nodesFromSeries: fromSeries.length };
+}
+
+/** Two id-sorted node lists as one, still sorted (node batches are cut from it in id order). */
+function mergeById(a: readonly CaptureNode[], b: readonly CaptureNode[]): CaptureNode[] {
+  const out: CaptureNode[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]!.instanceId < b[j]!.instanceId)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
 }
 
 export interface CaptureInput {

@@ -12,6 +12,8 @@ export interface ClusterSummary {
   /** `skipped`: a cluster `clusters=auto` found but could not or need not reconcile (`skipReason`); not a failure. */
   readonly outcome: 'emitted' | 'waiting' | 'failed' | 'skipped';
   readonly nodes: number;
+  /** Of `nodes`, those DescribeInstances no longer lists, reconciled from their series (docs/aws.md); absent when none. */
+  readonly nodesFromSeries?: number;
   readonly readWindow: ClusterRunResult['readWindow'];
   readonly periodsEmitted: number;
   readonly periodsAlreadyComplete: number;
@@ -126,6 +128,7 @@ export function clusterSummary(result: ClusterRunResult, counters: ApiCounters):
     ...zeroSummary(result.cluster),
     outcome: error ? 'failed' : result.decision.periods.length > 0 ? 'emitted' : 'waiting',
     nodes: result.nodes,
+    ...(result.nodesFromSeries > 0 ? { nodesFromSeries: result.nodesFromSeries } : {}),
     readWindow: result.readWindow,
     periodsEmitted: error ? 0 : (result.emission?.periods.length ?? 0),
     periodsAlreadyComplete: result.decision.alreadyComplete,

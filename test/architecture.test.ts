@@ -15,8 +15,8 @@ const PURE_DIRS = ['lambda/core', 'lambda/plan', 'lambda/agent-config', 'lambda/
 /** Every directory of the repository's own TypeScript, for the import-cycle check. */
 const SOURCE_DIRS = ['lambda', 'lib', 'bin', 'e2e', 'bench', 'lab', 'scripts', 'test'];
 const AWS_DIR = 'lambda/aws';
-/** Files of lambda/aws/ that send nothing themselves: the runtime every request goes through, the clients, pacing. */
-const AWS_MACHINERY = ['api.ts', 'clients.ts', 'throttle.ts'];
+/** Files of lambda/aws/ that send nothing themselves: the runtime every request goes through, the clients, pacing, the clients' measured clock. */
+const AWS_MACHINERY = ['api.ts', 'clients.ts', 'throttle.ts', 'server-clock.ts'];
 /** Modules that reach outside the process (or read its clock of their own accord); pure code imports none. */
 const IO_MODULES = /^(node:)?(fs|fs\/promises|http|https|http2|net|tls|dgram|dns|child_process|worker_threads|timers|timers\/promises)$|^@middy\/|^@aws-lambda-powertools\//;
 

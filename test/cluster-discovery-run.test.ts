@@ -106,8 +106,9 @@ describe('clusters=auto', () => {
     eksMock.on(ListClustersCommand).resolves({ clusters: ['batch', 'web'] });
     const summary = await runner({ clusters: 'auto', sourceProfile: { '*': 'agentless', web: 'full' } })({});
     const of = (cluster: string) => summary.clusters.find((c) => c.cluster === cluster)!;
-    // agentless reads no agent series, so it lists none, and publishes no figure of the agent's.
-    expect(of('batch').apiCalls.ListMetrics).toBe(0);
+    // agentless reads no agent series, so it lists only its Container Insights nodes; full lists the agent's too.
+    expect(of('batch').apiCalls.ListMetrics).toBe(1);
+    expect(of('web').apiCalls.ListMetrics).toBe(1 + 2);
     // What only `full` has of the four (docs/profiles.md): the agent coverage (not agentless), the EC2 check (not
     // agentless), the Container Insights residual and the pod bytes from the veths' own counters (neither enis nor
     // agentless has them).

@@ -102,9 +102,10 @@ describe('handler run', () => {
     const summary = (error as RunFailedError).summary;
     expect(summary.clusters.map((c) => [c.cluster, c.outcome])).toEqual([['bad', 'failed'], ['good', 'emitted']]);
     expect(summary.clusters[0]!.error).toMatch(/PutMetricData: request 1 of 1 failed after retries \(namespace denied\)/);
-    // The agent namespace was listed once for the run, by the first cluster ('bad'): 'good' lists nothing.
-    expect(summary.clusters[1]).toMatchObject({ nodes: 3, periodsEmitted: 10, putRequests: 1, skippedCount: 0, apiCalls: { DescribeInstances: 1, ListMetrics: 0, GetMetricData: 2, PutMetricData: 1 } });
-    expect(summary.apiCalls.ListMetrics).toBe(2);
+    // The agent namespace was listed once for the run, by the first cluster ('bad'): 'good' lists only its own
+    // Container Insights nodes (one page).
+    expect(summary.clusters[1]).toMatchObject({ nodes: 3, periodsEmitted: 10, putRequests: 1, skippedCount: 0, apiCalls: { DescribeInstances: 1, ListMetrics: 1, GetMetricData: 2, PutMetricData: 1 } });
+    expect(summary.apiCalls.ListMetrics).toBe(2 + 2);
     expect(summary.apiCalls.PutMetricData).toBe(2);
     // Ledger reads, then 11 metrics a node (a metric's SampleCount probe rides in its call, billed with it).
     expect(summary.metricsRequested).toBe(2 * 1 + 3 * 11 + 2 * 11);
@@ -137,7 +138,8 @@ describe('handler run', () => {
       metricsEmitted: 0,
       skippedCount: 0,
       skippedByReason: [],
-      apiCalls: { DescribeInstances: 1, ListMetrics: 0, GetMetricData: 1, PutMetricData: 0, ListClusters: 0, DescribeCluster: 0 },
+      // The Container Insights node listing goes out beside DescribeInstances; nothing after the failure does.
+      apiCalls: { DescribeInstances: 1, ListMetrics: 1, GetMetricData: 1, PutMetricData: 0, ListClusters: 0, DescribeCluster: 0 },
       // The operation, what it was for and the SDK's cause (lambda/aws/api.ts, AwsCallError).
       error:
         'DescribeInstances: listing the instances (tag:eks:cluster-name=denied) failed after its retries (UnauthorizedOperation (HTTP 403): not authorized). ' +

@@ -118,24 +118,10 @@ export interface ExactlyOnceVerdict {
  */
 export function judgeExactlyOnce(reading: NamespaceReading, expected: readonly ExpectedPeriod[], required: readonly number[], nodes: number): ExactlyOnceVerdict {
   const seeded = compareWithExpected(reading, expected);
-  const problems = [...seeded.problems];
-  const seededStarts = new Set(expected.map((p) => p.periodStart));
-  let compared = seeded.compared;
-  let datums = 0;
-  const periods = new Set<string>();
-  for (const [key, perPeriod] of reading.values) {
-    for (const [at, v] of perPeriod) {
-      datums += 1;
-      periods.add(at);
-      if (key === LEDGER_METRIC.name) {
-        compared += 1;
-        if (v.samples !== v.max) problems.push(`${key} @${at}: ${v.samples} request(s) landed for a period that needs ${v.max}`);
-      } else if (!seededStarts.has(at)) {
-        compared += 1;
-        if (v.samples !== 1) problems.push(`${key} @${at}: published ${v.samples} times (SampleCount), expected exactly once`);
-      }
-    }
-  }
+  const once = judgeOnceEach(reading, new Set(expected.map((p) => p.periodStart)));
+  const problems = [...seeded.problems, ...once.problems];
+  let compared = seeded.compared + once.compared;
+  const { datums, periods } = once;
   for (const start of required) {
     const at = new Date(start * 1000).toISOString();
     compared += 1;
@@ -162,6 +148,32 @@ export function judgeExactlyOnce(reading: NamespaceReading, expected: readonly E
     `${expected.length} seeded periods against the hand formula, ${required.length} periods required` +
     (problems.length === 0 ? ', every value right and from exactly one datum' : `, ${problems.length} problem(s)`);
   return { compared, problems, summary, rows };
+}
+
+/**
+ * Every datum of the reading outside the `judged` periods (ISO starts, compared elsewhere) from exactly one put
+ * (SampleCount 1: CloudWatch adds a second put of a timestamp to the first), and every period's EmitLedger count
+ * equal to the requests it needs (a request that landed twice counts twice).
+ */
+export function judgeOnceEach(reading: NamespaceReading, judged: ReadonlySet<string>): { compared: number; problems: string[]; datums: number; periods: Set<string> } {
+  const problems: string[] = [];
+  let compared = 0;
+  let datums = 0;
+  const periods = new Set<string>();
+  for (const [key, perPeriod] of reading.values) {
+    for (const [at, v] of perPeriod) {
+      datums += 1;
+      periods.add(at);
+      if (key === LEDGER_METRIC.name) {
+        compared += 1;
+        if (v.samples !== v.max) problems.push(`${key} @${at}: ${v.samples} request(s) landed for a period that needs ${v.max}`);
+      } else if (!judged.has(at)) {
+        compared += 1;
+        if (v.samples !== 1) problems.push(`${key} @${at}: published ${v.samples} times (SampleCount), expected exactly once`);
+      }
+    }
+  }
+  return { compared, problems, datums, periods };
 }
 
 /** The closed periods a run's window covered for the whole run, which started at `fromSeconds` and ended at `toSeconds`. */

@@ -15,6 +15,7 @@ import { SCENARIOS, type FaultedProcess, type Outcome, type Scenario } from '../
 import type { StepDefinition, StepFigures } from '../lib/steps';
 import type { SuiteContext } from '../lib/suite-context';
 import { scheduledEvent } from '../lib/scheduled-event';
+import { trustFaultSteps } from './trust-fault-steps';
 
 /** The namespace each scenario publishes to: its own ledger, its own series. */
 export const FAULT_NAMESPACE_PREFIX = 'NetReconFaults/';
@@ -76,6 +77,7 @@ export function faultSteps(context: SuiteContext): StepDefinition[] {
         run: (figures) => runScenario(context, proxy!, scenario, figures),
       }),
     ),
+    ...trustFaultSteps(context, { proxy: () => proxy!, namespacePrefix: FAULT_NAMESPACE_PREFIX, settings: () => settingsOf(context) }),
   ];
 }
 

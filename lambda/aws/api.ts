@@ -17,6 +17,7 @@ import {
 import { DEFAULT_ATTEMPTS, realClock, TokenBucket, withRetry, isThrottling, type Clock, type RetryOptions } from './throttle';
 import { displayName } from '../core/display-text';
 import { NetReconError } from '../core/errors';
+import { serverClockOf, type ServerClock } from './server-clock';
 
 export type CloudWatchSender = Pick<CloudWatchClient, 'send'>;
 export type Ec2Sender = Pick<EC2Client, 'send'>;
@@ -80,6 +81,8 @@ export interface AwsRuntime {
   readonly cloudWatchPut: CloudWatchSender;
   readonly ec2: Ec2Sender;
   readonly clock: Clock;
+  /** The service's time as the SDK clients measured it (server-clock.ts): what decides which periods are closed. */
+  readonly serverClock: ServerClock;
   readonly signal?: AbortSignal;
   readonly counters: ApiCounters;
   readonly retry: Omit<RetryOptions, 'clock' | 'signal' | 'onRetry'>;
@@ -102,6 +105,8 @@ export interface AwsRuntimeInput {
   readonly cloudWatchPut?: CloudWatchSender;
   readonly ec2: Ec2Sender;
   readonly clock?: Clock;
+  /** Default: the offset the SDK clients above measure (serverClockOf). */
+  readonly serverClock?: ServerClock;
   readonly signal?: AbortSignal;
   readonly quotas?: Partial<Quotas>;
   readonly retry?: AwsRuntime['retry'];
@@ -118,6 +123,7 @@ export function makeAwsRuntime(input: AwsRuntimeInput): AwsRuntime {
     cloudWatchPut: input.cloudWatchPut ?? input.cloudWatch,
     ec2: input.ec2,
     clock,
+    serverClock: input.serverClock ?? serverClockOf(input.cloudWatch, input.cloudWatchPut ?? input.cloudWatch, input.ec2),
     ...(input.signal ? { signal: input.signal } : {}),
     counters: input.counters ?? newCounters(),
     retry: input.retry ?? {},

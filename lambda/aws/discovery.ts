@@ -12,7 +12,9 @@ import { ListMetricsCommand, type ListMetricsCommandInput, type ListMetricsComma
 import { callAwsOrFail, sendOptions, type AwsRuntime } from './api';
 import { LIST_METRICS_RECENTLY_ACTIVE, LIST_METRICS_RECENTLY_ACTIVE_SECONDS } from '../plan/limits';
 import type { ListedSeries } from '../doctor/model';
-import { refDimensions, seriesKey, type AgentListing, type AgentSeriesRef, type SourceSettings } from '../plan/sources';
+import { NODE_NAME_DIMENSION, refDimensions, seriesKey, type AgentListing, type AgentSeriesRef, type SourceSettings } from '../plan/sources';
+import { INSTANCE_ID_DIMENSION } from '../capture/capture';
+import { DIMENSION } from '../output-metrics';
 
 export interface DiscoveryRequest {
   readonly settings: SourceSettings;
@@ -106,6 +108,52 @@ export async function discoverAgentSeries(rt: AwsRuntime, request: DiscoveryRequ
     duplicates: counts[0].duplicates + counts[1].duplicates,
     duplicatesByInstance,
   };
+}
+
+export interface ClusterSeriesNodesRequest {
+  readonly settings: SourceSettings;
+  /** The EKS cluster name, Container Insights' `ClusterName`. */
+  readonly cluster: string;
+  readonly windowStartSeconds: number;
+  readonly nowSeconds: number;
+  /** A source account's cluster (central reconciler): its listing through OAM, as for the agent. */
+  readonly accountId?: string;
+}
+
+/**
+ * The instances the cluster's own Container Insights series name (`ClusterName` = the cluster, with `InstanceId`
+ * and `NodeName`), and each one's NodeName: the sources' word on which nodes ran, which DescribeInstances loses
+ * about an hour after an instance terminates (docs/aws.md, "A node the inventory no longer lists"). One listing
+ * per cluster and read, ceil(nodes / 500) pages; RecentlyActive as for the agent. The agent's and EC2's series
+ * carry no cluster, so they cannot say which cluster an instance was in; Container Insights' can.
+ */
+export async function listClusterSeriesNodes(rt: AwsRuntime, request: ClusterSeriesNodesRequest): Promise<Map<string, string>> {
+  const { settings } = request;
+  const recent = request.windowStartSeconds >= request.nowSeconds - LIST_METRICS_RECENTLY_ACTIVE_SECONDS;
+  const input: ListMetricsCommandInput = {
+    Namespace: settings.containerInsightsNamespace,
+    MetricName: settings.containerInsightsMetric,
+    Dimensions: [{ Name: DIMENSION.cluster, Value: request.cluster }, { Name: INSTANCE_ID_DIMENSION }, { Name: NODE_NAME_DIMENSION }],
+    ...(recent ? { RecentlyActive: LIST_METRICS_RECENTLY_ACTIVE } : {}),
+    ...(request.accountId === undefined ? {} : { IncludeLinkedAccounts: true, OwningAccount: request.accountId }),
+  };
+  const nodes = new Map<string, string>();
+  let pages = 0;
+  for await (const page of listMetricsPages(rt, input)) {
+    pages++;
+    const owners = request.accountId === undefined ? undefined : page.OwningAccounts;
+    for (const [i, metric] of (page.Metrics ?? []).entries()) {
+      if (owners !== undefined && owners[i] !== undefined && owners[i] !== request.accountId) continue;
+      const d = dimensionsOf(metric);
+      const instanceId = d[INSTANCE_ID_DIMENSION];
+      const nodeName = d[NODE_NAME_DIMENSION];
+      // Only the per-node series the reader asks for: exactly these three dimensions (awsSeriesOf in plan/sources.ts).
+      if (d[DIMENSION.cluster] !== request.cluster || instanceId === undefined || nodeName === undefined || Object.keys(d).length !== 3) continue;
+      if (!nodes.has(instanceId)) nodes.set(instanceId, nodeName);
+    }
+    if (pages % 50 === 0) rt.progress(`discovery: ${nodes.size} ${settings.containerInsightsMetric} nodes listed after ${pages} pages`);
+  }
+  return nodes;
 }
 
 export interface ListSeriesRequest {

@@ -53,6 +53,8 @@ export interface InventoryResult {
   readonly skipped: SkippedItem[];
   /** Instances DescribeInstances matched with the filter, in any state and at any time (0: the filter found nothing). */
   readonly matched: number;
+  /** The ids of those instances, skipped ones included: what the inventory knows of, whether or not it ran in the window. */
+  readonly listed: ReadonlySet<string>;
 }
 
 /** The filter as a person reads it: `tag:eks:cluster-name=prod` or `tag-key kubernetes.io/cluster/prod`. */
@@ -101,6 +103,23 @@ export function nodeOf(instance: Instance): CaptureNode | { skip: string } {
   };
 }
 
+/**
+ * The nodes the cluster's Container Insights series name and DescribeInstances does not list at all (terminated
+ * more than about an hour ago, or not carrying the node filter's tag), as capture nodes known from their series
+ * (CaptureNode.knownFrom): the core reconciles each in the periods its series have values in. Sorted by id.
+ */
+export function nodesKnownFromSeries(namedBySeries: ReadonlyMap<string, string>, listed: ReadonlySet<string>, windowStartSeconds: number): CaptureNode[] {
+  const out: CaptureNode[] = [];
+  for (const [instanceId, nodeName] of namedBySeries) {
+    if (listed.has(instanceId)) continue;
+    // launchTime is required by the capture format; for such a node it only bounds the window read.
+    out.push({ instanceId, nodeName, launchTime: new Date(windowStartSeconds * 1000).toISOString(), knownFrom: 'series' });
+  }
+  return out.sort(byInstanceId);
+}
+
+const byInstanceId = (a: CaptureNode, b: CaptureNode): number => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0);
+
 export interface InventoryRequest {
   readonly cluster: string;
   readonly filter: NodeFilter;
@@ -112,12 +131,14 @@ export interface InventoryRequest {
 export async function listClusterNodes(rt: AwsRuntime, request: InventoryRequest): Promise<InventoryResult> {
   const byId = new Map<string, CaptureNode>();
   const skipped: SkippedItem[] = [];
+  const listed = new Set<string>();
   let pages = 0;
   let matched = 0;
   for await (const instances of instancePages(rt, ec2Filters(request.filter, request.cluster))) {
     pages++;
     for (const instance of instances) {
       matched++;
+      if (instance.InstanceId) listed.add(instance.InstanceId);
       const node = nodeOf(instance);
       if ('skip' in node) {
         skipped.push({ kind: 'node', ref: instance.InstanceId ?? '(no id)', reason: node.skip });
@@ -129,8 +150,8 @@ export async function listClusterNodes(rt: AwsRuntime, request: InventoryRequest
     }
     if (pages % 10 === 0) rt.progress(`inventory: ${byId.size} nodes after ${pages} pages`);
   }
-  const nodes = [...byId.values()].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
-  return { nodes, skipped, matched };
+  const nodes = [...byId.values()].sort(byInstanceId);
+  return { nodes, skipped, matched, listed };
 }
 
 /** What `netrecon doctor` needs of one instance: identity, monitoring, its ENIs and the cluster tags it carries. */

@@ -6,6 +6,7 @@
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { AwsStepError, callAws, sendOptions, type AwsRuntime } from './api';
 import { isThrottling } from './throttle';
+import { isClockSkewRejection } from './server-clock';
 import type { EmissionPlan } from '../plan/emission-plan';
 
 export interface EmissionResult {
@@ -18,9 +19,17 @@ export interface EmissionResult {
 export interface EmissionObserver {
   /** Once per chunk that landed, so the caller can keep its own copy of the ledger (CloudWatch may show fresh markers late). */
   readonly landed?: (periodStartSeconds: number) => void;
-  /** The periods of a request that failed in a way that may have landed (anything but throttling). */
+  /** The periods of a request that failed in a way that may have landed (anything but throttling or a skew refusal). */
   readonly inDoubt?: (periodStartSeconds: readonly number[]) => void;
 }
+
+/**
+ * A request the service refused before acting on it: throttled, or refused for its signing time (a skewed clock;
+ * the SDK takes the service's time from the refusal, so the next try is signed right). Nothing of it landed, so
+ * it is retried, and if it still fails it is not in doubt. After any other failure (a 5xx, a timeout, a reset, an
+ * abort) it may have landed.
+ */
+export const refusedUnsent = (error: unknown): boolean => isThrottling(error) || isClockSkewRejection(error);
 
 /** Sends the plan's requests in order, one at a time, telling `observer` what landed and what is in doubt. */
 export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, observer: EmissionObserver = {}): Promise<EmissionResult> {
@@ -31,14 +40,17 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, observer:
       await callAws(
         rt,
         'PutMetricData',
-        () => rt.buckets.putMetricData.take(1, rt.signal),
+        async () => {
+          await rt.buckets.putMetricData.take(1, rt.signal);
+          // The put client is answered only by puts: give it the offset the reads measured (server-clock.ts).
+          rt.serverClock.share();
+        },
         () => rt.cloudWatchPut.send(new PutMetricDataCommand(request.input), sendOptions(rt)),
-        // Only a throttled request is known not to have landed; after any other failure it may have.
-        isThrottling,
+        refusedUnsent,
       );
     } catch (error) {
-      // Only a throttled request is known not to have landed; a 5xx, a timeout, a reset or an abort may have.
-      if (!isThrottling(error)) observer.inDoubt?.([...new Set(request.periods)]);
+      const unsent = refusedUnsent(error) && !rt.signal?.aborted;
+      if (!unsent) observer.inDoubt?.([...new Set(request.periods)]);
       if (rt.signal?.aborted) throw error;
       return {
         requestsSent,
@@ -46,9 +58,12 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, observer:
         error: new AwsStepError(
           'PutMetricData',
           `request ${i + 1} of ${plan.requests.length} failed after retries (${error instanceof Error ? error.message : String(error)})`,
-          'Nothing after it was sent, and it may have landed: a warm function holds its periods back until the ledger can show it, ' +
-            'then resumes after the last request that landed (docs/aws.md, "In-doubt puts"). A new process (a cold start, the CLI) ' +
-            'cannot tell: wait 30 minutes (2 h for periods older than 3 h) before publishing the same periods again.',
+          unsent
+            ? `The service refused it unprocessed (${isClockSkewRejection(error) ? "its signing time was too far from the service's: check the machine's clock" : 'throttled'}): it did not land, ` +
+                'and nothing after it was sent. The next run publishes its periods and the rest; nothing needs waiting for.'
+            : 'Nothing after it was sent, and it may have landed: a warm function holds its periods back until the ledger can show it, ' +
+                'then resumes after the last request that landed (docs/aws.md, "In-doubt puts"). A new process (a cold start, the CLI) ' +
+                'cannot tell: wait 30 minutes (2 h for periods older than 3 h) before publishing the same periods again.',
           { cause: error },
         ),
       };

@@ -4,6 +4,7 @@
  * clients.ts); this layer adds the quota pacing they lack and a last retry around a whole call, so that a
  * throttled call is retried, then reported, never silently lost.
  */
+import { isClockSkewRejection } from './server-clock';
 
 export interface Clock {
   /** Milliseconds, monotonic enough for pacing. */
@@ -84,12 +85,14 @@ interface SdkLikeError {
   $metadata?: { httpStatusCode?: number };
 }
 
-/** Throttling, 5xx and timeouts are worth another try; validation and permission errors are not. */
+/** Throttling, 5xx, timeouts and skew refusals are worth another try; validation and permission errors are not. */
 export function isRetryable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const e = error as SdkLikeError;
   if (e.name === 'AbortError') return false;
   if (e.name && RETRYABLE_NAMES.has(e.name)) return true;
+  // Refused for its signing time: the SDK has the service's time from the refusal, so the next try is signed right.
+  if (isClockSkewRejection(error)) return true;
   if (e.$retryable) return true;
   const status = e.$metadata?.httpStatusCode;
   return status === 429 || (status !== undefined && status >= 500);

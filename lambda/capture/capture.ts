@@ -36,6 +36,15 @@ export interface CaptureNode {
   readonly endTime?: string;
   /** EC2 state name when the capture was taken (`running`, `terminated`, ...). Informational. */
   readonly state?: string;
+  /**
+   * Absent: DescribeInstances listed the node, with its launch and stop times. `series`: DescribeInstances no
+   * longer lists it (a terminated instance stays listed about an hour), but the cluster's own Container Insights
+   * series name it. When it ran is then unknown: `launchTime` is only the start of the window read, `endTime` is
+   * absent, and the core takes the node as running in each period where one of its series has a value, for the
+   * whole period only where Container Insights or the agent covers all of it (docs/aws.md, "A node the inventory
+   * no longer lists").
+   */
+  readonly knownFrom?: 'series';
 }
 
 /** One metric series: one GetMetricData MetricStat query and its answer. */

@@ -108,6 +108,9 @@ function checkNode(raw: unknown): CaptureNode | ItemProblem {
   for (const key of ['nodeName', 'instanceType', 'state'] as const) {
     if (raw[key] !== undefined && typeof raw[key] !== 'string') return new ItemProblem(`.${key}`, raw[key], `${key} must be a string`);
   }
+  if (raw.knownFrom !== undefined && raw.knownFrom !== 'series') {
+    return new ItemProblem('.knownFrom', raw.knownFrom, 'knownFrom must be "series" when present (a node the inventory no longer lists)');
+  }
   return raw as unknown as CaptureNode;
 }
 

@@ -69,6 +69,8 @@ export interface SourceCompleteness {
 export type Finding =
   | { readonly status: 'partialPeriod'; readonly code: 'nodeLaunchedAfterStart'; readonly launchTime: string }
   | { readonly status: 'partialPeriod'; readonly code: 'nodeStoppedBeforeEnd'; readonly endTime: string | null }
+  /** The inventory no longer lists the node (CaptureNode.knownFrom `series`) and no sampled source covers the whole period. */
+  | { readonly status: 'partialPeriod'; readonly code: 'lifetimeUnknown' }
   | { readonly status: 'missingEc2'; readonly code: 'noEc2Datapoint' }
   | { readonly status: 'missingContainerInsights'; readonly code: 'noContainerInsightsDatapoint' }
   | { readonly status: 'missingAgent'; readonly code: 'noAgentCounters' }

@@ -11,4 +11,9 @@ export interface NodeIdentity {
   readonly endSeconds: number;
   readonly launchTime: string;
   readonly endTime: string | null;
+  /**
+   * `inventory`: launch and end come from DescribeInstances. `series`: the inventory no longer lists the node;
+   * launch and end are unknown (-Infinity, +Infinity) and its series say in which periods it ran (CaptureNode.knownFrom).
+   */
+  readonly knownFrom: 'inventory' | 'series';
 }

@@ -60,6 +60,17 @@ function placeProbe(
   probes[s.source] = merged;
 }
 
+/**
+ * Whether any series of a node has a value (or its probe a sample) in the period starting at `start`: for a node
+ * the inventory no longer lists, the only evidence that it ran then. A period where every source of it is silent
+ * is one it did not run in (or whose data is lost everywhere: then there are no bytes to count either).
+ */
+function hasValueIn(series: NodeSeriesBuckets, start: number): boolean {
+  if (series.ec2In?.has(start) || series.ec2Out?.has(start) || series.containerInsights?.has(start)) return true;
+  for (const { rx, tx } of series.agent.values()) if (rx?.has(start) || tx?.has(start)) return true;
+  return (series.probes?.containerInsights?.get(start) ?? 0) > 0 || (series.probes?.agent?.get(start) ?? 0) > 0;
+}
+
 export function reconcile(capture: Capture, config: ReconcileConfig, options: ReconcileOptions = {}): ReconcileReport {
   const skipped: SkippedItem[] = [...(options.skipped ?? [])];
   const grid = periodGrid(capture.window.start, capture.window.end, config.periodSeconds);
@@ -67,14 +78,16 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
 
   const nodes = new Map<string, { identity: NodeIdentity; series: NodeSeriesBuckets }>();
   for (const n of capture.nodes) {
+    const fromSeries = n.knownFrom === 'series';
     nodes.set(n.instanceId, {
       identity: {
         instanceId: n.instanceId,
         nodeName: n.nodeName ?? null,
-        launchSeconds: epochSecondsOf(n.launchTime),
-        endSeconds: n.endTime ? epochSecondsOf(n.endTime) : Number.POSITIVE_INFINITY,
+        launchSeconds: fromSeries ? Number.NEGATIVE_INFINITY : epochSecondsOf(n.launchTime),
+        endSeconds: n.endTime && !fromSeries ? epochSecondsOf(n.endTime) : Number.POSITIVE_INFINITY,
         launchTime: n.launchTime,
-        endTime: n.endTime ?? null,
+        endTime: (!fromSeries && n.endTime) || null,
+        knownFrom: fromSeries ? 'series' : 'inventory',
       },
       series: { ec2In: null, ec2Out: null, containerInsights: null, agent: new Map(), skipped: [], probes: { containerInsights: null, agent: null } },
     });
@@ -159,7 +172,7 @@ export function reconcile(capture: Capture, config: ReconcileConfig, options: Re
   const byPeriod = starts.map((start) => {
     const results: NodePeriodResult[] = [];
     for (const [id, { identity, series }] of nodes) {
-      const running = identity.launchSeconds < start + grid.periodSeconds && identity.endSeconds > start;
+      const running = identity.knownFrom === 'series' ? hasValueIn(series, start) : identity.launchSeconds < start + grid.periodSeconds && identity.endSeconds > start;
       if (running) results.push(reconcileNodePeriod(identity, start, series, config, profiles.get(id)!));
     }
     return results;

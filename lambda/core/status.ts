@@ -52,8 +52,16 @@ export function assessNodePeriod(input: StatusInput): Assessment {
   const { thresholds: t, node, periodStart, periodSeconds } = input;
   const findings: Finding[] = [];
   const periodEnd = periodStart + periodSeconds;
-  const ranWholePeriod = node.launchSeconds <= periodStart && node.endSeconds >= periodEnd;
+  // A node the inventory no longer lists ran the whole period when a sampled source covers all of it: Container
+  // Insights and the agent publish from the node itself, every minute it runs. EC2's one value a period cannot say.
+  const ranWholePeriod =
+    node.knownFrom === 'series'
+      ? isComplete(input.containerInsights, t) || isComplete(input.agent, t)
+      : node.launchSeconds <= periodStart && node.endSeconds >= periodEnd;
 
+  if (node.knownFrom === 'series' && !ranWholePeriod) {
+    findings.push({ status: 'partialPeriod', code: 'lifetimeUnknown' });
+  }
   if (node.launchSeconds > periodStart) {
     findings.push({ status: 'partialPeriod', code: 'nodeLaunchedAfterStart', launchTime: node.launchTime });
   }

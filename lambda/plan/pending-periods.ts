@@ -36,8 +36,14 @@ export interface ScheduleSettings {
   readonly periodsPerRead: number;
 }
 
-/** What a run was asked to cover: the schedule's rolling window, or a manual [start, end). */
-export type RunWindow = { readonly kind: 'scheduled' } | { readonly kind: 'manual'; readonly startSeconds: number; readonly endSeconds: number };
+/**
+ * What a run was asked to cover: the schedule's rolling window, a manual [start, end), or the last `seconds` of
+ * closed periods (the CLI's default), placed once the service's time is known (aws/server-clock.ts).
+ */
+export type RunWindow =
+  | { readonly kind: 'scheduled' }
+  | { readonly kind: 'manual'; readonly startSeconds: number; readonly endSeconds: number }
+  | { readonly kind: 'lastClosed'; readonly seconds: number };
 
 export interface PendingDecision {
   /** The window the ledger is read over: [start, end), period-aligned. */
@@ -82,7 +88,8 @@ export function candidateWindow(nowSeconds: number, s: ScheduleSettings, window:
   if (window.kind === 'scheduled') return { startSeconds: oldest, endSeconds: Math.max(oldest, closedEnd) };
   // A manual backfill may reach further back than the schedule's bound, but never past what PutMetricData accepts.
   const floorStart = wholePeriods(nowSeconds - MAX_BACKFILL_SECONDS, closedEnd, P).startSeconds;
-  const asked = wholePeriods(window.startSeconds, window.endSeconds, P);
+  const asked =
+    window.kind === 'lastClosed' ? { startSeconds: closedEnd - Math.ceil(window.seconds / P) * P, endSeconds: closedEnd } : wholePeriods(window.startSeconds, window.endSeconds, P);
   const start = Math.max(floorStart, asked.startSeconds);
   const end = Math.min(closedEnd, asked.endSeconds);
   return { startSeconds: start, endSeconds: Math.max(start, end) };

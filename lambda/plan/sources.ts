@@ -106,6 +106,9 @@ export function probeOf(spec: SeriesSpec): SeriesSpec | null {
   return { ...spec, stat: 'SampleCount', unit: 'Count' };
 }
 
+/** Container Insights' per-node dimension holding the node's name (EC2's PrivateDnsName). */
+export const NODE_NAME_DIMENSION = 'NodeName';
+
 export interface NodeRef {
   readonly instanceId: string;
   readonly nodeName?: string;
@@ -148,7 +151,7 @@ export function awsSeriesOf(node: NodeRef, cluster: string, settings: SourceSett
       direction: 'total',
       namespace: settings.containerInsightsNamespace,
       metricName: settings.containerInsightsMetric,
-      dimensions: { [DIMENSION.cluster]: cluster, InstanceId: node.instanceId, NodeName: node.nodeName },
+      dimensions: { [DIMENSION.cluster]: cluster, InstanceId: node.instanceId, [NODE_NAME_DIMENSION]: node.nodeName },
       ...rateStat(periodSeconds),
       periodSeconds: queryPeriodSeconds('containerInsights', periodSeconds),
       ...sampleSecondsOf('containerInsights', periodSeconds),

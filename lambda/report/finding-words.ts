@@ -30,6 +30,8 @@ export function findingWords(f: Finding): string {
       return `the node launched at ${f.launchTime}, after the period began`;
     case 'nodeStoppedBeforeEnd':
       return `the node stopped running at ${f.endTime}, before the period ended`;
+    case 'lifetimeUnknown':
+      return 'EC2 no longer lists the instance, and neither Container Insights nor the agent covers the whole period: it may have launched or stopped inside it';
     case 'noEc2Datapoint':
       return 'no EC2 NetworkIn/NetworkOut datapoint in this period';
     case 'noContainerInsightsDatapoint':

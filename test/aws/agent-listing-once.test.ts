@@ -31,8 +31,9 @@ describe('the agent namespace listing', () => {
     const config = runConfig({ clusters: names, sourceProfile: 'full', backfillSeconds: 3600 });
     const runner = makeRunner({ config, ...sdkClients(), logger: quiet, ledgerMemory: new LedgerMemory(), now: () => new Date(NOW_SECONDS * 1000), clock: virtualClock() });
     const summary = await runner({});
-    // One listing = one pagination of net_bytes_recv and one of net_bytes_sent (50 nodes x 4 interfaces fit a page).
-    expect(account.cw).toHaveReceivedCommandTimes(ListMetricsCommand, 2);
+    // One listing = one pagination of net_bytes_recv and one of net_bytes_sent (50 nodes x 4 interfaces fit a page);
+    // each cluster lists only its own Container Insights nodes (ClusterName-filtered, one page).
+    expect(account.cw).toHaveReceivedCommandTimes(ListMetricsCommand, 2 + 50);
     expect(summary.clusters).toHaveLength(50);
     for (const c of summary.clusters) {
       expect(c.error).toBeUndefined();

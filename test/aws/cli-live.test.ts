@@ -66,7 +66,7 @@ describe('the live CLI', () => {
     expect(json.publish.datums.some((d: { MetricName: string }) => d.MetricName === 'PhysicalRxBytes')).toBe(true);
     expect(account.cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 0);
     expect(t.err()).toMatch(/netrecon: c1: 12 period\(s\) to emit/);
-    expect(t.err()).toMatch(/netrecon: 3 nodes; calls: 1 DescribeInstances, 2 ListMetrics/);
+    expect(t.err()).toMatch(/netrecon: 3 nodes; calls: 1 DescribeInstances, 3 ListMetrics/);
   });
 
   it('reconcile --cluster --format html -o FILE writes the page, with what it would publish, and nothing on stdout', async () => {

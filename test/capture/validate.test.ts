@@ -180,6 +180,15 @@ describe('validateCapture: hostile or impossible input is refused or skipped by 
     expect(c.nodes.map((n) => n.instanceId)).toEqual([A]);
   });
 
+  it('takes a node known from its series (knownFrom "series") and skips any other knownFrom by name', () => {
+    const raw = good();
+    raw.nodes[0].knownFrom = 'series';
+    raw.nodes[1].knownFrom = 'guess';
+    const { capture: c, skipped } = validateCapture(raw, 'x');
+    expect(c.nodes.map((n) => [n.instanceId, n.knownFrom])).toEqual([[A, 'series']]);
+    expect(skipped).toEqual([expect.objectContaining({ kind: 'node', ref: '$.nodes[1].knownFrom', value: 'guess' })]);
+  });
+
   it('refuses a window longer than 15 days, naming the length and the limit', () => {
     const raw = good();
     const e = formatError({ ...raw, window: { start: '0001-01-01T00:00:00Z', end: '9999-12-31T00:00:00Z' } });

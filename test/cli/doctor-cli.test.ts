@@ -146,8 +146,9 @@ describe('netrecon doctor on a ready cluster', () => {
     expect(json.costs.map((c: { sourceProfile: string }) => c.sourceProfile)).toEqual(['agentless', 'enis', 'full', 'mixed']);
     // Nothing but the report on stdout; the call count on stderr.
     // Doctor's own reads (2 DescribeInstances, 3 ListMetrics, the 15-minute probe), then reconcile --dry-run's of
-    // the last hour (inventory, the agent's rx and tx listing, the ledger, one read).
-    expect(r.stderr).toMatch(/calls: 3 DescribeInstances, 5 ListMetrics, 3 GetMetricData/);
+    // the last hour (inventory with its Container Insights node listing, the agent's rx and tx listing, the
+    // ledger, one read).
+    expect(r.stderr).toMatch(/calls: 3 DescribeInstances, 6 ListMetrics, 3 GetMetricData/);
     expect(json.lastHour).toEqual({
       sourceProfile: 'full',
       window: { start: '2026-05-28T19:20:00.000Z', end: '2026-05-28T20:20:00.000Z' },

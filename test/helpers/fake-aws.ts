@@ -153,6 +153,7 @@ export class FakeAws {
     if (max < 5 || max > DESCRIBE_INSTANCES_MAX_RESULTS) this.reject(`MaxResults must be 5..1000, got ${max}`);
     const filters = (input.Filters as { Name: string; Values: string[] }[] | undefined) ?? [];
     const matches = this.nodes.filter((n) =>
+      !n.unlisted &&
       filters.every((f) => {
         if (f.Name === 'tag-key') return f.Values.some((v) => v in n.tags);
         if (f.Name.startsWith('tag:')) return f.Values.includes(n.tags[f.Name.slice(4)] ?? '\u0000');
@@ -182,6 +183,7 @@ export class FakeAws {
 
   private listMetrics(input: Record<string, unknown>): unknown {
     const metricName = input.MetricName as string;
+    if (input.Namespace === this.ns.containerInsights) return this.listContainerInsights(input);
     if (input.Namespace !== this.ns.agent || (metricName !== 'net_bytes_recv' && metricName !== 'net_bytes_sent')) return { Metrics: [] };
     const offset = input.NextToken ? Number(input.NextToken) : 0;
     const copies = this.options.duplicateListings ? 2 : 1;
@@ -207,6 +209,23 @@ export class FakeAws {
         metrics.push({ Namespace: this.ns.agent, MetricName: metricName, Dimensions: [{ Name: 'InstanceId', Value: node.instanceId }, { Name: 'interface', Value: iface }] });
       }
     }
+    return { Metrics: metrics, ...(next ? { NextToken: next } : {}) };
+  }
+
+  /** Container Insights' per-node series (ClusterName, InstanceId, NodeName) of the nodes that publish it, filtered by a ClusterName value. */
+  private listContainerInsights(input: Record<string, unknown>): unknown {
+    if (input.MetricName !== 'node_network_total_bytes') return { Metrics: [] };
+    const filters = (input.Dimensions as { Name: string; Value?: string }[] | undefined) ?? [];
+    const cluster = filters.find((f) => f.Name === 'ClusterName')?.Value;
+    const all = this.nodes.filter((n) => n.sources.ci && (cluster === undefined || n.tags['eks:cluster-name'] === cluster));
+    const offset = input.NextToken ? Number(input.NextToken) : 0;
+    const page = all.slice(offset, offset + LIST_METRICS_PAGE_SIZE);
+    const metrics = page.map((n) => ({
+      Namespace: this.ns.containerInsights,
+      MetricName: 'node_network_total_bytes',
+      Dimensions: [{ Name: 'ClusterName', Value: n.tags['eks:cluster-name']! }, { Name: 'InstanceId', Value: n.instanceId }, { Name: 'NodeName', Value: n.nodeName }],
+    }));
+    const next = offset + LIST_METRICS_PAGE_SIZE < all.length ? String(offset + LIST_METRICS_PAGE_SIZE) : undefined;
     return { Metrics: metrics, ...(next ? { NextToken: next } : {}) };
   }
 

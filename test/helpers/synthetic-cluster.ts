@@ -16,6 +16,8 @@ export interface SynthNode {
   readonly interfaces: readonly string[];
   readonly sources: { readonly ec2: boolean; readonly ci: boolean; readonly agent: boolean };
   readonly seed: number;
+  /** DescribeInstances no longer lists it (terminated more than about an hour ago), though its series remain. */
+  readonly unlisted?: boolean;
 }
 
 export interface ClusterSpec {

@@ -30,7 +30,10 @@ function isoSeconds(name: string, value: string): number {
   return epochSecondsOf(value);
 }
 
-/** The whole periods of the asked window, or the last hour of closed periods. */
+/** What a live command covers without --start and --end: the last hour of closed periods. */
+export const LIVE_DEFAULT_WINDOW_SECONDS = 3600;
+
+/** The whole periods of the asked window, or the last hour of closed periods by this machine's clock. */
 export function liveWindow(start: string | undefined, end: string | undefined, periodSeconds: number, nowSeconds: number): { startSeconds: number; endSeconds: number } {
   if ((start === undefined) !== (end === undefined)) throw new UsageError('--start and --end go together', 'Give both, or neither for the last hour.');
   const P = periodSeconds;

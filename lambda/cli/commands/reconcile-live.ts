@@ -14,7 +14,8 @@ import { runCluster } from '../../pipeline';
 import { exitCodeFor, warnSkipped } from '../report-outcome';
 import { chain, reportChunks, writeReport, type ReportFormat } from '../report-output';
 import { EXIT, type CommandIo } from '../usage';
-import { describeAwsError, liveRuntime, liveSettings, liveTargetRuntime, liveWindow } from './live';
+import { describeAwsError, LIVE_DEFAULT_WINDOW_SECONDS, liveRuntime, liveSettings, liveTargetRuntime, liveWindow } from './live';
+import type { RunWindow } from '../../plan/pending-periods';
 import { withPromql, promqlReportParts } from './reconcile-promql';
 import type { PromqlCliOptions } from './promql-flags';
 
@@ -47,7 +48,10 @@ function datumLine(d: MetricDatum): string {
 export async function runLiveReconcile(options: LiveReconcileOptions, io: CommandIo): Promise<number> {
   const settings = withPromql(liveSettings({ ...options, interfaceRules: options.ruleOverrides }), options);
   const now = new Date();
-  const window = liveWindow(options.start, options.end, settings.schedule.periodSeconds, now.getTime() / 1000);
+  const asked = liveWindow(options.start, options.end, settings.schedule.periodSeconds, now.getTime() / 1000);
+  // The default hour is placed by the service's clock, which the pipeline learns from its first answer: by this
+  // machine's, a clock 2 h fast would ask for 12 periods that have not happened yet (docs/aws.md, "Whose clock").
+  const window: RunWindow = options.start === undefined ? { kind: 'lastClosed', seconds: LIVE_DEFAULT_WINDOW_SECONDS } : { kind: 'manual', ...asked };
   let rt = liveRuntime(io, options.region, options.profile);
   let result;
   try {
@@ -56,7 +60,7 @@ export async function runLiveReconcile(options: LiveReconcileOptions, io: Comman
       rt,
       cluster: options.cluster,
       settings,
-      window: { kind: 'manual', ...window },
+      window,
       now,
       mode: options.dryRun ? 'dryRun' : 'emit',
       reportWholeWindow: true,
