@@ -33,6 +33,8 @@ export interface HandlerConfig {
   readonly sourceRole: SourceRoleSettings;
   /** Share of the GetMetricData datapoints-per-second quota the reads pace to (lambda/read-budget.ts). */
   readonly readQuotaShare: number;
+  /** The ledger store's DynamoDB table; '' for none (CloudWatch's ledger only). */
+  readonly ledgerTable: string;
   /** Per-interface counters from a PromQL API instead of the CloudWatch agent (docs/sources.md). */
   readonly promql?: PromqlSourceHandle;
 }
@@ -99,6 +101,7 @@ export function parseHandlerConfig(env: Env, deprecated: DeprecatedVariable[] = 
     ...promqlOf(run, env),
     sourceRole: { roleName: run.sourceRoleName, ...(run.sourceExternalId === undefined ? {} : { externalId: run.sourceExternalId }) },
     readQuotaShare: run.readQuotaShare,
+    ledgerTable: run.ledgerTable,
   };
 }
 

@@ -11,6 +11,7 @@ import { configFromEnvironment } from './handler-config';
 import { LedgerMemory } from './plan/ledger-memory';
 import { makeRunner } from './runner';
 import { partitionOf } from './aws/source-accounts';
+import { LedgerStore } from './aws/ledger-store';
 
 const logger = new Logger({ serviceName: 'netrecon' });
 
@@ -27,8 +28,10 @@ export const handler = middy({ timeoutEarlyInMillis: 10_000 })
   .use(injectLambdaContext(logger))
   .use(settings.middleware)
   .handler(async (event: unknown, context: Context, options: { signal: AbortSignal }) => {
+    const config = settings.config();
     runner ??= makeRunner({
-      config: settings.config(),
+      config,
+      ...(config.ledgerTable ? { ledgerStore: new LedgerStore(clients.dynamo, config.ledgerTable) } : {}),
       cloudWatch: clients.cloudWatch,
       cloudWatchPut: clients.cloudWatchPut,
       ec2: clients.ec2,

@@ -26,7 +26,12 @@ import { ReportMerger } from './core/report-merge';
 import { backfillBoundSeconds, UnreadPeriodsError } from './unread-periods';
 import { sendEmission, type EmissionResult } from './aws/sink';
 import { planEmission, type EmissionPlan } from './plan/emission-plan';
-import { MAX_RUN_SECONDS } from './plan/limits';
+import { CLOCK_SKEW_ALLOWANCE_SECONDS, LEASE_SECONDS, MAX_RUN_SECONDS, PUT_SEND_DEADLINE_SECONDS } from './plan/limits';
+import { randomUUID } from 'node:crypto';
+import type { LeaseHandle, LedgerKey, LedgerStore } from './aws/ledger-store';
+import { requestIntents, settleIntents, type StoreView } from './plan/ledger-intents';
+import type { EmissionObserver } from './aws/sink';
+import type { LedgerEntry } from './plan/pending-periods';
 import { withinBudget } from './read-budget';
 import { discover, forCluster, readCapture, type Discovered, type PipelineSettings } from './read-cluster';
 import { clusterTargetOf } from './core/cluster-target';
@@ -69,6 +74,14 @@ export interface ClusterRunInput {
    * datapoints-per-second quota). Unset: no cut (the CLI reads what it is asked for).
    */
   readonly readBudgetDatapoints?: number;
+  /**
+   * The ledger store (docs/aws.md, "Exactly once"): an emitting run takes the cluster's lease first (or fails with
+   * LeaseHeldError, having read and published nothing), decides from the store and CloudWatch's ledger together,
+   * and records every put before sending it. None: CloudWatch's ledger only, and no exclusion of other publishers.
+   */
+  readonly ledgerStore?: LedgerStore;
+  /** Who the lease names as its holder (a function invocation, a person's CLI run). */
+  readonly publisher?: string;
 }
 
 export interface ClusterRunResult {
@@ -93,6 +106,11 @@ export interface ClusterRunResult {
 /** A run's input with the target split: `cluster` is the EKS name (tags, Container Insights), `accountId` its account. */
 interface TargetRunInput extends ClusterRunInput {
   readonly accountId: string | undefined;
+  /** The ledger store's partition of this target, and the lease this run holds on it (emitting runs only). */
+  readonly ledgerKey: LedgerKey;
+  readonly lease: LeaseHandle | undefined;
+  /** The run's `now`, moved on by the time elapsed on the runtime's clock (epoch seconds): what the store's records are stamped with. */
+  readonly storeNow: () => number;
 }
 
 async function reconcileBatches(rt: AwsRuntime, input: TargetRunInput, window: ReadWindow, found: Discovered) {
@@ -195,9 +213,15 @@ async function decide(input: TargetRunInput, memory: ClusterLedgerMemory | undef
   const { candidate, fromCloudWatch, now, nowSeconds } = await ledgerByServerTime(input);
   // Every client signs by the service's time from here on, the PutMetricData one included.
   rt.serverClock.share();
-  const ledger = mergeLedgers(fromCloudWatch, memory?.view() ?? new Map());
+  // The store's records are stamped by this machine's clock (a lease's skew allowance covers other machines'),
+  // so they are settled by it too, and their hold times moved onto the service's clock the decision uses.
+  const storeNowSeconds = input.storeNow();
+  const fromStore = await readStore(input, fromCloudWatch, candidate, storeNowSeconds);
+  const storeToServerSeconds = nowSeconds - storeNowSeconds;
+  const ledger = mergeLedgers(mergeLedgers(fromCloudWatch, fromStore?.ledger ?? new Map()), memory?.view() ?? new Map());
   // Periods with a request in doubt wait until CloudWatch's ledger can be trusted to show it (docs/aws.md, "In-doubt puts").
-  const held = memory?.held(nowSeconds) ?? new Map<number, number>();
+  const held = new Map(memory?.held(nowSeconds) ?? []);
+  for (const [start, at] of fromStore?.held ?? []) held.set(start, Math.max(at + storeToServerSeconds, held.get(start) ?? 0));
   let decision = decidePending(nowSeconds, settings.schedule, input.window, ledger, held);
   let found: Discovered | null = null;
   if (decision.periods.length > 0 && input.readBudgetDatapoints !== undefined) {
@@ -209,6 +233,23 @@ async function decide(input: TargetRunInput, memory: ClusterLedgerMemory | undef
   }
   rt.progress(`${cluster}: ${decision.periods.length} period(s) to emit, ${decision.alreadyComplete} already complete${decision.waiting ? ` (${decision.waiting})` : ''}`);
   return { decision, ledger, candidate, found, now, nowSeconds };
+}
+
+/**
+ * The store's records over the candidate window, settled against CloudWatch's ledger; the settlements are written
+ * back when this run holds the lease (a dry run only looks).
+ */
+async function readStore(input: TargetRunInput, fromCloudWatch: Ledger, candidate: ReadWindow, nowSeconds: number): Promise<StoreView | undefined> {
+  const store = input.ledgerStore;
+  if (!store) return undefined;
+  const stored = await store.read(input.rt, input.ledgerKey, candidate.startSeconds, candidate.endSeconds);
+  const view = settleIntents(stored, fromCloudWatch, nowSeconds);
+  if (input.lease && view.settlements.length > 0) {
+    await store.settle(input.rt, input.lease, input.storeNow(), LEASE_SECONDS, view.settlements);
+    const landed = view.settlements.filter((s) => s.landed).length;
+    input.rt.progress(`${input.cluster}: ${view.settlements.length} earlier put(s) in doubt settled from CloudWatch's ledger (${landed} landed, ${view.settlements.length - landed} not)`);
+  }
+  return view;
 }
 
 /** The window to read: the whole candidate window for a report of it, else the periods to emit; null when nothing is read. */
@@ -231,14 +272,55 @@ async function readAndReconcile(input: TargetRunInput, decided: Decided, window:
 }
 
 /** Sends the plan, keeping this container's memory of the ledger: what is expected, what landed, what is in doubt. */
-function emit(rt: AwsRuntime, plan: EmissionPlan, memory: ClusterLedgerMemory | undefined, nowSeconds: number): Promise<EmissionResult> {
+function emit(input: TargetRunInput, plan: EmissionPlan, memory: ClusterLedgerMemory | undefined, nowSeconds: number): Promise<EmissionResult> {
   for (const p of plan.periods) memory?.expect(p.periodStartSeconds, p.resumedAfter, p.requestsNeeded);
-  return sendEmission(rt, plan, {
+  return sendEmission(input.rt, plan, {
     landed: (start) => memory?.landed(start),
     inDoubt: (starts) => {
       for (const start of starts) memory?.inDoubt(start, ledgerVisibleAtSeconds(start, nowSeconds + MAX_RUN_SECONDS));
     },
+    ...storeObserver(input, plan),
   });
+}
+
+/** Chunks of each period in a request. */
+function chunksOf(request: { readonly periods: readonly number[] }): Map<number, number> {
+  const n = new Map<number, number>();
+  for (const p of request.periods) n.set(p, (n.get(p) ?? 0) + 1);
+  return n;
+}
+
+/**
+ * The store's side of the emission: an intent before every put (fenced by the lease; the put must go out within
+ * the send deadline), the confirmed count after it, the intent cleared when it definitely did not land.
+ */
+function storeObserver(input: TargetRunInput, plan: EmissionPlan): EmissionObserver {
+  const { ledgerStore: store, lease, rt } = input;
+  if (!store || !lease) return {};
+  const known = new Map<number, LedgerEntry>(plan.periods.map((p) => [p.periodStartSeconds, { landed: p.resumedAfter, total: p.requestsNeeded }]));
+  return {
+    beforeSend: async (request) => {
+      if (request.periods.length === 0) return undefined; // a heartbeat alone: nothing of the ledger
+      const sentFromMs = rt.clock.now();
+      const at = input.storeNow();
+      const intents = requestIntents(request.periods, (s) => known.get(s)?.landed ?? 0, (s) => known.get(s)?.total ?? 1, at, lease.owner);
+      await store.writeIntents(rt, lease, at, LEASE_SECONDS, intents);
+      return sentFromMs + PUT_SEND_DEADLINE_SECONDS * 1000;
+    },
+    confirmed: async (request) => {
+      if (request.periods.length === 0) return;
+      const entries = [...chunksOf(request)].map(([start, n]) => {
+        const before = known.get(start) ?? { landed: 0, total: 1 };
+        const entry = { landed: before.landed + n, total: before.total };
+        known.set(start, entry);
+        return { periodStartSeconds: start, entry };
+      });
+      await store.recordLanded(rt, lease, entries);
+    },
+    notSent: async (request) => {
+      if (request.periods.length > 0) await store.clearIntents(rt, lease, [...chunksOf(request).keys()]);
+    },
+  };
 }
 
 /** The report with its account next to the cluster's name. */
@@ -252,9 +334,34 @@ export async function runCluster(clusterInput: ClusterRunInput): Promise<Cluster
   const target = clusterTargetOf(clusterInput.cluster);
   // Settings (the source profile) and this container's ledger memory are the configured target's; what is read
   // and published names the EKS cluster and, for a source account's, its account.
-  const input: TargetRunInput = { ...clusterInput, cluster: target.cluster, accountId: target.accountId, settings: forCluster(clusterInput.settings, clusterInput.cluster) };
-  const { rt, cluster, settings, accountId } = input;
-  const memory = input.ledgerMemory?.of(settings.outputNamespace, clusterInput.cluster);
+  const settings = forCluster(clusterInput.settings, clusterInput.cluster);
+  const nowSeconds = Math.floor(clusterInput.now.getTime() / 1000);
+  const { rt, ledgerStore: store } = clusterInput;
+  const clockStartMs = rt.clock.now();
+  const storeNow = () => nowSeconds + Math.floor((rt.clock.now() - clockStartMs) / 1000);
+  const ledgerKey: LedgerKey = { namespace: settings.outputNamespace, accountId: target.accountId, cluster: target.cluster };
+  // The lease comes first: the decision of what is pending is only sound while no one else can publish.
+  const lease =
+    store && clusterInput.mode === 'emit'
+      ? await store.acquire(rt, ledgerKey, {
+          owner: randomUUID(),
+          holder: clusterInput.publisher ?? 'netrecon',
+          nowSeconds,
+          leaseSeconds: LEASE_SECONDS,
+          skewSeconds: CLOCK_SKEW_ALLOWANCE_SECONDS,
+        })
+      : undefined;
+  try {
+    return await runLeased({ ...clusterInput, cluster: target.cluster, accountId: target.accountId, settings, ledgerKey, lease, storeNow }, clusterInput.cluster);
+  } finally {
+    if (lease) await store!.release(rt, lease);
+  }
+}
+
+async function runLeased(input: TargetRunInput, configured: string): Promise<ClusterRunResult> {
+  const target = clusterTargetOf(configured);
+  const { cluster, settings, accountId } = input;
+  const memory = input.ledgerMemory?.of(settings.outputNamespace, configured);
 
   const decided = await decide(input, memory);
   const { decision, ledger, now, nowSeconds } = decided;
@@ -272,11 +379,11 @@ export async function runCluster(clusterInput: ClusterRunInput): Promise<Cluster
 
   let emitted: EmissionResult | null = null;
   if (input.mode === 'emit') {
-    emitted = await emit(rt, plan, memory, nowSeconds);
+    emitted = await emit(input, plan, memory, nowSeconds);
     input.ledgerMemory?.prune(nowSeconds - settings.schedule.backfillSeconds - settings.reconcile.periodSeconds);
   }
   return {
-    cluster: clusterInput.cluster,
+    cluster: configured,
     ...(accountId === undefined ? {} : { accountId }),
     decision,
     readWindow: window ? { start: isoOf(window.startSeconds), end: isoOf(window.endSeconds) } : null,

@@ -23,6 +23,7 @@ import type { LedgerMemory } from './plan/ledger-memory';
 import { readBudgetDatapoints, readQuotas } from './read-budget';
 import { clusterSummary, failedClusterSummary, RunFailedError, runSummary, skippedClusterSummary, type ClusterSummary, type DiscoverySummary, type RunSummary } from './run-summary';
 import { UnreadPeriodsError } from './unread-periods';
+import { LeaseHeldError, type LedgerStore } from './aws/ledger-store';
 
 /** What the runner logs through: the Powertools Logger in Lambda, anything with these methods in tests. */
 export interface RunLogger {
@@ -55,6 +56,8 @@ export interface RunnerDeps {
   readonly ec2With?: (credentials: CredentialProvider) => Ec2Sender;
   /** The partition of the source roles' ARNs (default `aws`). */
   readonly partition?: string;
+  /** The ledger store (config.ledgerTable's, built by the handler); none: CloudWatch's ledger only. */
+  readonly ledgerStore?: LedgerStore;
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
@@ -117,6 +120,8 @@ export function makeRunner(deps: RunnerDeps) {
           heartbeat: true,
           ledgerMemory: deps.ledgerMemory,
           agentListings,
+          ...optional('ledgerStore', deps.ledgerStore),
+          publisher: `function ${context?.functionName ?? 'netrecon'} request ${context?.awsRequestId ?? 'unknown'}`,
           ...optional('readBudgetDatapoints', readBudgetDatapoints(context, quotas, parsed.clusters.length - index)),
         });
         const summary = clusterSummary(result, rt.counters);
@@ -135,6 +140,13 @@ export function makeRunner(deps: RunnerDeps) {
           const reason = `no EC2 instance matches ${filterText(config.nodeFilter, cluster)} in any state and no node was ever published for it (Fargate only, just created, or nodes tagged otherwise: see nodeFilter); nothing published`;
           deps.logger.warn('cluster skipped', { cluster, reason });
           summaries.push(skippedClusterSummary(cluster, rt.counters, reason));
+          continue;
+        }
+        if (error instanceof LeaseHeldError) {
+          // Another publisher (a CLI run, another invocation) is publishing this cluster right now: this run must not,
+          // and its periods stay pending for the next run. Not a failure: a retry would only meet the same lease.
+          deps.logger.warn('cluster skipped', { cluster, reason: message });
+          summaries.push(skippedClusterSummary(cluster, rt.counters, message));
           continue;
         }
         deps.logger.error('cluster failed', { cluster, error: message });

@@ -54,6 +54,8 @@ export interface RunSettings {
   readonly sourceExternalId?: string | undefined;
   /** Share (0, 1] of the account's GetMetricData datapoints-per-second quota the reads pace to. */
   readonly readQuotaShare: number;
+  /** The DynamoDB table of the ledger store (lease and put records, docs/aws.md "Exactly once"); '' for none. */
+  readonly ledgerTable: string;
   /** The PromQL source (docs/sources.md): its API, or none (the CloudWatch agent's counters). */
   readonly promqlUrl?: string | undefined;
   readonly promqlKind?: 'prometheus' | 'amp' | 'cloudwatch' | undefined;
@@ -72,6 +74,8 @@ export const MAX_CLUSTERS = 50;
 /** CloudWatch namespaces: 1-255 of these characters, not starting with ":" nor the reserved "AWS/". */
 const NAMESPACE = /^[A-Za-z0-9.\-_/#: ]{1,255}$/;
 const MAX_NAME_LENGTH = 255;
+/** DynamoDB table names: 3-255 of a-z, A-Z, 0-9, `_`, `-`, `.` (Amazon DynamoDB Developer Guide, naming rules). */
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 /** The longest period a run takes: an hour. */
 export const MAX_PERIOD_SECONDS = 3600;
 
@@ -340,6 +344,22 @@ export const RUN_SETTINGS = {
       return value;
     },
   },
+  ledgerTable: {
+    key: 'ledgerTable',
+    env: 'NETRECON_LEDGER_TABLE',
+    flag: 'ledger-table',
+    default: '',
+    defaultDoc: 'the stack\'s table (function); none (CLI)',
+    doc: "The DynamoDB table of the exactly-once ledger: the publisher's lease on each cluster and a record of every put, written before it is sent, so two publishers at once or a retry that CloudWatch does not show yet cannot publish a period twice (docs/aws.md, \"Exactly once\"). The construct creates it and sets it; give the CLI the stack's `LedgerTableName` output when it publishes next to a deployed function.",
+    fromText: text,
+    check: (value) => {
+      if (value === '' || value === undefined) return '';
+      if (typeof value !== 'string' || !TABLE_NAME.test(value)) {
+        throw new ConfigError('ledgerTable', value, 'A DynamoDB table name is 3-255 letters, digits, _ - or . (the stack output LedgerTableName).');
+      }
+      return value;
+    },
+  },
   thresholds: {
     key: 'thresholds',
     env: 'NETRECON_THRESHOLDS',
@@ -426,7 +446,7 @@ export function resolveRunSettings(input: RunSettingsInput): RunSettings {
   };
   for (const key of ['clusters', 'clusterTag', 'sourceProfile', 'periodSeconds', 'lagSeconds', 'backfillSeconds', 'maxPeriodsPerRun', 'periodsPerRead'] as const) take(key);
   resolved.sources = Object.fromEntries(SOURCE_KEYS.map((key) => [key, take(key)]));
-  for (const key of ['outputNamespace', 'perNodeMetrics', 'nodeFilter', 'readQuotaShare', 'thresholds', 'interfaceRules', 'sourceRoleName', 'sourceExternalId', ...PROMQL_KEYS] as const) take(key);
+  for (const key of ['outputNamespace', 'perNodeMetrics', 'nodeFilter', 'readQuotaShare', 'ledgerTable', 'thresholds', 'interfaceRules', 'sourceRoleName', 'sourceExternalId', ...PROMQL_KEYS] as const) take(key);
   for (const key of SOURCE_KEYS) delete resolved[key];
   const run = resolved as unknown as Omit<RunSettings, 'reconcile'>;
   const reconcile = makeReconcileConfig({ periodSeconds: run.periodSeconds, thresholds: run.thresholds, ruleOverrides: run.interfaceRules });

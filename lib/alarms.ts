@@ -18,10 +18,11 @@
  * Lambda Throttles are not alarmed: with reserved concurrency 1, an invocation that waits behind a long run is
  * throttled by design and retried by Lambda's async queue.
  */
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -229,10 +230,28 @@ export class ReconcilerAlarms extends Construct {
   }
 
   private emailTopic(email: string): sns.Topic {
-    const topic = new sns.Topic(this, 'Topic', { displayName: 'netrecon alarms', enforceSSL: true });
+    const stack = Stack.of(this);
+    // Encrypted at rest with a key of its own: the AWS managed key of SNS (alias/aws/sns) cannot be used, because
+    // CloudWatch, which publishes the alarms, must be allowed to use the key, and only a customer managed key's
+    // policy can say so (docs/deploy.md, "What appears in the account"). About $1 a month.
+    const key = new kms.Key(this, 'TopicKey', {
+      description: 'netrecon: encrypts the alarm topic; CloudWatch alarms of this account may use it to publish',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublishToTheTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'], // in a key policy, "*" is this key
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    const topic = new sns.Topic(this, 'Topic', { displayName: 'netrecon alarms', enforceSSL: true, masterKey: key });
     // The topic policy (created for enforceSSL) replaces SNS's default one, so CloudWatch is allowed to publish
     // explicitly, and only for this stack's alarms in this account (the confused-deputy conditions).
-    const stack = Stack.of(this);
     topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'CloudWatchAlarmsOfThisStack',

@@ -25,6 +25,7 @@ export class NetReconStack extends Stack {
 
     new CfnOutput(this, 'FunctionName', { value: this.reconciler.function.functionName, description: 'Invoke with {"start": ISO, "end": ISO} to backfill' });
     new CfnOutput(this, 'FailedInvocationsQueueUrl', { value: this.reconciler.failureQueue.queueUrl });
+    new CfnOutput(this, 'LedgerTableName', { value: this.reconciler.ledgerTable.tableName, description: 'netrecon reconcile --cluster C --ledger-table THIS: publish from the CLI under the same lease as the function' });
     new CfnOutput(this, 'DashboardName', { value: this.reconciler.dashboard.dashboardName });
     if (this.reconciler.alarmTopic) new CfnOutput(this, 'AlarmTopicArn', { value: this.reconciler.alarmTopic.topicArn });
   }

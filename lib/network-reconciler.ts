@@ -3,6 +3,7 @@
  * composite alarm each, and a dashboard. Props are validated (lib/props.ts) before anything is created.
  */
 import type * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -20,6 +21,8 @@ export class NetworkReconciler extends Construct {
   readonly settings: ReconcilerSettings;
   readonly function: lambda.IFunction;
   readonly failureQueue: sqs.IQueue;
+  /** The ledger store's table (lease and put records): the CLI's --ledger-table. */
+  readonly ledgerTable: dynamodb.Table;
   readonly alarms: ReadonlyMap<string, ClusterAlarms>;
   readonly functionErrorsAlarm: cw.IAlarm;
   readonly alarmTopic: sns.ITopic | undefined;
@@ -42,6 +45,7 @@ export class NetworkReconciler extends Construct {
     const fn = new ReconcilerFunction(this, 'Reconciler', { settings: this.settings });
     this.function = fn.function;
     this.failureQueue = fn.failureQueue;
+    this.ledgerTable = fn.ledgerTable;
 
     new ReconcilerSchedule(this, 'Schedule', {
       fn: fn.function,

@@ -7,7 +7,8 @@
  * means they support no resource-level permissions and a policy must name "*" for them (the EC2 guide says the
  * same of every ec2:Describe* action). PutMetricData is narrowed instead by its condition key
  * cloudwatch:namespace, as the CloudWatch guide's "Using condition keys to limit access to CloudWatch
- * namespaces" shows. Logs and the failure queue do have ARNs, so those two grants name exactly one resource each.
+ * namespaces" shows. Logs, the failure queue and the ledger table do have ARNs, so those grants name exactly one
+ * resource each.
  *
  * With `clusters=auto` only, the function lists the clusters itself: eks:ListClusters has no resource type either
  * ("Actions, resources, and condition keys for Amazon EKS"), so it takes "*"; eks:DescribeCluster, sent only to
@@ -25,6 +26,8 @@ export interface ReconcilerPolicyInputs {
   /** `Fn::GetAtt LogGroup.Arn`, which ends in `:*` (the log group's streams). */
   readonly logGroupArn: string;
   readonly failureQueueArn: string;
+  /** The ledger store's table: the lease and the put records (lambda/aws/ledger-store.ts). */
+  readonly ledgerTableArn: string;
   /**
    * The source-account roles of the `ACCOUNT_ID/CLUSTER` targets (central reconciler, docs/central.md), one ARN
    * per listed account; none when every cluster is the function's own account's.
@@ -47,6 +50,7 @@ const SID = {
   publish: 'PublishOnlyToOutputNamespace',
   logs: 'WriteOwnLogGroup',
   failures: 'SendFailedInvocationsToQueue',
+  ledger: 'LeaseAndRecordPutsInLedgerTable',
   sourceRoles: 'AssumeSourceAccountRoles',
   listClusters: 'ListClustersForAuto',
   describeClusters: 'ReadClusterTagsForAuto',
@@ -94,6 +98,13 @@ export function reconcilerPolicyStatements(inputs: ReconcilerPolicyInputs): iam.
       // GetQueueAttributes and GetQueueUrl, which Lambda does not use).
       actions: ['sqs:SendMessage'],
       resources: [inputs.failureQueueArn],
+    }),
+    new iam.PolicyStatement({
+      sid: SID.ledger,
+      // What lambda/aws/ledger-store.ts sends: UpdateItem (alone and inside TransactWriteItems, which is authorized
+      // action by action), Query and GetItem with consistent reads; no Scan, no PutItem, no DeleteItem.
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      resources: [inputs.ledgerTableArn],
     }),
     ...(inputs.listClusters
       ? [

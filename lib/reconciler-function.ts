@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -18,6 +19,7 @@ import { kindOfUrl, workspaceOfUrl } from '../lambda/sources/promql/settings';
 import { parseClusterTarget } from '../lambda/core/cluster-target';
 import type { ReconcilerSettings } from './props';
 import { AUTO_CLUSTERS } from '../lambda/plan/cluster-selection';
+import { RUN_SETTINGS } from '../lambda/settings';
 
 /** Where the build puts the function's bundle (scripts/build.ts LAMBDA_DIR; test/cdk/function.test.ts checks they agree). */
 const PREBUILT_CODE_DIR = 'dist/lambda/reconciler';
@@ -63,6 +65,8 @@ export class ReconcilerFunction extends Construct {
   readonly logGroup: logs.LogGroup;
   /** Invocations that failed after Lambda's retries (or expired in its queue), with the error and the event. */
   readonly failureQueue: sqs.Queue;
+  /** The exactly-once ledger's store: the publishers' lease and a record of every put (docs/aws.md, "Exactly once"). */
+  readonly ledgerTable: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: ReconcilerFunctionProps) {
     super(scope, id);
@@ -80,6 +84,19 @@ export class ReconcilerFunction extends Construct {
       retentionPeriod: Duration.days(14),
     });
 
+    this.ledgerTable = new dynamodb.Table(this, 'Ledger', {
+      partitionKey: { name: 'ledger', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'item', type: dynamodb.AttributeType.STRING },
+      // A few items a cluster and period, written a few times an hour: on demand costs cents.
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      // A period's record is useless once PutMetricData no longer accepts the period; a lease once it expired.
+      timeToLiveAttribute: 'deleteAfter',
+      // Kilobytes of data, so recovery costs next to nothing; a lost table falls back on CloudWatch's EmitLedger.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // `cdk destroy` leaves nothing behind: CloudWatch's EmitLedger still says what was published.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
     // The policy lives inside the role resource, so it exists before Lambda validates the destination.
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -90,6 +107,7 @@ export class ReconcilerFunction extends Construct {
             outputNamespace: settings.outputNamespace,
             logGroupArn: this.logGroup.logGroupArn,
             failureQueueArn: this.failureQueue.queueArn,
+            ledgerTableArn: this.ledgerTable.tableArn,
             sourceRoleArns: sourceRoleArns(settings.clusters, settings.sourceRoleName),
             listClusters: settings.clusters === AUTO_CLUSTERS,
             describeClusters: settings.clusterTag !== '' || props.clusterTagAtDeploy === true,
@@ -115,7 +133,7 @@ export class ReconcilerFunction extends Construct {
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.INFO,
       // One run at a time: scheduled runs, Lambda's own retries and manual backfills queue up instead of
-      // overlapping, which is what lets the high-water mark guard against emitting a period twice.
+      // overlapping. The ledger lease (ledgerTable) is what excludes every other publisher, the CLI included.
       reservedConcurrentExecutions: 1,
       // A failed run is retried twice (1 and 2 minutes later); a run that still fails lands in the queue. An event
       // throttled behind a long run waits in Lambda's queue for up to 6 hours, so a manual backfill is not dropped.
@@ -123,6 +141,7 @@ export class ReconcilerFunction extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new FailureQueueDestination(this.failureQueue),
     });
+    this.function.addEnvironment(RUN_SETTINGS.ledgerTable.env, this.ledgerTable.tableName);
 
     Validations.of(this.failureQueue).acknowledge(
       { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter destination of the reconciler.' },

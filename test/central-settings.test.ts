@@ -49,7 +49,7 @@ describe('cluster targets', () => {
 describe("the reconciler's IAM for source accounts", () => {
   const statements = (clusters: string[]) => {
     const stack = new Stack();
-    const json = reconcilerPolicyStatements({ outputNamespace: 'NetRecon', logGroupArn: 'arn:aws:logs:x', failureQueueArn: 'arn:aws:sqs:x', listClusters: false, describeClusters: false, eksClustersArn: 'arn:aws:eks:x', sourceRoleArns: sourceRoleArns(clusters, 'netrecon-source-reader') }).map((s) => s.toStatementJson());
+    const json = reconcilerPolicyStatements({ outputNamespace: 'NetRecon', logGroupArn: 'arn:aws:logs:x', failureQueueArn: 'arn:aws:sqs:x', ledgerTableArn: 'arn:aws:dynamodb:x', listClusters: false, describeClusters: false, eksClustersArn: 'arn:aws:eks:x', sourceRoleArns: sourceRoleArns(clusters, 'netrecon-source-reader') }).map((s) => s.toStatementJson());
     return stack.resolve(json) as { Sid: string; Action: string | string[]; Resource: unknown }[];
   };
 

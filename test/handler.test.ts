@@ -139,7 +139,7 @@ describe('handler run', () => {
       skippedCount: 0,
       skippedByReason: [],
       // The Container Insights node listing goes out beside DescribeInstances; nothing after the failure does.
-      apiCalls: { DescribeInstances: 1, ListMetrics: 1, GetMetricData: 1, PutMetricData: 0, ListClusters: 0, DescribeCluster: 0 },
+      apiCalls: { DescribeInstances: 1, ListMetrics: 1, GetMetricData: 1, PutMetricData: 0, ListClusters: 0, DescribeCluster: 0, UpdateItem: 0, GetItem: 0, Query: 0, TransactWriteItems: 0 },
       // The operation, what it was for and the SDK's cause (lambda/aws/api.ts, AwsCallError).
       error:
         'DescribeInstances: listing the instances (tag:eks:cluster-name=denied) failed after its retries (UnauthorizedOperation (HTTP 403): not authorized). ' +

@@ -2,6 +2,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -14,6 +15,8 @@ import { clientConfig, type Sandbox } from './sandbox';
 export interface Clients {
   readonly cfn: CloudFormationClient;
   readonly cloudwatch: CloudWatchClient;
+  /** The ledger store's table (lambda/aws/ledger-store.ts). */
+  readonly dynamodb: DynamoDBClient;
   readonly ec2: EC2Client;
   readonly events: EventBridgeClient;
   readonly iam: IAMClient;
@@ -29,6 +32,7 @@ export function makeClients(sandbox: Sandbox): Clients {
   return {
     cfn: new CloudFormationClient(config),
     cloudwatch: new CloudWatchClient(config),
+    dynamodb: new DynamoDBClient(config),
     ec2: new EC2Client(config),
     events: new EventBridgeClient(config),
     iam: new IAMClient(config),

@@ -10,6 +10,17 @@
  * failed after its retries fails the invocation, so Lambda's Errors metric and retries see it.
  */
 import { dataRead, ledgerRead, oneCall, operation, type FaultProxy, type FaultRule } from './fault-proxy';
+import type { SuiteContext } from './suite-context';
+
+/** What a process's `whileHung` gets: the run's namespace and environment, while the process is held inside a put. */
+export interface HungRun {
+  readonly context: SuiteContext;
+  readonly proxy: FaultProxy;
+  readonly namespace: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly label: string;
+  readonly notes: string[];
+}
 
 /** What an invocation must end with. `either`: no contract on the outcome; the read-back judges. */
 export type Outcome = 'fails' | 'succeeds' | 'killed' | 'either';
@@ -24,6 +35,13 @@ export interface FaultedProcess {
   readonly warm?: { readonly inject?: (proxy: FaultProxy) => void; readonly expect: Outcome };
   /** Checked right after the first invocation, before the warm retry: problems, or none. */
   readonly afterFirst?: 'nothing-published';
+  /** With killOnHang: runs while the proxy holds the request, before the kill (other publishers meanwhile); its problems. */
+  readonly whileHung?: (run: HungRun) => Promise<string[]>;
+  /**
+   * Before this process, the earlier process's lease and in-doubt holds in the ledger table have run out (a killed
+   * process cannot give its lease back): simulated by the harness, e2e/lib/ledger-table.ts.
+   */
+  readonly afterLeaseExpired?: boolean;
 }
 
 export interface Scenario {
@@ -125,7 +143,7 @@ export const SCENARIOS: readonly Scenario[] = [
       '(the resumed request 2) had landed but was not yet answered',
     processes: [
       { inject: plan({ name: 'hold-put-2', match: put, action: 'hang', skip: 1, times: 1 }), killOnHang: true, expect: 'killed' },
-      { inject: plan({ name: 'land-then-hold-put-1', match: put, action: 'land-then-hang', times: 1 }), killOnHang: true, expect: 'killed' },
+      { inject: plan({ name: 'land-then-hold-put-1', match: put, action: 'land-then-hang', times: 1 }), killOnHang: true, expect: 'killed', afterLeaseExpired: true },
     ],
   },
   {

@@ -16,6 +16,17 @@ import type { StepDefinition, StepFigures } from '../lib/steps';
 import type { SuiteContext } from '../lib/suite-context';
 import { scheduledEvent } from '../lib/scheduled-event';
 import { trustFaultSteps } from './trust-fault-steps';
+import { LEASE_SCENARIOS } from '../lib/lease-scenarios';
+import { ageLedgerTable, deployedLedgerTable } from '../lib/ledger-table';
+
+/** Every scenario: the fault scenarios and those of the ledger lease. */
+const ALL_SCENARIOS: readonly Scenario[] = [...SCENARIOS, ...LEASE_SCENARIOS];
+/**
+ * What the harness moves the ledger table's lease expiries and in-doubt holds back by, before a process that must
+ * find them run out and before every clean rerun (simulated time, e2e/lib/ledger-table.ts): longer than the longest
+ * hold (48 h for a period older than a day, plus the allowances).
+ */
+const STORE_AGE_SECONDS = 4 * 86_400;
 
 /** The namespace each scenario publishes to: its own ledger, its own series. */
 export const FAULT_NAMESPACE_PREFIX = 'NetReconFaults/';
@@ -67,12 +78,12 @@ export function faultSteps(context: SuiteContext): StepDefinition[] {
         const started = await FaultProxy.start(context.emulator!.endpoint);
         onCleanup('fault proxy', () => started.close());
         proxy = started;
-        figures.notes.push(`${started.endpoint} -> ${context.emulator!.endpoint}; ${SCENARIOS.length} scenarios, each in its own namespace ${FAULT_NAMESPACE_PREFIX}<scenario>`);
+        figures.notes.push(`${started.endpoint} -> ${context.emulator!.endpoint}; ${ALL_SCENARIOS.length} scenarios, each in its own namespace ${FAULT_NAMESPACE_PREFIX}<scenario>`);
       },
     },
-    ...SCENARIOS.map(
+    ...ALL_SCENARIOS.map(
       (scenario, i): StepDefinition => ({
-        title: `Fault ${i + 1}/${SCENARIOS.length}: ${scenario.title}; cleared, rerun cold and warm, every series read back`,
+        title: `Fault ${i + 1}/${ALL_SCENARIOS.length}: ${scenario.title}; cleared, rerun cold and warm, every series read back`,
         group: 'faults',
         run: (figures) => runScenario(context, proxy!, scenario, figures),
       }),
@@ -107,7 +118,14 @@ async function runScenario(context: SuiteContext, proxy: FaultProxy, scenario: S
       child.kill('SIGKILL');
       if (why) problems.push(`${label}: ${why}`);
     };
-    const onHang = () => kill(faulted?.killOnHang ? '' : 'the proxy held a request back in a process the scenario does not kill');
+    const onHang = () => {
+      if (!faulted?.whileHung) return kill(faulted?.killOnHang ? '' : 'the proxy held a request back in a process the scenario does not kill');
+      // Other publishers run while this one is held inside its put, then it is killed.
+      void faulted
+        .whileHung({ context, proxy, namespace, env, label: `fault-${scenario.id}`, notes: figures.notes })
+        .then((found) => problems.push(...found.map((p) => `${label}: ${p}`)), (error: unknown) => problems.push(`${label}: ${String(error)}`))
+        .finally(() => kill(''));
+    };
     proxy.on('hang', onHang);
     const watchdog = setTimeout(() => kill(`still running after ${PROCESS_TIMEOUT_MS / 1000} s, killed`), PROCESS_TIMEOUT_MS);
     try {
@@ -139,8 +157,13 @@ async function runScenario(context: SuiteContext, proxy: FaultProxy, scenario: S
     }
   };
 
+  const ageStore = async (why: string) => {
+    const moved = await ageLedgerTable(context.clients!.dynamodb, deployedLedgerTable(context), STORE_AGE_SECONDS);
+    figures.notes.push(`  simulated: ${why} (${moved} lease expiries and in-doubt holds of the ledger table moved back ${STORE_AGE_SECONDS / 3600} h)`);
+  };
   for (const [p, faulted] of scenario.processes.entries()) {
     const label = `process ${p + 1}`;
+    if (faulted.afterLeaseExpired) await ageStore(`the lease of the killed process ${p} expired and its in-doubt holds ran out`);
     proxy.clear();
     faulted.inject(proxy);
     const firstRecord = proxy.records.length;
@@ -163,6 +186,8 @@ async function runScenario(context: SuiteContext, proxy: FaultProxy, scenario: S
   }
 
   proxy.clear();
+  // A later run, after every lease and hold a fault left behind has run out: they are the ledger's to settle then.
+  await ageStore('every lease and in-doubt hold left by the faults ran out');
   const from = Date.now() / 1000;
   const clean = await invoke('clean rerun', 2);
   const to = Date.now() / 1000;

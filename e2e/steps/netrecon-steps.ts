@@ -38,7 +38,17 @@ function describeRun(s: RunSummaryLike, invoked: InvokeResult, index = 0): strin
 }
 
 /** The emulator's service prefix for each operation the handler counts in its run summary. */
-const SERVICE_OF: Record<string, string> = { DescribeInstances: 'ec2', ListMetrics: 'monitoring', GetMetricData: 'monitoring', PutMetricData: 'monitoring' };
+const SERVICE_OF: Record<string, string> = {
+  DescribeInstances: 'ec2',
+  ListMetrics: 'monitoring',
+  GetMetricData: 'monitoring',
+  PutMetricData: 'monitoring',
+  // The ledger store (lambda/aws/ledger-store.ts).
+  UpdateItem: 'dynamodb',
+  GetItem: 'dynamodb',
+  Query: 'dynamodb',
+  TransactWriteItems: 'dynamodb',
+};
 
 /** The handler's own per-operation call counts (its run summary) against what the emulator answered meanwhile. */
 function callCountProblems(reported: Record<string, number> | undefined, answered: Record<string, number>): string[] {

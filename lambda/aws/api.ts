@@ -24,7 +24,19 @@ export type Ec2Sender = Pick<EC2Client, 'send'>;
 /** Only with `clusters=auto` (lambda/aws/cluster-list.ts). */
 export type EksSender = Pick<EKSClient, 'send'>;
 
-export const OPERATIONS = ['DescribeInstances', 'ListMetrics', 'GetMetricData', 'PutMetricData', 'ListClusters', 'DescribeCluster'] as const;
+export const OPERATIONS = [
+  'DescribeInstances',
+  'ListMetrics',
+  'GetMetricData',
+  'PutMetricData',
+  'ListClusters',
+  'DescribeCluster',
+  // The ledger store (aws/ledger-store.ts), when the run has one.
+  'UpdateItem',
+  'GetItem',
+  'Query',
+  'TransactWriteItems',
+] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 export interface ApiCounters {
@@ -44,7 +56,7 @@ export interface ApiCounters {
 
 export function newCounters(): ApiCounters {
   return {
-    calls: { DescribeInstances: 0, ListMetrics: 0, GetMetricData: 0, PutMetricData: 0, ListClusters: 0, DescribeCluster: 0 },
+    calls: Object.fromEntries(OPERATIONS.map((op) => [op, 0])) as Record<Operation, number>,
     metricsRequested: 0,
     datapointsReturned: 0,
     metricsEmitted: 0,

@@ -8,6 +8,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { CredentialProvider } from './source-accounts';
 import { EKSClient } from '@aws-sdk/client-eks';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export interface ClientOptions {
   readonly region?: string;
@@ -42,6 +43,8 @@ export interface AwsClients {
   readonly ec2With: (credentials: CredentialProvider) => EC2Client;
   /** Lists the clusters when `clusters` is `auto`; built always, it sends nothing unless asked. */
   readonly eks: EKSClient;
+  /** The ledger store's table (aws/ledger-store.ts); built always, it sends nothing unless a table is set. */
+  readonly dynamo: DynamoDBClient;
 }
 
 export function createClients(options: ClientOptions = {}): AwsClients {
@@ -65,5 +68,6 @@ export function createClients(options: ClientOptions = {}): AwsClients {
     // The profile (CLI) is the monitoring account's; a source account's client signs with the assumed role only.
     ec2With: (credentials) => new EC2Client({ ...base, credentials }),
     eks: new EKSClient(common),
+    dynamo: new DynamoDBClient(common),
   };
 }

@@ -8,7 +8,7 @@
  * This file reads the ledger: one GetMetricData call, two statistics of one metric (billed as one metric). What a run
  * decides from it is plan/pending-periods.ts; what a warm container remembers of it, plan/ledger-memory.ts.
  */
-import { clusterDimensions, LEDGER_METRIC } from '../output-metrics';
+import { clusterDimensions, HEARTBEAT_METRIC, LEDGER_METRIC } from '../output-metrics';
 import type { AwsRuntime } from './api';
 import { getMetricDataPages } from './get-metric-data';
 import type { LedgerEntry } from '../plan/pending-periods';
@@ -91,3 +91,32 @@ export async function readLedger(rt: AwsRuntime, q: LedgerQuery): Promise<Map<nu
   return ledger;
 }
 
+
+/**
+ * The latest run of a deployed function that published `cluster`'s Heartbeat to `namespace` in
+ * [startSeconds, endSeconds) (epoch seconds of its period), or undefined. The CLI without a ledger table reads it
+ * to tell whether a function may be publishing the same cluster (docs/aws.md, "Exactly once"): one GetMetricData
+ * call, one metric.
+ */
+export async function lastHeartbeatSeconds(rt: AwsRuntime, q: Omit<LedgerQuery, 'periodSeconds'>): Promise<number | undefined> {
+  const metric = {
+    Namespace: q.namespace,
+    MetricName: HEARTBEAT_METRIC.name,
+    Dimensions: Object.entries(clusterDimensions(q.cluster, q.accountId)).map(([Name, Value]) => ({ Name, Value })),
+  };
+  let latest: number | undefined;
+  await getMetricDataPages(
+    rt,
+    {
+      queries: [{ Id: 'beats', MetricStat: { Metric: metric, Period: 300, Stat: 'SampleCount' }, ReturnData: true }],
+      startSeconds: q.startSeconds,
+      endSeconds: q.endSeconds,
+      datapoints: Math.ceil((q.endSeconds - q.startSeconds) / 300),
+      billedMetrics: 1,
+    },
+    (results) => {
+      for (const r of results) for (const t of r.Timestamps ?? []) latest = Math.max(latest ?? 0, Math.round(t.getTime() / 1000));
+    },
+  );
+  return latest;
+}

@@ -7,13 +7,22 @@ import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { AwsStepError, callAws, sendOptions, type AwsRuntime } from './api';
 import { isThrottling } from './throttle';
 import { isClockSkewRejection } from './server-clock';
-import type { EmissionPlan } from '../plan/emission-plan';
+import type { EmissionPlan, PlannedRequest } from '../plan/emission-plan';
+import { NetReconError } from '../core/errors';
 
 export interface EmissionResult {
   readonly requestsSent: number;
   readonly datumsSent: number;
-  /** Set when a request failed after its retries; later requests were not sent. */
-  readonly error?: AwsStepError;
+  /** Set when a request failed after its retries, or the ledger store refused a record; later requests were not sent. */
+  readonly error?: AwsStepError | NetReconError;
+}
+
+/** A put whose send deadline (the intent's, aws/ledger-store.ts) passed before it was sent: it was not sent. */
+class SendDeadlineError extends NetReconError {
+  constructor() {
+    super('the send deadline of the request passed before it was sent (the process was paused or waited on the quota too long); it was not sent');
+    this.name = 'SendDeadlineError';
+  }
 }
 
 export interface EmissionObserver {
@@ -21,6 +30,15 @@ export interface EmissionObserver {
   readonly landed?: (periodStartSeconds: number) => void;
   /** The periods of a request that failed in a way that may have landed (anything but throttling or a skew refusal). */
   readonly inDoubt?: (periodStartSeconds: readonly number[]) => void;
+  /**
+   * Before a request is sent (the ledger store's intent). Returns the time (rt.clock, ms) after which it may no
+   * longer be sent, if any; throws to stop the emission with nothing more sent.
+   */
+  readonly beforeSend?: (request: PlannedRequest) => Promise<number | undefined>;
+  /** After a request landed; a failure stops the emission (the put itself stays landed). */
+  readonly confirmed?: (request: PlannedRequest) => Promise<void>;
+  /** A request that definitely did not land (throttled to the end, or its send deadline passed). */
+  readonly notSent?: (request: PlannedRequest) => Promise<void>;
 }
 
 /**
@@ -31,11 +49,21 @@ export interface EmissionObserver {
  */
 export const refusedUnsent = (error: unknown): boolean => isThrottling(error) || isClockSkewRejection(error);
 
+const stopped = (i: number, total: number, error: unknown): NetReconError =>
+  error instanceof NetReconError ? error : new NetReconError(`emission stopped before request ${i + 1} of ${total}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+
 /** Sends the plan's requests in order, one at a time, telling `observer` what landed and what is in doubt. */
 export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, observer: EmissionObserver = {}): Promise<EmissionResult> {
   let requestsSent = 0;
   let datumsSent = 0;
   for (const [i, request] of plan.requests.entries()) {
+    let deadlineMs: number | undefined;
+    try {
+      deadlineMs = await observer.beforeSend?.(request);
+    } catch (error) {
+      if (rt.signal?.aborted) throw error;
+      return { requestsSent, datumsSent, error: stopped(i, plan.requests.length, error) };
+    }
     try {
       await callAws(
         rt,
@@ -44,13 +72,19 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, observer:
           await rt.buckets.putMetricData.take(1, rt.signal);
           // The put client is answered only by puts: give it the offset the reads measured (server-clock.ts).
           rt.serverClock.share();
+          // Checked before every try: a try that starts late could land after its intent's hold.
+          if (deadlineMs !== undefined && rt.clock.now() > deadlineMs) throw new SendDeadlineError();
         },
         () => rt.cloudWatchPut.send(new PutMetricDataCommand(request.input), sendOptions(rt)),
         refusedUnsent,
       );
     } catch (error) {
-      const unsent = refusedUnsent(error) && !rt.signal?.aborted;
+      // Refused unprocessed (throttled, a skewed signing time) or never sent: known not to have landed. A 5xx, a
+      // timeout, a reset or an abort may have.
+      const neverSent = error instanceof SendDeadlineError;
+      const unsent = neverSent || (refusedUnsent(error) && !rt.signal?.aborted);
       if (!unsent) observer.inDoubt?.([...new Set(request.periods)]);
+      if (unsent) await observer.notSent?.(request).catch(() => undefined);
       if (rt.signal?.aborted) throw error;
       return {
         requestsSent,
@@ -59,11 +93,12 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, observer:
           'PutMetricData',
           `request ${i + 1} of ${plan.requests.length} failed after retries (${error instanceof Error ? error.message : String(error)})`,
           unsent
-            ? `The service refused it unprocessed (${isClockSkewRejection(error) ? "its signing time was too far from the service's: check the machine's clock" : 'throttled'}): it did not land, ` +
+            ? `${neverSent ? 'It was not sent' : `The service refused it unprocessed (${isClockSkewRejection(error) ? "its signing time was too far from the service's: check the machine's clock" : 'throttled'})`}: it did not land, ` +
                 'and nothing after it was sent. The next run publishes its periods and the rest; nothing needs waiting for.'
-            : 'Nothing after it was sent, and it may have landed: a warm function holds its periods back until the ledger can show it, ' +
-                'then resumes after the last request that landed (docs/aws.md, "In-doubt puts"). A new process (a cold start, the CLI) ' +
-                'cannot tell: wait 30 minutes (2 h for periods older than 3 h) before publishing the same periods again.',
+            : 'Nothing after it was sent, and it may have landed: its periods are held until the ledger can show it, ' +
+                'then the run resumes after the last request that landed (docs/aws.md, "In-doubt puts"). With the ledger table every ' +
+                'publisher knows; without it a new process (a cold start, the CLI without --ledger-table) cannot tell: wait 30 minutes ' +
+                '(2 h for periods older than 3 h) before publishing the same periods again.',
           { cause: error },
         ),
       };
@@ -73,6 +108,12 @@ export async function sendEmission(rt: AwsRuntime, plan: EmissionPlan, observer:
     datumsSent += n;
     rt.counters.metricsEmitted += n;
     for (const start of request.periods) observer.landed?.(start);
+    try {
+      await observer.confirmed?.(request);
+    } catch (error) {
+      if (rt.signal?.aborted) throw error;
+      return { requestsSent, datumsSent, error: stopped(i + 1, plan.requests.length, error) };
+    }
     if (plan.requests.length >= 20 && (i + 1) % Math.ceil(plan.requests.length / 10) === 0) {
       rt.progress(`emit: ${i + 1}/${plan.requests.length} PutMetricData requests`);
     }

@@ -11,7 +11,7 @@ import { HOURS_PER_MONTH, PRICES_USD } from '../plan/pricing';
 import { LIST_METRICS_PAGE_SIZE, PUT_METRIC_DATA_MAX_METRICS } from '../plan/limits';
 import type { AgentView } from './agent-view';
 import { interfaceClassesOf } from './interface-classes';
-import type { DoctorObservations, ProfileCost } from './model';
+import type { DoctorObservations, ProfileCost, PromqlCoverage } from './model';
 import { publishedMetricCount } from './published-metrics';
 import { classifyInterface } from '../core/interface-rules';
 
@@ -96,10 +96,18 @@ function published(profile: SourceProfile, mixedNodeProfiles: ReadonlyMap<string
 
 const cents = (usd: number): number => Math.round(usd * 100) / 100;
 
-export function netreconUsdPerMonth(profile: SourceProfile, series: ClusterSeries, publishedMetrics: number, settings: Pick<DoctorObservations['settings'], 'periodSeconds' | 'periodsPerRead' | 'scheduleMinutes'>): number {
-  const readsPerMonth = (HOURS_PER_MONTH * 3600) / (settings.periodSeconds * settings.periodsPerRead);
+type CostSettings = Pick<DoctorObservations['settings'], 'periodSeconds' | 'periodsPerRead' | 'scheduleMinutes'>;
+
+const readsPerMonthOf = (settings: CostSettings): number => (HOURS_PER_MONTH * 3600) / (settings.periodSeconds * settings.periodsPerRead);
+
+/**
+ * `counters`: where the per-interface counters come from. From PromQL, netrecon neither lists nor reads agent series
+ * (what it pays the PromQL API is promqlReadsUsdPerMonth, added by the caller).
+ */
+export function netreconUsdPerMonth(profile: SourceProfile, series: ClusterSeries, publishedMetrics: number, settings: CostSettings, counters: 'agent' | 'promql' = 'agent'): number {
+  const readsPerMonth = readsPerMonthOf(settings);
   const runsPerMonth = (HOURS_PER_MONTH * 60) / settings.scheduleMinutes;
-  const readsAgent = clusterCapabilities(profile).readsAgent;
+  const readsAgent = counters === 'agent' && clusterCapabilities(profile).readsAgent;
   const seriesPerRead = series.awsSeries + (readsAgent ? series.agentSeries : 0);
   // Every run reads the ledger (one metric); a reading run reads every series once, whatever the periods it covers.
   const getMetricData = (seriesPerRead * readsPerMonth + runsPerMonth) * PRICES_USD.getMetricDataPerMetric;
@@ -122,5 +130,37 @@ export function profileCosts(
     const netrecon = cents(netreconUsdPerMonth(profile, series, published(profile, mixedNodeProfiles), obs.settings));
     const agentUsd = cents(series.agentSeries * PRICES_USD.customMetricMonth);
     return { sourceProfile: profile, netreconUsdPerMonth: netrecon, agentUsdPerMonth: agentUsd, totalUsdPerMonth: cents(netrecon + agentUsd), estimated: series.estimated };
+  });
+}
+
+/**
+ * The query samples the PromQL source processes a month: each read selects every series' raw samples over its
+ * window and one gap before it ((start − 1.5 scrapes, end], lambda/sources/promql/query-plan.ts), receive and
+ * transmit, at most ⌈(window + gap) / scrape⌉ samples a series. The scheduled function reads no cAdvisor series.
+ */
+export function promqlSamplesPerMonth(promql: Pick<PromqlCoverage, 'receiveSeries' | 'scrapeIntervalSeconds'>, settings: CostSettings): number {
+  const windowSeconds = settings.periodSeconds * settings.periodsPerRead;
+  const gapSeconds = Math.ceil(1.5 * promql.scrapeIntervalSeconds);
+  const samplesPerSeries = Math.ceil((windowSeconds + gapSeconds) / promql.scrapeIntervalSeconds);
+  return 2 * promql.receiveSeries * samplesPerSeries * readsPerMonthOf(settings);
+}
+
+/** What the PromQL API charges for those samples: AMP per sample processed, CloudWatch nothing during the preview, a Prometheus of your own nothing to netrecon. */
+export function promqlReadsUsdPerMonth(promql: Pick<PromqlCoverage, 'kind' | 'receiveSeries' | 'scrapeIntervalSeconds'>, settings: CostSettings): number {
+  const perSample = promql.kind === 'amp' ? PRICES_USD.ampQuerySample : promql.kind === 'cloudwatch' ? PRICES_USD.cloudWatchPromqlSample : 0;
+  return promqlSamplesPerMonth(promql, settings) * perSample;
+}
+
+/**
+ * The profiles that read per-interface counters (enis, full, mixed) with those counters from PromQL: no agent
+ * series to pay or read, the PromQL reads priced instead. Under mixed each node resolves as its node_exporter
+ * devices say (PromqlCoverage.nodeProfiles); agentless reads no counters, so it has no PromQL row.
+ */
+export function promqlProfileCosts(obs: Pick<DoctorObservations, 'nodes' | 'settings'>, promql: PromqlCoverage): ProfileCost[] {
+  const awsSeries = obs.nodes.reduce((sum, n) => sum + 2 + (n.nodeName ? 1 : 0), 0);
+  const readsUsd = promqlReadsUsdPerMonth(promql, obs.settings);
+  return (['enis', 'full', 'mixed'] as const).map((profile) => {
+    const netrecon = netreconUsdPerMonth(profile, { awsSeries, agentSeries: 0, estimated: false }, published(profile, promql.nodeProfiles), obs.settings, 'promql') + readsUsd;
+    return { sourceProfile: profile, netreconUsdPerMonth: cents(netrecon), agentUsdPerMonth: 0, totalUsdPerMonth: cents(netrecon), estimated: false, counters: 'promql', promqlReadsUsdPerMonth: cents(readsUsd) };
   });
 }

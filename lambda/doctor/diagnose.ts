@@ -15,10 +15,10 @@ import type { CheckContext } from './checks/context';
 import { ec2Monitoring } from './checks/ec2-monitoring';
 import { lastHourSummary, reconcileEc2Mismatch, reconcileIncomplete, reconcileResidual } from './checks/last-hour';
 import { nodesFound, nodesOtherTag } from './checks/nodes';
-import { profileCosts } from './costs';
+import { profileCosts, promqlProfileCosts } from './costs';
 import { filterTag } from './fixes';
-import type { Check, DoctorObservations, DoctorReport } from './model';
-import { recommendProfile } from './recommend';
+import type { Check, DoctorObservations, DoctorReport, PromqlCoverage } from './model';
+import { recommendProfile, recommendWithPromql } from './recommend';
 
 /** The profile the checks judge against and the last hour is reconciled with: `--source-profile`, else the recommended one. */
 export function judgedProfile(obs: DoctorObservations): SourceProfile {
@@ -29,9 +29,11 @@ export function judgedProfile(obs: DoctorObservations): SourceProfile {
 
 /**
  * `lastHour`: the reconcile of the last hour under judgedProfile(obs), as `netrecon reconcile --dry-run` would
- * report it; null when it did not run (no node found, no closed period).
+ * report it; null when it did not run (no node found, no closed period). `promql`: what `--promql-url` found; it
+ * adds the PromQL rows to the costs and, where its series cover every node, `promqlRecommendation`. The checks and
+ * `recommendedProfile` stay the agent's: that deploy works without a PromQL source.
  */
-export function diagnose(obs: DoctorObservations, lastHour: ReconcileReport | null = null): DoctorReport {
+export function diagnose(obs: DoctorObservations, lastHour: ReconcileReport | null = null, promql?: PromqlCoverage): DoctorReport {
   const agent = agentView(obs);
   const defects = agentDefects({ obs, agent });
   const recommendation = recommendProfile(obs, agent, defects);
@@ -55,6 +57,9 @@ export function diagnose(obs: DoctorObservations, lastHour: ReconcileReport | nu
     );
     if (lastHour) checks.push(reconcileEc2Mismatch(ctx, defects, lastHour), reconcileResidual(ctx, lastHour), reconcileIncomplete(ctx, lastHour));
   }
+  const costs = profileCosts(obs, agent, recommendation.mixedNodeProfiles, new Set([...defects.podNetns].filter(([, how]) => how === 'certain').map(([id]) => id)));
+  // What the agents publish now: mixed keeps them as they are.
+  const promqlRecommendation = promql ? recommendWithPromql(obs, promql, costs.find((c) => c.sourceProfile === 'mixed')?.agentUsdPerMonth ?? 0) : undefined;
   return {
     cluster: obs.cluster,
     region: obs.region,
@@ -63,6 +68,7 @@ export function diagnose(obs: DoctorObservations, lastHour: ReconcileReport | nu
     nodes: { count: obs.nodes.length, tag: filterTag(obs.settings.nodeFilter, obs.cluster) },
     lastHour: lastHour ? lastHourSummary(lastHour) : null,
     checks,
-    costs: profileCosts(obs, agent, recommendation.mixedNodeProfiles, new Set([...defects.podNetns].filter(([, how]) => how === 'certain').map(([id]) => id))),
+    costs: promql ? [...costs, ...promqlProfileCosts(obs, promql)] : costs,
+    ...(promqlRecommendation ? { promqlRecommendation } : {}),
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { CompiledRule } from '../core/interface-rules';
 import type { NodeStatus } from '../core/model';
-import type { SourceProfile } from '../core/source-profile';
+import type { NodeProfile, SourceProfile } from '../core/source-profile';
 import type { SourceSettings } from '../plan/sources';
 
 /** One instance as DescribeInstances showed it. */
@@ -111,6 +111,32 @@ export interface ProfileCost {
   readonly totalUsdPerMonth: number;
   /** Some agent series are what the profile would publish, not what the nodes publish now. */
   readonly estimated: boolean;
+  /** Only on the rows doctor adds with a PromQL source: the per-interface counters are node_exporter's, read through PromQL. */
+  readonly counters?: 'promql';
+  /** The PromQL reads' own charge, included in netreconUsdPerMonth (docs/doctor.md, "Costs with a PromQL source"). */
+  readonly promqlReadsUsdPerMonth?: number;
+}
+
+/**
+ * What `doctor --promql-url` found, as far as costs and the recommendation need it (lambda/sources/promql/detect.ts
+ * fills it): which kind of API, how many receive series (node_exporter has as many transmit ones), how the inventory
+ * nodes resolve under `mixed` from their node_exporter devices (a node without series: agentless), and whether the
+ * series carry every configured label.
+ */
+export interface PromqlCoverage {
+  readonly kind: 'prometheus' | 'amp' | 'cloudwatch';
+  readonly receiveSeries: number;
+  readonly nodeProfiles: ReadonlyMap<string, NodeProfile>;
+  readonly labelsMissing: readonly string[];
+  readonly scrapeIntervalSeconds: number;
+}
+
+/** Doctor's advice with a PromQL source whose series cover every node (the JSON's `promqlRecommendation`). */
+export interface PromqlRecommendation {
+  readonly sourceProfile: SourceProfile;
+  /** The agent's `net_bytes_*` series this cluster pays now and would not need: USD a month. */
+  readonly agentUsdPerMonthSaved: number;
+  readonly reason: string;
 }
 
 /** What the reconcile of the last hour found (the JSON's `lastHour`): the run a deploy's first reads would be. */
@@ -137,4 +163,6 @@ export interface DoctorReport {
   readonly lastHour: LastHourSummary | null;
   readonly checks: Check[];
   readonly costs: ProfileCost[];
+  /** Only with a PromQL source whose series cover every node with the configured labels. */
+  readonly promqlRecommendation?: PromqlRecommendation;
 }

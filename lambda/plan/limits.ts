@@ -88,3 +88,26 @@ export const MAX_RUN_SECONDS = 900;
  * window is published over several runs.
  */
 export const MAX_PERIODS_PER_RUN = MAX_BACKFILL_SECONDS / DEFAULT_PERIOD_SECONDS;
+
+/**
+ * "In most cases, a request must reach AWS within five minutes of the time stamp in the request. Otherwise, AWS
+ * denies the request" (IAM User Guide, "AWS Signature Version 4 for API requests"): a put signed before its send
+ * deadline cannot land later than this after it.
+ */
+export const SIGV4_VALIDITY_SECONDS = 300;
+
+/**
+ * How far two publishers' clocks may disagree and both still sign requests AWS accepts (netrecon allows the
+ * 15 minutes issue reports give as inside the signing tolerance). Every time one process writes to the ledger
+ * store and another compares with its own clock (a lease's expiry, an intent's hold) carries this margin.
+ */
+export const CLOCK_SKEW_ALLOWANCE_SECONDS = 900;
+
+/**
+ * A put whose intent was written to the ledger store must be sent within this many seconds of the intent, or
+ * not at all (the sink checks before every try): it bounds when an intent's request can still land.
+ */
+export const PUT_SEND_DEADLINE_SECONDS = 120;
+
+/** A publisher's lease on a cluster's ledger: the longest invocation, renewed with every intent. */
+export const LEASE_SECONDS = MAX_RUN_SECONDS;

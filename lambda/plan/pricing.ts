@@ -28,6 +28,10 @@ export const PRICES_USD = {
   compositeAlarmMonth: 0.5,
   /** Dashboard, per dashboard-month beyond the 3 free ones. */
   dashboardMonth: 3,
+  /** Amazon Managed Service for Prometheus, per query sample processed (QSP): $0.10 per billion; 200 billion a month free. */
+  ampQuerySample: 0.1 / 1e9,
+  /** CloudWatch PromQL API queries, per sample scanned: free while OTLP ingestion and PromQL queries are in public preview. */
+  cloudWatchPromqlSample: 0,
 } as const;
 
 /** A month as CloudWatch prorates it: 730 hours. */

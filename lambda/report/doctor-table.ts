@@ -31,12 +31,14 @@ function checkLines(c: Check): string[] {
 }
 
 export function costTable(costs: readonly ProfileCost[]): string[] {
-  const rows = costs.map((c) => [`${c.sourceProfile}${c.estimated ? ' *' : ''}`, usd(c.netreconUsdPerMonth), usd(c.agentUsdPerMonth), usd(c.totalUsdPerMonth)]);
+  const rows = costs.map((c) => [`${c.sourceProfile}${c.counters === 'promql' ? ' + PromQL' : ''}${c.estimated ? ' *' : ''}`, usd(c.netreconUsdPerMonth), usd(c.agentUsdPerMonth), usd(c.totalUsdPerMonth)]);
   const header = ['PROFILE', 'NETRECON', 'AGENT', 'TOTAL'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: readonly string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const out = [line(header), ...rows.map(line)];
   if (costs.some((c) => c.estimated)) out.push('* estimate: the agent series this profile would publish, not what the nodes publish now');
+  const promqlReads = costs.find((c) => c.counters === 'promql')?.promqlReadsUsdPerMonth;
+  if (promqlReads !== undefined) out.push(`+ PromQL: node_exporter's per-device counters read through PromQL instead of the agent's; NETRECON includes the PromQL reads, ${usd(promqlReads)}`);
   return out;
 }
 
@@ -76,6 +78,7 @@ export function formatDoctorTable(report: DoctorReport, nodeFilter: string): str
     '',
     `Recommended source profile: ${report.recommendedProfile}`,
     `  ${deployCommand(cluster, report.recommendedProfile, deployFilter(report, nodeFilter))}`,
+    ...(report.promqlRecommendation ? [`Recommended with PromQL: ${report.promqlRecommendation.sourceProfile}: ${displayName(report.promqlRecommendation.reason, 600)}`] : []),
     '',
     ...lastHourLine(report.lastHour),
     report.ready

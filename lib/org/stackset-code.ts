@@ -31,6 +31,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -157,6 +158,9 @@ export class CodeBucketStack extends Stack {
       reason: 'Holds only build outputs read by CloudFormation at deploy time; CloudTrail data events cover reads where an audit is needed.',
     });
 
+    // The deployment function's own log group, with a retention (the handler would otherwise create one that keeps
+    // logs forever); one for every deployment of the stack, which share one handler.
+    const deployLogs = new logs.LogGroup(this, 'DeploymentLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     assets.forEach((asset, i) => {
       // The bundled directory as an asset of this stack: `cdk deploy` zips and uploads it, the deployment copies the
       // zip unchanged (extract: false) under the same name, `<hash>.zip`, the same in every region.
@@ -169,6 +173,7 @@ export class CodeBucketStack extends Stack {
         extract: false,
         prune: false,
         retainOnDelete: true,
+        logGroup: deployLogs,
       });
     });
     acknowledgeBucketDeploymentHandler(this);

@@ -109,12 +109,14 @@ export class StackSetReconcilerStack extends Stack {
       const s = this.settings;
       new MetricsLink(this, 'MetricsLink', {
         sinkArns: props.oamSinkArns,
-        // The output for the central view; the sources for a central reconciler reading through the link.
-        namespaces: [s.outputNamespace, s.sources.ec2Namespace, s.sources.containerInsightsNamespace, s.sources.agentNamespace],
+        // The output for the central view; the sources only for a central reconciler reading through the link (the
+        // template has its source-reader role). OAM filters by namespace only (docs/organization.md).
+        namespaces: [s.outputNamespace, ...(props.sourceRole ? [s.sources.ec2Namespace, s.sources.containerInsightsNamespace, s.sources.agentNamespace] : [])],
       });
     }
 
     new CfnOutput(this, 'FunctionName', { value: fn.functionName, description: 'Invoke with {"start": ISO, "end": ISO} to backfill' });
     new CfnOutput(this, 'FailedInvocationsQueueUrl', { value: this.reconciler.failureQueue.queueUrl });
+    new CfnOutput(this, 'LedgerTableName', { value: this.reconciler.ledgerTable.tableName, description: 'netrecon reconcile --cluster C --ledger-table THIS: publish from the CLI under the same lease as the function' });
   }
 }

@@ -14,6 +14,8 @@ import type { FakeAws } from '../helpers/fake-aws';
 export interface AccountHooks {
   readonly beforePut?: (input: unknown, n: number) => void;
   readonly afterPut?: (input: unknown, n: number) => void;
+  /** Awaited before put `n` reaches the simulated account: holds it back while a test runs something else. */
+  readonly holdPut?: (input: unknown, n: number) => Promise<void>;
   /** Stands between GetMetricData and the simulated account: may throw, or change the answer `real()` gives. */
   readonly getMetricData?: (input: GetMetricDataCommandInput, real: () => Promise<GetMetricDataCommandOutput>) => Promise<GetMetricDataCommandOutput>;
 }
@@ -30,6 +32,7 @@ export function mockAccount(fake: FakeAws, hooks: AccountHooks = {}) {
   cw.on(PutMetricDataCommand).callsFake(async (input) => {
     const n = ++puts;
     hooks.beforePut?.(input, n);
+    await hooks.holdPut?.(input, n);
     const out = await fake.handle('PutMetricData', input);
     hooks.afterPut?.(input, n);
     return out;

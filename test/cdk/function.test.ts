@@ -86,6 +86,8 @@ describe('the reconciler function, as `cdk synth` stages it', () => {
       [ENV.perNodeMetrics]: 'false',
       [ENV.nodeFilter]: 'tag:eks:cluster-name',
       [ENV.readQuotaShare]: '0.5',
+      // The stack's own ledger table, by reference (lib/reconciler-function.ts).
+      [ENV.ledgerTable]: { Ref: onlyResource(synth.template, 'AWS::DynamoDB::Table').id },
       [ENV.ec2Namespace]: 'AWS/EC2',
       [ENV.ec2InMetric]: 'NetworkIn',
       [ENV.ec2OutMetric]: 'NetworkOut',

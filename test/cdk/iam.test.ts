@@ -43,13 +43,19 @@ describe('the reconciler role', () => {
       },
       { Sid: 'WriteOwnLogGroup', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup.id, 'Arn'] } },
       { Sid: 'SendFailedInvocationsToQueue', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [queue.id, 'Arn'] } },
+      {
+        Sid: 'LeaseAndRecordPutsInLedgerTable',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': [onlyResource(template, 'AWS::DynamoDB::Table').id, 'Arn'] },
+      },
     ]);
   });
 
   it('grants no other action anywhere in the stack: no wildcard action, no Deny needed', () => {
     const granted = role.props.Policies.flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement).flatMap(actions);
     expect(new Set(granted)).toEqual(
-      new Set(['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics', 'ec2:DescribeInstances', 'cloudwatch:PutMetricData', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage']),
+      new Set(['cloudwatch:GetMetricData', 'cloudwatch:ListMetrics', 'ec2:DescribeInstances', 'cloudwatch:PutMetricData', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']),
     );
     expect(granted.some((a: string) => a.includes('*'))).toBe(false);
   });
@@ -110,5 +116,41 @@ describe('resource policies', () => {
     expect(statements.filter((s) => s.Effect === 'Deny')).toEqual([
       expect.objectContaining({ Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     ]);
+  });
+});
+
+describe('the ledger table (lease and put records, docs/aws.md "Exactly once")', () => {
+  it('is on demand, expires its records, keeps point-in-time recovery, goes with the stack and is named to the function', () => {
+    const table = onlyResource(template, 'AWS::DynamoDB::Table');
+    expect(table.props).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'ledger', KeyType: 'HASH' },
+        { AttributeName: 'item', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'deleteAfter', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    expect(template.toJSON().Resources[table.id].DeletionPolicy).toBe('Delete');
+    const fn = onlyResource(template, 'AWS::Lambda::Function');
+    expect(fn.props.Environment.Variables.NETRECON_LEDGER_TABLE).toEqual({ Ref: table.id });
+  });
+});
+
+describe('the alarm topic made for alarmEmail (issue 18, item 6)', () => {
+  it('is encrypted with a key of its own, rotated, that CloudWatch of this account may use to publish', () => {
+    const topic = onlyResource(template, 'AWS::SNS::Topic');
+    const key = onlyResource(template, 'AWS::KMS::Key');
+    expect(topic.props.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [key.id, 'Arn'] });
+    expect(key.props.EnableKeyRotation).toBe(true);
+    const statements: Statement[] = key.props.KeyPolicy.Statement;
+    expect(statements).toContainEqual({
+      Sid: 'CloudWatchAlarmsPublishToTheTopic',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
   });
 });

@@ -4,7 +4,7 @@ import { parseTargets } from '../../lib/org/central-targets';
 import { CentralViewStack } from '../../lib/org/central-view-stack';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { namespaceFilter } from '../../lib/org/oam';
-import { centralApp, MONITORING_ACCOUNT, ORG_ID, SINKS, stackSetApp, TARGETS, TEMPLATE_PATH } from './org-support';
+import { centralApp, MONITORING_ACCOUNT, ORG_ID, orgApp, SINKS, STACKSET_CONTEXT, stackSetApp, TARGETS, TEMPLATE_PATH } from './org-support';
 import { flatten, onlyResource, resourcesOfType } from './support';
 
 const CENTRAL = 'NetReconCentral';
@@ -37,6 +37,13 @@ describe('OAM: the sink and the links', () => {
     expect(mapping).toEqual({ 'eu-west-1': { SinkArn: SINKS['eu-west-1'] }, 'us-east-1': { SinkArn: SINKS['us-east-1'] } });
     expect(link.SinkIdentifier['Fn::FindInMap'][1]).toEqual({ Ref: 'AWS::Region' });
     expect(link.LinkConfiguration.MetricConfiguration.Filter).toBe("Namespace IN ('NetRecon', 'AWS/EC2', 'ContainerInsights', 'CWAgent')");
+  });
+
+  it('shares only the output namespace when no central reconciler reads the sources (no centralRoleArn)', () => {
+    const { centralRoleArn: _dropped, ...context } = STACKSET_CONTEXT;
+    const instance = orgApp(context).template(TEMPLATE_PATH).toJSON();
+    const link = Object.values(instance.Resources as Record<string, any>).find((r) => r.Type === 'AWS::Oam::Link')!.Properties;
+    expect(link.LinkConfiguration.MetricConfiguration.Filter).toBe("Namespace IN ('NetRecon')");
   });
 
   it('quotes namespaces in the link filter', () => {

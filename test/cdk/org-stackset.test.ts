@@ -81,6 +81,15 @@ describe('the StackSet form (-c org=stackset)', () => {
     });
   });
 
+  it("keeps the code deployment function's logs a month, not forever (issue 18, item 6)", () => {
+    const code = org.template('NetReconOrgCode-eu-west-1');
+    const group = onlyResource(code, 'AWS::Logs::LogGroup');
+    expect(group.props.RetentionInDays).toBe(30);
+    const handlers = Object.values(code.findResources('AWS::Lambda::Function'));
+    expect(handlers).toHaveLength(1);
+    expect(handlers[0]!.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: group.id } });
+  });
+
   it('deploys the code stacks before the StackSet', () => {
     const deps = org.stack('NetReconOrgStackSet').dependencies.map((s) => s.stackName).sort();
     expect(deps).toEqual(['NetReconOrgCode-eu-west-1', 'NetReconOrgCode-us-east-1']);

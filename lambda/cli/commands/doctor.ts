@@ -16,7 +16,7 @@ import { EXIT, parseOptions, UsageError, type Command } from '../usage';
 import { describeAwsError, liveRuntime, liveSettings } from './live';
 import { PROMQL_HELP, PROMQL_OPTIONS, promqlOptionsOf } from './promql-flags';
 import { withPromql } from './reconcile-promql';
-import { detectionLines, detectPromql, type PromqlDetection } from '../../sources/promql/detect';
+import { detectionLines, detectPromql, promqlCoverageOf, type PromqlDetection } from '../../sources/promql/detect';
 
 /** The deployed function's schedule by default (lib/deploy-settings.ts, scheduleMinutes); the cost uses it. */
 export const DEFAULT_SCHEDULE_MINUTES = 5;
@@ -108,11 +108,11 @@ export const doctorCommand: Command = {
             now,
             settings: withPromql(liveSettings({ cluster: values.cluster, nodeFilter: run.nodeFilter, interfaceRules: ruleOverrides, sourceProfile: judgedProfile(observations) }), promqlOptions),
           });
-      report = diagnose(observations, lastHour);
       const handle = withPromql(liveSettings({ cluster: values.cluster }), promqlOptions).promql;
       if (handle) {
         promql = await detectPromql({ ...handle, cluster: values.cluster, nodes: observations.nodes.map((n) => ({ instanceId: n.instanceId, ...(n.nodeName ? { nodeName: n.nodeName } : {}), launchTime: new Date(0).toISOString() })), nowSeconds: now.getTime() / 1000, rules: run.reconcile.rules });
       }
+      report = diagnose(observations, lastHour, (handle && promql && promqlCoverageOf(promql, handle.settings)) ?? undefined);
     } catch (error) {
       const message = describeAwsError(error);
       if (message === undefined) throw error;

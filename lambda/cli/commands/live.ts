@@ -57,13 +57,14 @@ export interface LiveSettingsInput {
   readonly namespace?: string | undefined;
   readonly perNodeMetrics?: boolean | undefined;
   readonly sourceProfile?: string | undefined;
+  readonly ledgerTable?: string | undefined;
 }
 
 /**
  * The pipeline's settings from the command line, checked by the resolver the function and the construct use
  * (lambda/settings.ts), so the CLI refuses what the function would refuse, in the same words, naming the flag.
  */
-export function liveSettings(input: LiveSettingsInput): PipelineSettings {
+export function liveSettings(input: LiveSettingsInput): PipelineSettings & { readonly ledgerTable: string } {
   // `auto` is a list of clusters, and a live command reads one; only `reconcile --cluster auto` shows that list.
   if (input.cluster === AUTO_CLUSTERS) throw new UsageError('--cluster auto names no one cluster', 'Name the cluster (netrecon reconcile --cluster auto lists them).');
   let run;
@@ -77,6 +78,7 @@ export function liveSettings(input: LiveSettingsInput): PipelineSettings {
       nodeFilter: input.nodeFilter,
       outputNamespace: input.namespace,
       perNodeMetrics: input.perNodeMetrics,
+      ledgerTable: input.ledgerTable,
       // A person asks for a window: every whole closed period of it, at once, up to what CloudWatch still holds
       // and the most one run takes (the rest is published by the next run, and the command says how many are left).
       backfillSeconds: MAX_BACKFILL_SECONDS,
@@ -97,6 +99,7 @@ export function liveSettings(input: LiveSettingsInput): PipelineSettings {
     schedule: { periodSeconds: run.periodSeconds, lagSeconds: run.lagSeconds, backfillSeconds: run.backfillSeconds, maxPeriodsPerRun: run.maxPeriodsPerRun, periodsPerRead: run.periodsPerRead },
     outputNamespace: run.outputNamespace,
     perNodeMetrics: run.perNodeMetrics,
+    ledgerTable: run.ledgerTable,
   };
 }
 
@@ -172,7 +175,7 @@ export function describeAwsError(error: unknown): string | undefined {
     return `AWS refused the call (${name}: ${sdkMessage}). netrecon needs cloudwatch:GetMetricData, cloudwatch:ListMetrics, ec2:DescribeInstances (and cloudwatch:PutMetricData to emit).`;
   }
   // A failed read, a failed ledger read, an empty inventory: the message already says what failed and what to do.
-  if (error.name === 'AwsCallError' || name === 'ReadFailedError' || name === 'UnreadPeriodsError' || name === 'LedgerReadError' || name === 'EmptyInventoryError' || name === 'SourceRoleError') return error.message;
+  if (error.name === 'AwsCallError' || ['ReadFailedError', 'UnreadPeriodsError', 'LedgerReadError', 'EmptyInventoryError', 'SourceRoleError', 'LeaseHeldError', 'LedgerStoreError', 'ConcurrentPublisherError'].includes(name)) return error.message;
   if (name === 'AwsStepError') return `${name}: ${error.message}`;
   if ('$metadata' in error || /ENOTFOUND|ECONNREFUSED|ETIMEDOUT/.test(error.message)) return causeOf(error);
   return undefined;

@@ -16,6 +16,48 @@ import { chain, reportChunks, writeReport, type ReportFormat } from '../report-o
 import { EXIT, type CommandIo } from '../usage';
 import { describeAwsError, LIVE_DEFAULT_WINDOW_SECONDS, liveRuntime, liveSettings, liveTargetRuntime, liveWindow } from './live';
 import type { RunWindow } from '../../plan/pending-periods';
+import { NetReconError } from '../../core/errors';
+import { clusterTargetOf } from '../../core/cluster-target';
+import { createClients } from '../../aws/clients';
+import { LedgerStore } from '../../aws/ledger-store';
+import { lastHeartbeatSeconds } from '../../aws/ledger';
+import type { AwsRuntime } from '../../aws/api';
+import { hostname, userInfo } from 'node:os';
+
+/** The longest schedule a deployed function may have (8 h, lib/deploy-settings.ts) and one period more. */
+const HEARTBEAT_LOOKBACK_SECONDS = 8 * 3600 + 3600;
+
+/** A publish without the ledger table while a deployed function publishes the same cluster: refused. */
+class ConcurrentPublisherError extends NetReconError {
+  constructor(cluster: string, namespace: string, beatSeconds: number) {
+    super(
+      `a deployed reconciler published the heartbeat of cluster ${cluster} to ${namespace} at ${isoOf(beatSeconds)}, so it may be publishing ` +
+        'right now, and without its ledger table this run cannot exclude it: both would publish the same periods and double them. Nothing was ' +
+        'published. Pass --ledger-table with the stack\'s LedgerTableName output (the two then take turns), or use --dry-run, or publish to another --namespace.',
+      { value: namespace },
+    );
+    this.name = 'ConcurrentPublisherError';
+  }
+}
+
+/**
+ * The ledger store the CLI publishes under, when it has a table; without one, refuses to publish next to a
+ * function whose heartbeat shows it publishing the cluster, and otherwise says what it cannot exclude.
+ */
+async function publisherStore(rt: AwsRuntime, options: LiveReconcileOptions, table: string, namespace: string, nowSeconds: number, io: CommandIo): Promise<LedgerStore | undefined> {
+  if (options.dryRun) return table ? new LedgerStore(createClients(clientOptions(options)).dynamo, table) : undefined;
+  if (table) return new LedgerStore(createClients(clientOptions(options)).dynamo, table);
+  const { cluster, accountId } = clusterTargetOf(options.cluster);
+  const beat = await lastHeartbeatSeconds(rt, { namespace, cluster, accountId, startSeconds: Math.floor((nowSeconds - HEARTBEAT_LOOKBACK_SECONDS) / 300) * 300, endSeconds: Math.ceil(nowSeconds / 300) * 300 });
+  if (beat !== undefined) throw new ConcurrentPublisherError(options.cluster, namespace, beat);
+  io.stderr(
+    `netrecon: warning: no --ledger-table: nothing excludes another publisher of cluster ${options.cluster} in ${namespace} while this run publishes ` +
+      '(a second CLI run at the same time would double every value it publishes too); no deployed function\'s heartbeat was found for it.\n',
+  );
+  return undefined;
+}
+
+const clientOptions = (o: LiveReconcileOptions) => ({ ...(o.region ? { region: o.region } : {}), ...(o.profile ? { profile: o.profile } : {}) });
 import { withPromql, promqlReportParts } from './reconcile-promql';
 import type { PromqlCliOptions } from './promql-flags';
 
@@ -32,6 +74,8 @@ export interface LiveReconcileOptions {
   readonly thresholds?: Partial<Thresholds> | undefined;
   readonly ruleOverrides?: InterfaceRuleOverrides | undefined;
   readonly sourceProfile?: string | undefined;
+  /** The deployed stack's ledger table (--ledger-table, else NETRECON_LEDGER_TABLE). */
+  readonly ledgerTable?: string | undefined;
   readonly dryRun: boolean;
   readonly format: ReportFormat;
   /** Where the report goes (`-o FILE`); stdout when absent. */
@@ -45,8 +89,17 @@ function datumLine(d: MetricDatum): string {
   return `  ${d.Timestamp?.toISOString() ?? '-'}  ${d.MetricName} {${dims}} ${d.Value} ${d.Unit ?? ''}`;
 }
 
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
 export async function runLiveReconcile(options: LiveReconcileOptions, io: CommandIo): Promise<number> {
-  const settings = withPromql(liveSettings({ ...options, interfaceRules: options.ruleOverrides }), options);
+  const live = liveSettings({ ...options, ledgerTable: options.ledgerTable ?? process.env.NETRECON_LEDGER_TABLE, interfaceRules: options.ruleOverrides });
+  const settings = withPromql(live, options);
   const now = new Date();
   const asked = liveWindow(options.start, options.end, settings.schedule.periodSeconds, now.getTime() / 1000);
   // The default hour is placed by the service's clock, which the pipeline learns from its first answer: by this
@@ -56,7 +109,10 @@ export async function runLiveReconcile(options: LiveReconcileOptions, io: Comman
   let result;
   try {
     rt = await liveTargetRuntime(rt, options.cluster, options.region, options.profile);
+    const store = await publisherStore(rt, options, live.ledgerTable, settings.outputNamespace, Math.floor(now.getTime() / 1000), io);
     result = await runCluster({
+      ...(store ? { ledgerStore: store } : {}),
+      publisher: `netrecon CLI, ${safeUser()}@${hostname()} pid ${process.pid}`,
       rt,
       cluster: options.cluster,
       settings,

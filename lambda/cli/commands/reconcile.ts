@@ -41,6 +41,10 @@ ${LIVE_HELP}
   --dry-run             read and reconcile, print what would be published, publish nothing
   --namespace NS        output namespace (default NetRecon)
   --per-node-metrics    also publish per-node metrics (each is a paid custom metric)
+  --ledger-table T      the deployed stack's ledger table (its LedgerTableName output; or NETRECON_LEDGER_TABLE):
+                        publish under the same lease as the function, so the two never publish at once.
+                        Without it, a publish is refused while the function's heartbeat shows it running
+                        for the cluster, and warned about otherwise (docs/aws.md, "Exactly once")
 ${PROMQL_HELP}
 
 --cluster auto lists the clusters a function deployed with clusters=auto would reconcile here
@@ -53,10 +57,10 @@ a read that failed, an empty inventory, a failed publish: nothing unread is publ
 so a script can alarm on it). Warnings about skipped input go to stderr.`;
 
 /** Flags that only mean something against a live account; with --from they would be silently ignored. */
-const LIVE_ONLY_FLAGS = ['start', 'end', 'region', 'profile', 'node-filter', 'dry-run', 'namespace', 'per-node-metrics', ...(Object.keys(PROMQL_OPTIONS) as (keyof typeof PROMQL_OPTIONS)[])] as const;
+const LIVE_ONLY_FLAGS = ['start', 'end', 'region', 'profile', 'node-filter', 'dry-run', 'namespace', 'per-node-metrics', 'ledger-table', ...(Object.keys(PROMQL_OPTIONS) as (keyof typeof PROMQL_OPTIONS)[])] as const;
 
 /** Flags of a reconcile that `--cluster auto` (a listing) would silently ignore. */
-const DISCOVER_IGNORES = ['start', 'end', 'node-filter', 'source-profile', 'dry-run', 'namespace', 'per-node-metrics', 'period', 'rules', 'thresholds', 'out'] as const;
+const DISCOVER_IGNORES = ['start', 'end', 'node-filter', 'source-profile', 'dry-run', 'namespace', 'per-node-metrics', 'ledger-table', 'period', 'rules', 'thresholds', 'out'] as const;
 
 /** The reconciliation settings of a capture file from the command line; P defaults to the capture's. */
 async function configFrom(values: { period?: string; rules?: string; thresholds?: string; 'source-profile'?: string }, defaultPeriodSeconds: number) {
@@ -87,6 +91,7 @@ export const reconcileCommand: Command = {
       'dry-run': { type: 'boolean' },
       namespace: { type: 'string' },
       'per-node-metrics': { type: 'boolean' },
+      'ledger-table': { type: 'string' },
       'cluster-tag': { type: 'string' },
       ...PROMQL_OPTIONS,
     });
@@ -125,6 +130,7 @@ export const reconcileCommand: Command = {
           ...(values['source-profile'] !== undefined ? { sourceProfile: values['source-profile'] } : {}),
           ...(values.namespace !== undefined ? { namespace: values.namespace } : {}),
           perNodeMetrics: values['per-node-metrics'] === true,
+          ...(values['ledger-table'] !== undefined ? { ledgerTable: values['ledger-table'] } : {}),
           dryRun: values['dry-run'] === true,
           format,
           ...(values.out ? { out: values.out } : {}),

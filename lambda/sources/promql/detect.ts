@@ -5,7 +5,9 @@
  * `sum by (node)` counts those twice). The answer's judgement is pure (detection apart from presentation).
  */
 import type { CaptureNode } from '../../capture/capture';
-import { classifyInterface, type CompiledRule } from '../../core/interface-rules';
+import { classifyInterface, type CompiledRule, type InterfaceClass } from '../../core/interface-rules';
+import { nodeProfileOf, type NodeProfile } from '../../core/source-profile';
+import type { PromqlCoverage } from '../../doctor/model';
 import { checkAnswer } from './answer-checks';
 import { PromqlError } from './errors';
 import type { PromqlHttpReader } from './http-reader';
@@ -26,6 +28,8 @@ export interface PromqlDetection {
   readonly nodesMatched: number;
   readonly nodesInInventory: number;
   readonly podVethSeries: number;
+  /** Each inventory node with series, by instance id: what it resolves to under mixed from its devices' classes (docs/profiles.md). */
+  readonly nodeProfiles: Readonly<Record<string, NodeProfile>>;
   /** `ok`: series for every node with the configured labels; `partial`: some nodes or labels missing; `none`: no series. */
   readonly verdict: 'ok' | 'partial' | 'none' | 'error';
 }
@@ -45,7 +49,7 @@ export async function detectPromql(input: { settings: PromqlSourceSettings; read
     answer = checkAnswer({ ...body, data: { resultType: 'matrix', result: result.map((r) => ({ metric: r.metric, values: r.value ? [r.value] : [] })) } }, 'matrix');
   } catch (error) {
     if (!(error instanceof PromqlError)) throw error;
-    return { ...base, seriesFound: null, error: error.message, labelsFound: [], labelsMissing: [], nodesMatched: 0, podVethSeries: 0, verdict: 'error' };
+    return { ...base, seriesFound: null, error: error.message, labelsFound: [], labelsMissing: [], nodesMatched: 0, podVethSeries: 0, nodeProfiles: {}, verdict: 'error' };
   }
   const series = [...answer.series, ...answer.refused];
   const labelsFound = [...new Set(series.flatMap((x) => Object.keys(x.labels)))].filter((l) => l !== '__name__').sort();
@@ -56,17 +60,29 @@ export async function detectPromql(input: { settings: PromqlSourceSettings; read
     byValue.set(n.instanceId, n.instanceId);
     if (n.nodeName) byValue.set(n.nodeName, n.instanceId);
   }
-  const matched = new Set<string>();
+  const classes = new Map<string, Set<InterfaceClass>>();
   let podVethSeries = 0;
   for (const x of series) {
     const v = x.labels[s.labels.node];
     const id = v === undefined ? undefined : (byValue.get(v) ?? byValue.get(v.replace(/:[0-9]+$/, '')));
-    if (id) matched.add(id);
     const device = x.labels[s.labels.device];
-    if (device !== undefined && classifyInterface(device, input.rules).interfaceClass === 'podVeth') podVethSeries++;
+    const cls = device === undefined ? undefined : classifyInterface(device, input.rules).interfaceClass;
+    if (id) {
+      const set = classes.get(id) ?? new Set<InterfaceClass>();
+      if (cls) set.add(cls);
+      classes.set(id, set);
+    }
+    if (cls === 'podVeth') podVethSeries++;
   }
-  const verdict = series.length === 0 ? 'none' : labelsMissing.length === 0 && matched.size === input.nodes.length ? 'ok' : 'partial';
-  return { ...base, seriesFound: series.length, labelsFound, labelsMissing, nodesMatched: matched.size, podVethSeries, verdict };
+  const nodeProfiles = Object.fromEntries([...classes].map(([id, set]) => [id, nodeProfileOf('mixed', set)]));
+  const verdict = series.length === 0 ? 'none' : labelsMissing.length === 0 && classes.size === input.nodes.length ? 'ok' : 'partial';
+  return { ...base, seriesFound: series.length, labelsFound, labelsMissing, nodesMatched: classes.size, podVethSeries, nodeProfiles, verdict };
+}
+
+/** What doctor's costs and recommendation take from a detection; null when the query failed or no series answered. */
+export function promqlCoverageOf(d: PromqlDetection, settings: Pick<PromqlSourceSettings, 'scrapeIntervalSeconds'>): PromqlCoverage | null {
+  if (d.seriesFound === null || d.seriesFound === 0) return null;
+  return { kind: d.kind, receiveSeries: d.seriesFound, nodeProfiles: new Map(Object.entries(d.nodeProfiles)), labelsMissing: d.labelsMissing, scrapeIntervalSeconds: settings.scrapeIntervalSeconds };
 }
 
 /** The detection as lines of the doctor's checklist. */

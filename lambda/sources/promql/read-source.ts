@@ -117,11 +117,36 @@ export async function readPromql(input: ReadPromqlInput): Promise<PromqlRead> {
   input.progress?.(`PromQL: ${planned.length} queries for ${index.values.length} nodes`);
   const counts = { queries: 0 };
   const warnings: string[] = [];
-  const answers = await inPool(planned, input.concurrency ?? 4, async (q) => ({ q, a: await readPlanned(q, input, counts, warnings) }));
+  const devices: DevicePeriods[] = [];
+  const pods: PodPeriods[] = [];
+  let samples = 0;
+  // The queries of one group of nodes (planQueries shares its nodeValues array) hold every sample of those nodes, so
+  // each group is read, turned into periods and let go before the next: memory holds the periods, not the samples
+  // of every node at once (docs/limits.md, "PromQL reads").
+  const groups = new Map<readonly string[], PlannedQuery[]>();
+  for (const q of planned) groups.set(q.nodeValues, [...(groups.get(q.nodeValues) ?? []), q]);
+  await inPool([...groups.values()], input.concurrency ?? 4, async (queries) => {
+    const answers: Array<{ q: PlannedQuery; a: Awaited<ReturnType<typeof readPlanned>> }> = [];
+    for (const q of queries) answers.push({ q, a: await readPlanned(q, input, counts, warnings) });
+    samples += periodsOfGroup(answers, input, index, { devices, pods, skipped });
+  });
+  input.progress?.(`PromQL: ${counts.queries} queries, ${samples} samples, ${devices.length} device series, ${pods.length} pod series`);
+  return { devices, pods, skipped, queries: counts.queries, samples, warnings };
+}
 
+/** One group's answers into device and pod periods (appended to `out`); returns the distinct samples it held. */
+function periodsOfGroup(
+  answers: ReadonlyArray<{ q: PlannedQuery; a: { series: CheckedSeries[]; refused: ReturnType<typeof checkAnswer>['refused'] } }>,
+  input: ReadPromqlInput,
+  index: ReturnType<typeof nodeIndex>,
+  out: { devices: DevicePeriods[]; pods: PodPeriods[]; skipped: SkippedItem[] },
+): number {
+  const s = input.settings;
+  const L = s.labels;
+  const { devices, pods, skipped } = out;
+  let samples = 0;
   // One series per (measure, node, device or pod): the ranges of the window are merged by timestamp.
   const gathered = new Map<Measure, Map<string, Gathered>>();
-  let samples = 0;
   for (const { q, a } of answers) {
     const pod = q.measure === 'podRx' || q.measure === 'podTx';
     for (const r of a.refused) skipped.push({ kind: 'series', ref: describe(q.measure, r.labels), reason: r.reason, ...(r.value === undefined ? {} : { value: r.value }) });
@@ -180,8 +205,6 @@ export async function readPromql(input: ReadPromqlInput): Promise<PromqlRead> {
       },
     );
   };
-  const devices: DevicePeriods[] = [];
-  const pods: PodPeriods[] = [];
   for (const [measure, byKey] of gathered) {
     const direction = measure === 'deviceRx' || measure === 'podRx' ? 'rx' : 'tx';
     for (const g of byKey.values()) {
@@ -213,6 +236,5 @@ export async function readPromql(input: ReadPromqlInput): Promise<PromqlRead> {
       else pods.push({ instanceId: g.instanceId, namespace: g.namespace, pod: g.name, direction, periods });
     }
   }
-  input.progress?.(`PromQL: ${counts.queries} queries, ${samples} samples, ${devices.length} device series, ${pods.length} pod series`);
-  return { devices, pods, skipped, queries: counts.queries, samples, warnings };
+  return samples;
 }

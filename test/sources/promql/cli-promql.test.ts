@@ -176,9 +176,17 @@ describe.runIf(missing === null)('reconcile --cluster --promql-url on a real Pro
     const json = JSON.parse(t.out());
     expect(json.promql).toMatchObject({ kind: 'prometheus', seriesFound: 3 * 5, nodesMatched: 3, nodesInInventory: 3, podVethSeries: 3 * 2, labelsFound: ['device', 'instance', 'job'], labelsMissing: [], verdict: 'ok' });
     expect(code === 0 || code === 2).toBe(true);
+    // Each node's devices (ENIs, lo, pod veths) resolve to full: PromQL is recommended for the counters, and the
+    // PromQL rows price no agent series and no reads (a Prometheus of your own).
+    expect(Object.values(json.promql.nodeProfiles)).toEqual(['full', 'full', 'full']);
+    expect(json.promqlRecommendation).toMatchObject({ sourceProfile: 'full' });
+    const rows = json.costs.filter((c: { counters?: string }) => c.counters === 'promql');
+    expect(rows.map((c: { sourceProfile: string }) => c.sourceProfile)).toEqual(['enis', 'full', 'mixed']);
+    expect(rows.every((c: { agentUsdPerMonth: number; promqlReadsUsdPerMonth: number }) => c.agentUsdPerMonth === 0 && c.promqlReadsUsdPerMonth === 0)).toBe(true);
     const table = io();
     await main(['doctor', '--cluster', 'c1', '--region', 'eu-west-1', '--promql-url', prom.url, '--promql-labels', 'node=node'], table.io);
     expect(table.out()).toMatch(/✗ PromQL prometheus at .*: 15 node_exporter receive series for 0 of 3 nodes; 6 are pod veths/);
     expect(table.out()).toMatch(/labels found: device, instance, job\n {4}fix: the series lack node/);
+    expect(table.out()).not.toMatch(/Recommended with PromQL/);
   }, 60_000);
 });

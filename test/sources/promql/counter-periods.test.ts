@@ -66,3 +66,15 @@ describe('the answer checks', () => {
     expect(() => checkAnswer({ status: 'success', data: { resultType: 'vector', result: [] } }, 'matrix')).toThrow(/resultType is "vector"/);
   });
 });
+
+describe('coverage intervals', () => {
+  it('touching steps are kept as one interval a stretch (same union, a few pairs a period), a missed scrape splits it', () => {
+    const times = [0, 30, 60, 90, 120, 150, 210, 240, 270, 300];
+    const r = counterPeriods({ timesSeconds: times, values: times.map((t) => t * 10) }, { periodSeconds: 300, windowStartSeconds: 0, windowEndSeconds: 300, temporality: 'cumulative', maxGapSeconds: 45, sampleIntervalSeconds: 30 });
+    // (150, 210] is a gap: 0..150 and 210..300 covered.
+    expect(r.covered.get(0)).toEqual([
+      [0, 150],
+      [210, 300],
+    ]);
+  });
+});
