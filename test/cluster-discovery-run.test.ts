@@ -9,7 +9,6 @@ import { DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterListError } from '../lambda/aws/cluster-list';
-import { parseHandlerConfig } from '../lambda/handler-config';
 import { LedgerMemory } from '../lambda/plan/ledger-memory';
 import { makeRunner } from '../lambda/runner';
 import { RunFailedError, type RunSummary } from '../lambda/run-summary';
@@ -18,6 +17,8 @@ import { makeCluster } from './helpers/synthetic-cluster';
 import { mockAccount, storedCounts } from './aws/account';
 import { NOW_SECONDS, sdkClients, virtualClock } from './aws/helpers';
 import { recordingLogger } from './helpers/recording-logger';
+import { runConfig } from './helpers/run-config';
+import type { RunSettingsInput } from '../lambda/settings';
 
 const eksMock = mockClient(EKSClient);
 let restore: () => void = () => undefined;
@@ -29,9 +30,9 @@ afterEach(() => {
 const { logs, logger } = recordingLogger();
 
 /** Two clusters with EC2 nodes (`web`: 3, `batch`: 2) and whatever EKS is told to list besides. */
-function account() {
+function account(options: { webWithoutAgent?: number[] } = {}) {
   const day = NOW_SECONDS - 86_400;
-  const web = makeCluster({ cluster: 'web', nodes: 3, launchSeconds: day });
+  const web = makeCluster({ cluster: 'web', nodes: 3, launchSeconds: day, withoutAgent: options.webWithoutAgent ?? [] });
   const batch = makeCluster({ cluster: 'batch', nodes: 2, launchSeconds: day }).map((n) => ({ ...n, instanceId: `${n.instanceId}b` }));
   const fake = new FakeAws([...web, ...batch]);
   const aws = mockAccount(fake);
@@ -39,11 +40,15 @@ function account() {
   return { fake, aws };
 }
 
-function runner(env: Record<string, string>) {
-  const config = parseHandlerConfig({ NETRECON_BACKFILL_SECONDS: '3600', ...env });
+function runner(settings: RunSettingsInput) {
+  const config = runConfig({ backfillSeconds: 3600, ...settings });
   const eks = new EKSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
   return makeRunner({ config, ...sdkClients(), eks, logger, ledgerMemory: new LedgerMemory(), now: () => new Date(NOW_SECONDS * 1000), clock: virtualClock(), retry: { attempts: 2, baseDelayMs: 1 } });
 }
+
+/** Names of the metrics that landed for a cluster (its ClusterName dimension), from the store itself. */
+const publishedMetrics = (fake: FakeAws, cluster: string): string[] =>
+  [...new Set(storedCounts(fake).filter((s) => s.key.includes(`ClusterName=${cluster}`)).map((s) => s.key.split('\u0000')[1]!))].sort();
 
 /** Clusters whose data landed in the output namespace (heartbeats left out), from the store itself. */
 const publishedClusters = (fake: FakeAws): string[] => [...new Set(storedCounts(fake).map((s) => s.key.split('\u0000')[2]!.split('\u0001')[0]!.split('=')[1]!))].sort();
@@ -52,7 +57,7 @@ describe('clusters=auto', () => {
   it('reconciles every cluster EKS lists; a Fargate-only cluster (no instance, no history) is skipped and counted, not a failure', async () => {
     const { fake, aws } = account();
     eksMock.on(ListClustersCommand).resolves({ clusters: ['web', 'fargate-only', 'batch'] });
-    const summary: RunSummary = await runner({ NETRECON_CLUSTERS: 'auto' })({});
+    const summary: RunSummary = await runner({ clusters: 'auto' })({});
 
     expect(summary.clusters.map((c) => [c.cluster, c.outcome])).toEqual([
       ['batch', 'emitted'],
@@ -76,7 +81,7 @@ describe('clusters=auto', () => {
 
   it('a named cluster without nodes still fails the run: only a cluster EKS listed is known to exist', async () => {
     account();
-    await expect(runner({ NETRECON_CLUSTERS: 'web,fargate-only' })({})).rejects.toBeInstanceOf(RunFailedError);
+    await expect(runner({ clusters: ['web', 'fargate-only'] })({})).rejects.toBeInstanceOf(RunFailedError);
   });
 
   it('narrows the list to the clusters with the tag, and skips one whose tags cannot be read', async () => {
@@ -85,7 +90,7 @@ describe('clusters=auto', () => {
     eksMock.on(DescribeClusterCommand, { name: 'web' }).resolves({ cluster: { name: 'web', tags: { netrecon: 'on' } } });
     eksMock.on(DescribeClusterCommand, { name: 'batch' }).resolves({ cluster: { name: 'batch', tags: { netrecon: 'off' } } });
     eksMock.on(DescribeClusterCommand, { name: 'other' }).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }));
-    const summary = await runner({ NETRECON_CLUSTERS: 'auto', NETRECON_CLUSTER_TAG: 'netrecon=on' })({});
+    const summary = await runner({ clusters: 'auto', clusterTag: 'netrecon=on' })({});
     expect(summary.clusters.map((c) => [c.cluster, c.outcome])).toEqual([
       ['other', 'skipped'],
       ['web', 'emitted'],
@@ -96,29 +101,43 @@ describe('clusters=auto', () => {
   });
 
   it('gives a discovered cluster the default profile and a named one its own', async () => {
-    account();
+    // web's third node runs no agent: `full` calls it missingAgent, where `mixed` would reconcile it agentless.
+    const { fake } = account({ webWithoutAgent: [2] });
     eksMock.on(ListClustersCommand).resolves({ clusters: ['batch', 'web'] });
-    const summary = await runner({ NETRECON_CLUSTERS: 'auto', NETRECON_SOURCE_PROFILE: 'agentless,web:full' })({});
-    const calls = Object.fromEntries(summary.clusters.map((c) => [c.cluster, c.apiCalls.ListMetrics]));
+    const summary = await runner({ clusters: 'auto', sourceProfile: { '*': 'agentless', web: 'full' } })({});
+    const of = (cluster: string) => summary.clusters.find((c) => c.cluster === cluster)!;
     // agentless reads no agent series, so it lists only its Container Insights nodes; full lists the agent's too.
-    expect(calls.batch).toBe(1);
-    expect(calls.web).toBe(1 + 2);
+    expect(of('batch').apiCalls.ListMetrics).toBe(1);
+    expect(of('web').apiCalls.ListMetrics).toBe(1 + 2);
+    // What only `full` has of the four (docs/profiles.md): the agent coverage (not agentless), the EC2 check (not
+    // agentless), the Container Insights residual and the pod bytes from the veths' own counters (neither enis nor
+    // agentless has them).
+    const fullOnly = ['AgentCoveragePercent', 'Ec2DiscrepancyRatio', 'ContainerInsightsResidualBytes', 'PodRxBytes', 'PodTxBytes'];
+    expect(publishedMetrics(fake, 'web')).toEqual(expect.arrayContaining(fullOnly));
+    expect(publishedMetrics(fake, 'batch').filter((m) => fullOnly.includes(m))).toEqual([]);
+    expect(publishedMetrics(fake, 'batch')).toEqual(expect.arrayContaining(['Ec2TotalBytes', 'ContainerInsightsTotalBytes']));
+    // `full` requires the agent, `mixed` does not: in every period published, web's two nodes with the agent are ok
+    // and the third is missingAgent; batch's two are ok.
+    const periods = of('web').periodsEmitted;
+    expect(periods).toBe(10); // the hour's backfill less the 600 s lag, at 300 s
+    expect(of('web').nodePeriodsByStatus).toMatchObject({ ok: 2 * periods, missingAgent: periods });
+    expect(of('batch').nodePeriodsByStatus).toMatchObject({ ok: 2 * periods, missingAgent: 0 });
   });
 
   it('a manual backfill may name a discovered cluster, and only one', async () => {
     account();
     eksMock.on(ListClustersCommand).resolves({ clusters: ['batch', 'web'] });
     const event = { start: new Date((NOW_SECONDS - 7200) * 1000).toISOString(), end: new Date((NOW_SECONDS - 3600) * 1000).toISOString() };
-    const summary = await runner({ NETRECON_CLUSTERS: 'auto' })({ ...event, cluster: 'web' });
+    const summary = await runner({ clusters: 'auto' })({ ...event, cluster: 'web' });
     expect(summary.clusters.map((c) => c.cluster)).toEqual(['web']);
-    await expect(runner({ NETRECON_CLUSTERS: 'auto' })({ ...event, cluster: 'unknown' })).rejects.toThrow(/"cluster" is not one of the configured clusters: "unknown"\. Configured: batch, web/);
+    await expect(runner({ clusters: 'auto' })({ ...event, cluster: 'unknown' })).rejects.toThrow(/"cluster" is not one of the configured clusters: "unknown"\. Configured: batch, web/);
   });
 
   it('fails the run with ClusterListError when ListClusters fails, before reading or publishing anything', async () => {
     const { aws } = account();
     eksMock.on(ListClustersCommand).rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }));
     logs.length = 0;
-    const error = await runner({ NETRECON_CLUSTERS: 'auto' })({}).catch((e: unknown) => e);
+    const error = await runner({ clusters: 'auto' })({}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClusterListError);
     expect((error as Error).message).toContain('eks:ListClusters failed after retries (AccessDeniedException: not allowed)');
     expect(aws.cw).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
@@ -129,7 +148,7 @@ describe('clusters=auto', () => {
   it('runs nothing, successfully, in a Region without clusters', async () => {
     const { aws } = account();
     eksMock.on(ListClustersCommand).resolves({ clusters: [] });
-    const summary = await runner({ NETRECON_CLUSTERS: 'auto' })({});
+    const summary = await runner({ clusters: 'auto' })({});
     expect(summary).toMatchObject({ clusters: [], failedClusters: 0, skippedClusters: 0, discovery: { clustersListed: 0 } });
     expect(aws.cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 0);
   });

@@ -2,7 +2,7 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseHandlerConfig } from '../../lambda/handler-config';
+import { runConfig } from '../helpers/run-config';
 import { LedgerMemory } from '../../lambda/plan/ledger-memory';
 import { makeRunner } from '../../lambda/runner';
 import { FakeAws } from '../helpers/fake-aws';
@@ -28,7 +28,7 @@ describe('the agent namespace listing', () => {
     const account = mockAccount(fake);
     restore = account.restore;
     const names = Array.from({ length: 50 }, (_, c) => `c${c}`);
-    const config = parseHandlerConfig({ NETRECON_CLUSTERS: names.join(','), NETRECON_SOURCE_PROFILE: 'full', NETRECON_BACKFILL_SECONDS: '3600' });
+    const config = runConfig({ clusters: names, sourceProfile: 'full', backfillSeconds: 3600 });
     const runner = makeRunner({ config, ...sdkClients(), logger: quiet, ledgerMemory: new LedgerMemory(), now: () => new Date(NOW_SECONDS * 1000), clock: virtualClock() });
     const summary = await runner({});
     // One listing = one pagination of net_bytes_recv and one of net_bytes_sent (50 nodes x 4 interfaces fit a page);

@@ -20,7 +20,8 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../lambda/cli/main';
-import { parseHandlerConfig } from '../../lambda/handler-config';
+import { runConfig } from '../helpers/run-config';
+import type { RunSettingsInput } from '../../lambda/settings';
 import { LedgerMemory } from '../../lambda/plan/ledger-memory';
 import { seriesKey } from '../../lambda/plan/sources';
 import { makeRunner } from '../../lambda/runner';
@@ -118,8 +119,8 @@ function mockEstate(e: Estate) {
   return { cw, ec2, sts, seenAccountIds, describedAs };
 }
 
-function runner(env: Record<string, string>) {
-  const config = parseHandlerConfig({ NETRECON_BACKFILL_SECONDS: '7200', NETRECON_SOURCE_PROFILE: 'full', ...env });
+function runner(settings: RunSettingsInput) {
+  const config = runConfig({ backfillSeconds: 7200, sourceProfile: 'full', ...settings });
   const { cloudWatch, ec2 } = sdkClients();
   return makeRunner({
     config,
@@ -149,7 +150,7 @@ describe('the central reconciler', () => {
   it('lists nodes through each source account role, reads that account through OAM, and publishes per account and cluster', async () => {
     const e = estate();
     const m = mockEstate(e);
-    const summary: RunSummary = await runner({ NETRECON_CLUSTERS: `${A}/prod,${B}/prod` })({});
+    const summary: RunSummary = await runner({ clusters: [`${A}/prod`, `${B}/prod`] })({});
 
     expect(summary.failedClusters).toBe(0);
     expect(summary.clusters.map((c) => [c.cluster, c.nodes])).toEqual([
@@ -197,7 +198,7 @@ describe('the central reconciler', () => {
     expect(exactlyOnce(e.monitoring)).toEqual({ ok: true, doubled: [] });
 
     // A second run finds both ledgers complete and publishes no period again.
-    const again = await runner({ NETRECON_CLUSTERS: `${A}/prod,${B}/prod` })({});
+    const again = await runner({ clusters: [`${A}/prod`, `${B}/prod`] })({});
     expect(again.clusters.map((c) => c.periodsEmitted)).toEqual([0, 0]);
     expect(exactlyOnce(e.monitoring)).toEqual({ ok: true, doubled: [] });
   });
@@ -205,7 +206,7 @@ describe('the central reconciler', () => {
   it('a role that cannot be assumed fails that account\'s cluster with the account, the role ARN and the fix; the others run', async () => {
     const e = estate();
     const m = mockEstate(e);
-    const run = runner({ NETRECON_CLUSTERS: `${NO_ROLE}/edge,${A}/prod,${NO_ROLE}/edge-2` })({});
+    const run = runner({ clusters: [`${NO_ROLE}/edge`, `${A}/prod`, `${NO_ROLE}/edge-2`] })({});
     const error = await run.then(
       () => undefined,
       (x: unknown) => x,
@@ -232,7 +233,7 @@ describe('the central reconciler', () => {
   it('passes the external id when the source role trusts by external id', async () => {
     const e = estate();
     const m = mockEstate(e);
-    await runner({ NETRECON_CLUSTERS: `${A}/prod`, NETRECON_SOURCE_EXTERNAL_ID: 'netrecon-7f3a', NETRECON_SOURCE_ROLE_NAME: 'custom-reader' })({});
+    await runner({ clusters: [`${A}/prod`], sourceExternalId: 'netrecon-7f3a', sourceRoleName: 'custom-reader' })({});
     expect(m.sts).toHaveReceivedCommandWith(AssumeRoleCommand, { RoleArn: `arn:aws:iam::${A}:role/custom-reader`, ExternalId: 'netrecon-7f3a' });
   });
 });

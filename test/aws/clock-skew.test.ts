@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeAws } from '../helpers/fake-aws';
 import { makeCluster } from '../helpers/synthetic-cluster';
 import { LedgerMemory } from '../../lambda/plan/ledger-memory';
-import { parseHandlerConfig } from '../../lambda/handler-config';
+import { runConfig } from '../helpers/run-config';
 import { makeRunner } from '../../lambda/runner';
 import { sendEmission } from '../../lambda/aws/sink';
 import { planEmission } from '../../lambda/plan/emission-plan';
@@ -44,7 +44,7 @@ describe('a machine clock off the service\'s', () => {
     const put = new CloudWatchClient({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
     const account = mockAccount(fake, { getMetricData: answeredByServerAt(clients.cloudWatch, -skewMs) });
     restore = account.restore;
-    const config = parseHandlerConfig({ NETRECON_CLUSTERS: 'c1', NETRECON_SOURCE_PROFILE: 'full', NETRECON_BACKFILL_SECONDS: '7200' });
+    const config = runConfig({ clusters: ['c1'], sourceProfile: 'full', backfillSeconds: 7200 });
     const progress: string[] = [];
     const runner = makeRunner({
       config,

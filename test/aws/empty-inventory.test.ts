@@ -6,7 +6,8 @@ import { makeCluster } from '../helpers/synthetic-cluster';
 import { LedgerMemory } from '../../lambda/plan/ledger-memory';
 import { seriesKey } from '../../lambda/plan/sources';
 import { main } from '../../lambda/cli/main';
-import { parseHandlerConfig } from '../../lambda/handler-config';
+import { runConfig } from '../helpers/run-config';
+import type { RunSettingsInput } from '../../lambda/settings';
 import { makeRunner } from '../../lambda/runner';
 import { RunFailedError } from '../../lambda/run-summary';
 import { exactlyOnce, mockAccount, storedCounts } from './account';
@@ -20,10 +21,10 @@ afterEach(() => {
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
-function runnerFor(fake: FakeAws, env: Record<string, string>) {
+function runnerFor(fake: FakeAws, settings: RunSettingsInput) {
   const account = mockAccount(fake);
   restore = account.restore;
-  const config = parseHandlerConfig({ NETRECON_BACKFILL_SECONDS: '7200', ...env });
+  const config = runConfig({ backfillSeconds: 7200, ...settings });
   const runner = (now: number, memory = new LedgerMemory()) =>
     makeRunner({ config, ...sdkClients(), logger: quiet, ledgerMemory: memory, now: () => new Date(now * 1000), clock: virtualClock(), retry: { attempts: 2, baseDelayMs: 1 } });
   return { account, runner };
@@ -41,7 +42,7 @@ async function failure(run: Promise<unknown>): Promise<RunFailedError> {
 describe('an empty inventory', () => {
   it('a cluster name that matches no instance is an error naming the cluster, the filter and the tag conventions, and seals nothing', async () => {
     const fake = new FakeAws(makeCluster({ cluster: 'prod', nodes: 3, launchSeconds: NOW_SECONDS - 86_400 }));
-    const { account, runner } = runnerFor(fake, { NETRECON_CLUSTERS: 'ghost-typo' });
+    const { account, runner } = runnerFor(fake, { clusters: ['ghost-typo'] });
     const failed = await failure(runner(NOW_SECONDS)({}));
     const message = failed.summary.clusters[0]!.error!;
     expect(failed.summary.clusters[0]!.outcome).toBe('failed');
@@ -55,7 +56,7 @@ describe('an empty inventory', () => {
 
   it('a node filter that matches no instance of a real cluster is the same error, naming the filter', async () => {
     const fake = new FakeAws(makeCluster({ cluster: 'prod', nodes: 3, launchSeconds: NOW_SECONDS - 86_400 }));
-    const { account, runner } = runnerFor(fake, { NETRECON_CLUSTERS: 'prod', NETRECON_NODE_FILTER: 'tag-key:k8s.io/cluster/{cluster}' });
+    const { account, runner } = runnerFor(fake, { clusters: ['prod'], nodeFilter: 'tag-key:k8s.io/cluster/{cluster}' });
     const failed = await failure(runner(NOW_SECONDS)({}));
     expect(failed.summary.clusters[0]!.error).toContain('no EC2 instance matches the node filter tag-key k8s.io/cluster/prod for cluster "prod"');
     expect(account.cw).toHaveReceivedCommandTimes(PutMetricDataCommand, 0);
@@ -64,12 +65,12 @@ describe('an empty inventory', () => {
   it('a cluster that had nodes and scaled to zero publishes its honest zeros', async () => {
     // Two hours with 3 nodes, published; then every instance is gone (DescribeInstances no longer lists them).
     const before = new FakeAws(makeCluster({ cluster: 'prod', nodes: 3, launchSeconds: NOW_SECONDS - 86_400 }));
-    const first = runnerFor(before, { NETRECON_CLUSTERS: 'prod' });
+    const first = runnerFor(before, { clusters: ['prod'] });
     expect((await first.runner(NOW_SECONDS)({})).clusters[0]!.periodsEmitted).toBe(22);
     restore();
     const after = new FakeAws([]);
     for (const [key, series] of before.store) after.store.set(key, series);
-    const { runner } = runnerFor(after, { NETRECON_CLUSTERS: 'prod' });
+    const { runner } = runnerFor(after, { clusters: ['prod'] });
     // Three hours later: 12 new closed periods (the scheduled read waits for 12).
     const later = await runner(NOW_SECONDS + 3 * 3600)({});
     expect(later.clusters[0]).toMatchObject({ outcome: 'emitted', nodes: 0 });

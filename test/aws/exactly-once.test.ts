@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeAws } from '../helpers/fake-aws';
 import { makeCluster } from '../helpers/synthetic-cluster';
 import { LedgerMemory } from '../../lambda/plan/ledger-memory';
-import { parseHandlerConfig } from '../../lambda/handler-config';
+import { runConfig } from '../helpers/run-config';
+import type { RunSettingsInput } from '../../lambda/settings';
 import { makeRunner } from '../../lambda/runner';
 import { exactlyOnce, mockAccount, storedCounts, type AccountHooks } from './account';
 import { NOW_SECONDS, sdkClients, virtualClock } from './helpers';
@@ -11,11 +12,11 @@ const quiet = { info: () => undefined, warn: () => undefined, error: () => undef
 let restore: () => void = () => undefined;
 afterEach(() => restore());
 
-function setup(opts: { nodes: number; env?: Record<string, string> } & AccountHooks) {
+function setup(opts: { nodes: number; settings?: RunSettingsInput } & AccountHooks) {
   const fake = new FakeAws(makeCluster({ cluster: 'c1', nodes: opts.nodes, launchSeconds: NOW_SECONDS - 10 * 86_400 }));
   const account = mockAccount(fake, opts);
   restore = account.restore;
-  const config = parseHandlerConfig({ NETRECON_CLUSTERS: 'c1', NETRECON_SOURCE_PROFILE: 'full', ...opts.env });
+  const config = runConfig({ clusters: ['c1'], sourceProfile: 'full', ...opts.settings });
   const runner = (now: number, memory = new LedgerMemory()) =>
     makeRunner({ config, ...sdkClients(), logger: quiet, ledgerMemory: memory, now: () => new Date(now * 1000), clock: virtualClock(), retry: { attempts: 2, baseDelayMs: 1 } });
   const ledgerCount = () => storedCounts(fake).filter((s) => s.key.includes('EmitLedger') && s.count >= s.max).length;
@@ -24,7 +25,7 @@ function setup(opts: { nodes: number; env?: Record<string, string> } & AccountHo
 
 describe('exactly-once emission', () => {
   it('a Lambda retry of the same scheduled run emits nothing twice', async () => {
-    const { fake, runner, ledgerCount } = setup({ nodes: 5, env: { NETRECON_BACKFILL_SECONDS: '7200' } });
+    const { fake, runner, ledgerCount } = setup({ nodes: 5, settings: { backfillSeconds: 7200 } });
     const memory = new LedgerMemory();
     const first = await runner(NOW_SECONDS, memory)({ 'detail-type': 'Scheduled Event', source: 'aws.events' });
     expect(first.clusters[0]!.periodsEmitted).toBe(22); // 2 h back to the last closed period: 24 - 2 lag periods
@@ -47,7 +48,7 @@ describe('exactly-once emission', () => {
     let crashAt = 3;
     const { fake, runner, ledgerCount } = setup({
       nodes: 300,
-      env: { NETRECON_PER_NODE_METRICS: 'true', NETRECON_BACKFILL_SECONDS: '7200', NETRECON_MAX_PERIODS_PER_RUN: '4', NETRECON_PERIODS_PER_READ: '4' },
+      settings: { perNodeMetrics: true, backfillSeconds: 7200, maxPeriodsPerRun: 4, periodsPerRead: 4 },
       // The third request reaches CloudWatch, then the function dies before it hears back.
       afterPut: (_input, n) => {
         if (n === crashAt) throw Object.assign(new Error('Task timed out'), { name: 'TimeoutError' });
@@ -70,7 +71,7 @@ describe('exactly-once emission', () => {
   });
 
   it('after an outage, runs backfill every missed closed period up to 24 hours back, bounded per run, once each', async () => {
-    const { fake, runner, ledgerCount } = setup({ nodes: 3, env: { NETRECON_MAX_PERIODS_PER_RUN: '100' } });
+    const { fake, runner, ledgerCount } = setup({ nodes: 3, settings: { maxPeriodsPerRun: 100 } });
     const memory = new LedgerMemory();
     const emitted: number[] = [];
     for (let run = 0; run < 4; run++) {
@@ -89,7 +90,7 @@ describe('exactly-once emission', () => {
   });
 
   it('a manual backfill over periods the schedule already emitted emits nothing again', async () => {
-    const { fake, runner } = setup({ nodes: 3, env: { NETRECON_BACKFILL_SECONDS: '7200' } });
+    const { fake, runner } = setup({ nodes: 3, settings: { backfillSeconds: 7200 } });
     await runner(NOW_SECONDS)({});
     const manual = await runner(NOW_SECONDS + 60)({ start: new Date((NOW_SECONDS - 7200) * 1000).toISOString(), end: new Date(NOW_SECONDS * 1000).toISOString(), cluster: 'c1' });
     expect(manual.trigger).toBe('manual');
@@ -121,10 +122,10 @@ describe('a put in doubt (it may have landed) while the ledger is not yet visibl
       failAt = -1;
       throw serverError();
     };
-    const env = { NETRECON_PER_NODE_METRICS: 'true', NETRECON_BACKFILL_SECONDS: '5400', NETRECON_MAX_PERIODS_PER_RUN: '4', NETRECON_PERIODS_PER_READ: '1' };
+    const settings = { perNodeMetrics: true, backfillSeconds: 5400, maxPeriodsPerRun: 4, periodsPerRead: 1 };
     const t = setup({
       nodes: 170,
-      env,
+      settings,
       beforePut: (input, n) => {
         puts = n;
         for (const start of markers(input)) putAt.set(start, clock);
@@ -204,7 +205,7 @@ describe('a put in doubt (it may have landed) while the ledger is not yet visibl
 
 describe('the read budget of a run', () => {
   it('spreads a catch-up too big for one invocation over several runs, oldest first, each period once', async () => {
-    const { fake, runner, ledgerCount } = setup({ nodes: 3, env: { NETRECON_MAX_PERIODS_PER_RUN: '288' } });
+    const { fake, runner, ledgerCount } = setup({ nodes: 3, settings: { maxPeriodsPerRun: 288 } });
     // 3 nodes x (2 EC2 + Container Insights and its probe + 8 agent series and their probe, one point each at P)
     // = 3 x 13 = 39 datapoints a period. 8.8 ms left at the default share 0.5 of 180,000 datapoints/s, half of the
     // time for the read: 90,000 x 0.0088 x 0.5 = 396 datapoints, 10 periods.
@@ -222,7 +223,7 @@ describe('the read budget of a run', () => {
 
   it('plans the read at its share of the datapoints-per-second quota (readQuotaShare)', async () => {
     // The same 8.8 ms at share 0.25: 45,000 x 0.0088 x 0.5 = 198 datapoints, floor(198 / 39) = 5 periods.
-    const { runner } = setup({ nodes: 3, env: { NETRECON_MAX_PERIODS_PER_RUN: '288', NETRECON_READ_QUOTA_SHARE: '0.25' } });
+    const { runner } = setup({ nodes: 3, settings: { maxPeriodsPerRun: 288, readQuotaShare: 0.25 } });
     const first = await runner(NOW_SECONDS, new LedgerMemory())({}, { getRemainingTimeInMillis: () => 8.8 } as never);
     expect(first.clusters[0]!.periodsEmitted).toBe(5);
   });

@@ -5,7 +5,8 @@ import { FakeAws } from '../helpers/fake-aws';
 import { makeCluster } from '../helpers/synthetic-cluster';
 import { LedgerMemory } from '../../lambda/plan/ledger-memory';
 import { main } from '../../lambda/cli/main';
-import { parseHandlerConfig } from '../../lambda/handler-config';
+import { runConfig } from '../helpers/run-config';
+import type { RunSettingsInput } from '../../lambda/settings';
 import { makeRunner } from '../../lambda/runner';
 import { RunFailedError, type RunSummary } from '../../lambda/run-summary';
 import { exactlyOnce, mockAccount, storedCounts, type AccountHooks } from './account';
@@ -25,11 +26,11 @@ const instanceIds = (input: GetMetricDataCommandInput): string[] =>
 const NODES = 5;
 const cluster = () => makeCluster({ cluster: 'c1', nodes: NODES, launchSeconds: NOW_SECONDS - 10 * 86_400 });
 
-function setup(hooks: AccountHooks, env: Record<string, string> = {}) {
+function setup(hooks: AccountHooks, settings: RunSettingsInput = {}) {
   const fake = new FakeAws(cluster());
   const account = mockAccount(fake, hooks);
   restore = account.restore;
-  const config = parseHandlerConfig({ NETRECON_CLUSTERS: 'c1', NETRECON_BACKFILL_SECONDS: '7200', ...env });
+  const config = runConfig({ clusters: ['c1'], backfillSeconds: 7200, ...settings });
   const logged: { message: string; data?: Record<string, unknown> }[] = [];
   const logger = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: (message: string, data?: Record<string, unknown>) => void logged.push({ message, ...(data ? { data } : {}) }) };
   const runner = (now: number, memory = new LedgerMemory()) =>
@@ -48,8 +49,8 @@ function published(fake: FakeAws): string[] {
 }
 
 /** What an account with no fault publishes for the same runs: the values a faulty run must end up with. */
-async function reference(env: Record<string, string> = {}, nows: readonly number[] = [NOW_SECONDS]): Promise<string[]> {
-  const { fake, runner } = setup({}, env);
+async function reference(settings: RunSettingsInput = {}, nows: readonly number[] = [NOW_SECONDS]): Promise<string[]> {
+  const { fake, runner } = setup({}, settings);
   const memory = new LedgerMemory();
   for (const now of nows) await runner(now, memory)({});
   restore();
@@ -164,7 +165,7 @@ describe('a failed ledger read is not an empty ledger', () => {
 
 describe('the backfill horizon', () => {
   it('a period that cannot be read before it leaves the backfill window is never published, and the run says so', async () => {
-    const env = { NETRECON_BACKFILL_SECONDS: '3600', NETRECON_PERIODS_PER_READ: '1' };
+    const settings = { backfillSeconds: 3600, periodsPerRead: 1 };
     let faulty = true;
     const { fake, runner, logged } = setup(
       {
@@ -173,7 +174,7 @@ describe('the backfill horizon', () => {
           return real();
         },
       },
-      env,
+      settings,
     );
     const memory = new LedgerMemory();
     // The window is [NOW - 3600, NOW - 600): 10 periods. The oldest, NOW - 3600, is inside it until NOW.

@@ -4,9 +4,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { clusterDatums } from '../../lambda/plan/output-datums';
 import { sendEmission } from '../../lambda/aws/sink';
-import { chunkDatums, datumBytes, planEmission } from '../../lambda/plan/emission-plan';
+import { chunkDatums, planEmission } from '../../lambda/plan/emission-plan';
 import { NODE_STATUSES, type ClusterPeriodResult, type NodeStatus } from '../../lambda/core/model';
 import { testRuntime } from './helpers';
+import { putMetricDataBodyBytes } from '../helpers/put-metric-data-body';
 
 const cw = mockClient(CloudWatchClient);
 beforeEach(() => cw.reset());
@@ -36,21 +37,28 @@ describe('PutMetricData batching', () => {
     }
   });
 
-  it('splits on the 1 MB payload limit before the 1,000-metric limit when dimension values are long', () => {
+  it('splits on the 1 MB payload limit before the 1,000-metric limit when dimension values are long', async () => {
     const big = datums(900, T0, 1000); // ~1.1 KB each: 900 of them exceed 1,000,000 bytes
     const plan = planEmission([{ periodStartSeconds: T0, datums: big }], 'NetRecon', 'c1', null);
     expect(plan.requests.length).toBe(2);
-    for (const r of plan.requests) {
-      const bytes = JSON.stringify({ Namespace: 'NetRecon', MetricData: [] }).length + r.input.MetricData!.reduce((a, d) => a + datumBytes(d), 0);
-      expect(bytes).toBeLessThanOrEqual(1_000_000);
-    }
+    // Measured on the body the SDK serializes (before gzip: docs/aws.md, "How big a PutMetricData request is"),
+    // not with the plan's own datumBytes: each request fits, and the first is full (one more datum would not fit).
+    const [first, second] = plan.requests.map((r) => r.input);
+    expect(await putMetricDataBodyBytes(first!)).toBeLessThanOrEqual(1_000_000);
+    expect(await putMetricDataBodyBytes(second!)).toBeLessThanOrEqual(1_000_000);
+    const oneMore = { ...first!, MetricData: [...first!.MetricData!, second!.MetricData![0]!] };
+    expect(await putMetricDataBodyBytes(oneMore)).toBeGreaterThan(1_000_000);
   });
 
-  it('cuts the same datums into the same chunks every time', () => {
+  it('cuts the same datums into the same chunks every time', async () => {
     const a = chunkDatums(datums(2500), 'NetRecon', 120);
     const b = chunkDatums(datums(2500), 'NetRecon', 120);
     expect(a.map((c) => c.datums.length)).toEqual([999, 999, 502]);
-    for (const c of a) expect(c.bytes).toBe(c.datums.reduce((n, d) => n + datumBytes(d), 0));
+    // A chunk's bytes are its datums' share of the serialized body: the body of the chunk alone less the empty
+    // envelope's, plus the separator it takes next to another chunk.
+    const body = (d: readonly MetricDatum[]) => putMetricDataBodyBytes({ Namespace: 'NetRecon', MetricData: [...d] });
+    const envelope = await body([]);
+    for (const c of a) expect(c.bytes).toBe((await body(c.datums)) - envelope + 1);
     expect(b).toEqual(a);
   });
 

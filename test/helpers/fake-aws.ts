@@ -6,10 +6,11 @@
  * same timestamp adds to the first).
  *
  * It enforces the documented per-call limits (500 queries and 100,800 datapoints a GetMetricData call, 1,000
- * metrics and 1 MB a PutMetricData request, 500 a ListMetrics page, 1,000 a DescribeInstances page) by failing
- * the call like the API would, optionally the per-second quotas (ThrottlingException), adds a configurable
- * latency per call, and counts calls, queries and datapoints.
+ * metrics and 1 MB a PutMetricData request, measured on the body the SDK serializes, 500 a ListMetrics page,
+ * 1,000 a DescribeInstances page) by failing the call like the API would, optionally the per-second quotas
+ * (ThrottlingException), adds a configurable latency per call, and counts calls, queries and datapoints.
  */
+import type { PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchSender, Ec2Sender } from '../../lambda/aws/api';
 import {
   DESCRIBE_INSTANCES_MAX_RESULTS,
@@ -19,7 +20,7 @@ import {
   PUT_METRIC_DATA_MAX_BYTES,
   PUT_METRIC_DATA_MAX_METRICS,
 } from '../../lambda/plan/limits';
-import { datumBytes } from '../../lambda/plan/emission-plan';
+import { putMetricDataBodyBytes } from './put-metric-data-body';
 import { seriesKey } from '../../lambda/plan/sources';
 import { LEDGER_METRIC } from '../../lambda/output-metrics';
 import { agentBytes, containerInsightsRate, ec2Bytes, type SynthNode } from './synthetic-cluster';
@@ -120,7 +121,7 @@ export class FakeAws {
         return this.getMetricData(input);
       case 'PutMetricData':
         this.quota('PutMetricData', 1, this.options.quotas?.putMetricDataTps);
-        return this.putMetricData(input);
+        return this.putMetricData(input, await putMetricDataBodyBytes(rawInput as PutMetricDataCommandInput));
       default:
         throw apiError('UnknownOperationException', `the fake does not implement ${op}`);
     }
@@ -304,11 +305,11 @@ export class FakeAws {
     return stat === 'Sum' ? sum : stat === 'Average' ? sum / samples.length : stat === 'SampleCount' ? samples.length : Math.max(...samples);
   }
 
-  private putMetricData(input: Record<string, unknown>): unknown {
+  /** `bodyBytes`: the request body as the SDK serializes it, before gzip (docs/aws.md, "How big a PutMetricData request is"). */
+  private putMetricData(input: Record<string, unknown>, bodyBytes: number): unknown {
     const data = input.MetricData as { MetricName: string; Dimensions?: { Name: string; Value: string }[]; Timestamp?: Date; Value?: number }[];
     if (data.length > PUT_METRIC_DATA_MAX_METRICS) this.reject(`${data.length} metrics in one request; the limit is ${PUT_METRIC_DATA_MAX_METRICS}`);
-    const bytes = JSON.stringify({ Namespace: input.Namespace, MetricData: [] }).length + data.reduce((a, d) => a + datumBytes(d), 0);
-    if (bytes > PUT_METRIC_DATA_MAX_BYTES) this.reject(`request of ${bytes} bytes; the limit is ${PUT_METRIC_DATA_MAX_BYTES}`);
+    if (bodyBytes > PUT_METRIC_DATA_MAX_BYTES) this.reject(`request of ${bodyBytes} bytes; the limit is ${PUT_METRIC_DATA_MAX_BYTES}`);
     for (const d of data) {
       if (d.Value === undefined || !Number.isFinite(d.Value)) this.reject(`value of ${d.MetricName} is not a finite number`);
       if (this.options.storeAllOutput === false && d.MetricName !== (this.options.ledgerMetricName ?? LEDGER_METRIC.name)) continue;
