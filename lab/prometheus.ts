@@ -15,7 +15,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
+import { pipeServer } from './traffic/pipe-server';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CaptureNode } from '../lambda/capture/capture';
@@ -83,16 +84,7 @@ async function listen(server: Server): Promise<number> {
 
 /** The host side of a node's scrape path: 127.0.0.1:PORT → the node's Unix socket. */
 function socketForwarder(path: string): Server {
-  return createServer((client) => {
-    const upstream = connect(path);
-    const close = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-    client.pipe(upstream).pipe(client);
-  });
+  return pipeServer(() => connect(path));
 }
 
 /**

@@ -16,6 +16,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
+import { pipeServer } from './pipe-server';
 
 /** Upper bound of one response, so a typo cannot make a server stream forever. */
 const MAX_RESPONSE_BYTES = 4 * 1024 ** 3;
@@ -90,16 +91,7 @@ function forward(args: readonly string[]): void {
   const host = flag(args, '--to-host');
   const port = positiveInt(args, '--to-port', 65_535);
   const maxSeconds = positiveInt(args, '--max-seconds', 24 * 3600);
-  const server = net.createServer((client) => {
-    const upstream = net.connect(port, host);
-    const close = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-    client.pipe(upstream).pipe(client);
-  });
+  const server = pipeServer(() => net.connect(port, host));
   exitWithTheLab(maxSeconds, (code) => {
     server.close();
     process.exit(code);
